@@ -1,0 +1,7 @@
+"""URL configuration: the JSON API under /api/, the pages everywhere else."""
+from django.urls import include, path
+
+urlpatterns = [
+    path("api/", include("workshops.urls")),
+    path("", include("frontend.urls")),
+]

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class DeliberationConfig(AppConfig):
+    name = "deliberation"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import commands  # noqa: F401  registers the content commands
+        from . import receivers  # noqa: F401  reacts to workshop lifecycle signals
+        from . import snapshot_parts  # noqa: F401  registers this app's part of welcome

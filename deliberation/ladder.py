@@ -1,0 +1,47 @@
+"""The participation ladder: a participant's rung, computed from what they did."""
+from workshops import stream
+from workshops.models import Participant
+
+from .models import Idea, Reaction
+
+RUNGS = [r.value for r in Participant.Rung]  # lowest first
+REASONS = {
+    "consulted": "You reacted to ideas.",
+    "involved": "You posted an idea.",
+    "collaborating": "You and another person built on each other's ideas.",
+    "empowered": "An idea of yours fed a proposal that officials accepted.",
+}
+NEXT_STEP = {
+    "informed": "React to an idea to be consulted.",
+    "consulted": "Post an idea of your own to be involved.",
+    "involved": "Build on someone else's idea, or have yours built on, to collaborate.",
+    "collaborating": "When officials accept a proposal fed by your ideas, you are empowered.",
+    "empowered": "",
+}
+
+
+def rung_of(participant: Participant) -> str:
+    """The highest rung whose rule the participant's actions meet (PROTOCOL 2.4)."""
+    mine = Idea.objects.filter(author=participant).exclude(status=Idea.Status.WITHDRAWN)
+    built_on_other = mine.filter(builds_on__isnull=False).exclude(builds_on__author=participant).exists()
+    built_on_by_other = Idea.objects.filter(builds_on__author=participant).exclude(author=participant).exclude(
+        status=Idea.Status.WITHDRAWN).exists()
+    if built_on_other or built_on_by_other:
+        return "collaborating"
+    if mine.exists():
+        return "involved"
+    if Reaction.objects.filter(participant=participant).exists():
+        return "consulted"
+    return "informed"
+
+
+def rung_refresh(participant: Participant) -> str:
+    """Store a rise in rung and tell the participant; a rung never goes down."""
+    new = rung_of(participant)
+    if RUNGS.index(new) > RUNGS.index(participant.rung):
+        Participant.objects.filter(pk=participant.pk).update(rung=new)
+        participant.rung = new
+        stream.emit(participant.workshop_id, "rung.changed",
+                    {"rung": new, "reason": REASONS.get(new, ""), "next": NEXT_STEP[new]},
+                    audience=stream.to_participant(participant.pk))
+    return participant.rung

@@ -1,0 +1,31 @@
+"""Schemas of the content commands (pydantic, extra fields refused)."""
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_IDEA_CHARS = 500
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class IdeaPost(Strict):
+    board: int
+    text: str = Field(min_length=1, max_length=MAX_IDEA_CHARS)
+    column: str | None = Field(default=None, max_length=80)
+    builds_on: int | None = None
+
+
+class IdeaEdit(Strict):
+    idea: int
+    text: str = Field(min_length=1, max_length=MAX_IDEA_CHARS)
+
+
+class IdeaRef(Strict):
+    idea: int
+
+
+class IdeaReact(Strict):
+    idea: int
+    value: Literal["agree", "disagree", "pass"] | None

@@ -1,0 +1,79 @@
+"""Reads of the content: payloads, audiences and what a participant may see."""
+from django.db.models import Count, Q
+
+from workshops import stream
+from workshops.errors import DomainError
+from workshops.models import Participant
+from workshops.selectors import iso
+
+from . import permissions
+from .models import Board, Idea, Reaction
+
+ZERO = {"agree": 0, "disagree": 0, "pass": 0}
+
+
+def reaction_counts(idea_id: int) -> dict:
+    counts = dict(ZERO)
+    for row in Reaction.objects.filter(idea_id=idea_id).values("value").annotate(n=Count("pk")):
+        counts[row["value"]] = row["n"]
+    return counts
+
+
+def idea_payload(idea: Idea, *, reactions: dict | None = None, with_reason: bool = False) -> dict:
+    """The protocol's IDEA; a withdrawn idea keeps its place in threads but not its text."""
+    withdrawn = idea.status == Idea.Status.WITHDRAWN
+    payload = {
+        "id": idea.pk, "board": idea.board_id, "column": idea.column or None,
+        "author": {"id": idea.author_id, "name": idea.author.name},
+        "text": "" if withdrawn else idea.text, "builds_on": idea.builds_on_id, "status": idea.status,
+        "reactions": reactions if reactions is not None else reaction_counts(idea.pk),
+        "edited": idea.edited, "created_at": iso(idea.created_at),
+    }
+    if with_reason and idea.status == Idea.Status.HIDDEN:
+        payload["hidden_reason"] = idea.hidden_reason
+    return payload
+
+
+def idea_audience(idea: Idea) -> tuple[str, ...]:
+    """Who is told about an idea: its board's readers, or only author and moderators when not public."""
+    if idea.status in (Idea.Status.HELD, Idea.Status.HIDDEN):
+        return (*stream.to_participant(idea.author_id), *stream.MODERATORS)
+    return stream.to_room(idea.board.room_id)
+
+
+def board_get(actor: Participant, board_id: int) -> Board:
+    board = Board.objects.filter(pk=board_id, workshop_id=actor.workshop_id).select_related("room").first()
+    if board is None or not permissions.can_see_board(actor, board):
+        raise DomainError("not_found", "No such board.", fields={"board": "No such board."})
+    return board
+
+
+def idea_get(actor: Participant, idea_id: int, *, field: str = "idea", lock: bool = False) -> Idea:
+    """An idea of the actor's workshop that the actor may see, or not_found."""
+    qs = Idea.objects.select_related("board", "author")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    idea = qs.filter(pk=idea_id, board__workshop_id=actor.workshop_id).first()
+    if idea is None or not permissions.can_see_idea(actor, idea):
+        raise DomainError("not_found", "No such idea.", fields={field: "No such idea."})
+    return idea
+
+
+def boards_visible_to(actor: Participant) -> list[Board]:
+    boards = Board.objects.filter(workshop_id=actor.workshop_id).order_by("pk")
+    return [b for b in boards if permissions.can_see_board(actor, b)]
+
+
+def ideas_visible_to(actor: Participant) -> list[dict]:
+    """Every idea the actor may see, in posting order, with reaction counts in one query."""
+    board_ids = [b.pk for b in boards_visible_to(actor)]
+    qs = (Idea.objects.filter(board_id__in=board_ids).select_related("author")
+          .annotate(n_agree=Count("reactions", filter=Q(reactions__value="agree")),
+                    n_disagree=Count("reactions", filter=Q(reactions__value="disagree")),
+                    n_pass=Count("reactions", filter=Q(reactions__value="pass")))
+          .order_by("created_at", "pk"))
+    if actor.role not in permissions.MODERATING:
+        qs = qs.filter(Q(status__in=(Idea.Status.VISIBLE, Idea.Status.WITHDRAWN)) | Q(author=actor))
+    return [idea_payload(i, reactions={"agree": i.n_agree, "disagree": i.n_disagree, "pass": i.n_pass},
+                         with_reason=True)
+            for i in qs]

@@ -1,0 +1,97 @@
+"""Writes of the content: ideas and reactions. Each service owns its transaction and emits its events."""
+from django.db import transaction
+
+from workshops import stream
+from workshops.errors import DomainError
+from workshops.models import Participant, Workshop
+
+from . import ladder, permissions
+from .models import Board, Idea, Reaction
+from .selectors import idea_audience, idea_payload, reaction_counts
+
+
+def _content_open(actor: Participant) -> None:
+    if actor.workshop.status == Workshop.Status.DRAFT and not actor.is_staff_role:
+        raise DomainError("forbidden", "The workshop has not started yet.")
+    if actor.workshop.status == Workshop.Status.ENDED:
+        raise DomainError("ended")
+
+
+def _announce_idea(idea: Idea, type: str) -> None:
+    if idea.status == Idea.Status.HELD and type == "idea.posted":
+        type = "idea.held"
+    stream.emit(idea.board.workshop_id, type, {"idea": idea_payload(idea, with_reason=True)},
+                audience=idea_audience(idea))
+
+
+@transaction.atomic
+def idea_post(*, actor: Participant, board: Board, text: str, column: str | None = None,
+              builds_on: Idea | None = None) -> Idea:
+    """Post an idea, or a reply that builds on another, to a board the actor can write on."""
+    _content_open(actor)
+    if not permissions.can_post_to_board(actor, board):
+        raise DomainError("forbidden", "You cannot post on this board now.")
+    if column and column not in board.columns:
+        raise DomainError("invalid", fields={"column": "Not a column of this board."})
+    if builds_on is not None:
+        if builds_on.status != Idea.Status.VISIBLE or not permissions.can_see_board(actor, builds_on.board):
+            raise DomainError("not_found", "No such idea to build on.", fields={"builds_on": "No such idea."})
+        column = column or builds_on.column
+    status = Idea.Status.HELD if actor.workshop.moderation == Workshop.Moderation.PRE and not actor.is_staff_role \
+        else Idea.Status.VISIBLE
+    idea = Idea.objects.create(board=board, author=actor, text=text, column=column or "", builds_on=builds_on,
+                               status=status)
+    _announce_idea(idea, "idea.posted")
+    ladder.rung_refresh(actor)
+    if builds_on is not None and builds_on.author_id != actor.pk and status == Idea.Status.VISIBLE:
+        ladder.rung_refresh(builds_on.author)
+    return idea
+
+
+@transaction.atomic
+def idea_edit(*, actor: Participant, idea: Idea, text: str) -> Idea:
+    _content_open(actor)
+    if not permissions.can_change_idea(actor, idea) or idea.status == Idea.Status.HIDDEN:
+        raise DomainError("forbidden", "Only the author can edit an idea that is not hidden or withdrawn.")
+    if text == idea.text:
+        return idea
+    idea.text, idea.edited = text, True
+    idea.save(update_fields=["text", "edited"])
+    _announce_idea(idea, "idea.edited")
+    return idea
+
+
+@transaction.atomic
+def idea_withdraw(*, actor: Participant, idea: Idea) -> Idea:
+    """The author takes an idea back; replies to it stay, with its place kept in the thread."""
+    _content_open(actor)
+    if not permissions.can_change_idea(actor, idea):
+        raise DomainError("forbidden", "Only the author can withdraw an idea.")
+    audience = idea_audience(idea)
+    idea.status = Idea.Status.WITHDRAWN
+    idea.save(update_fields=["status"])
+    stream.emit(idea.board.workshop_id, "idea.withdrawn", {"idea": idea.pk}, audience=audience)
+    return idea
+
+
+@transaction.atomic
+def idea_react(*, actor: Participant, idea: Idea, value: str | None) -> dict:
+    """Set (or clear, with None) the actor's one reaction to a visible idea."""
+    _content_open(actor)
+    if idea.status != Idea.Status.VISIBLE:
+        raise DomainError("forbidden", "Only visible ideas take reactions.")
+    current = Reaction.objects.filter(idea=idea, participant=actor).first()
+    if (current.value if current else None) == value:
+        return reaction_counts(idea.pk)
+    if value is None:
+        current.delete()
+    elif current is None:
+        Reaction.objects.create(idea=idea, participant=actor, value=value)
+    else:
+        current.value = value
+        current.save(update_fields=["value", "updated_at"])
+    counts = reaction_counts(idea.pk)
+    stream.emit(idea.board.workshop_id, "idea.reacted", {"idea": idea.pk, "reactions": counts},
+                audience=idea_audience(idea))
+    ladder.rung_refresh(actor)
+    return counts

@@ -1,0 +1,40 @@
+"""This app's part of the welcome snapshot."""
+from workshops.models import Participant, Room
+from workshops.snapshot import snapshot_part
+
+from . import selectors
+from .models import Board, Reaction
+
+
+@snapshot_part("rooms")
+def rooms(me: Participant) -> list[dict]:
+    boards = {b.room_id: b.pk for b in Board.objects.filter(workshop_id=me.workshop_id, room__isnull=False)}
+    return [{"id": r.pk, "name": r.name, "board": boards.get(r.pk)}
+            for r in Room.objects.filter(workshop_id=me.workshop_id).order_by("pk")]
+
+
+@snapshot_part("boards")
+def boards(me: Participant) -> list[dict]:
+    return [{"id": b.pk, "title": b.title, "room": b.room_id, "columns": b.columns}
+            for b in selectors.boards_visible_to(me)]
+
+
+@snapshot_part("ideas")
+def ideas(me: Participant) -> list[dict]:
+    return selectors.ideas_visible_to(me)
+
+
+@snapshot_part("my_reactions")
+def my_reactions(me: Participant) -> dict:
+    return {str(idea_id): value for idea_id, value in
+            Reaction.objects.filter(participant=me).values_list("idea_id", "value")}
+
+
+@snapshot_part("proposals")
+def proposals(me: Participant) -> list[dict]:
+    return []  # proposals and synthesis come with the outcomes feature (issue 5)
+
+
+@snapshot_part("flags")
+def flags(me: Participant) -> list[dict]:
+    return []  # flags come with moderation (issue 4)

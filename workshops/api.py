@@ -1,0 +1,109 @@
+"""The HTTP JSON API of the live session: csrf, session, workshops, staff, join."""
+from django.contrib import auth
+from django.http import JsonResponse
+from django.middleware.csrf import get_token
+from django.views.decorators.csrf import ensure_csrf_cookie
+
+from . import protocol, selectors, services, sessions
+from .errors import DomainError
+from .http import error_response, json_view, parse_body
+from .models import Participant
+
+
+def csrf_failure(request, reason=""):
+    """Django's CSRF refusal, as a JSON error like every other."""
+    return error_response(DomainError("forbidden", f"CSRF check failed: {reason}"))
+
+
+@json_view("GET")
+@ensure_csrf_cookie
+def csrf(request):
+    return JsonResponse({"csrf": get_token(request)})
+
+
+def _user_payload(user) -> dict | None:
+    if not user.is_authenticated:
+        return None
+    return {"username": user.get_username(), "is_staff": user.is_staff}
+
+
+@json_view("GET")
+def session(request):
+    return JsonResponse({"user": _user_payload(request.user)})
+
+
+@json_view("POST")
+def login(request):
+    body = parse_body(request, protocol.Login)
+    user = auth.authenticate(request, username=body.username, password=body.password)
+    if user is None:
+        raise DomainError("unauthenticated", "Wrong username or password.")
+    if not user.is_staff:
+        raise DomainError("forbidden", "Only staff accounts can log in here.")
+    auth.login(request, user)
+    return JsonResponse({"user": {"username": user.get_username()}})
+
+
+@json_view("POST")
+def logout(request):
+    auth.logout(request)
+    return JsonResponse({})
+
+
+def _require_staff(request):
+    if not request.user.is_authenticated:
+        raise DomainError("unauthenticated", "Log in first.")
+    if not request.user.is_staff:
+        raise DomainError("forbidden", "Only staff accounts can do this.")
+
+
+def _join_url(request, code: str) -> str:
+    return request.build_absolute_uri(f"/w/{code}/")
+
+
+@json_view("GET", "POST")
+def workshops(request):
+    _require_staff(request)
+    if request.method == "GET":
+        mine = Participant.objects.filter(user=request.user).select_related("workshop").order_by("-workshop__created_at")
+        return JsonResponse({"workshops": [
+            {"code": p.workshop.code, "title": p.workshop.title, "status": p.workshop.status, "role": p.role,
+             "join_url": _join_url(request, p.workshop.code)} for p in mine]})
+    body = parse_body(request, protocol.WorkshopCreate)
+    workshop = services.workshop_create(
+        user=request.user, title=body.title, description=body.description, language=body.language,
+        agenda=[a.model_dump() for a in body.agenda], columns=body.columns, moderation=body.moderation,
+        flag_threshold=body.flag_threshold, profile_questions=[q.model_dump() for q in body.profile_questions])
+    return JsonResponse({"code": workshop.code, "title": workshop.title, "join_url": _join_url(request, workshop.code),
+                         "status": workshop.status}, status=201)
+
+
+@json_view("GET")
+def workshop_detail(request, code):
+    workshop = selectors.workshop_get(code)
+    return JsonResponse({"code": workshop.code, "title": workshop.title, "description": workshop.description,
+                         "status": workshop.status, "language": workshop.language,
+                         "participants_online": selectors.online_count(workshop.pk)})
+
+
+@json_view("POST")
+def staff(request, code):
+    workshop = selectors.workshop_get(code)
+    body = parse_body(request, protocol.StaffAdd)
+    actor = sessions.participant_for(workshop=workshop, session=request.session, user=request.user)
+    if actor is None:
+        raise DomainError("unauthenticated", "Log in first.")
+    participant = services.staff_add(actor=actor, username=body.username, role=body.role)
+    return JsonResponse({"username": body.username, "role": participant.role}, status=201)
+
+
+@json_view("POST")
+def join(request, code):
+    workshop = selectors.workshop_get(code)
+    body = parse_body(request, protocol.Join)
+    existing = sessions.participant_for(workshop=workshop, session=request.session, user=request.user)
+    participant = services.participant_join(workshop=workshop, name=body.name, profile=body.profile,
+                                            existing_id=existing.pk if existing else None, user=request.user)
+    sessions.remember(request.session, workshop, participant)
+    return JsonResponse({"participant": {"id": participant.pk, "name": participant.name, "role": participant.role}},
+                        status=201)

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class WorkshopsConfig(AppConfig):
+    name = "workshops"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import commands  # noqa: F401  registers the workshop commands
+        from . import snapshot_parts  # noqa: F401  registers this app's part of welcome

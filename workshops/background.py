@@ -1,0 +1,122 @@
+"""Work a server process does on its own: deadlines, heartbeats, sweeping, pruning.
+
+Every process runs this loop; a deadline is claimed with a conditional update,
+so exactly one process fires it, also one that was down when it fell due.
+"""
+import asyncio
+import logging
+import os
+import secrets
+import socket
+import time
+import weakref
+from typing import Callable
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from . import services, stream
+from .models import Deadline, ServerProcess
+
+log = logging.getLogger(__name__)
+
+__all__ = ["deadline_handler", "run_due_deadlines", "server", "start", "stop"]
+
+SERVER_NAME = f"{socket.gethostname()[:30]}-{os.getpid()}-{secrets.token_hex(4)}"
+HANDLERS: dict[str, Callable[[Deadline], None]] = {}
+
+
+def deadline_handler(kind: str):
+    """Register the function that fires deadlines of a kind (inside its claiming transaction)."""
+    def register(fn):
+        HANDLERS[kind] = fn
+        return fn
+    return register
+
+
+@deadline_handler(services.TIMER_EXPIRE)
+def _timer_expire(deadline: Deadline) -> None:
+    services.timer_expire(deadline=deadline)
+
+
+def run_due_deadlines(*, now=None, limit: int = 200) -> int:
+    """Fire every pending deadline that is due; return how many this process fired."""
+    fired = 0
+    due = Deadline.objects.filter(done=False, due_at__lte=now or timezone.now()).order_by("due_at")[:limit]
+    for deadline in list(due):
+        with stream.publishing(), transaction.atomic():
+            if not Deadline.objects.filter(pk=deadline.pk, done=False).update(done=True):
+                continue  # another process claimed it
+            handler = HANDLERS.get(deadline.kind)
+            if handler is None:
+                log.error("no handler for deadline kind %s", deadline.kind)
+                continue
+            handler(deadline)
+            fired += 1
+    return fired
+
+
+_server: ServerProcess | None = None
+
+
+def server() -> ServerProcess:
+    """This process's row, created on first use and kept beating by the loop."""
+    global _server
+    if _server is None:
+        _server = services.server_heartbeat(name=SERVER_NAME)
+    return _server
+
+
+def _beat() -> None:
+    global _server
+    _server = services.server_heartbeat(name=SERVER_NAME)
+    services.connections_sweep()
+
+
+async def _loop() -> None:
+    last_beat = last_prune = 0.0
+    while True:
+        try:
+            await database_sync_to_async(run_due_deadlines)()
+            now = time.monotonic()
+            if now - last_beat >= 5:
+                last_beat = now
+                await database_sync_to_async(_beat)()
+            if now - last_prune >= 3600:
+                last_prune = now
+                await database_sync_to_async(stream.prune)(hours=settings.INSPRAAK["EVENT_RETENTION_HOURS"])
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("background loop failed; trying again")
+        await asyncio.sleep(1)
+
+
+_tasks: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Task]" = weakref.WeakKeyDictionary()
+
+
+def start() -> None:
+    """Start the loop on the running event loop, once."""
+    loop = asyncio.get_running_loop()
+    if loop not in _tasks:
+        _tasks[loop] = loop.create_task(_loop(), name="inspraak-background")
+
+
+async def stop() -> None:
+    task = _tasks.pop(asyncio.get_running_loop(), None)
+    if task is not None:
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+
+
+def start_with_reactor() -> None:
+    """Under Daphne, start the loop as soon as the server runs, before any client connects."""
+    from twisted.internet import reactor
+
+    if hasattr(reactor, "_asyncioEventloop"):
+        reactor.callWhenRunning(lambda: reactor._asyncioEventloop.call_soon(start))

@@ -1,0 +1,141 @@
+"""The workshop socket: parse, relay to the command registry, deliver from the hub.
+
+No ORM calls and no business rules here: those live in services and selectors,
+reached through one database thread hop per command.
+"""
+import json
+import logging
+import uuid
+from urllib.parse import parse_qs
+
+from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from . import background, registry, selectors, services, sessions
+from .errors import DomainError
+from .hub import Subscriber, get_hub
+from .limits import RateLimiter
+
+log = logging.getLogger(__name__)
+
+CLOSE_FOR = {"unauthenticated": 4401, "forbidden": 4403, "not_found": 4404, "too_many_sockets": 4429}
+_limiters: dict[int, RateLimiter] = {}
+
+
+def _limiter() -> RateLimiter:
+    # One limiter per process (not per socket), so that extra sockets do not buy extra commands.
+    limiter = _limiters.get(0)
+    if limiter is None:
+        limiter = _limiters[0] = RateLimiter.from_settings()
+    return limiter
+
+
+def dumps(frame: dict) -> str:
+    return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
+
+
+class WorkshopConsumer(AsyncWebsocketConsumer):
+    # Sockets get no channel of their own: the process's hub is the only layer subscriber.
+    channel_layer_alias = "no-channel-per-socket"
+
+    async def dispatch(self, message):
+        # Every database hop below closes old connections itself; skip channels' extra hop per frame.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def connect(self):
+        self.sub = None
+        self.connection_id = None
+        await self.accept()
+        background.start()
+        code = self.scope["url_route"]["kwargs"]["code"]
+        since = self._since()
+        try:
+            who = await database_sync_to_async(sessions.socket_open)(
+                code=code, session=self.scope.get("session"), user=self.scope.get("user"),
+                channel_name=f"ws.{uuid.uuid4().hex}")
+        except DomainError as exc:
+            await self.close(code=CLOSE_FOR.get(exc.code, 4403))
+            return
+        self.connection_id = who["connection_id"]
+        self.participant_id = who["participant_id"]
+        self.sub = Subscriber(workshop_id=who["workshop_id"], participant_id=who["participant_id"],
+                              role=who["role"], room_id=who["room_id"], send_frame=self._send_frame,
+                              on_control=self._on_control)
+        hub = await get_hub()
+        await hub.subscribe(self.sub)
+        frame, replay = await database_sync_to_async(selectors.welcome)(
+            participant_id=self.participant_id, since=since)
+        await self._send_frame(dumps(frame))
+        last = frame["seq"]
+        for item in replay:
+            if self.sub.may_see(item):
+                await self._send_frame(item["frame"])
+        await self.sub.go_live(last)
+
+    def _since(self) -> int | None:
+        values = parse_qs(self.scope.get("query_string", b"").decode("latin-1")).get("since")
+        try:
+            return int(values[0]) if values else None
+        except ValueError:
+            return None
+
+    async def disconnect(self, code):
+        if self.sub is not None:
+            await (await get_hub()).unsubscribe(self.sub)
+        if self.connection_id is not None:
+            await database_sync_to_async(services.connection_close)(connection_id=self.connection_id)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if self.sub is None:
+            return
+        raw = text_data if text_data is not None else bytes_data
+        if len(raw.encode() if isinstance(raw, str) else raw) > settings.INSPRAAK["MAX_FRAME_BYTES"]:
+            await self._error(None, DomainError("too_large", "Frames are at most 16 KiB."))
+            await self.close(code=1009)
+            return
+        try:
+            frame = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            await self._error(None, DomainError("bad_json"))
+            return
+        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            await self._error(None, DomainError("invalid", fields={"type": "A command needs a string type."}))
+            return
+        ref = frame.get("ref")
+        if frame["type"] == "ping":
+            await self._send_frame(dumps({"type": "pong", "ref": ref if isinstance(ref, str) else None}))
+            return
+        if not isinstance(ref, str) or not 1 <= len(ref) <= 64:
+            await self._error(ref if isinstance(ref, str) else None,
+                              DomainError("invalid", fields={"ref": "A ref of 1 to 64 characters is required."}))
+            return
+        wait = _limiter().check(self.participant_id)
+        if wait:
+            await self._error(ref, DomainError("rate_limited", retry_after=wait))
+            return
+        try:
+            answer = await database_sync_to_async(registry.execute)(participant_id=self.participant_id,
+                                                                     frame=frame)
+        except Exception:
+            log.exception("command %s failed", frame["type"])
+            answer = {"type": "error", "ref": ref, "code": "internal",
+                      "message": "The server could not handle that; nothing was changed."}
+        await self._send_frame(dumps(answer))
+
+    async def _error(self, ref, exc: DomainError):
+        await self._send_frame(dumps({"type": "error", "ref": ref, **exc.as_dict()}))
+
+    async def _send_frame(self, frame: str):
+        await self.base_send({"type": "websocket.send", "text": frame})
+
+    async def _on_control(self, item: dict):
+        """Events about this very socket's participant that change what it may see or do."""
+        if item["type"] == "room.assigned":
+            self.sub.room_id = item["payload"].get("room")
+        elif item["type"] == "participant.removed" and item["payload"].get("participant") == self.participant_id:
+            await self.close(code=4403)

@@ -1,0 +1,33 @@
+"""Per-participant command rate limit (per server process)."""
+import time
+from collections import deque
+
+from django.conf import settings
+
+
+class RateLimiter:
+    """A sliding window: at most `limit` commands in any `window` seconds."""
+
+    def __init__(self, limit: int, window: float):
+        self.limit, self.window = limit, window
+        self.hits: dict[int, deque] = {}
+
+    @classmethod
+    def from_settings(cls) -> "RateLimiter":
+        return cls(settings.INSPRAAK["RATE_LIMIT_COMMANDS"], settings.INSPRAAK["RATE_LIMIT_WINDOW_S"])
+
+    def check(self, key: int, now: float | None = None) -> float:
+        """Count a command; return 0 when allowed, else the seconds to wait."""
+        now = time.monotonic() if now is None else now
+        hits = self.hits.setdefault(key, deque())
+        while hits and hits[0] <= now - self.window:
+            hits.popleft()
+        if len(hits) >= self.limit:
+            return round(hits[0] + self.window - now, 2) or 0.01
+        hits.append(now)
+        return 0.0
+
+    def forget(self, key: int) -> None:
+        hits = self.hits.get(key)
+        if hits is not None and not hits:
+            del self.hits[key]

@@ -1,0 +1,176 @@
+"""The live session: workshops, participants, the event stream and its bookkeeping."""
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+CODE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no look-alikes (l, 1, o, 0)
+
+
+def new_code() -> str:
+    """An unguessable, URL-safe workshop code of ten characters (50 bits)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+
+
+class Workshop(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft"
+        LIVE = "live"
+        ENDED = "ended"
+
+    class Moderation(models.TextChoices):
+        POST = "post"
+        PRE = "pre"
+
+    class Language(models.TextChoices):
+        NL = "nl"
+        EN = "en"
+        FR = "fr"
+        DE = "de"
+
+    code = models.CharField(max_length=16, unique=True, default=new_code)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.NL)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
+    agenda = models.JSONField(default=list, blank=True)  # [{"title", "minutes"}]
+    phase = models.PositiveIntegerField(default=0)
+    timer_label = models.CharField(max_length=200, blank=True, default="")
+    timer_ends_at = models.DateTimeField(null=True, blank=True)
+    moderation = models.CharField(max_length=4, choices=Moderation.choices, default=Moderation.POST)
+    flag_threshold = models.PositiveSmallIntegerField(default=3)
+    profile_questions = models.JSONField(default=list, blank=True)  # [{"key","label","options"}]
+    # The last seq handed out; the row lock on the workshop serialises seq allocation.
+    last_seq = models.PositiveBigIntegerField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.title} ({self.code})"
+
+
+class Room(models.Model):
+    """A breakout room; rooms of earlier breakouts are kept."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField(max_length=80)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.name
+
+
+class Participant(models.Model):
+    class Role(models.TextChoices):
+        CITIZEN = "citizen"
+        FACILITATOR = "facilitator"
+        MODERATOR = "moderator"
+        OFFICIAL = "official"
+
+    class Rung(models.TextChoices):
+        INFORMED = "informed"
+        CONSULTED = "consulted"
+        INVOLVED = "involved"
+        COLLABORATING = "collaborating"
+        EMPOWERED = "empowered"
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    name = models.CharField(max_length=60)
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.CITIZEN)
+    profile = models.JSONField(default=dict, blank=True)
+    room = models.ForeignKey(Room, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    rung = models.CharField(max_length=14, choices=Rung.choices, default=Rung.INFORMED)
+    rung_at_join = models.CharField(max_length=14, choices=Rung.choices, default=Rung.INFORMED)
+    removed = models.BooleanField(default=False)
+    muted_until = models.DateTimeField(null=True, blank=True)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # A staff account is one participant per workshop.
+            models.UniqueConstraint(fields=["workshop", "user"], condition=Q(user__isnull=False),
+                                    name="participant_one_per_user"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.role})"
+
+    @property
+    def is_staff_role(self) -> bool:
+        return self.role != self.Role.CITIZEN
+
+
+class Event(models.Model):
+    """One entry of a workshop's event stream: stored before anyone is told."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveBigIntegerField()
+    type = models.CharField(max_length=40)
+    payload = models.JSONField(default=dict)
+    # Tokens: "all", "room:<id>", "role:<role>", "p:<participant id>"; a "!" prefix excludes.
+    audience = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            # Serves replay: events of one workshop after a seq, in order.
+            models.UniqueConstraint(fields=["workshop", "seq"], name="event_unique_workshop_seq"),
+        ]
+
+    def __str__(self):
+        return f"{self.workshop_id}#{self.seq} {self.type}"
+
+
+class CommandReceipt(models.Model):
+    """The first answer to a command, so that a resent ref is answered again, not executed."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="receipts")
+    ref = models.CharField(max_length=64)
+    type = models.CharField(max_length=40)
+    answer = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "ref"], name="receipt_unique_participant_ref"),
+        ]
+
+
+class ServerProcess(models.Model):
+    """A running server process; its heartbeat tells whether its connections are still real."""
+
+    name = models.CharField(max_length=64, unique=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(db_index=True)
+
+
+class Connection(models.Model):
+    """One open socket of a participant, on one server process."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="connections")
+    server = models.ForeignKey(ServerProcess, on_delete=models.CASCADE, related_name="connections")
+    channel_name = models.CharField(max_length=200, unique=True)
+    opened_at = models.DateTimeField(auto_now_add=True)
+
+
+class Deadline(models.Model):
+    """Something the server must do at a time, whoever is connected: timers, timed breakouts."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="deadlines")
+    kind = models.CharField(max_length=40)
+    due_at = models.DateTimeField()
+    data = models.JSONField(default=dict, blank=True)
+    done = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            # Serves the ticker: pending deadlines that are due.
+            models.Index(fields=["done", "due_at"], name="deadline_pending_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} at {self.due_at}"

@@ -1,0 +1,56 @@
+"""Schemas of this app's commands (pydantic, extra fields refused)."""
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PhaseSet(Strict):
+    index: int = Field(ge=0, le=200)
+
+
+class TimerStart(Strict):
+    seconds: int = Field(ge=1, le=24 * 3600)
+    label: str = Field(default="", max_length=200)
+
+
+class Announce(Strict):
+    text: str = Field(min_length=1, max_length=1000)
+
+
+class Login(Strict):
+    username: str = Field(min_length=1, max_length=150)
+    password: str = Field(min_length=1, max_length=1000)
+
+
+class AgendaItem(Strict):
+    title: str = Field(min_length=1, max_length=200)
+    minutes: int = Field(default=10, ge=1, le=600)
+
+
+class ProfileQuestion(Strict):
+    key: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")
+    label: str = Field(min_length=1, max_length=200)
+    options: list[str] = Field(min_length=2, max_length=20)
+
+
+class WorkshopCreate(Strict):
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=5000)
+    language: str = Field(default="nl", pattern=r"^(nl|en|fr|de)$")
+    agenda: list[AgendaItem] = Field(default_factory=list, max_length=50)
+    columns: list[str] = Field(default_factory=list, max_length=10)
+    moderation: str = Field(default="post", pattern=r"^(post|pre)$")
+    flag_threshold: int = Field(default=3, ge=1, le=100)
+    profile_questions: list[ProfileQuestion] = Field(default_factory=list, max_length=10)
+
+
+class StaffAdd(Strict):
+    username: str = Field(min_length=1, max_length=150)
+    role: str = Field(pattern=r"^(facilitator|moderator|official)$")
+
+
+class Join(Strict):
+    name: str = Field(min_length=1, max_length=60)
+    profile: dict[str, str] = Field(default_factory=dict)

@@ -1,0 +1,113 @@
+"""The command registry: wire type -> roles -> schema -> handler.
+
+Each app registers its handlers with `@command(...)` in its own commands.py.
+`execute` runs one command in one transaction, with the idempotency receipt.
+"""
+from dataclasses import dataclass
+from typing import Callable
+
+import pydantic
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from . import stream
+from .errors import DomainError
+from .models import CommandReceipt, Participant, Workshop
+
+__all__ = ["command", "execute", "COMMANDS", "ANYONE", "STAFF", "FACILITATOR", "MODERATOR", "OFFICIAL"]
+
+R = Participant.Role
+ANYONE = frozenset(R.values)
+STAFF = frozenset({R.FACILITATOR, R.MODERATOR, R.OFFICIAL})
+FACILITATOR = frozenset({R.FACILITATOR})
+MODERATOR = frozenset({R.MODERATOR, R.FACILITATOR})
+OFFICIAL = frozenset({R.OFFICIAL})
+
+
+class NoFields(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="forbid")
+
+
+@dataclass(frozen=True)
+class Command:
+    type: str
+    handler: Callable
+    roles: frozenset
+    schema: type[pydantic.BaseModel]
+    content: bool  # changes content: refused after the end and while muted
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+def command(type: str, *, roles=ANYONE, schema=NoFields, content: bool = False):
+    """Register `handler(actor, cmd) -> dict` as the handler of a wire command type."""
+    def register(handler):
+        if type in COMMANDS:
+            raise ValueError(f"command {type} registered twice")
+        COMMANDS[type] = Command(type, handler, frozenset(roles), schema, content)
+        return handler
+    return register
+
+
+def field_errors(exc: pydantic.ValidationError) -> dict:
+    out = {}
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "_"
+        out.setdefault(key, err["msg"])
+    return out
+
+
+def execute(*, participant_id: int, frame: dict) -> dict:
+    """Run one command frame (with a valid ref) for a participant; return the ack or error frame."""
+    ref = frame["ref"]
+    cmd = COMMANDS.get(frame["type"])
+    if cmd is None:
+        return _error(ref, DomainError("unknown_type", f"Unknown command type {frame['type']!r}."))
+    fields = {k: v for k, v in frame.items() if k not in ("type", "ref")}
+    try:
+        with stream.publishing():
+            return _execute(cmd, participant_id, ref, fields)
+    except IntegrityError:
+        # The same ref raced in on another socket of this participant: answer its outcome.
+        receipt = CommandReceipt.objects.filter(participant_id=participant_id, ref=ref).first()
+        if receipt is None:
+            raise
+        return {**receipt.answer, "duplicate": True}
+
+
+@transaction.atomic
+def _execute(cmd: Command, participant_id: int, ref: str, fields: dict) -> dict:
+    receipt = CommandReceipt.objects.filter(participant_id=participant_id, ref=ref).first()
+    if receipt is not None:
+        return {**receipt.answer, "duplicate": True}
+    actor = Participant.objects.select_related("workshop").get(pk=participant_id)
+    try:
+        _check_actor(cmd, actor)
+        data = cmd.schema.model_validate(fields)
+    except pydantic.ValidationError as exc:
+        return _error(ref, DomainError("invalid", fields=field_errors(exc)))
+    except DomainError as exc:
+        return _error(ref, exc)
+    try:
+        with transaction.atomic():
+            answer = {"type": "ack", "ref": ref, **(cmd.handler(actor, data) or {})}
+    except DomainError as exc:
+        answer = _error(ref, exc)
+    CommandReceipt.objects.create(participant_id=participant_id, ref=ref, type=cmd.type, answer=answer)
+    return answer
+
+
+def _check_actor(cmd: Command, actor: Participant) -> None:
+    if actor.removed or actor.role not in cmd.roles:
+        raise DomainError("forbidden")
+    if cmd.content:
+        if actor.workshop.status == Workshop.Status.ENDED:
+            raise DomainError("ended")
+        if actor.muted_until and actor.muted_until > timezone.now():
+            raise DomainError("muted", f"You are muted until {actor.muted_until.isoformat()}.",
+                              retry_after=round((actor.muted_until - timezone.now()).total_seconds(), 1))
+
+
+def _error(ref: str, exc: DomainError) -> dict:
+    return {"type": "error", "ref": ref, **exc.as_dict()}

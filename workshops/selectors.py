@@ -1,0 +1,69 @@
+"""Reads: participants, presence, the welcome frame and resume."""
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from . import stream
+from .errors import DomainError
+from .models import Connection, Participant, Workshop
+from .snapshot import PARTS
+
+PROTOCOL_VERSION = 1
+
+
+def iso(dt) -> str | None:
+    return dt.isoformat().replace("+00:00", "Z") if dt else None
+
+
+def workshop_get(code: str) -> Workshop:
+    try:
+        return Workshop.objects.get(code=code)
+    except Workshop.DoesNotExist:
+        raise DomainError("not_found", "No workshop with that code.") from None
+
+
+def participant_payload(p: Participant, *, online: bool) -> dict:
+    return {"id": p.pk, "name": p.name, "role": p.role, "online": online, "room": p.room_id}
+
+
+def participants_with_presence(workshop_id: int):
+    """Participants of a workshop (not removed), each annotated with `online`."""
+    return (Participant.objects.filter(workshop_id=workshop_id, removed=False)
+            .annotate(online=Exists(Connection.objects.filter(participant=OuterRef("pk"))))
+            .order_by("pk"))
+
+
+def me_payload(p: Participant) -> dict:
+    muted = p.muted_until if p.muted_until and p.muted_until > timezone.now() else None
+    return {"id": p.pk, "name": p.name, "role": p.role, "rung": p.rung, "room": p.room_id,
+            "muted_until": iso(muted)}
+
+
+def workshop_payload(w: Workshop) -> dict:
+    timer = {"label": w.timer_label, "ends_at": iso(w.timer_ends_at)} if w.timer_ends_at else None
+    return {"code": w.code, "title": w.title, "description": w.description, "status": w.status,
+            "language": w.language, "moderation": w.moderation, "agenda": w.agenda, "phase": w.phase,
+            "timer": timer, "breakout": None}
+
+
+def online_count(workshop_id: int) -> int:
+    return Participant.objects.filter(workshop_id=workshop_id, removed=False,
+                                      connections__isnull=False).distinct().count()
+
+
+def welcome(*, participant_id: int, since: int | None) -> tuple[dict, list[dict]]:
+    """The welcome frame and the events to replay after it (resume), as of now."""
+    participant = Participant.objects.select_related("workshop").get(pk=participant_id)
+    # Read the seq before the state: the state may be newer, never older, and the
+    # events in between are delivered after welcome (clients apply them idempotently).
+    seq = Workshop.objects.filter(pk=participant.workshop_id).values_list("last_seq", flat=True).get()
+    workshop = participant.workshop
+    if since is not None and stream.can_resume(workshop.pk, since, seq):
+        replay = stream.events_after(workshop.pk, since, until=seq)
+        frame = {"type": "welcome", "protocol": PROTOCOL_VERSION, "seq": seq, "resumed": True,
+                 "me": me_payload(participant)}
+        return frame, replay
+    frame = {"type": "welcome", "protocol": PROTOCOL_VERSION, "seq": seq, "resumed": False,
+             "me": me_payload(participant), "workshop": workshop_payload(workshop)}
+    for name, part in PARTS:
+        frame[name] = part(participant)
+    return frame, []

@@ -1,0 +1,215 @@
+"""Writes for the live session. Each service owns its transaction and emits its events."""
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from . import stream
+from .errors import DomainError
+from .models import Connection, Deadline, Participant, ServerProcess, Workshop
+from .selectors import iso, participant_payload
+from .signals import workshop_created
+
+R = Participant.Role
+S = Workshop.Status
+TIMER_EXPIRE = "timer.expire"
+
+
+def _display_name(user) -> str:
+    return (user.get_full_name() or user.get_username())[:60]
+
+
+@transaction.atomic
+def workshop_create(*, user, title: str, description: str = "", language: str = "nl",
+                    agenda: list | None = None, columns: list | None = None, moderation: str = "post",
+                    flag_threshold: int = 3, profile_questions: list | None = None) -> Workshop:
+    """Create a draft workshop with its plenary board; the creator becomes its facilitator."""
+    workshop = Workshop.objects.create(
+        title=title, description=description, language=language, agenda=agenda or [],
+        moderation=moderation, flag_threshold=flag_threshold, profile_questions=profile_questions or [],
+        created_by=user)
+    Participant.objects.create(workshop=workshop, user=user, name=_display_name(user), role=R.FACILITATOR)
+    workshop_created.send(sender=Workshop, workshop=workshop, columns=columns or [])
+    return workshop
+
+
+@transaction.atomic
+def staff_add(*, actor: Participant, username: str, role: str) -> Participant:
+    """Give a staff account a role in the actor's workshop (creating its participant)."""
+    if actor.role != R.FACILITATOR:
+        raise DomainError("forbidden")
+    if role not in (R.FACILITATOR, R.MODERATOR, R.OFFICIAL):
+        raise DomainError("invalid", fields={"role": "Must be facilitator, moderator or official."})
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise DomainError("not_found", "No such user.", fields={"username": "No such user."})
+    participant, _ = Participant.objects.update_or_create(
+        workshop=actor.workshop, user=user,
+        defaults={"role": role, "name": _display_name(user), "removed": False, "room": None})
+    stream.emit(actor.workshop, "presence.changed",
+                {"participant": participant_payload(participant, online=participant.connections.exists())})
+    return participant
+
+
+@transaction.atomic
+def participant_join(*, workshop: Workshop, name: str, profile: dict | None = None,
+                     existing_id: int | None = None, user=None) -> Participant:
+    """Join a workshop with a name; the same browser session or staff account gets the same participant."""
+    if user is not None and user.is_authenticated:
+        staff = Participant.objects.filter(workshop=workshop, user=user).first()
+        if staff is not None:
+            return staff
+    if existing_id is not None:
+        existing = Participant.objects.filter(pk=existing_id, workshop=workshop).first()
+        if existing is not None:
+            if existing.removed:
+                raise DomainError("forbidden", "You were removed from this workshop.")
+            return existing
+    if workshop.status == S.ENDED:
+        raise DomainError("ended")
+    answers = _valid_profile(workshop, profile or {})
+    return Participant.objects.create(workshop=workshop, name=name, role=R.CITIZEN, profile=answers)
+
+
+def _valid_profile(workshop: Workshop, profile: dict) -> dict:
+    questions = {q["key"]: q for q in workshop.profile_questions}
+    errors = {}
+    for key, value in profile.items():
+        question = questions.get(key)
+        if question is None:
+            errors[key] = "Unknown question."
+        elif value not in question.get("options", []):
+            errors[key] = "Not one of the options."
+    if errors:
+        raise DomainError("invalid", fields={f"profile.{k}": v for k, v in errors.items()})
+    return dict(profile)
+
+
+@transaction.atomic
+def workshop_start(*, actor: Participant) -> Workshop:
+    workshop = Workshop.objects.select_for_update().get(pk=actor.workshop_id)
+    if workshop.status != S.DRAFT:
+        raise DomainError("conflict", "The workshop has already started.")
+    workshop.status, workshop.started_at = S.LIVE, timezone.now()
+    workshop.save(update_fields=["status", "started_at"])
+    stream.emit(workshop, "workshop.started", {"status": workshop.status, "started_at": iso(workshop.started_at)})
+    return workshop
+
+
+@transaction.atomic
+def workshop_end(*, actor: Participant) -> Workshop:
+    workshop = Workshop.objects.select_for_update().get(pk=actor.workshop_id)
+    if workshop.status == S.ENDED:
+        raise DomainError("ended")
+    workshop.status, workshop.ended_at = S.ENDED, timezone.now()
+    workshop.timer_ends_at, workshop.timer_label = None, ""
+    workshop.save(update_fields=["status", "ended_at", "timer_ends_at", "timer_label"])
+    Deadline.objects.filter(workshop=workshop, done=False).update(done=True)
+    stream.emit(workshop, "workshop.ended", {"status": workshop.status, "ended_at": iso(workshop.ended_at)})
+    return workshop
+
+
+def _live_workshop(actor: Participant) -> Workshop:
+    workshop = Workshop.objects.select_for_update().get(pk=actor.workshop_id)
+    if workshop.status == S.ENDED:
+        raise DomainError("ended")
+    return workshop
+
+
+@transaction.atomic
+def phase_set(*, actor: Participant, index: int) -> Workshop:
+    workshop = _live_workshop(actor)
+    if not 0 <= index < max(len(workshop.agenda), 1):
+        raise DomainError("invalid", fields={"index": f"Must be between 0 and {max(len(workshop.agenda) - 1, 0)}."})
+    workshop.phase = index
+    workshop.save(update_fields=["phase"])
+    stream.emit(workshop, "phase.changed", {"phase": index})
+    return workshop
+
+
+@transaction.atomic
+def timer_start(*, actor: Participant, seconds: int, label: str = "") -> Workshop:
+    """Start (or replace) the workshop's timer; the server says when it expires."""
+    workshop = _live_workshop(actor)
+    ends_at = timezone.now() + timedelta(seconds=seconds)
+    workshop.timer_label, workshop.timer_ends_at = label, ends_at
+    workshop.save(update_fields=["timer_label", "timer_ends_at"])
+    Deadline.objects.filter(workshop=workshop, kind=TIMER_EXPIRE, done=False).update(done=True)
+    Deadline.objects.create(workshop=workshop, kind=TIMER_EXPIRE, due_at=ends_at)
+    stream.emit(workshop, "timer.started", {"label": label, "ends_at": iso(ends_at)})
+    return workshop
+
+
+@transaction.atomic
+def timer_stop(*, actor: Participant) -> Workshop:
+    workshop = _live_workshop(actor)
+    if workshop.timer_ends_at is None:
+        raise DomainError("conflict", "No timer is running.")
+    workshop.timer_label, workshop.timer_ends_at = "", None
+    workshop.save(update_fields=["timer_label", "timer_ends_at"])
+    Deadline.objects.filter(workshop=workshop, kind=TIMER_EXPIRE, done=False).update(done=True)
+    stream.emit(workshop, "timer.stopped", {})
+    return workshop
+
+
+@transaction.atomic
+def timer_expire(*, deadline: Deadline) -> None:
+    """Fired by the ticker when a timer's deadline has passed, whoever is connected."""
+    workshop = Workshop.objects.select_for_update().get(pk=deadline.workshop_id)
+    if workshop.timer_ends_at is None or workshop.timer_ends_at != deadline.due_at:
+        return  # stopped or replaced meanwhile
+    label = workshop.timer_label
+    workshop.timer_label, workshop.timer_ends_at = "", None
+    workshop.save(update_fields=["timer_label", "timer_ends_at"])
+    stream.emit(workshop, "timer.expired", {"label": label, "ends_at": iso(deadline.due_at)})
+
+
+@transaction.atomic
+def announce(*, actor: Participant, text: str) -> None:
+    """A message from the facilitator to everyone, in every room."""
+    stream.emit(actor.workshop_id, "announcement", {"text": text, "from": {"id": actor.pk, "name": actor.name}})
+
+
+@transaction.atomic
+def connection_open(*, participant: Participant, server: ServerProcess, channel_name: str,
+                    max_sockets: int) -> Connection:
+    """Record an open socket; the participant's first one makes them online for everyone."""
+    Participant.objects.select_for_update().filter(pk=participant.pk).get()
+    count = Connection.objects.filter(participant=participant).count()
+    if count >= max_sockets:
+        raise DomainError("too_many_sockets", f"At most {max_sockets} open connections per participant.")
+    connection = Connection.objects.create(participant=participant, server=server, channel_name=channel_name)
+    if count == 0:
+        stream.emit(participant.workshop_id, "presence.changed",
+                    {"participant": participant_payload(participant, online=True)})
+    return connection
+
+
+@transaction.atomic
+def connection_close(*, connection_id: int) -> None:
+    """Forget a closed socket; the participant's last one makes them offline for everyone."""
+    connection = Connection.objects.select_related("participant").filter(pk=connection_id).first()
+    if connection is None:
+        return
+    participant = Participant.objects.select_for_update().get(pk=connection.participant_id)
+    connection.delete()
+    if not Connection.objects.filter(participant=participant).exists():
+        stream.emit(participant.workshop_id, "presence.changed",
+                    {"participant": participant_payload(participant, online=False)})
+
+
+def server_heartbeat(*, name: str) -> ServerProcess:
+    server, _ = ServerProcess.objects.update_or_create(name=name, defaults={"heartbeat_at": timezone.now()})
+    return server
+
+
+def connections_sweep(*, stale_after_s: int = 30) -> int:
+    """Close the connections of server processes that stopped beating (crashed or killed)."""
+    cutoff = timezone.now() - timedelta(seconds=stale_after_s)
+    ids = list(Connection.objects.filter(server__heartbeat_at__lt=cutoff).values_list("pk", flat=True))
+    for connection_id in ids:
+        with stream.publishing():
+            connection_close(connection_id=connection_id)
+    ServerProcess.objects.filter(heartbeat_at__lt=cutoff - timedelta(days=1), connections__isnull=True).delete()
+    return len(ids)

@@ -1,0 +1,42 @@
+"""Who is behind a browser session in a workshop, for the HTTP API and the socket alike."""
+from django.conf import settings
+
+from . import background, selectors, services
+from .errors import DomainError
+from .models import Participant, Workshop
+
+SESSION_KEY = "inspraak_participants"  # {workshop code: participant id}
+
+
+def participant_for(*, workshop: Workshop, session, user) -> Participant | None:
+    """The participant this session (or logged-in staff account) is in a workshop, if any."""
+    if user is not None and user.is_authenticated:
+        staff = Participant.objects.filter(workshop=workshop, user=user).first()
+        if staff is not None:
+            return staff
+    pid = (session.get(SESSION_KEY) or {}).get(workshop.code) if session is not None else None
+    if pid is None:
+        return None
+    return Participant.objects.filter(pk=pid, workshop=workshop).first()
+
+
+def remember(session, workshop: Workshop, participant: Participant) -> None:
+    known = dict(session.get(SESSION_KEY) or {})
+    known[workshop.code] = participant.pk
+    session[SESSION_KEY] = known
+
+
+def socket_open(*, code: str, session, user, channel_name: str) -> dict:
+    """Check who opens a socket and record the connection (DomainError closes the socket)."""
+    workshop = selectors.workshop_get(code)
+    participant = participant_for(workshop=workshop, session=session, user=user)
+    if participant is None:
+        raise DomainError("unauthenticated", "Join the workshop first.")
+    if participant.removed:
+        raise DomainError("forbidden", "You were removed from this workshop.")
+    connection = services.connection_open(participant=participant, server=background.server(),
+                                          channel_name=channel_name,
+                                          max_sockets=settings.INSPRAAK["MAX_SOCKETS_PER_PARTICIPANT"])
+    return {"connection_id": connection.pk, "participant_id": participant.pk, "workshop_id": workshop.pk,
+            "role": participant.role, "room_id": participant.room_id}
+

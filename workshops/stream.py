@@ -1,0 +1,157 @@
+"""The event stream: the one place that emits events.
+
+Services call `emit` inside their transaction; the event row gets the next
+per-workshop seq. After commit the events are published, once per workshop and
+transaction, over the channel layer to the hub of every server process.
+"""
+import json
+import logging
+import threading
+from contextlib import contextmanager
+from datetime import timedelta
+from functools import partial
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .groups import workshop_group
+from .models import Event, Workshop
+
+__all__ = ["emit", "publishing", "encode", "visible", "events_after", "layer_message", "EVERYONE",
+           "STAFF", "MODERATORS", "FACILITATORS", "to_participant", "to_room"]
+
+log = logging.getLogger(__name__)
+
+EVERYONE = ("all",)
+FACILITATORS = ("role:facilitator",)
+MODERATORS = ("role:moderator", "role:facilitator")
+STAFF = ("role:moderator", "role:facilitator", "role:official")
+# Events that a socket must act on itself (not only forward) carry their payload to the hub.
+CONTROL_TYPES = frozenset({"room.assigned", "participant.removed", "workshop.ended"})
+
+_local = threading.local()
+
+
+def to_participant(participant_id: int) -> tuple[str]:
+    return (f"p:{participant_id}",)
+
+
+def to_room(room_id: int | None) -> tuple[str, ...]:
+    """A room's citizens and all staff; the plenary (None) is everyone."""
+    return EVERYONE if room_id is None else (f"room:{room_id}",)
+
+
+def emit(workshop: Workshop | int, type: str, payload: dict, *, audience=EVERYONE) -> Event:
+    """Append an event to the workshop's stream, inside the caller's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("stream.emit must run inside the transaction that makes the change")
+    workshop_id = workshop if isinstance(workshop, int) else workshop.pk
+    # The UPDATE takes the workshop's row lock, so seqs are gapless and ordered by commit.
+    Workshop.objects.filter(pk=workshop_id).update(last_seq=F("last_seq") + 1)
+    seq = Workshop.objects.filter(pk=workshop_id).values_list("last_seq", flat=True).get()
+    if not isinstance(workshop, int):
+        workshop.last_seq = seq
+    event = Event.objects.create(workshop_id=workshop_id, seq=seq, type=type, payload=payload,
+                                 audience=list(audience))
+    transaction.on_commit(partial(_committed, layer_message(event)))
+    return event
+
+
+def encode(event: Event) -> str:
+    """The frame a client receives for an event, encoded once."""
+    return json.dumps({"type": event.type, "seq": event.seq,
+                       "at": event.created_at.isoformat().replace("+00:00", "Z"), **event.payload},
+                      separators=(",", ":"), ensure_ascii=False)
+
+
+def layer_message(event: Event) -> dict:
+    item = {"workshop": event.workshop_id, "seq": event.seq, "type": event.type,
+            "audience": event.audience, "frame": encode(event)}
+    if event.type in CONTROL_TYPES:
+        item["payload"] = event.payload
+    return item
+
+
+def visible(audience, *, participant_id: int, role: str, room_id: int | None) -> bool:
+    """Whether a participant (as they are now) may see an event with this audience."""
+    allowed = False
+    for token in audience:
+        negate = token.startswith("!")
+        kind, _, value = token.lstrip("!").partition(":")
+        if kind == "all":
+            hit = True
+        elif kind == "p":
+            hit = int(value) == participant_id
+        elif kind == "role":
+            hit = value == role
+        elif kind == "room":
+            hit = role != "citizen" or room_id == int(value)
+        else:
+            hit = False
+        if hit and negate:
+            return False
+        allowed = allowed or (hit and not negate)
+    return allowed
+
+
+def events_after(workshop_id: int, seq: int, *, until: int | None = None) -> list[dict]:
+    """Stored events after `seq` (up to `until`), as layer items, in order."""
+    qs = Event.objects.filter(workshop_id=workshop_id, seq__gt=seq).order_by("seq")
+    if until is not None:
+        qs = qs.filter(seq__lte=until)
+    return [layer_message(e) for e in qs]
+
+
+def can_resume(workshop_id: int, since: int, last_seq: int) -> bool:
+    """Whether every event after `since` is still stored."""
+    if since > last_seq or since < 0:
+        return False
+    if since == last_seq:
+        return True
+    return Event.objects.filter(workshop_id=workshop_id, seq=since + 1).exists()
+
+
+def prune(*, now=None, hours: int) -> int:
+    """Delete events older than the retention window (at least 24 hours is promised)."""
+    cutoff = (now or timezone.now()) - timedelta(hours=max(hours, 24))
+    deleted, _ = Event.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+@contextmanager
+def publishing():
+    """Collect what commits inside the block and publish it per workshop when the block ends."""
+    outer = getattr(_local, "outbox", None) is None
+    if outer:
+        _local.outbox = []
+    try:
+        yield
+    finally:
+        if outer:
+            outbox, _local.outbox = _local.outbox, None
+            if outbox:
+                _publish(outbox)
+
+
+def _committed(item: dict) -> None:
+    outbox = getattr(_local, "outbox", None)
+    if outbox is None:
+        _publish([item])
+    else:
+        outbox.append(item)
+
+
+def _publish(items: list[dict]) -> None:
+    by_workshop: dict[int, list[dict]] = {}
+    for item in items:
+        by_workshop.setdefault(item["workshop"], []).append(item)
+    layer = get_channel_layer()
+    for workshop_id, events in by_workshop.items():
+        try:
+            async_to_sync(layer.group_send)(workshop_group(workshop_id),
+                                            {"type": "stream.events", "workshop": workshop_id, "events": events})
+        except Exception:  # the database holds the events; hubs fill the gap on their next resync
+            log.exception("publishing %d events of workshop %s failed", len(events), workshop_id)

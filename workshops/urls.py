@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("csrf", api.csrf),
+    path("session", api.session),
+    path("session/login", api.login),
+    path("session/logout", api.logout),
+    path("workshops", api.workshops),
+    path("workshops/<str:code>", api.workshop_detail),
+    path("workshops/<str:code>/staff", api.staff),
+    path("workshops/<str:code>/join", api.join),
+]
