@@ -1,0 +1,116 @@
+"""Protocol test helpers: participants with real sessions, sockets on the real ASGI application."""
+import asyncio
+import itertools
+import json
+
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.backends.db import SessionStore
+
+from config.asgi import application
+from workshops import services
+from workshops.models import Participant
+from workshops.sessions import SESSION_KEY
+
+_refs = itertools.count(1)
+
+
+def make_workshop(*, username="fac", **kwargs):
+    """A workshop with its facilitator (a staff account), started unless told otherwise."""
+    user = get_user_model().objects.create_user(username, password="pw-123456", is_staff=True)
+    start = kwargs.pop("start", True)
+    kwargs.setdefault("columns", ["Green", "Play"])
+    kwargs.setdefault("agenda", [{"title": "Intro", "minutes": 5}, {"title": "Ideas", "minutes": 20}])
+    workshop = services.workshop_create(user=user, title="Station square", **kwargs)
+    facilitator = Participant.objects.get(workshop=workshop, user=user)
+    if start:
+        services.workshop_start(actor=facilitator)
+    workshop.refresh_from_db()
+    return workshop, facilitator
+
+
+def make_citizen(workshop, name):
+    return services.participant_join(workshop=workshop, name=name)
+
+
+def session_for(participant) -> str:
+    """A browser session that knows this participant, as the join endpoint leaves it."""
+    session = SessionStore()
+    session[SESSION_KEY] = {participant.workshop.code: participant.pk}
+    session.create()
+    return session.session_key
+
+
+class Live:
+    """One open socket of a participant: send commands, collect events."""
+
+    def __init__(self, communicator):
+        self.comm = communicator
+        self.events: list[dict] = []
+        self.welcome: dict | None = None
+
+    @classmethod
+    async def open(cls, participant, *, since=None, origin="http://testserver", session_key=None, code=None):
+        key = session_key if session_key is not None else await database_sync_to_async(session_for)(participant)
+        code = code or await database_sync_to_async(lambda: participant.workshop.code)()
+        path = f"/ws/workshops/{code}/" + (f"?since={since}" if since is not None else "")
+        headers = [(b"cookie", f"sessionid={key}".encode()), (b"origin", origin.encode())]
+        comm = WebsocketCommunicator(application, path, headers=headers)
+        connected, _ = await comm.connect()
+        live = cls(comm)
+        live.connected, live.close_code = connected, None
+        if connected:
+            out = await comm.receive_output(timeout=3)
+            if out["type"] == "websocket.close":
+                live.close_code = out.get("code")
+            else:
+                live.welcome = json.loads(out["text"])
+        return live
+
+    async def frame(self, timeout=3) -> dict:
+        return json.loads(await self.comm.receive_from(timeout=timeout))
+
+    async def send_raw(self, text: str) -> None:
+        await self.comm.send_to(text_data=text)
+
+    async def command(self, type, ref=None, timeout=3, **fields) -> dict:
+        """Send a command and return its ack or error; events that come first are kept."""
+        ref = ref or f"r{next(_refs)}"
+        await self.comm.send_to(text_data=json.dumps({"type": type, "ref": ref, **fields}))
+        return await self.answer(ref, timeout=timeout)
+
+    async def answer(self, ref, timeout=3) -> dict:
+        while True:
+            frame = await self.frame(timeout)
+            if frame.get("type") in ("ack", "error") and frame.get("ref") == ref:
+                return frame
+            self.events.append(frame)
+
+    async def event(self, type, timeout=3) -> dict:
+        """The next event of a type (earlier kept ones first)."""
+        for i, frame in enumerate(self.events):
+            if frame.get("type") == type:
+                return self.events.pop(i)
+        while True:
+            frame = await self.frame(timeout)
+            if frame.get("type") == type:
+                return frame
+            self.events.append(frame)
+
+    async def drain(self, quiet=0.3) -> list[dict]:
+        """Everything that arrives until the socket is quiet."""
+        while not await self.comm.receive_nothing(timeout=quiet):
+            self.events.append(await self.frame())
+        out, self.events = self.events, []
+        return out
+
+    async def nothing(self, timeout=0.3) -> bool:
+        return not self.events and await self.comm.receive_nothing(timeout=timeout)
+
+    async def close(self):
+        await self.comm.disconnect()
+
+
+async def settle(seconds=0.05):
+    await asyncio.sleep(seconds)
