@@ -13,7 +13,13 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from workshops import background, backpressure  # noqa: E402
 from workshops.routing import websocket_urlpatterns  # noqa: E402
+
+# Under Daphne: bound each socket's send buffer, and start the server's own loop
+# (timers, heartbeats) as soon as it runs, before any client connects.
+backpressure.install(limit=settings.INSPRAAK["MAX_BUFFERED_BYTES"])
+background.start_with_reactor()
 
 application = ProtocolTypeRouter(
     {
