@@ -176,11 +176,13 @@ def connection_open(*, participant: Participant, server: ServerProcess, channel_
                     max_sockets: int) -> Connection:
     """Record an open socket; the participant's first one makes them online for everyone."""
     Participant.objects.select_for_update().filter(pk=participant.pk).get()
-    count = Connection.objects.filter(participant=participant).count()
-    if count >= max_sockets:
+    # The cap counts this process's sockets only: rows left by a crashed process
+    # (swept once its heartbeat is stale) must not lock a person out meanwhile.
+    if Connection.objects.filter(participant=participant, server=server).count() >= max_sockets:
         raise DomainError("too_many_sockets", f"At most {max_sockets} open connections per participant.")
+    first = not Connection.objects.filter(participant=participant).exists()
     connection = Connection.objects.create(participant=participant, server=server, channel_name=channel_name)
-    if count == 0:
+    if first:
         stream.emit(participant.workshop_id, "presence.changed",
                     {"participant": participant_payload(participant, online=True)})
     return connection
