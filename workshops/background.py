@@ -58,20 +58,13 @@ def run_due_deadlines(*, now=None, limit: int = 200) -> int:
     return fired
 
 
-_server: ServerProcess | None = None
-
-
 def server() -> ServerProcess:
-    """This process's row, created on first use and kept beating by the loop."""
-    global _server
-    if _server is None:
-        _server = services.server_heartbeat(name=SERVER_NAME)
-    return _server
+    """This process's row (made or refreshed now), kept beating by the loop."""
+    return services.server_heartbeat(name=SERVER_NAME)
 
 
 def _beat() -> None:
-    global _server
-    _server = services.server_heartbeat(name=SERVER_NAME)
+    services.server_heartbeat(name=SERVER_NAME)
     services.connections_sweep()
 
 
