@@ -1,0 +1,388 @@
+// The workshop WebSocket client: snapshot and events into local state, resume with ?since=,
+// and commands that survive a lost connection or a reload (resent with their original ref).
+
+export const Conn = Object.freeze({
+  CONNECTING: "connecting",
+  LIVE: "live",
+  RECONNECTING: "reconnecting",
+  OFFLINE: "offline",
+});
+
+const PING_INTERVAL_MS = 25_000;
+const PONG_TIMEOUT_MS = 10_000;
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_CAP_MS = 10_000;
+
+/** A fresh command reference (idempotency key). */
+export function newRef() {
+  if (globalThis.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
+}
+
+/** An empty local picture of a workshop. */
+function emptyState() {
+  return {
+    me: null,
+    workshop: null,
+    participants: new Map(),
+    rooms: [],
+    boards: new Map(),
+    ideas: new Map(),
+    myReactions: new Map(),
+    proposals: [],
+    announcements: [],
+  };
+}
+
+/** Error raised to a command's caller when the server answers `error`. */
+export class CommandError extends Error {
+  constructor(frame) {
+    super(frame.message || frame.code);
+    this.code = frame.code;
+    this.fields = frame.fields || {};
+    this.retryAfter = frame.retry_after;
+  }
+}
+
+/**
+ * One workshop's live connection. Dispatches DOM events:
+ *  "connection" {state}, "snapshot", "event" {event}, "me", "need-join", "refused" {code},
+ *  "fatal" {code}, "orphan" {command, frame} (outcome of a command resent after a reload).
+ */
+export class WorkshopClient extends EventTarget {
+  constructor(code, { storage = globalThis.sessionStorage, WebSocketImpl = globalThis.WebSocket } = {}) {
+    super();
+    this.code = code;
+    this.storage = storage;
+    this.WebSocketImpl = WebSocketImpl;
+    this.state = emptyState();
+    this.lastSeq = null;
+    this.conn = Conn.OFFLINE;
+    this.ws = null;
+    this.ready = false; // welcome received on the current socket
+    this.everWelcomed = false;
+    this.stopped = false;
+    this.attempt = 0;
+    this.reconnectTimer = null;
+    this.pingTimer = null;
+    this.pongTimer = null;
+    this.waiters = new Map(); // ref -> {resolve, reject}
+    this.pending = this.loadPending(); // ref -> command frame, in send order
+    this.onOnline = () => { if (!this.stopped && !this.ws) this.connectNow(); };
+    this.onOffline = () => { if (!this.ready) this.setConn(Conn.OFFLINE); };
+    globalThis.addEventListener?.("online", this.onOnline);
+    globalThis.addEventListener?.("offline", this.onOffline);
+  }
+
+  get storageKey() {
+    return `inspraak:pending:${this.code}`;
+  }
+
+  loadPending() {
+    const pending = new Map();
+    try {
+      const saved = JSON.parse(this.storage?.getItem(this.storageKey) || "[]");
+      for (const command of saved) if (command && command.ref && command.type) pending.set(command.ref, command);
+    } catch {
+      // A damaged entry is dropped rather than blocking the page.
+    }
+    return pending;
+  }
+
+  savePending() {
+    try {
+      if (this.pending.size) this.storage?.setItem(this.storageKey, JSON.stringify([...this.pending.values()]));
+      else this.storage?.removeItem(this.storageKey);
+    } catch {
+      // Storage full or disabled: commands are still kept in memory.
+    }
+  }
+
+  /** Number of commands sent but not yet answered. */
+  get unacknowledged() {
+    return this.pending.size;
+  }
+
+  setConn(state) {
+    if (this.conn === state) return;
+    this.conn = state;
+    this.emit("connection", { state });
+  }
+
+  emit(type, detail = {}) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  url() {
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    const since = this.lastSeq === null ? "" : `?since=${encodeURIComponent(this.lastSeq)}`;
+    return `${scheme}//${location.host}/ws/workshops/${encodeURIComponent(this.code)}/${since}`;
+  }
+
+  /** Open the socket (again). Safe to call after a join or a "need-join". */
+  connect() {
+    this.stopped = false;
+    this.connectNow();
+  }
+
+  connectNow() {
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    if (this.ws) return;
+    this.setConn(this.everWelcomed ? Conn.RECONNECTING : Conn.CONNECTING);
+    const ws = new this.WebSocketImpl(this.url());
+    this.ws = ws;
+    this.ready = false;
+    ws.onmessage = (e) => this.onFrame(e.data);
+    ws.onclose = (e) => this.onClose(ws, e.code);
+    ws.onerror = () => {}; // onclose follows and decides
+  }
+
+  /** Close for good (page leaving). */
+  close() {
+    this.stopped = true;
+    this.dropSocket();
+    clearTimeout(this.reconnectTimer);
+    globalThis.removeEventListener?.("online", this.onOnline);
+    globalThis.removeEventListener?.("offline", this.onOffline);
+  }
+
+  dropSocket() {
+    const ws = this.ws;
+    this.ws = null;
+    this.ready = false;
+    this.stopPing();
+    if (ws) {
+      ws.onmessage = ws.onclose = ws.onerror = null;
+      try { ws.close(); } catch { /* already closed */ }
+    }
+  }
+
+  onClose(ws, code) {
+    if (ws !== this.ws) return;
+    const hadWelcome = this.ready;
+    this.dropSocket();
+    if (this.stopped) return;
+    if (code === 4401) {
+      this.stopped = true;
+      this.setConn(Conn.OFFLINE);
+      this.emit("need-join", { code });
+      return;
+    }
+    if (code === 4403 || code === 4404) {
+      this.stopped = true;
+      this.setConn(Conn.OFFLINE);
+      this.emit("fatal", { code });
+      return;
+    }
+    if (code === 1006 && !hadWelcome && !this.everWelcomed && this.attempt === 0) {
+      // Refused before the first welcome (an HTTP-level refusal shows up as 1006): the page
+      // decides whether that means "join first", "no such workshop" or "server down".
+      this.stopped = true;
+      this.setConn(Conn.OFFLINE);
+      this.emit("refused", { code });
+      return;
+    }
+    if (code === 4408) {
+      this.attempt = 0;
+      this.connectNow();
+      return;
+    }
+    this.scheduleReconnect();
+  }
+
+  /** Try again after an exponential, jittered delay (capped at 10 s). */
+  scheduleReconnect() {
+    this.stopped = false;
+    clearTimeout(this.reconnectTimer);
+    const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** this.attempt);
+    const delay = ceiling / 2 + Math.random() * (ceiling / 2);
+    this.attempt += 1;
+    this.setConn(navigator.onLine === false ? Conn.OFFLINE : Conn.RECONNECTING);
+    this.reconnectTimer = setTimeout(() => this.connectNow(), delay);
+  }
+
+  startPing() {
+    this.stopPing();
+    this.pingTimer = setInterval(() => {
+      if (!this.ready) return;
+      this.rawSend({ type: "ping", ref: newRef() });
+      clearTimeout(this.pongTimer);
+      // No answer at all: the connection is half-open, so start over with since.
+      this.pongTimer = setTimeout(() => {
+        this.dropSocket();
+        this.scheduleReconnect();
+      }, PONG_TIMEOUT_MS);
+    }, PING_INTERVAL_MS);
+  }
+
+  stopPing() {
+    clearInterval(this.pingTimer);
+    clearTimeout(this.pongTimer);
+    this.pingTimer = this.pongTimer = null;
+  }
+
+  rawSend(frame) {
+    if (!this.ws || this.ws.readyState !== 1) return false;
+    this.ws.send(JSON.stringify(frame));
+    return true;
+  }
+
+  /**
+   * Send a command; resolves with the ack frame, rejects with CommandError. The command is
+   * kept (also across a reload) until answered and resent with the same ref after reconnecting.
+   */
+  send(type, fields = {}) {
+    const command = { ...fields, type, ref: newRef() };
+    this.pending.set(command.ref, command);
+    this.savePending();
+    const answer = new Promise((resolve, reject) => this.waiters.set(command.ref, { resolve, reject }));
+    if (this.ready) this.rawSend(command);
+    return answer;
+  }
+
+  /** Whether a command's ref is still waiting for its answer. */
+  isPending(ref) {
+    return this.pending.has(ref);
+  }
+
+  onFrame(data) {
+    let frame;
+    try {
+      frame = JSON.parse(data);
+    } catch {
+      return;
+    }
+    if (!frame || typeof frame !== "object") return;
+    clearTimeout(this.pongTimer);
+    switch (frame.type) {
+      case "welcome":
+        this.onWelcome(frame);
+        return;
+      case "ack":
+      case "error":
+        this.onAnswer(frame);
+        return;
+      case "pong":
+        return;
+      default:
+        if (typeof frame.seq === "number") this.onEvent(frame);
+    }
+  }
+
+  onWelcome(frame) {
+    if (!frame.resumed) {
+      this.applySnapshot(frame);
+      this.lastSeq = typeof frame.seq === "number" ? frame.seq : null;
+    } else if (frame.me) {
+      // Resumed: local state stays; replayed events follow, so lastSeq must not jump ahead.
+      this.state.me = { ...this.state.me, ...frame.me };
+      this.emit("me");
+    }
+    this.ready = true;
+    this.everWelcomed = true;
+    this.attempt = 0;
+    this.setConn(Conn.LIVE);
+    if (!frame.resumed) this.emit("snapshot");
+    this.startPing();
+    for (const command of this.pending.values()) this.rawSend(command);
+  }
+
+  applySnapshot(frame) {
+    const s = emptyState();
+    s.me = frame.me || null;
+    s.workshop = frame.workshop || null;
+    for (const p of frame.participants || []) s.participants.set(p.id, p);
+    s.rooms = frame.rooms || [];
+    for (const b of frame.boards || []) s.boards.set(b.id, b);
+    for (const idea of frame.ideas || []) s.ideas.set(idea.id, idea);
+    for (const [id, value] of Object.entries(frame.my_reactions || {})) s.myReactions.set(Number(id), value);
+    s.proposals = frame.proposals || [];
+    // Announcements are not part of the snapshot; keep the ones this page already showed.
+    s.announcements = this.state.announcements;
+    this.state = s;
+  }
+
+  onAnswer(frame) {
+    const command = this.pending.get(frame.ref);
+    if (!command) return; // a ping's pong-like answer, or already settled
+    this.pending.delete(frame.ref);
+    this.savePending();
+    const waiter = this.waiters.get(frame.ref);
+    this.waiters.delete(frame.ref);
+    if (waiter) {
+      if (frame.type === "ack") waiter.resolve(frame);
+      else waiter.reject(new CommandError(frame));
+    } else {
+      this.emit("orphan", { command, frame });
+    }
+  }
+
+  onEvent(frame) {
+    if (this.lastSeq !== null && frame.seq <= this.lastSeq) return; // already applied
+    this.lastSeq = frame.seq;
+    this.apply(frame);
+    this.emit("event", { event: frame });
+  }
+
+  /** Fold one event into local state. Unknown types change nothing. */
+  apply(ev) {
+    const s = this.state;
+    switch (ev.type) {
+      case "idea.posted":
+      case "idea.held":
+      case "idea.edited":
+      case "idea.restored":
+        if (ev.idea && typeof ev.idea === "object") s.ideas.set(ev.idea.id, ev.idea);
+        break;
+      case "idea.withdrawn": {
+        const idea = s.ideas.get(ev.idea);
+        if (idea) s.ideas.set(idea.id, { ...idea, status: "withdrawn" });
+        break;
+      }
+      case "idea.hidden": {
+        const idea = s.ideas.get(ev.idea);
+        if (idea) {
+          const next = { ...idea, status: "hidden" };
+          if (ev.hidden_reason !== undefined) next.hidden_reason = ev.hidden_reason;
+          s.ideas.set(idea.id, next);
+        }
+        break;
+      }
+      case "idea.reacted": {
+        const idea = s.ideas.get(ev.idea);
+        if (idea && ev.reactions) s.ideas.set(idea.id, { ...idea, reactions: ev.reactions });
+        break;
+      }
+      case "presence.changed":
+        if (ev.participant) {
+          const old = s.participants.get(ev.participant.id) || {};
+          s.participants.set(ev.participant.id, { ...old, ...ev.participant });
+          if (s.me && s.me.id === ev.participant.id && "room" in ev.participant) s.me = { ...s.me, room: ev.participant.room };
+        }
+        break;
+      case "workshop.started":
+      case "workshop.ended":
+        if (s.workshop) s.workshop = { ...s.workshop, status: ev.status || (ev.type === "workshop.started" ? "live" : "ended") };
+        break;
+      case "phase.changed":
+        if (s.workshop) s.workshop = { ...s.workshop, phase: ev.phase };
+        break;
+      case "timer.started":
+        if (s.workshop) s.workshop = { ...s.workshop, timer: { label: ev.label ?? "", ends_at: ev.ends_at } };
+        break;
+      case "timer.stopped":
+      case "timer.expired":
+        if (s.workshop) s.workshop = { ...s.workshop, timer: null };
+        break;
+      case "announcement":
+        s.announcements = [...s.announcements, { text: ev.text, from: ev.from, at: ev.at, seq: ev.seq }];
+        break;
+      case "rung.changed":
+        if (s.me) s.me = { ...s.me, rung: ev.rung };
+        break;
+      default:
+        break;
+    }
+  }
+}

@@ -1,0 +1,95 @@
+// Small DOM helpers. User data only ever goes in through textContent or attributes.
+
+/**
+ * Create an element: h("button", {type: "button", class: "x", dataset: {id: 1}}, "text", child).
+ * Strings become text nodes; attributes named on* are refused so no handler can come from data.
+ */
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key.startsWith("on")) throw new Error(`refusing attribute ${key}`);
+    if (key === "dataset") Object.assign(el.dataset, value);
+    else if (key === "class") el.className = value;
+    else if (key === "text") el.textContent = value;
+    else el.setAttribute(key, value === true ? "" : String(value));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    if (Array.isArray(child)) append(el, child);
+    else el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+/** Replace an element's children with text only. */
+export function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+export function $(selector, root = document) {
+  return root.querySelector(selector);
+}
+
+export function $$(selector, root = document) {
+  return Array.from(root.querySelectorAll(selector));
+}
+
+let uid = 0;
+/** A page-unique id for label/aria wiring. */
+export function uniqueId(prefix) {
+  uid += 1;
+  return `${prefix}-${uid}`;
+}
+
+/** Show a message in a form's status slot; kind is "error", "ok" or "" (neutral). */
+export function showStatus(el, text, kind = "") {
+  if (!el) return;
+  el.dataset.kind = kind;
+  el.textContent = text || "";
+}
+
+/** Mark a field invalid with a message wired through aria-describedby, or clear it. */
+export function setFieldError(input, message) {
+  const id = `${input.id}-error`;
+  let slot = document.getElementById(id);
+  if (!slot) {
+    slot = h("p", { id, class: "field-error" });
+    input.insertAdjacentElement("afterend", slot);
+    const described = (input.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+    described.push(id);
+    input.setAttribute("aria-describedby", described.join(" "));
+  }
+  slot.textContent = message || "";
+  slot.hidden = !message;
+  if (message) input.setAttribute("aria-invalid", "true");
+  else input.removeAttribute("aria-invalid");
+}
+
+let announceBuffer = [];
+let announceTimer = null;
+
+/**
+ * Say something through the page's polite live region. Messages arriving close together are
+ * combined, so a burst of replayed events does not flood a screen reader.
+ */
+export function announce(text) {
+  const region = document.getElementById("live-announcer");
+  if (!region || !text) return;
+  announceBuffer.push(text);
+  if (announceTimer) return;
+  announceTimer = setTimeout(() => {
+    const messages = announceBuffer;
+    announceBuffer = [];
+    announceTimer = null;
+    let message = messages.slice(0, 3).join(" ");
+    if (messages.length > 3) message += ` (+${messages.length - 3})`;
+    region.textContent = "";
+    // A fresh text node on the next frame makes repeated identical messages announce again.
+    requestAnimationFrame(() => { region.textContent = message; });
+  }, 400);
+}

@@ -1,0 +1,173 @@
+// The facilitator console: the live board plus start/end, phase, timer, announcements and invite.
+import { LivePage, statusLabel } from "./live.js";
+import { api } from "./api.js";
+import { $, h, showStatus, setText, setFieldError } from "./dom.js";
+import { t } from "./i18n.js";
+import { describeError } from "./errors.js";
+
+const root = document.getElementById("app");
+const page = new LivePage(root, { console: true });
+const client = page.client;
+
+/** Run a command from a control: show progress and the outcome in that control's status slot. */
+function run(statusEl, type, fields, { done, busy } = {}) {
+  showStatus(statusEl, client.ready ? t("Sending…") : t("Offline: this will be sent when the connection is back."));
+  if (busy) busy.disabled = true;
+  return client.send(type, fields).then((ack) => {
+    showStatus(statusEl, done || t("Done."), "ok");
+    return ack;
+  }, (err) => {
+    showStatus(statusEl, describeError(err), "error");
+    throw err;
+  }).finally(() => {
+    if (busy) busy.disabled = false;
+  });
+}
+
+page.agendaControls = (item, index) => {
+  const button = h("button", { type: "button", class: "small set-phase" },
+    t("Set as current"), h("span", { class: "visually-hidden" }, t("phase: %(title)s", { title: item.title || "" })));
+  button.addEventListener("click", () => {
+    run($("#agenda-status", root), "phase.set", { index }, { done: t("Phase changed.") }).catch(() => {});
+  });
+  return button;
+};
+
+async function explainRefusal() {
+  try {
+    await api.workshop(page.code);
+  } catch (err) {
+    if (err.status === 404) {
+      page.showFatal(4404);
+      return;
+    }
+    if (err.status === 0) {
+      page.showOnly("loading");
+      client.scheduleReconnect();
+      return;
+    }
+  }
+  page.showFatal(0, t("To open this console, log in on the front page with a staff account that facilitates this workshop."));
+}
+client.addEventListener("need-join", explainRefusal);
+client.addEventListener("refused", explainRefusal);
+
+// Share link.
+const joinLink = $("#join-link", root);
+joinLink.value = new URL(`/w/${encodeURIComponent(page.code)}/`, location.origin).href;
+$("#copy-link", root).addEventListener("click", async () => {
+  const status = $("#share-status", root);
+  try {
+    await navigator.clipboard.writeText(joinLink.value);
+    showStatus(status, t("Link copied."), "ok");
+  } catch {
+    joinLink.select();
+    showStatus(status, t("Select the link and copy it."), "");
+  }
+});
+
+// Start / end.
+const startBtn = $("#start-btn", root);
+const endBtn = $("#end-btn", root);
+const endConfirm = $("#end-confirm", root);
+const sessionStatus = $("#session-status", root);
+startBtn.addEventListener("click", () => {
+  run(sessionStatus, "workshop.start", {}, { done: t("The workshop has started."), busy: startBtn }).catch(() => {});
+});
+endBtn.addEventListener("click", () => {
+  endConfirm.hidden = false;
+  $("#end-cancel", root).focus();
+});
+$("#end-cancel", root).addEventListener("click", () => {
+  endBtn.focus();
+  endConfirm.hidden = true;
+});
+$("#end-now", root).addEventListener("click", () => {
+  setHidden(endConfirm, true, $("#session-title", root));
+  run(sessionStatus, "workshop.end", {}, { done: t("The workshop has ended.") }).catch(() => {});
+});
+
+// Timer.
+const timerForm = $("#timer-form", root);
+const timerStop = $("#timer-stop", root);
+timerForm.addEventListener("submit", (e) => {
+  e.preventDefault();
+  const minutesInput = $("#timer-minutes", root);
+  const secondsInput = $("#timer-seconds", root);
+  const minutes = Number(minutesInput.value || 0);
+  const secs = Number(secondsInput.value || 0);
+  const status = $("#timer-status", root);
+  setFieldError(minutesInput, "");
+  setFieldError(secondsInput, "");
+  if (!Number.isInteger(minutes) || minutes < 0 || minutes > 600) {
+    setFieldError(minutesInput, t("Minutes must be a whole number from 0 to 600."));
+    minutesInput.focus();
+    return;
+  }
+  if (!Number.isInteger(secs) || secs < 0 || secs > 59) {
+    setFieldError(secondsInput, t("Seconds must be a whole number from 0 to 59."));
+    secondsInput.focus();
+    return;
+  }
+  const seconds = minutes * 60 + secs;
+  if (seconds <= 0) {
+    showStatus(status, t("Set a duration longer than zero."), "error");
+    minutesInput.focus();
+    return;
+  }
+  const fields = { seconds };
+  const label = $("#timer-label-input", root).value.trim();
+  if (label) fields.label = label;
+  run(status, "timer.start", fields, { done: t("Timer started."), busy: $("#timer-start", root) }).catch(() => {});
+});
+timerStop.addEventListener("click", () => {
+  run($("#timer-status", root), "timer.stop", {}, { done: t("Timer stopped.") }).catch(() => {});
+});
+
+// Announcements.
+$("#announce-form", root).addEventListener("submit", (e) => {
+  e.preventDefault();
+  const input = $("#announce-text", root);
+  const text = input.value.trim();
+  const status = $("#announce-status", root);
+  setFieldError(input, "");
+  if (!text) {
+    setFieldError(input, t("Write the announcement first."));
+    input.focus();
+    return;
+  }
+  run(status, "announce", { text }, { done: t("Announcement sent."), busy: $("#announce-submit", root) }).then(() => {
+    if (input.value.trim() === text) input.value = "";
+  }, () => {});
+});
+
+/** Hide or show an element; if it held focus, hand focus to `fallback` first. */
+function setHidden(el, hidden, fallback) {
+  if (hidden && !el.hidden && el.contains(document.activeElement) && fallback) fallback.focus();
+  el.hidden = hidden;
+}
+
+function renderControls() {
+  const state = client.state;
+  const w = state.workshop || {};
+  const isFacilitator = state.me?.role === "facilitator";
+  $("#controls", root).hidden = !isFacilitator;
+  $("#not-facilitator", root).hidden = isFacilitator || !state.me;
+  setText($("#session-status-text", root), statusLabel(w.status));
+  const heading = $("#session-title", root);
+  setHidden(startBtn, w.status === "live" || w.status === "ended", heading);
+  setHidden(endBtn, w.status !== "live", heading);
+  if (endBtn.hidden) setHidden(endConfirm, true, heading);
+  $("#session-ended", root).hidden = w.status !== "ended";
+  timerStop.disabled = !w.timer;
+  const buttons = Array.from(root.querySelectorAll(".set-phase"));
+  buttons.forEach((button, i) => {
+    const current = Number(button.closest("li").dataset.index) === w.phase;
+    // Stepping through the agenda: focus moves on to the next step's button.
+    const next = buttons.slice(i + 1).find((b) => !b.hidden) || $("#agenda-title", root);
+    setHidden(button, current, next);
+  });
+}
+page.onUpdate(renderControls);
+
+page.start();

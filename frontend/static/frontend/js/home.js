@@ -1,0 +1,224 @@
+// The front page: join with a code; staff log in, see their workshops and create new ones.
+import { api, resetCsrf } from "./api.js";
+import { $, h, showStatus, setFieldError, setText } from "./dom.js";
+import { t } from "./i18n.js";
+import { describeError } from "./errors.js";
+import { statusLabel } from "./live.js";
+
+const ROLE_NAMES = {
+  facilitator: () => t("facilitator"),
+  moderator: () => t("moderator"),
+  official: () => t("official"),
+};
+
+/** Accept a bare code or a pasted link to /w/<code>/. */
+export function codeFrom(value) {
+  const text = value.trim();
+  const match = text.match(/\/w\/([A-Za-z0-9_-]+)/);
+  if (match) return match[1];
+  return /^[A-Za-z0-9_-]+$/.test(text) ? text : null;
+}
+
+/** Parse agenda lines "title, minutes" into [{title, minutes}] or throw with the bad line. */
+export function parseAgenda(text) {
+  const items = [];
+  text.split("\n").forEach((raw, index) => {
+    const line = raw.trim();
+    if (!line) return;
+    const match = line.match(/^(.*\S)\s*,\s*(\d{1,4})\s*(?:min(?:utes?)?)?\.?$/i);
+    if (!match) {
+      throw new Error(t("Line %(n)s: write each step as “title, minutes”, for example “Welcome, 10”.", { n: index + 1 }));
+    }
+    items.push({ title: match[1].trim(), minutes: Number(match[2]) });
+  });
+  return items;
+}
+
+function parseColumns(text) {
+  return text.split(/\n/).map((c) => c.trim()).filter(Boolean);
+}
+
+$("#code-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const input = $("#code-input");
+  const code = codeFrom(input.value);
+  if (!code) {
+    setFieldError(input, input.value.trim() ? t("That does not look like a workshop code.") : t("Enter the workshop code."));
+    input.focus();
+    return;
+  }
+  setFieldError(input, "");
+  window.location.assign(`/w/${encodeURIComponent(code)}/`);
+});
+
+function show(which) {
+  $("#staff-loading").hidden = which !== "loading";
+  $("#login-form").hidden = which !== "login";
+  $("#staff-panel").hidden = which !== "panel";
+}
+
+async function loadSession() {
+  try {
+    const { user } = await api.session();
+    if (!user) {
+      show("login");
+      return null;
+    }
+    setText($("#signed-in-as"), t("Logged in as %(name)s.", { name: user.username }));
+    $("#not-staff").hidden = !!user.is_staff;
+    $("#staff-tools").hidden = !user.is_staff;
+    show("panel");
+    if (user.is_staff) await loadWorkshops();
+    return user;
+  } catch (err) {
+    show("login");
+    showStatus($("#login-status"), describeError(err), "error");
+    return null;
+  }
+}
+
+function workshopItem(w) {
+  const consoleLink = w.role === "facilitator"
+    ? h("a", { href: `/w/${encodeURIComponent(w.code)}/facilitate` }, t("Open the console"), h("span", { class: "visually-hidden" }, t("for %(title)s", { title: w.title })))
+    : null;
+  const joinUrl = w.join_url || `/w/${encodeURIComponent(w.code)}/`;
+  return h("li", { dataset: { code: w.code } },
+    h("p", { class: "workshop-title" }, w.title),
+    h("p", { class: "workshop-meta" },
+      h("span", { class: "status-badge", dataset: { status: w.status || "" } }, statusLabel(w.status)), " ",
+      (ROLE_NAMES[w.role] || (() => w.role || ""))(), " · ", t("code %(code)s", { code: w.code })),
+    h("p", { class: "workshop-links" },
+      consoleLink, consoleLink ? " " : null,
+      h("a", { href: joinUrl }, t("Participant page"), h("span", { class: "visually-hidden" }, t("of %(title)s", { title: w.title })))));
+}
+
+async function loadWorkshops() {
+  const list = $("#mine");
+  try {
+    const { workshops } = await api.workshops();
+    list.replaceChildren(...(workshops || []).map(workshopItem));
+    $("#mine-empty").hidden = (workshops || []).length > 0;
+    showStatus($("#mine-status"), "");
+  } catch (err) {
+    showStatus($("#mine-status"), describeError(err), "error");
+  }
+}
+
+$("#login-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const username = $("#login-username");
+  const password = $("#login-password");
+  const status = $("#login-status");
+  setFieldError(username, username.value.trim() ? "" : t("Enter your username."));
+  setFieldError(password, password.value ? "" : t("Enter your password."));
+  if (!username.value.trim() || !password.value) {
+    (username.value.trim() ? password : username).focus();
+    return;
+  }
+  const button = $("#login-submit");
+  button.disabled = true;
+  showStatus(status, t("Logging in…"));
+  try {
+    await api.login(username.value.trim(), password.value);
+    resetCsrf();
+    password.value = "";
+    showStatus(status, "");
+    await loadSession();
+    $("#staff-title").setAttribute("tabindex", "-1");
+    $("#staff-title").focus();
+  } catch (err) {
+    showStatus(status, err.status === 401 || err.status === 400 || err.status === 403
+      ? (err.message || t("That username and password do not match a staff account."))
+      : describeError(err), "error");
+    password.focus();
+  } finally {
+    button.disabled = false;
+  }
+});
+
+$("#logout").addEventListener("click", async () => {
+  try {
+    await api.logout();
+    resetCsrf();
+    $("#mine").replaceChildren();
+    $("#created").hidden = true;
+    show("login");
+    $("#login-username").focus();
+  } catch (err) {
+    showStatus($("#logout-status"), describeError(err), "error");
+  }
+});
+
+const createForm = $("#create-form");
+const languageSelect = $("#create-language");
+const pageLanguage = (document.documentElement.lang || "").slice(0, 2);
+if ([...languageSelect.options].some((o) => o.value === pageLanguage)) languageSelect.value = pageLanguage;
+
+const FIELD_INPUTS = {
+  title: "#create-title-input",
+  description: "#create-description",
+  language: "#create-language",
+  agenda: "#create-agenda",
+  columns: "#create-columns",
+};
+
+createForm.addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const status = $("#create-status");
+  for (const selector of Object.values(FIELD_INPUTS)) setFieldError($(selector), "");
+  $("#created").hidden = true;
+  const title = $("#create-title-input").value.trim();
+  if (!title) {
+    setFieldError($("#create-title-input"), t("Give the workshop a title."));
+    $("#create-title-input").focus();
+    return;
+  }
+  let agenda;
+  try {
+    agenda = parseAgenda($("#create-agenda").value);
+  } catch (err) {
+    setFieldError($("#create-agenda"), err.message);
+    $("#create-agenda").focus();
+    return;
+  }
+  const body = {
+    title,
+    description: $("#create-description").value.trim(),
+    language: languageSelect.value,
+    agenda,
+    columns: parseColumns($("#create-columns").value),
+    moderation: createForm.querySelector("input[name=moderation]:checked")?.value || "post",
+  };
+  const button = $("#create-submit");
+  button.disabled = true;
+  showStatus(status, t("Creating…"));
+  try {
+    const created = await api.createWorkshop(body);
+    showStatus(status, "");
+    createForm.reset();
+    if ([...languageSelect.options].some((o) => o.value === pageLanguage)) languageSelect.value = pageLanguage;
+    setText($("#created-text"), t("Created “%(title)s”. Its code is %(code)s.", { title: created.title || title, code: created.code }));
+    const link = $("#created-console");
+    link.href = `/w/${encodeURIComponent(created.code)}/facilitate`;
+    $("#created").hidden = false;
+    $("#created").focus();
+    await loadWorkshops();
+  } catch (err) {
+    let focused = false;
+    for (const [name, messages] of Object.entries(err.fields || {})) {
+      const input = FIELD_INPUTS[name] && $(FIELD_INPUTS[name]);
+      if (!input) continue;
+      setFieldError(input, [].concat(messages).map((m) => (typeof m === "string" ? m : JSON.stringify(m))).join(" "));
+      if (!focused) {
+        input.focus();
+        focused = true;
+      }
+    }
+    showStatus(status, describeError(err), "error");
+  } finally {
+    button.disabled = false;
+  }
+});
+
+show("loading");
+loadSession();

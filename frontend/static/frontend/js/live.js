@@ -1,0 +1,341 @@
+// What the participant page and the facilitator console share: header, connection state,
+// agenda and phase, timer, announcements, people and the board.
+import { WorkshopClient, Conn } from "./client.js";
+import { BoardView } from "./board.js";
+import { h, setText, announce, $ } from "./dom.js";
+import { t, tn } from "./i18n.js";
+import { describeError } from "./errors.js";
+
+const STATUS_LABELS = {
+  draft: () => t("Not started yet"),
+  scheduled: () => t("Not started yet"),
+  open: () => t("Open"),
+  live: () => t("Live"),
+  paused: () => t("Paused"),
+  ended: () => t("Ended"),
+};
+
+export const RUNGS = [
+  ["informed", () => t("Informed"), () => t("You joined and follow the workshop.")],
+  ["consulted", () => t("Consulted"), () => t("You reacted to ideas or gave your view.")],
+  ["involved", () => t("Involved"), () => t("You posted an idea.")],
+  ["collaborating", () => t("Collaborating"), () => t("You built on someone else's idea, or someone built on yours.")],
+  ["empowered", () => t("Empowered"), () => t("An idea of yours fed a proposal that officials accepted.")],
+];
+
+const CONN_LABELS = {
+  [Conn.CONNECTING]: () => t("Connecting…"),
+  [Conn.LIVE]: () => t("Live"),
+  [Conn.RECONNECTING]: () => t("Reconnecting…"),
+  [Conn.OFFLINE]: () => t("Offline"),
+};
+
+const ROLE_LABELS = {
+  facilitator: () => t("facilitator"),
+  moderator: () => t("moderator"),
+  official: () => t("official"),
+  citizen: () => "",
+};
+
+export function statusLabel(status) {
+  return (STATUS_LABELS[status] || (() => status || ""))();
+}
+
+function pad(n) {
+  return String(n).padStart(2, "0");
+}
+
+/** "mm:ss" (or "h:mm:ss") for a number of seconds. */
+export function formatDuration(totalSeconds) {
+  const s = Math.max(0, Math.ceil(totalSeconds));
+  const hours = Math.floor(s / 3600);
+  const minutes = Math.floor((s % 3600) / 60);
+  const seconds = s % 60;
+  return hours ? `${hours}:${pad(minutes)}:${pad(seconds)}` : `${pad(minutes)}:${pad(seconds)}`;
+}
+
+export class LivePage {
+  constructor(root, { console: isConsole = false } = {}) {
+    this.root = root;
+    this.code = root.dataset.code;
+    this.isConsole = isConsole;
+    this.client = new WorkshopClient(this.code);
+    this.board = new BoardView(this.client, $("#boards", root));
+    this.timerInterval = null;
+    this.expiredNotice = null;
+    this.hooks = [];
+    this.wire();
+  }
+
+  /** Register a callback run after every snapshot and event (for page-specific parts). */
+  onUpdate(fn) {
+    this.hooks.push(fn);
+  }
+
+  wire() {
+    const c = this.client;
+    c.addEventListener("connection", (e) => this.renderConn(e.detail.state));
+    c.addEventListener("snapshot", () => this.renderAll());
+    c.addEventListener("me", () => this.renderMe());
+    c.addEventListener("event", (e) => this.onEvent(e.detail.event));
+    c.addEventListener("orphan", (e) => this.onOrphan(e.detail));
+    c.addEventListener("fatal", (e) => this.showFatal(e.detail.code));
+    window.addEventListener("pagehide", () => c.close());
+  }
+
+  start() {
+    this.renderConn(Conn.CONNECTING);
+    this.client.connect();
+  }
+
+  showOnly(id) {
+    for (const section of ["loading", "join", "fatal", "live"]) {
+      const el = $(`#${section}`, this.root);
+      if (el) el.hidden = section !== id;
+    }
+  }
+
+  showFatal(code, text) {
+    const message = text || (code === 4404
+      ? t("There is no workshop with this code. Check the link or the code you were given.")
+      : t("You can no longer take part in this workshop."));
+    setText($("#fatal-text", this.root), message);
+    this.showOnly("fatal");
+    $("#fatal", this.root).focus();
+  }
+
+  renderConn(state) {
+    const el = $("#conn", this.root);
+    if (!el) return;
+    el.dataset.state = state;
+    setText($("#conn-text", this.root), (CONN_LABELS[state] || (() => state))());
+  }
+
+  renderAll() {
+    this.showOnly("live");
+    this.board.sync();
+    this.renderWorkshop();
+    this.renderMe();
+    this.renderPeople();
+    this.renderAnnouncements();
+    for (const fn of this.hooks) fn(null);
+  }
+
+  onEvent(ev) {
+    this.board.onEvent(ev);
+    switch (ev.type) {
+      case "workshop.started":
+        announce(t("The workshop has started."));
+        this.renderWorkshop();
+        break;
+      case "workshop.ended":
+        announce(t("The workshop has ended."));
+        this.renderWorkshop();
+        break;
+      case "phase.changed": {
+        this.renderWorkshop();
+        const phase = this.currentPhase();
+        if (phase) announce(t("Next on the agenda: %(title)s.", { title: phase.title }));
+        break;
+      }
+      case "timer.started":
+        this.expiredNotice = null;
+        this.renderTimer();
+        announce(t("A timer started: %(time)s.", { time: formatDuration(this.timerRemaining()) }));
+        break;
+      case "timer.stopped":
+        this.expiredNotice = null;
+        this.renderTimer();
+        announce(t("The timer was stopped."));
+        break;
+      case "timer.expired":
+        this.expiredNotice = ev.label || "";
+        this.renderTimer();
+        announce(ev.label ? t("Time is up: %(label)s.", { label: ev.label }) : t("Time is up."));
+        break;
+      case "announcement":
+        this.renderAnnouncements();
+        announce(t("Announcement from %(name)s: %(text)s", { name: ev.from?.name || t("the facilitator"), text: ev.text }));
+        break;
+      case "presence.changed":
+        this.renderPeople();
+        break;
+      case "rung.changed": {
+        this.renderMe();
+        const rung = RUNGS.find(([key]) => key === ev.rung);
+        if (rung) announce(t("Your participation is now: %(rung)s.", { rung: rung[1]() }));
+        break;
+      }
+      default:
+        break;
+    }
+    for (const fn of this.hooks) fn(ev);
+  }
+
+  onOrphan({ command, frame }) {
+    // The answer to a command resent after a reload: its form is gone, so say it at the top.
+    if (frame.type !== "error") return;
+    const slot = $("#page-status", this.root);
+    setText(slot, t("An earlier action could not be completed: %(message)s", { message: describeError({ code: frame.code, message: frame.message, fields: frame.fields, retryAfter: frame.retry_after }) }));
+    slot.hidden = false;
+  }
+
+  currentPhase() {
+    const w = this.client.state.workshop;
+    if (!w || !Array.isArray(w.agenda) || typeof w.phase !== "number") return null;
+    return w.agenda[w.phase] || null;
+  }
+
+  renderWorkshop() {
+    const w = this.client.state.workshop || {};
+    setText($("#workshop-title", this.root), w.title || "");
+    document.title = w.title ? `${w.title} · Inspraak` : "Inspraak";
+    const status = $("#workshop-status", this.root);
+    setText(status, statusLabel(w.status));
+    status.dataset.status = w.status || "";
+    this.renderPhase();
+    this.renderTimer();
+  }
+
+  renderPhase() {
+    const w = this.client.state.workshop || {};
+    const agenda = Array.isArray(w.agenda) ? w.agenda : [];
+    const phase = this.currentPhase();
+    const now = $("#phase-now", this.root);
+    if (phase) {
+      setText(now, t("Step %(n)s of %(total)s: %(title)s", { n: w.phase + 1, total: agenda.length, title: phase.title }));
+    } else {
+      setText(now, agenda.length ? t("The agenda has not started yet.") : t("This workshop has no agenda."));
+    }
+    const list = $("#agenda-list", this.root);
+    if (!list) return;
+    // Rebuilt only when the agenda changes; the current step is a attribute update.
+    const key = JSON.stringify(agenda);
+    if (list.dataset.key !== key) {
+      list.dataset.key = key;
+      list.replaceChildren(...agenda.map((item, index) => this.agendaItem(item, index)));
+    }
+    Array.from(list.children).forEach((li, index) => {
+      const current = index === w.phase;
+      if (current) li.setAttribute("aria-current", "step");
+      else li.removeAttribute("aria-current");
+      const marker = li.querySelector(".current-marker");
+      if (marker) marker.hidden = !current;
+    });
+    $("#agenda", this.root).hidden = agenda.length === 0 && !this.isConsole;
+  }
+
+  /** One agenda line; the console adds a "set phase" button through agendaControls. */
+  agendaItem(item, index) {
+    const minutes = Number(item.minutes);
+    return h("li", { dataset: { index } },
+      h("span", { class: "agenda-title" }, item.title || ""), " ",
+      minutes ? h("span", { class: "agenda-minutes" }, tn("%(count)s min", "%(count)s min", minutes)) : null, " ",
+      h("span", { class: "current-marker", hidden: true }, t("now")),
+      this.agendaControls ? this.agendaControls(item, index) : null);
+  }
+
+  timerRemaining() {
+    const timer = this.client.state.workshop?.timer;
+    if (!timer || !timer.ends_at) return 0;
+    return (Date.parse(timer.ends_at) - Date.now()) / 1000;
+  }
+
+  renderTimer() {
+    const box = $("#timer", this.root);
+    const timer = this.client.state.workshop?.timer;
+    clearInterval(this.timerInterval);
+    this.timerInterval = null;
+    const label = $("#timer-label", this.root);
+    const remaining = $("#timer-remaining", this.root);
+    if (timer && timer.ends_at) {
+      box.hidden = false;
+      box.dataset.state = "running";
+      setText(label, timer.label || t("Timer"));
+      const tick = () => {
+        const left = this.timerRemaining();
+        setText(remaining, formatDuration(left));
+        if (left <= 0) {
+          clearInterval(this.timerInterval);
+          this.timerInterval = null;
+        }
+      };
+      tick();
+      this.timerInterval = setInterval(tick, 250);
+    } else if (this.expiredNotice !== null) {
+      box.hidden = false;
+      box.dataset.state = "expired";
+      setText(label, this.expiredNotice || t("Timer"));
+      setText(remaining, t("Time is up"));
+    } else {
+      box.hidden = true;
+      box.dataset.state = "none";
+      setText(remaining, "");
+    }
+    for (const fn of this.hooks) fn({ type: "timer.render" });
+  }
+
+  renderMe() {
+    const me = this.client.state.me;
+    const line = $("#me-line", this.root);
+    if (!me || !line) return;
+    const role = (ROLE_LABELS[me.role] || (() => me.role))();
+    setText(line, role ? t("You take part as %(name)s (%(role)s).", { name: me.name, role }) : t("You take part as %(name)s.", { name: me.name }));
+    const ladder = $("#ladder", this.root);
+    if (!ladder) return;
+    if (!ladder.children.length) {
+      ladder.append(...RUNGS.map(([key, label, description]) =>
+        h("li", { dataset: { rung: key } }, h("span", { class: "rung-name" }, label()), h("span", { class: "rung-desc" }, description()))));
+    }
+    const index = RUNGS.findIndex(([key]) => key === me.rung);
+    Array.from(ladder.children).forEach((li, i) => {
+      li.dataset.reached = String(index >= 0 && i <= index);
+      if (i === index) li.setAttribute("aria-current", "step");
+      else li.removeAttribute("aria-current");
+    });
+    setText($("#rung-now", this.root), index >= 0 ? t("You are at: %(rung)s", { rung: RUNGS[index][1]() }) : "");
+  }
+
+  renderPeople() {
+    const list = $("#people-list", this.root);
+    if (!list) return;
+    const people = [...this.client.state.participants.values()];
+    const online = people.filter((p) => p.online);
+    setText($("#people-count", this.root), tn("%(count)s online", "%(count)s online", online.length));
+    const shown = (this.isConsole ? people : online).slice().sort((a, b) =>
+      Number(b.online) - Number(a.online) || String(a.name).localeCompare(String(b.name)));
+    // Keyed update: one li per participant id, reused.
+    const existing = new Map(Array.from(list.children).map((li) => [li.dataset.id, li]));
+    const meId = this.client.state.me?.id;
+    shown.forEach((p, index) => {
+      const key = String(p.id);
+      let li = existing.get(key);
+      if (!li) {
+        li = h("li", { dataset: { id: key } }, h("span", { class: "presence-dot", "aria-hidden": "true" }), h("span", { class: "person-name" }), h("span", { class: "person-role" }), h("span", { class: "person-state" }));
+      }
+      existing.delete(key);
+      li.dataset.online = String(!!p.online);
+      const name = p.id === meId ? t("%(name)s (you)", { name: p.name }) : p.name;
+      setText(li.querySelector(".person-name"), name || "");
+      setText(li.querySelector(".person-role"), (ROLE_LABELS[p.role] || (() => p.role || ""))());
+      setText(li.querySelector(".person-state"), this.isConsole ? (p.online ? t("online") : t("offline")) : "");
+      if (list.children[index] !== li) list.insertBefore(li, list.children[index] || null);
+    });
+    for (const li of existing.values()) li.remove();
+    $("#people-empty", this.root).hidden = shown.length > 0;
+  }
+
+  renderAnnouncements() {
+    const list = $("#announcement-list", this.root);
+    const items = this.client.state.announcements;
+    $("#announcements", this.root).hidden = items.length === 0;
+    while (list.children.length < items.length) {
+      const a = items[list.children.length];
+      const time = a.at ? new Date(a.at) : null;
+      list.prepend(h("li", {},
+        h("p", { class: "announcement-text" }, a.text || ""),
+        h("p", { class: "announcement-meta" }, t("From %(name)s", { name: a.from?.name || t("the facilitator") }),
+          time && !Number.isNaN(time.getTime()) ? [" · ", h("time", { datetime: a.at }, new Intl.DateTimeFormat(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit" }).format(time))] : null)));
+    }
+  }
+}

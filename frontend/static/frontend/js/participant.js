@@ -1,0 +1,69 @@
+// The participant page: join with a name when needed, then the live board.
+import { LivePage } from "./live.js";
+import { api, resetCsrf } from "./api.js";
+import { $, showStatus, setFieldError, setText } from "./dom.js";
+import { t } from "./i18n.js";
+import { describeError } from "./errors.js";
+
+const root = document.getElementById("app");
+const page = new LivePage(root);
+const client = page.client;
+
+async function offerJoin() {
+  let workshop;
+  try {
+    workshop = await api.workshop(page.code);
+  } catch (err) {
+    if (err.status === 404) {
+      page.showFatal(4404);
+      return;
+    }
+    if (err.status === 0) {
+      // The server is unreachable rather than refusing us: keep trying to connect.
+      page.showOnly("loading");
+      client.scheduleReconnect();
+      return;
+    }
+  }
+  const title = $("#join-workshop", root);
+  setText(title, workshop?.title || "");
+  title.hidden = !workshop?.title;
+  const ended = workshop?.status === "ended";
+  $("#join-ended", root).hidden = !ended;
+  page.showOnly("join");
+  document.title = workshop?.title ? `${workshop.title} · Inspraak` : document.title;
+  $("#join-name", root).focus();
+}
+
+client.addEventListener("need-join", offerJoin);
+client.addEventListener("refused", offerJoin);
+
+$("#join-form", root).addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const input = $("#join-name", root);
+  const status = $("#join-status", root);
+  const name = input.value.trim();
+  setFieldError(input, "");
+  if (!name) {
+    setFieldError(input, t("Please enter the name others will see."));
+    input.focus();
+    return;
+  }
+  const button = $("#join-submit", root);
+  button.disabled = true;
+  showStatus(status, t("Joining…"));
+  try {
+    await api.join(page.code, name);
+    resetCsrf();
+    showStatus(status, "");
+    page.showOnly("loading");
+    client.connect();
+  } catch (err) {
+    if (err.fields && err.fields.name) setFieldError(input, [].concat(err.fields.name).join(" "));
+    showStatus(status, describeError(err), "error");
+  } finally {
+    button.disabled = false;
+  }
+});
+
+page.start();

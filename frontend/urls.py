@@ -1,0 +1,14 @@
+"""Page URLs: the front page, the participant page and the facilitator console."""
+from django.urls import path
+from django.views.i18n import JavaScriptCatalog
+
+from . import views
+
+app_name = "frontend"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("jsi18n/", JavaScriptCatalog.as_view(packages=["frontend"]), name="jsi18n"),
+    path("w/<slug:code>/", views.participant, name="participant"),
+    path("w/<slug:code>/facilitate", views.facilitate, name="facilitate"),
+]

@@ -1,0 +1,72 @@
+"""Browser-test fixtures: one real Daphne server on an SQLite file, one headless Chromium.
+
+The server runs as its own process (tests/support/daphne.py), the staff account is
+made with `manage.py createsuperuser` in a subprocess, and every test opens its own
+browser contexts, so each context is one person with their own cookies.
+"""
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from tests.support.daphne import DaphneServer, ServerDatabase, manage, server_env
+
+from .helpers import Person
+
+STAFF_USERNAME = "facilitator"
+STAFF_PASSWORD = "browser-test-password-1"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """A migrated SQLite database with one staff account, served by a real Daphne process."""
+    tmp = tmp_path_factory.mktemp("browser-server")
+    db = ServerDatabase.sqlite(tmp / "db.sqlite3")
+    env = server_env(db.url)
+    db.prepare(env)
+    manage("createsuperuser", "--noinput", "--username", STAFF_USERNAME, "--email", "facilitator@example.org",
+           env={**env, "DJANGO_SUPERUSER_PASSWORD": STAFF_PASSWORD})
+    with DaphneServer(env, log_path=tmp / "daphne.log") as running:
+        yield running
+    db.drop()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    """Debian's Chromium, headless, driven through Playwright's sync API."""
+    expect.set_options(timeout=10_000)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def people(browser, server):
+    """Open browser contexts as people: `people("An", phone=True)`; all are closed after the test.
+
+    A test fails if any page raised an uncaught JavaScript error or opened a dialog.
+    """
+    opened: list[Person] = []
+
+    def open_person(name: str, *, phone: bool = False) -> Person:
+        person = Person.open(browser, server.url, name, phone=phone)
+        opened.append(person)
+        return person
+
+    yield open_person
+    problems = [f"{p.name}: {problem}" for p in opened for problem in p.problems]
+    for person in opened:
+        person.close()
+    assert not problems, "pages misbehaved:\n" + "\n".join(problems)
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Where screenshots go (gitignored)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

@@ -1,0 +1,155 @@
+"""What a person does in the browser, and the checks the browser tests share."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+
+LAPTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 375, "height": 740}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@dataclass
+class Person:
+    """One browser context (own cookies and session storage) with one page."""
+
+    name: str
+    base_url: str
+    context: BrowserContext
+    page: Page
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, browser: Browser, base_url: str, name: str, *, phone: bool = False) -> "Person":
+        context = browser.new_context(viewport=PHONE if phone else LAPTOP, base_url=base_url,
+                                      is_mobile=False, has_touch=phone)
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        person = cls(name=name, base_url=base_url, context=context, page=page)
+        page.on("pageerror", lambda error: person.problems.append(f"uncaught error: {error}"))
+        page.on("dialog", lambda dialog: (person.problems.append(f"dialog opened: {dialog.message!r}"),
+                                          dialog.dismiss()))
+        return person
+
+    def close(self) -> None:
+        self.context.close()
+
+    # --- front page ---
+
+    def log_in(self, username: str, password: str) -> None:
+        page = self.page
+        page.goto("/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_text(f"Logged in as {username}.")).to_be_visible()
+
+    def create_workshop(self, title: str, *, agenda: str = "", columns: str = "", pre_moderation: bool = False) -> str:
+        """Fill in the create form on the front page and return the new workshop's code."""
+        page = self.page
+        page.get_by_label("Title", exact=True).fill(title)
+        page.get_by_label("Agenda (optional)").fill(agenda)
+        page.get_by_label("Board columns (optional)").fill(columns)
+        if pre_moderation:
+            page.get_by_label("A moderator approves each idea before others see it").check()
+        page.get_by_role("button", name="Create workshop").click()
+        expect(page.locator("#created")).to_be_visible()
+        href = page.locator("#created-console").get_attribute("href")
+        match = re.fullmatch(r"/w/([A-Za-z0-9_-]+)/facilitate", href or "")
+        assert match, f"console link is {href!r}"
+        return match.group(1)
+
+    # --- participant page ---
+
+    def join(self, code: str, name: str | None = None) -> None:
+        page = self.page
+        page.goto(f"/w/{code}/")
+        page.get_by_label("Your name").fill(name or self.name)
+        page.get_by_role("button", name="Join").click()
+        expect_live(page)
+
+    def post_idea(self, text: str, column: str | None = None) -> Locator:
+        page = self.page
+        if column:
+            page.get_by_label("Column").select_option(column)
+        page.get_by_label("Your idea").fill(text)
+        page.get_by_role("button", name="Post idea").click()
+        idea = idea_item(page, text)
+        expect(idea).to_be_visible()
+        return idea
+
+    def build_on(self, idea: Locator, author: str, text: str) -> None:
+        idea.get_by_role("button", name=f"Build on this idea by {author}").first.click()
+        self.page.get_by_label(f"Build on the idea by {author}").fill(text)
+        self.page.get_by_role("button", name="Post reply").click()
+        expect(self.page.get_by_text("Your reply was posted.")).to_be_visible()
+
+    def pending_commands(self, code: str) -> list[dict]:
+        """The unacknowledged commands the page keeps in sessionStorage."""
+        raw = self.page.evaluate("code => sessionStorage.getItem(`inspraak:pending:${code}`)", code)
+        return json.loads(raw) if raw else []
+
+
+def expect_live(page: Page) -> None:
+    """The live view is shown and the socket is connected."""
+    expect(page.locator("#live")).to_be_visible()
+    expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+
+
+def idea_item(page: Page, text: str) -> Locator:
+    """The list item of the idea whose own text is exactly `text` (not its replies' text)."""
+    return page.locator("li.idea").filter(has=page.locator(":scope > article .idea-text", has_text=re.compile(
+        "^" + re.escape(text) + "$")))
+
+
+def idea_texts(page: Page) -> list[str]:
+    """The text of every idea shown on the page, in document order."""
+    return page.locator("li.idea .idea-text").all_text_contents()
+
+
+def tab_to(page: Page, predicate_js: str, *, limit: int = 60) -> int:
+    """Press Tab until `predicate_js` (a function of document.activeElement) holds; return the count."""
+    for presses in range(1, limit + 1):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(el => {predicate_js})(document.activeElement)"):
+            return presses
+    raise AssertionError(f"Tab never reached an element where {predicate_js} (after {limit} presses)")
+
+
+def assert_no_axe_violations(page: Page, axe_js: str, where: str) -> None:
+    """Run axe-core for WCAG 2.1 A and AA on the page; fail with a readable list of violations."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=axe_js)
+    violations = page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help, url: v.helpUrl,
+                nodes: v.nodes.map(n => ({target: n.target.join(" "), html: n.html, summary: n.failureSummary})),
+            }));
+        }""",
+        AXE_TAGS,
+    )
+    if violations:
+        lines = [f"{len(violations)} axe violation(s) on {where}:"]
+        for v in violations:
+            lines.append(f"- [{v['impact']}] {v['id']}: {v['help']} ({v['url']})")
+            for node in v["nodes"][:5]:
+                lines.append(f"    at {node['target']}: {node['html'][:160]}")
+                lines.append("      " + (node["summary"] or "").replace("\n", "\n      "))
+        raise AssertionError("\n".join(lines))
+
+
+def screenshot(page: Page, directory: Path, name: str) -> None:
+    """Save full-page screenshots at laptop (1280x800) and phone (375x740) sizes."""
+    original = page.viewport_size
+    for label, size in (("laptop", LAPTOP), ("phone", PHONE)):
+        page.set_viewport_size(size)
+        page.wait_for_timeout(150)
+        page.screenshot(path=str(directory / f"{name}-{label}.png"), full_page=True)
+    if original:
+        page.set_viewport_size(original)

@@ -1,0 +1,133 @@
+"""A facilitator and two citizens in three browsers run a workshop together, live."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import STAFF_PASSWORD, STAFF_USERNAME
+from .helpers import expect_live, idea_item, idea_texts, tab_to
+
+pytestmark = pytest.mark.browser
+
+IDEA = "A playground with shade trees"
+REPLY = "And benches in the shade for the grandparents"
+SCRIPTLIKE = "<img src=x onerror=alert(1)>"
+
+
+def test_facilitator_and_two_citizens_work_together_live(people, server):
+    facilitator = people("Fatima")
+    an = people("An", phone=True)
+    bo = people("Bo")
+    f, a, b = facilitator.page, an.page, bo.page
+
+    # The facilitator logs in, creates a workshop and starts it from the console.
+    facilitator.log_in(STAFF_USERNAME, STAFF_PASSWORD)
+    code = facilitator.create_workshop("Station square", agenda="Welcome, 5\nIdeas, 20\nWrap-up, 10",
+                                       columns="Play\nGreen")
+    expect(f.locator("#mine li", has_text="Station square")).to_be_visible()
+    f.locator("#created-console").click()
+    expect_live(f)
+    expect(f.locator("#workshop-title")).to_have_text("Station square")
+    f.get_by_role("button", name="Start workshop").click()
+    expect(f.locator("#workshop-status")).to_have_text("Live")
+    join_link = f.get_by_label("Link for participants").input_value()
+    assert join_link == f"{server.url}/w/{code}/"
+
+    # Citizen A joins and posts an idea with the keyboard only.
+    a.goto(join_link)
+    expect(a.get_by_label("Your name")).to_be_focused()
+    a.keyboard.type("An")
+    a.keyboard.press("Enter")
+    expect_live(a)
+    expect(a.locator("#workshop-status")).to_have_text("Live")
+    tab_to(a, "el.tagName === 'TEXTAREA' && !!el.closest('form.compose')")
+    a.keyboard.type(IDEA)
+    a.keyboard.press("Enter")
+    a_idea = idea_item(a, IDEA)
+    expect(a_idea).to_be_visible()
+    expect(a_idea.locator(".author").first).to_have_text("An (you)")
+    expect(a.get_by_label("Your idea")).to_be_focused()
+    expect(a.get_by_label("Your idea")).to_have_value("")
+    expect(a.locator("#rung-now")).to_have_text("You are at: Involved")
+
+    # Citizen B sees it live, in its column, and hears about it through the live region.
+    bo.join(code)
+    b_idea = idea_item(b, IDEA)
+    expect(b_idea).to_be_visible()
+    expect(b.locator(".column", has=b.get_by_role("heading", name="Play")).locator("li.idea")).to_have_count(1)
+    b.get_by_label("Your idea").fill("Keep the old chestnut tree")
+    b.get_by_role("button", name="Post idea").click()
+    expect(idea_item(a, "Keep the old chestnut tree")).to_be_visible()
+    expect(a.locator("#live-announcer")).to_contain_text("New idea from Bo.")
+
+    # B builds on A's idea; A sees the reply threaded under it.
+    bo.build_on(b_idea, "An", REPLY)
+    a_thread_reply = a_idea.locator(":scope > ol.thread > li.idea")
+    expect(a_thread_reply).to_have_count(1)
+    expect(a_thread_reply.locator(".idea-text")).to_have_text(REPLY)
+    expect(a_thread_reply.locator(".author")).to_have_text("Bo")
+    expect(b.locator("#rung-now")).to_have_text("You are at: Collaborating")
+
+    # A agrees with the reply, B sees the count; A clicks again and the reaction clears.
+    agree = a_thread_reply.get_by_role("button", name=re.compile("^Agree"))
+    agree.click()
+    expect(agree).to_have_attribute("aria-pressed", "true")
+    b_reply = idea_item(b, REPLY)
+    expect(b_reply.get_by_role("button", name=re.compile("^Agree")).locator(".count")).to_have_text("1")
+    agree.click()
+    expect(agree).to_have_attribute("aria-pressed", "false")
+    expect(b_reply.get_by_role("button", name=re.compile("^Agree")).locator(".count")).to_have_text("0")
+
+    # The facilitator moves the agenda on and starts a timer; both citizens see them.
+    f.get_by_role("button", name="Set as current phase: Ideas").click()
+    for page in (a, b):
+        expect(page.locator("#phase-now")).to_have_text("Step 2 of 3: Ideas")
+        expect(page.locator("#agenda-list li[aria-current=step] .agenda-title")).to_have_text("Ideas")
+    f.get_by_label("Minutes").fill("2")
+    f.get_by_label("Seconds").fill("0")
+    f.get_by_label("Label (optional)").fill("Ideas round")
+    f.get_by_role("button", name="Start timer").click()
+    for page in (a, b):
+        expect(page.locator("#timer-label")).to_have_text("Ideas round")
+        expect(page.locator("#timer-remaining")).to_have_text(re.compile(r"^0[12]:[0-5]\d$"))
+    f.get_by_label("Announcement to everyone").fill("Five more minutes, then we share.")
+    f.get_by_role("button", name="Send announcement").click()
+    for page in (a, b):
+        expect(page.locator("#announcement-list")).to_contain_text("Five more minutes, then we share.")
+
+    # Script-like text is shown as text, everywhere, and never runs.
+    b.get_by_label("Your idea").fill(SCRIPTLIKE)
+    b.get_by_role("button", name="Post idea").click()
+    for page in (a, b, f):
+        shown = idea_item(page, SCRIPTLIKE)
+        expect(shown).to_be_visible()
+        expect(shown.locator(".idea-text")).to_have_text(SCRIPTLIKE)
+        assert page.locator("#boards img").count() == 0
+
+    # A reloads: the page resumes as the same participant, with everything once.
+    before = sorted(idea_texts(a))
+    a.reload()
+    expect_live(a)
+    expect(a.locator("#join")).to_be_hidden()
+    expect(a.locator("#me-line")).to_have_text("You take part as An.")
+    expect(idea_item(a, IDEA)).to_have_count(1)
+    expect(idea_item(a, IDEA).locator(":scope > article .author")).to_have_text("An (you)")
+    expect(idea_item(a, IDEA).locator(":scope > ol.thread > li.idea .idea-text")).to_have_text(REPLY)
+    assert sorted(idea_texts(a)) == before
+    expect(a.locator("#timer-label")).to_have_text("Ideas round")
+    expect(a.locator("#phase-now")).to_have_text("Step 2 of 3: Ideas")
+    # One An in the room, not two.
+    expect(f.locator("#people-list li", has_text=re.compile(r"^An"))).to_have_count(1)
+
+    # And A goes on taking part after the reload.
+    a.get_by_label("Your idea").fill("Water fountain")
+    a.keyboard.press("Enter")
+    expect(idea_item(b, "Water fountain")).to_have_count(1)
+    assert sorted(idea_texts(b)) == sorted(before + ["Water fountain"])
+
+    # The facilitator ends the workshop: the citizens' boards become read-only.
+    f.get_by_role("button", name="End workshop").click()
+    f.get_by_role("button", name="End now").click()
+    for page in (a, b):
+        expect(page.locator("#workshop-status")).to_have_text("Ended")
+        expect(page.get_by_label("Your idea")).to_be_hidden()
