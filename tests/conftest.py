@@ -1,0 +1,53 @@
+"""Shared fixtures: the external services that cluster and browser tests need.
+
+`make test` installs and starts them (`python -m tests.support.services ensure`).
+A test that asks for a service that is not there fails; it is never skipped.
+"""
+import pytest
+
+from tests.support import services
+
+
+def _require(name: str) -> None:
+    problem = services.problems([name]).get(name)
+    if problem:
+        pytest.fail(f"{problem}\nRun `make test`, or `.venv/bin/python -m tests.support.services ensure {name}`.",
+                    pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """Redis for channels-redis, with a database number of its own (TEST_REDIS_URL)."""
+    _require("redis")
+    return services.redis_url()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The PostgreSQL server URL without a database name (TEST_POSTGRES_URL)."""
+    _require("postgres")
+    return services.postgres_url()
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Debian's Chromium for Playwright's `executable_path`."""
+    _require("chromium")
+    return services.chromium_path()
+
+
+@pytest.fixture(scope="session")
+def axe_js() -> str:
+    """The text of axe-core 4.x, to inject into pages."""
+    _require("axe")
+    return services.axe_js_path().read_text()
+
+
+def pytest_collection_modifyitems(items):
+    """Run browser tests last.
+
+    Playwright's sync API keeps an event loop running in the main thread for as
+    long as its (session-scoped) browser is open; an async test after it would
+    fail with "cannot be called from a running event loop".
+    """
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
