@@ -6,16 +6,22 @@ from .models import Board, Idea
 MODERATING = (Participant.Role.MODERATOR, Participant.Role.FACILITATOR)
 
 
+def _room_running(board: Board) -> bool:
+    return board.room_id is not None and board.room.breakout.running
+
+
 def can_see_board(actor: Participant, board: Board) -> bool:
-    """The plenary board is everyone's; a room board is its members' (staff see every room)."""
-    return board.room_id is None or actor.is_staff_role or actor.room_id == board.room_id
+    """The plenary is everyone's; a room board is its members' while the breakout runs, then everyone's."""
+    if board.room_id is None or actor.is_staff_role or not _room_running(board):
+        return True
+    return actor.room_id == board.room_id
 
 
 def can_post_to_board(actor: Participant, board: Board) -> bool:
-    if not can_see_board(actor, board):
-        return False
-    # A citizen in a room writes only there; the plenary is read-only for them meanwhile.
-    return actor.is_staff_role or board.room_id == actor.room_id
+    """Citizens in a room write only there; a closed room's board is read-only for all."""
+    if board.room_id is not None:
+        return _room_running(board) and (actor.is_staff_role or actor.room_id == board.room_id)
+    return actor.is_staff_role or actor.room_id is None
 
 
 def can_see_idea(actor: Participant, idea: Idea) -> bool:

@@ -38,11 +38,12 @@ def idea_audience(idea: Idea) -> tuple[str, ...]:
     """Who is told about an idea: its board's readers, or only author and moderators when not public."""
     if idea.status in (Idea.Status.HELD, Idea.Status.HIDDEN):
         return (*stream.to_participant(idea.author_id), *stream.MODERATORS)
-    return stream.to_room(idea.board.room_id)
+    board = idea.board
+    return stream.to_room(board.room_id if board.room_id and board.room.breakout.running else None)
 
 
 def board_get(actor: Participant, board_id: int) -> Board:
-    board = Board.objects.filter(pk=board_id, workshop_id=actor.workshop_id).select_related("room").first()
+    board = Board.objects.filter(pk=board_id, workshop_id=actor.workshop_id).select_related("room__breakout").first()
     if board is None or not permissions.can_see_board(actor, board):
         raise DomainError("not_found", "No such board.", fields={"board": "No such board."})
     return board
@@ -50,7 +51,7 @@ def board_get(actor: Participant, board_id: int) -> Board:
 
 def idea_get(actor: Participant, idea_id: int, *, field: str = "idea", lock: bool = False) -> Idea:
     """An idea of the actor's workshop that the actor may see, or not_found."""
-    qs = Idea.objects.select_related("board", "author")
+    qs = Idea.objects.select_related("board__room__breakout", "author")
     if lock:
         qs = qs.select_for_update(of=("self",))
     idea = qs.filter(pk=idea_id, board__workshop_id=actor.workshop_id).first()
@@ -60,20 +61,53 @@ def idea_get(actor: Participant, idea_id: int, *, field: str = "idea", lock: boo
 
 
 def boards_visible_to(actor: Participant) -> list[Board]:
-    boards = Board.objects.filter(workshop_id=actor.workshop_id).order_by("pk")
+    boards = Board.objects.filter(workshop_id=actor.workshop_id).select_related("room__breakout").order_by("pk")
     return [b for b in boards if permissions.can_see_board(actor, b)]
+
+
+def _with_counts(qs):
+    return (qs.select_related("author")
+            .annotate(n_agree=Count("reactions", filter=Q(reactions__value="agree"), distinct=True),
+                      n_disagree=Count("reactions", filter=Q(reactions__value="disagree"), distinct=True),
+                      n_pass=Count("reactions", filter=Q(reactions__value="pass"), distinct=True))
+            .order_by("created_at", "pk"))
+
+
+def _payloads(qs) -> list[dict]:
+    return [idea_payload(i, reactions={"agree": i.n_agree, "disagree": i.n_disagree, "pass": i.n_pass},
+                         with_reason=True)
+            for i in qs]
 
 
 def ideas_visible_to(actor: Participant) -> list[dict]:
     """Every idea the actor may see, in posting order, with reaction counts in one query."""
     board_ids = [b.pk for b in boards_visible_to(actor)]
-    qs = (Idea.objects.filter(board_id__in=board_ids).select_related("author")
-          .annotate(n_agree=Count("reactions", filter=Q(reactions__value="agree")),
-                    n_disagree=Count("reactions", filter=Q(reactions__value="disagree")),
-                    n_pass=Count("reactions", filter=Q(reactions__value="pass")))
-          .order_by("created_at", "pk"))
+    qs = _with_counts(Idea.objects.filter(board_id__in=board_ids))
     if actor.role not in permissions.MODERATING:
         qs = qs.filter(Q(status__in=(Idea.Status.VISIBLE, Idea.Status.WITHDRAWN)) | Q(author=actor))
-    return [idea_payload(i, reactions={"agree": i.n_agree, "disagree": i.n_disagree, "pass": i.n_pass},
-                         with_reason=True)
-            for i in qs]
+    return _payloads(qs)
+
+
+def board_payload(board: Board) -> dict:
+    return {"id": board.pk, "title": board.title, "room": board.room_id, "columns": board.columns}
+
+
+TOP_IDEAS = 3
+
+
+def breakout_report(*, breakout, rooms) -> dict:
+    """Each room's top ideas (agree minus disagree, then how many build on them), and
+    the room boards with their public ideas, which everyone may read from now on."""
+    boards = list(Board.objects.filter(room__in=rooms))
+    ideas = list(_with_counts(Idea.objects.filter(board__in=boards, status__in=(
+        Idea.Status.VISIBLE, Idea.Status.WITHDRAWN))).annotate(
+        n_builds=Count("builds", filter=Q(builds__status=Idea.Status.VISIBLE), distinct=True)))
+    top: dict[int, list[int]] = {}
+    room_of_board = {b.pk: b.room_id for b in boards}
+    ranked = sorted((i for i in ideas if i.status == Idea.Status.VISIBLE),
+                    key=lambda i: (-(i.n_agree - i.n_disagree), -i.n_builds, i.created_at, i.pk))
+    for idea in ranked:
+        chosen = top.setdefault(room_of_board[idea.board_id], [])
+        if len(chosen) < TOP_IDEAS:
+            chosen.append(idea.pk)
+    return {"top": top, "boards": [board_payload(b) for b in boards], "ideas": _payloads(ideas)}

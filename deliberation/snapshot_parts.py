@@ -9,14 +9,13 @@ from .models import Board, Reaction
 @snapshot_part("rooms")
 def rooms(me: Participant) -> list[dict]:
     boards = {b.room_id: b.pk for b in Board.objects.filter(workshop_id=me.workshop_id, room__isnull=False)}
-    return [{"id": r.pk, "name": r.name, "board": boards.get(r.pk)}
+    return [{"id": r.pk, "name": r.name, "board": boards.get(r.pk), "breakout": r.breakout_id, "top": r.top_ideas}
             for r in Room.objects.filter(workshop_id=me.workshop_id).order_by("pk")]
 
 
 @snapshot_part("boards")
 def boards(me: Participant) -> list[dict]:
-    return [{"id": b.pk, "title": b.title, "room": b.room_id, "columns": b.columns}
-            for b in selectors.boards_visible_to(me)]
+    return [selectors.board_payload(b) for b in selectors.boards_visible_to(me)]
 
 
 @snapshot_part("ideas")

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import services, stream
+from . import breakouts, services, stream
 from .models import Deadline, ServerProcess
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,12 @@ def deadline_handler(kind: str):
 @deadline_handler(services.TIMER_EXPIRE)
 def _timer_expire(deadline: Deadline) -> None:
     services.timer_expire(deadline=deadline)
+
+
+@deadline_handler(breakouts.CLOSING)
+@deadline_handler(breakouts.CLOSE)
+def _breakout_deadline(deadline: Deadline) -> None:
+    breakouts.breakout_deadline(deadline=deadline)
 
 
 def run_due_deadlines(*, now=None, limit: int = 200) -> int:

@@ -1,6 +1,6 @@
 """Socket commands of the live session: lifecycle, phases, timers, announcements."""
-from . import protocol, services
-from .registry import FACILITATOR, command
+from . import breakouts, protocol, services
+from .registry import ANYONE, FACILITATOR, command
 
 
 @command("workshop.start", roles=FACILITATOR)
@@ -32,3 +32,28 @@ def timer_stop(actor, cmd):
 @command("announce", roles=FACILITATOR, schema=protocol.Announce)
 def announce(actor, cmd):
     services.announce(actor=actor, text=cmd.text)
+
+
+@command("breakout.open", roles=FACILITATOR, schema=protocol.BreakoutOpen)
+def breakout_open(actor, cmd):
+    breakout = breakouts.breakout_open(actor=actor, mode=cmd.mode, rooms=cmd.rooms, names=cmd.names,
+                                       duration_s=cmd.duration_s, assignments=cmd.assignments,
+                                       capacity=cmd.capacity)
+    return {"breakout": breakout.pk}
+
+
+@command("breakout.move", roles=FACILITATOR, schema=protocol.BreakoutMove)
+def breakout_move(actor, cmd):
+    breakouts.breakout_move(actor=actor, participant_id=cmd.participant, room_id=cmd.room)
+
+
+@command("breakout.close", roles=FACILITATOR, schema=protocol.BreakoutClose)
+def breakout_close(actor, cmd):
+    breakout = breakouts.breakout_close(actor=actor, grace_s=cmd.grace_s)
+    return {"status": breakout.status}
+
+
+@command("room.choose", roles=ANYONE, schema=protocol.RoomChoose)
+def room_choose(actor, cmd):
+    room = breakouts.room_choose(actor=actor, room_id=cmd.room)
+    return {"room": room.pk}

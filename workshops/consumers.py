@@ -71,11 +71,10 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         frame, replay = await database_sync_to_async(selectors.welcome)(
             participant_id=self.participant_id, since=since)
         await self._send_frame(dumps(frame))
-        last = frame["seq"]
+        self.sub.seq = since if replay else frame["seq"]
         for item in replay:
-            if self.sub.may_see(item):
-                await self._send_frame(item["frame"])
-        await self.sub.go_live(last)
+            await self.sub.deliver(item)
+        await self.sub.go_live(frame["seq"])
 
     def _since(self) -> int | None:
         values = parse_qs(self.scope.get("query_string", b"").decode("latin-1")).get("since")
@@ -135,7 +134,8 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
 
     async def _on_control(self, item: dict):
         """Events about this very socket's participant that change what it may see or do."""
-        if item["type"] == "room.assigned":
-            self.sub.room_id = item["payload"].get("room")
-        elif item["type"] == "participant.removed" and item["payload"].get("participant") == self.participant_id:
+        control = item["control"]
+        if "room" in control:
+            self.sub.room_id = control["room"]
+        if control.get("participant") == self.participant_id and item["type"] == "participant.removed":
             await self.close(code=4403)

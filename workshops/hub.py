@@ -43,17 +43,21 @@ class Subscriber:
                               room_id=self.room_id)
 
     async def offer(self, item: dict) -> None:
-        """Deliver one event in seq order, at most once."""
-        if item["seq"] <= self.seq:
-            return
+        """An event from the hub: delivered now, or after welcome when the socket is not live yet."""
         if not self.live:
             self.pending.append(item)
+            return
+        await self.deliver(item)
+
+    async def deliver(self, item: dict) -> None:
+        """Deliver one event in seq order, at most once, if this participant may see it."""
+        if item["seq"] <= self.seq:
             return
         self.seq = item["seq"]
         if not self.may_see(item):
             return
         await self.send_frame(item["frame"])
-        if "payload" in item:
+        if "control" in item:
             await self.on_control(item)
 
     async def go_live(self, seq: int) -> None:
@@ -62,7 +66,7 @@ class Subscriber:
         self.live = True
         pending, self.pending = self.pending, []
         for item in pending:
-            await self.offer(item)
+            await self.deliver(item)
 
 
 class Hub:

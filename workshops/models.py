@@ -52,12 +52,57 @@ class Workshop(models.Model):
         return f"{self.title} ({self.code})"
 
 
+class Breakout(models.Model):
+    """One split of the plenary into rooms; at most one is not closed at a time."""
+
+    class Mode(models.TextChoices):
+        RANDOM = "random"
+        SELF_SELECT = "self_select"
+        MANUAL = "manual"
+        DIVERSE = "diverse"
+
+    class Status(models.TextChoices):
+        OPEN = "open"
+        CLOSING = "closing"
+        CLOSED = "closed"
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="breakouts")
+    mode = models.CharField(max_length=12, choices=Mode.choices)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    capacity = models.PositiveIntegerField(null=True, blank=True)  # per room, self-select only
+    opened_at = models.DateTimeField(auto_now_add=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    closes_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workshop"], condition=~Q(status="closed"),
+                                    name="breakout_one_running_per_workshop"),
+        ]
+
+    def __str__(self):
+        return f"{self.mode} breakout of {self.workshop_id}"
+
+    @property
+    def running(self) -> bool:
+        return self.status != self.Status.CLOSED
+
+
 class Room(models.Model):
-    """A breakout room; rooms of earlier breakouts are kept."""
+    """A breakout room; rooms of earlier breakouts are kept (bridging groups come from them)."""
 
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="rooms")
+    breakout = models.ForeignKey(Breakout, on_delete=models.CASCADE, related_name="rooms")
     name = models.CharField(max_length=80)
+    position = models.PositiveSmallIntegerField()
+    top_ideas = models.JSONField(null=True, blank=True)  # the report-back, set at close
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["breakout", "position"], name="room_unique_position"),
+        ]
 
     def __str__(self):
         return self.name
@@ -123,6 +168,19 @@ class Event(models.Model):
 
     def __str__(self):
         return f"{self.workshop_id}#{self.seq} {self.type}"
+
+
+class Assignment(models.Model):
+    """Who was in which room of a breakout (kept after it closes)."""
+
+    breakout = models.ForeignKey(Breakout, on_delete=models.CASCADE, related_name="assignments")
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="assignments")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="assignments")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["breakout", "participant"], name="assignment_one_room_per_breakout"),
+        ]
 
 
 class CommandReceipt(models.Model):

@@ -1,5 +1,7 @@
 """Schemas of this app's commands (pydantic, extra fields refused)."""
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class Strict(BaseModel):
@@ -54,3 +56,32 @@ class StaffAdd(Strict):
 class Join(Strict):
     name: str = Field(min_length=1, max_length=60)
     profile: dict[str, str] = Field(default_factory=dict)
+
+
+class BreakoutOpen(Strict):
+    mode: Literal["random", "self_select", "manual", "diverse"]
+    rooms: int | None = Field(default=None, ge=2, le=50)
+    names: list[Annotated[str, Field(min_length=1, max_length=80)]] | None = Field(default=None, min_length=2,
+                                                                                  max_length=50)
+    duration_s: int | None = Field(default=None, ge=10, le=24 * 3600)
+    assignments: dict[int, int] | None = None
+    capacity: int | None = Field(default=None, ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def rooms_or_names(self):
+        if (self.rooms is None) == (self.names is None):
+            raise ValueError("Give either rooms (a count) or names.")
+        return self
+
+
+class BreakoutMove(Strict):
+    participant: int
+    room: int
+
+
+class BreakoutClose(Strict):
+    grace_s: int = Field(default=60, ge=0, le=3600)
+
+
+class RoomChoose(Strict):
+    room: int

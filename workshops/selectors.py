@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from . import stream
 from .errors import DomainError
-from .models import Connection, Participant, Workshop
+from .models import Breakout, Connection, Participant, Workshop
 from .snapshot import PARTS
 
 PROTOCOL_VERSION = 1
@@ -38,11 +38,24 @@ def me_payload(p: Participant) -> dict:
             "muted_until": iso(muted)}
 
 
+def running_breakout(workshop_id: int, *, lock: bool = False) -> Breakout | None:
+    """The workshop's breakout that is open or closing, if any."""
+    qs = Breakout.objects.filter(workshop_id=workshop_id).exclude(status=Breakout.Status.CLOSED)
+    return (qs.select_for_update() if lock else qs).first()
+
+
+def breakout_payload(b: Breakout | None) -> dict | None:
+    if b is None:
+        return None
+    return {"id": b.pk, "status": b.status, "mode": b.mode, "ends_at": iso(b.ends_at),
+            "closes_at": iso(b.closes_at), "capacity": b.capacity}
+
+
 def workshop_payload(w: Workshop) -> dict:
     timer = {"label": w.timer_label, "ends_at": iso(w.timer_ends_at)} if w.timer_ends_at else None
     return {"code": w.code, "title": w.title, "description": w.description, "status": w.status,
             "language": w.language, "moderation": w.moderation, "agenda": w.agenda, "phase": w.phase,
-            "timer": timer, "breakout": None}
+            "timer": timer, "breakout": breakout_payload(running_breakout(w.pk))}
 
 
 def online_count(workshop_id: int) -> int:

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from . import stream
+from . import breakouts, stream
 from .errors import DomainError
 from .models import Connection, Deadline, Participant, ServerProcess, Workshop
 from .selectors import iso, participant_payload
@@ -69,7 +69,9 @@ def participant_join(*, workshop: Workshop, name: str, profile: dict | None = No
     if workshop.status == S.ENDED:
         raise DomainError("ended")
     answers = _valid_profile(workshop, profile or {})
-    return Participant.objects.create(workshop=workshop, name=name, role=R.CITIZEN, profile=answers)
+    participant = Participant.objects.create(workshop=workshop, name=name, role=R.CITIZEN, profile=answers)
+    breakouts.place_late_joiner(participant)
+    return participant
 
 
 def _valid_profile(workshop: Workshop, profile: dict) -> dict:

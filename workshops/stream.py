@@ -20,7 +20,7 @@ from django.utils import timezone
 from .groups import workshop_group
 from .models import Event, Workshop
 
-__all__ = ["emit", "publishing", "encode", "visible", "events_after", "layer_message", "EVERYONE",
+__all__ = ["emit", "emit_many", "publishing", "encode", "visible", "events_after", "layer_message", "EVERYONE",
            "STAFF", "MODERATORS", "FACILITATORS", "to_participant", "to_room"]
 
 log = logging.getLogger(__name__)
@@ -29,8 +29,12 @@ EVERYONE = ("all",)
 FACILITATORS = ("role:facilitator",)
 MODERATORS = ("role:moderator", "role:facilitator")
 STAFF = ("role:moderator", "role:facilitator", "role:official")
-# Events that a socket must act on itself (not only forward) carry their payload to the hub.
-CONTROL_TYPES = frozenset({"room.assigned", "participant.removed", "workshop.ended"})
+# Events that change what a socket may see or do carry a small `control` part to the hub.
+CONTROL = {
+    "room.assigned": lambda p: {"room": p.get("room")},
+    "breakout.closed": lambda p: {"room": None},
+    "participant.removed": lambda p: {"participant": p.get("participant")},
+}
 
 _local = threading.local()
 
@@ -46,18 +50,30 @@ def to_room(room_id: int | None) -> tuple[str, ...]:
 
 def emit(workshop: Workshop | int, type: str, payload: dict, *, audience=EVERYONE) -> Event:
     """Append an event to the workshop's stream, inside the caller's transaction."""
+    return emit_many(workshop, [(type, payload, audience)])[0]
+
+
+def emit_many(workshop: Workshop | int, events: list[tuple[str, dict, tuple]]) -> list[Event]:
+    """Append several events (type, payload, audience) with consecutive seqs, in one go."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("stream.emit must run inside the transaction that makes the change")
+    if not events:
+        return []
     workshop_id = workshop if isinstance(workshop, int) else workshop.pk
     # The UPDATE takes the workshop's row lock, so seqs are gapless and ordered by commit.
-    Workshop.objects.filter(pk=workshop_id).update(last_seq=F("last_seq") + 1)
-    seq = Workshop.objects.filter(pk=workshop_id).values_list("last_seq", flat=True).get()
+    Workshop.objects.filter(pk=workshop_id).update(last_seq=F("last_seq") + len(events))
+    last = Workshop.objects.filter(pk=workshop_id).values_list("last_seq", flat=True).get()
     if not isinstance(workshop, int):
-        workshop.last_seq = seq
-    event = Event.objects.create(workshop_id=workshop_id, seq=seq, type=type, payload=payload,
-                                 audience=list(audience))
-    transaction.on_commit(partial(_committed, layer_message(event)))
-    return event
+        workshop.last_seq = last
+    now = timezone.now()
+    first = last - len(events) + 1
+    rows = Event.objects.bulk_create([
+        Event(workshop_id=workshop_id, seq=first + i, type=type, payload=payload, audience=list(audience),
+              created_at=now)
+        for i, (type, payload, audience) in enumerate(events)])
+    for row in rows:
+        transaction.on_commit(partial(_committed, layer_message(row)))
+    return rows
 
 
 def encode(event: Event) -> str:
@@ -70,8 +86,8 @@ def encode(event: Event) -> str:
 def layer_message(event: Event) -> dict:
     item = {"workshop": event.workshop_id, "seq": event.seq, "type": event.type,
             "audience": event.audience, "frame": encode(event)}
-    if event.type in CONTROL_TYPES:
-        item["payload"] = event.payload
+    if event.type in CONTROL:
+        item["control"] = CONTROL[event.type](event.payload)
     return item
 
 
