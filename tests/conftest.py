@@ -7,6 +7,9 @@ import pytest
 
 from tests.support import services
 
+# The settings put pytest-django's SQLite test database in var/, which a fresh clone lacks.
+(services.REPO_ROOT / "var").mkdir(exist_ok=True)
+
 
 def _require(name: str) -> None:
     problem = services.problems([name]).get(name)
