@@ -153,3 +153,62 @@ def screenshot(page: Page, directory: Path, name: str) -> None:
         page.screenshot(path=str(directory / f"{name}-{label}.png"), full_page=True)
     if original:
         page.set_viewport_size(original)
+
+
+def start_workshop(facilitator: Person, username: str, password: str, title: str, **create) -> str:
+    """Log in, create a workshop, open its console and start it; return the code."""
+    facilitator.log_in(username, password)
+    code = facilitator.create_workshop(title, **create)
+    page = facilitator.page
+    page.goto(f"/w/{code}/facilitate")
+    expect_live(page)
+    page.get_by_role("button", name="Start workshop").click()
+    expect(page.locator("#workshop-status")).to_have_text("Live")
+    return code
+
+
+def wait_until(page: Page, condition, what: str, timeout_ms: int = 10_000) -> None:
+    """Poll a Python condition while letting the page run, or fail saying `what` never happened."""
+    waited = 0
+    while not condition():
+        if waited >= timeout_ms:
+            raise AssertionError(f"timed out after {timeout_ms} ms waiting for {what}")
+        page.wait_for_timeout(50)
+        waited += 50
+
+
+class SocketTap:
+    """Route a page's workshop sockets through Playwright, record every frame, drop chosen ones.
+
+    `drop_to_server(frame)` and `drop_to_page(frame)` decide per frame; by default nothing is dropped.
+    """
+
+    def __init__(self, page: Page):
+        self.sent: list[dict] = []
+        self.received: list[dict] = []
+        self.urls: list[str] = []
+        self.drop_to_server = lambda frame: False
+        self.drop_to_page = lambda frame: False
+        page.route_web_socket(re.compile(r".*/ws/workshops/.*"), self._route)
+
+    def _route(self, ws) -> None:
+        self.urls.append(ws.url)
+        server = ws.connect_to_server()
+
+        def from_page(message):
+            frame = json.loads(message)
+            self.sent.append(frame)
+            if not self.drop_to_server(frame):
+                server.send(message)
+
+        def from_server(message):
+            frame = json.loads(message)
+            self.received.append(frame)
+            if not self.drop_to_page(frame):
+                ws.send(message)
+
+        ws.on_message(from_page)
+        server.on_message(from_server)
+
+    def sent_of_type(self, type_: str) -> list[dict]:
+        return [frame for frame in self.sent if frame.get("type") == type_]

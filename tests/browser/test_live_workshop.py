@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import STAFF_PASSWORD, STAFF_USERNAME
-from .helpers import expect_live, idea_item, idea_texts, tab_to
+from .helpers import expect_live, idea_item, idea_texts, start_workshop, tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -131,3 +131,88 @@ def test_facilitator_and_two_citizens_work_together_live(people, server):
     for page in (a, b):
         expect(page.locator("#workshop-status")).to_have_text("Ended")
         expect(page.get_by_label("Your idea")).to_be_hidden()
+
+
+def test_authors_edit_and_withdraw_their_own_ideas_and_others_see_it(people):
+    facilitator, an, bo = people("Fatima"), people("An"), people("Bo")
+    code = start_workshop(facilitator, STAFF_USERNAME, STAFF_PASSWORD, "Bus stop")
+    an.join(code)
+    bo.join(code)
+    a, b = an.page, bo.page
+    mine = an.post_idea("A roof over the bus stpo")
+    expect(idea_item(b, "A roof over the bus stpo")).to_be_visible()
+    # Bo can neither edit nor withdraw An's idea.
+    expect(idea_item(b, "A roof over the bus stpo").get_by_role("button", name="Edit")).to_have_count(0)
+
+    mine.get_by_role("button", name="Edit").click()
+    editor = a.get_by_label("Edit your idea")
+    expect(editor).to_be_focused()
+    editor.fill("A roof over the bus stop")
+    a.keyboard.press("Enter")
+    expect(a.get_by_text("Saved.")).to_be_visible()
+    edited = idea_item(b, "A roof over the bus stop")
+    expect(edited).to_be_visible()
+    expect(edited.locator(".edited")).to_be_visible()
+    expect(idea_item(b, "A roof over the bus stpo")).to_have_count(0)
+
+    mine = idea_item(a, "A roof over the bus stop")
+    mine.get_by_role("button", name="Withdraw").click()
+    expect(mine.get_by_role("button", name="Keep it")).to_be_focused()
+    mine.get_by_role("button", name="Withdraw idea").click()
+    expect(idea_item(a, "A roof over the bus stop")).to_have_count(0)
+    expect(idea_item(b, "A roof over the bus stop")).to_have_count(0)
+    # Focus did not fall out of the page with the withdrawn idea.
+    assert a.evaluate("document.activeElement !== document.body")
+
+
+def test_typing_and_focus_survive_live_updates(people):
+    facilitator, an, bo = people("Fatima"), people("An"), people("Bo")
+    code = start_workshop(facilitator, STAFF_USERNAME, STAFF_PASSWORD, "Bus stop")
+    an.join(code)
+    bo.join(code)
+    a, b = an.page, bo.page
+    first = an.post_idea("Benches at every stop")
+
+    # Bo starts a reply and is halfway through typing it...
+    idea_item(b, "Benches at every stop").get_by_role("button", name="Build on this idea by An").click()
+    reply_box = b.get_by_label("Build on the idea by An")
+    expect(reply_box).to_be_focused()
+    b.keyboard.type("Also shelters from")
+    # ...while An posts, reacts and edits, and the facilitator starts a timer.
+    an.post_idea("Real-time departure boards")
+    first.get_by_role("button", name=re.compile("^Agree")).click()
+    expect(idea_item(b, "Benches at every stop").get_by_role("button", name=re.compile("^Agree"))
+           .locator(".count")).to_have_text("1")
+    facilitator.page.get_by_role("button", name="Start timer").click()
+    expect(b.locator("#timer")).to_be_visible()
+    expect(idea_item(b, "Real-time departure boards")).to_be_visible()
+    expect(reply_box).to_be_focused()
+    expect(reply_box).to_have_value("Also shelters from")
+    b.keyboard.type(" the rain")
+    b.keyboard.press("Enter")
+    reply = idea_item(a, "Benches at every stop").locator(":scope > ol.thread > li.idea .idea-text")
+    expect(reply).to_have_text("Also shelters from the rain")
+
+
+def test_held_idea_is_marked_for_its_author_and_not_shown_to_others(people):
+    facilitator, an, bo = people("Fatima"), people("An"), people("Bo")
+    code = start_workshop(facilitator, STAFF_USERNAME, STAFF_PASSWORD, "Quiet square", pre_moderation=True)
+    an.join(code)
+    bo.join(code)
+    a, b = an.page, bo.page
+    a.get_by_label("Your idea").fill("Fewer cars on Sundays")
+    a.keyboard.press("Enter")
+    held = idea_item(a, "Fewer cars on Sundays")
+    expect(held).to_be_visible()
+    expect(held.locator(".badge")).to_have_text("Waiting for a moderator")
+    expect(a.locator(".compose .form-status")).to_have_text(
+        "Posted. A moderator will look at it before others can see it.")
+    expect(idea_item(facilitator.page, "Fewer cars on Sundays").locator(".badge")).to_have_text("Held for moderation")
+    # Bo's page got every event up to now (a later idea of the facilitator's), but not the held idea.
+    facilitator.page.get_by_label("Your idea").fill("Welcome, everyone")
+    facilitator.page.keyboard.press("Enter")
+    expect(idea_item(b, "Welcome, everyone")).to_be_visible()
+    expect(idea_item(b, "Fewer cars on Sundays")).to_have_count(0)
+    a.reload()
+    expect_live(a)
+    expect(idea_item(a, "Fewer cars on Sundays").locator(".badge")).to_have_text("Waiting for a moderator")

@@ -1,6 +1,6 @@
 // The live board: columns of ideas with build-on threads, rendered incrementally by idea id so
 // that focus, open forms and typed text survive every update. User text goes in via textContent.
-import { h, setText, showStatus, uniqueId, announce } from "./dom.js";
+import { h, setText, showStatus, uniqueId, announce, setUnavailable, isUnavailable } from "./dom.js";
 import { t } from "./i18n.js";
 import { describeError } from "./errors.js";
 
@@ -273,14 +273,15 @@ export class BoardView {
     const actions = h("div", { class: "idea-actions" }, buildOn, edit, withdraw);
     const status = h("p", { class: "form-status", role: "status" });
     const slot = h("div", { class: "idea-slot" });
-    const body = h("div", { class: "idea-body" }, meta, text, reason, reactGroup, actions, status, slot);
+    const editSlot = h("div", { class: "idea-slot" });
+    const body = h("div", { class: "idea-body" }, meta, text, editSlot, reason, reactGroup, actions, status, slot);
     const placeholder = h("p", { class: "idea-placeholder", hidden: true });
     const article = h("article", { class: "idea-card", tabindex: "-1", "aria-labelledby": `${base}-meta`, "aria-describedby": `${base}-text` },
       body, placeholder);
     const thread = h("ol", { class: "thread", hidden: true });
     const li = h("li", { class: "idea", id: base, dataset: { id: idea.id } }, article, thread);
     const item = { idea, li, article, author, time, edited, badge, text, reason, reactions,
-      reactGroup, buildOn, buildOnWhose, edit, withdraw, actions, status, slot, body, placeholder, thread, mode: null, container: null };
+      reactGroup, buildOn, buildOnWhose, edit, withdraw, actions, status, slot, editSlot, body, placeholder, thread, mode: null, container: null };
     thread.ownerItem = item;
     buildOn.addEventListener("click", () => this.openReply(item));
     edit.addEventListener("click", () => this.openEdit(item));
@@ -367,7 +368,7 @@ export class BoardView {
     for (const [value, { btn, count }] of Object.entries(item.reactions)) {
       setText(count, String(idea.reactions?.[value] ?? 0));
       btn.setAttribute("aria-pressed", String(mineValue === value));
-      btn.disabled = !interactive;
+      setUnavailable(btn, !interactive);
     }
     item.buildOn.hidden = !interactive;
     setText(item.buildOnWhose, ` ${t("idea by %(name)s", { name })}`);
@@ -414,6 +415,7 @@ export class BoardView {
   }
 
   react(item, value) {
+    if (isUnavailable(item.reactions[value].btn)) return;
     const id = item.idea.id;
     const mine = this.client.state.myReactions;
     const previous = mine.get(id) || null;
@@ -436,10 +438,11 @@ export class BoardView {
   closeSlot(item, restoreFocus = true) {
     const mode = item.mode;
     item.slot.replaceChildren();
+    item.editSlot.replaceChildren();
     item.text.hidden = false;
     item.mode = null;
     if (restoreFocus) {
-      const back = mode === "reply" ? item.buildOn : mode === "edit" || mode === "withdraw" ? item.edit : null;
+      const back = { reply: item.buildOn, edit: item.edit, withdraw: item.withdraw }[mode] || null;
       if (back && !back.hidden) back.focus();
       else item.article.focus();
     }
@@ -448,13 +451,14 @@ export class BoardView {
   slotForm(item, mode, form, focusEl) {
     if (item.mode) this.closeSlot(item, false);
     item.mode = mode;
+    item.text.hidden = mode === "edit";
     form.addEventListener("keydown", (e) => {
       if (e.key === "Escape") {
         e.preventDefault();
         this.closeSlot(item);
       }
     });
-    item.slot.replaceChildren(form);
+    (mode === "edit" ? item.editSlot : item.slot).replaceChildren(form);
     showStatus(item.status, "");
     focusEl.focus();
   }
@@ -523,13 +527,12 @@ export class BoardView {
       }
       showStatus(status, t("Saving…"));
       this.client.send("idea.edit", { idea: item.idea.id, text }).then(() => {
-        if (item.mode === "edit" && item.slot.contains(form)) {
+        if (item.mode === "edit" && item.editSlot.contains(form)) {
           this.closeSlot(item, form.contains(document.activeElement));
           showStatus(item.status, t("Saved."), "ok");
         }
       }, (err) => showStatus(status, describeError(err), "error"));
     });
-    item.text.hidden = true;
     this.slotForm(item, "edit", form, textarea);
   }
 
@@ -543,12 +546,13 @@ export class BoardView {
       status);
     keep.addEventListener("click", () => this.closeSlot(item));
     confirm.addEventListener("click", () => {
-      confirm.disabled = true;
+      if (isUnavailable(confirm)) return;
+      setUnavailable(confirm, true);
       showStatus(status, t("Withdrawing…"));
       this.client.send("idea.withdraw", { idea: item.idea.id }).then(() => {
         announce(t("Your idea was withdrawn."));
       }, (err) => {
-        confirm.disabled = false;
+        setUnavailable(confirm, false);
         showStatus(status, describeError(err), "error");
       });
     });

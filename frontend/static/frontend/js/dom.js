@@ -89,7 +89,20 @@ export function announce(text) {
     let message = messages.slice(0, 3).join(" ");
     if (messages.length > 3) message += ` (+${messages.length - 3})`;
     region.textContent = "";
-    // A fresh text node on the next frame makes repeated identical messages announce again.
-    requestAnimationFrame(() => { region.textContent = message; });
+    // A fresh text node a moment later makes repeated identical messages announce again.
+    setTimeout(() => { region.textContent = message; }, 50);
   }, 400);
+}
+
+/**
+ * Mark a button unavailable without `disabled`: a disabled button drops keyboard focus to the
+ * page body, so it stays focusable with aria-disabled and its handlers check isUnavailable().
+ */
+export function setUnavailable(button, unavailable) {
+  if (unavailable) button.setAttribute("aria-disabled", "true");
+  else button.removeAttribute("aria-disabled");
+}
+
+export function isUnavailable(button) {
+  return button.getAttribute("aria-disabled") === "true";
 }

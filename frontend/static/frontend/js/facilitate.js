@@ -1,7 +1,7 @@
 // The facilitator console: the live board plus start/end, phase, timer, announcements and invite.
 import { LivePage, statusLabel } from "./live.js";
 import { api } from "./api.js";
-import { $, h, showStatus, setText, setFieldError } from "./dom.js";
+import { $, h, showStatus, setText, setFieldError, setUnavailable, isUnavailable } from "./dom.js";
 import { t } from "./i18n.js";
 import { describeError } from "./errors.js";
 
@@ -11,8 +11,9 @@ const client = page.client;
 
 /** Run a command from a control: show progress and the outcome in that control's status slot. */
 function run(statusEl, type, fields, { done, busy } = {}) {
+  if (busy && isUnavailable(busy)) return Promise.reject(new Error("busy"));
   showStatus(statusEl, client.ready ? t("Sending…") : t("Offline: this will be sent when the connection is back."));
-  if (busy) busy.disabled = true;
+  if (busy) setUnavailable(busy, true);
   return client.send(type, fields).then((ack) => {
     showStatus(statusEl, done || t("Done."), "ok");
     return ack;
@@ -20,7 +21,7 @@ function run(statusEl, type, fields, { done, busy } = {}) {
     showStatus(statusEl, describeError(err), "error");
     throw err;
   }).finally(() => {
-    if (busy) busy.disabled = false;
+    if (busy) setUnavailable(busy, false);
   });
 }
 
@@ -121,6 +122,7 @@ timerForm.addEventListener("submit", (e) => {
   run(status, "timer.start", fields, { done: t("Timer started."), busy: $("#timer-start", root) }).catch(() => {});
 });
 timerStop.addEventListener("click", () => {
+  if (isUnavailable(timerStop)) return;
   run($("#timer-status", root), "timer.stop", {}, { done: t("Timer stopped.") }).catch(() => {});
 });
 
@@ -159,7 +161,7 @@ function renderControls() {
   setHidden(endBtn, w.status !== "live", heading);
   if (endBtn.hidden) setHidden(endConfirm, true, heading);
   $("#session-ended", root).hidden = w.status !== "ended";
-  timerStop.disabled = !w.timer;
+  setUnavailable(timerStop, !w.timer);
   const buttons = Array.from(root.querySelectorAll(".set-phase"));
   buttons.forEach((button, i) => {
     const current = Number(button.closest("li").dataset.index) === w.phase;

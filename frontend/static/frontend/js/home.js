@@ -1,6 +1,6 @@
 // The front page: join with a code; staff log in, see their workshops and create new ones.
 import { api, resetCsrf } from "./api.js";
-import { $, h, showStatus, setFieldError, setText } from "./dom.js";
+import { $, h, showStatus, setFieldError, setText, setUnavailable, isUnavailable } from "./dom.js";
 import { t } from "./i18n.js";
 import { describeError } from "./errors.js";
 import { statusLabel } from "./live.js";
@@ -116,7 +116,8 @@ $("#login-form").addEventListener("submit", async (e) => {
     return;
   }
   const button = $("#login-submit");
-  button.disabled = true;
+  if (isUnavailable(button)) return;
+  setUnavailable(button, true);
   showStatus(status, t("Logging in…"));
   try {
     await api.login(username.value.trim(), password.value);
@@ -132,7 +133,7 @@ $("#login-form").addEventListener("submit", async (e) => {
       : describeError(err), "error");
     password.focus();
   } finally {
-    button.disabled = false;
+    setUnavailable(button, false);
   }
 });
 
@@ -190,7 +191,8 @@ createForm.addEventListener("submit", async (e) => {
     moderation: createForm.querySelector("input[name=moderation]:checked")?.value || "post",
   };
   const button = $("#create-submit");
-  button.disabled = true;
+  if (isUnavailable(button)) return;
+  setUnavailable(button, true);
   showStatus(status, t("Creating…"));
   try {
     const created = await api.createWorkshop(body);
@@ -216,7 +218,7 @@ createForm.addEventListener("submit", async (e) => {
     }
     showStatus(status, describeError(err), "error");
   } finally {
-    button.disabled = false;
+    setUnavailable(button, false);
   }
 });
 

@@ -105,6 +105,12 @@ export class LivePage {
   }
 
   renderConn(state) {
+    const loading = $("#loading", this.root);
+    if (loading && !this.client.everWelcomed) {
+      setText(loading, state === Conn.RECONNECTING || state === Conn.OFFLINE
+        ? t("Could not reach the workshop yet. Trying again…")
+        : t("Connecting to the workshop…"));
+    }
     const el = $("#conn", this.root);
     if (!el) return;
     el.dataset.state = state;

@@ -1,7 +1,7 @@
 // The participant page: join with a name when needed, then the live board.
 import { LivePage } from "./live.js";
 import { api, resetCsrf } from "./api.js";
-import { $, showStatus, setFieldError, setText } from "./dom.js";
+import { $, showStatus, setFieldError, setText, setUnavailable, isUnavailable } from "./dom.js";
 import { t } from "./i18n.js";
 import { describeError } from "./errors.js";
 
@@ -50,7 +50,8 @@ $("#join-form", root).addEventListener("submit", async (e) => {
     return;
   }
   const button = $("#join-submit", root);
-  button.disabled = true;
+  if (isUnavailable(button)) return;
+  setUnavailable(button, true);
   showStatus(status, t("Joining…"));
   try {
     await api.join(page.code, name);
@@ -62,7 +63,7 @@ $("#join-form", root).addEventListener("submit", async (e) => {
     if (err.fields && err.fields.name) setFieldError(input, [].concat(err.fields.name).join(" "));
     showStatus(status, describeError(err), "error");
   } finally {
-    button.disabled = false;
+    setUnavailable(button, false);
   }
 });
 

@@ -1,0 +1,123 @@
+"""WCAG 2.1 A/AA (axe-core) on every page, empty and busy; screenshots for a human look."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import STAFF_PASSWORD, STAFF_USERNAME
+from .helpers import assert_no_axe_violations, expect_live, idea_item, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def test_front_page_has_no_axe_violations(people, axe_js, artifacts):
+    visitor = people("Visitor")
+    page = visitor.page
+    page.goto("/")
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+    assert_no_axe_violations(page, axe_js, "the front page, logged out")
+    screenshot(page, artifacts, "front-logged-out")
+
+    # Errors are shown next to their fields, and stay accessible.
+    page.get_by_role("button", name="Join").click()
+    expect(page.get_by_text("Enter the workshop code.")).to_be_visible()
+    expect(page.get_by_label("Workshop code")).to_have_attribute("aria-invalid", "true")
+    page.get_by_label("Username").fill(STAFF_USERNAME)
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#login-status")).to_have_attribute("data-kind", "error")
+    expect(page.locator("#login-status")).not_to_be_empty()
+    assert_no_axe_violations(page, axe_js, "the front page with errors")
+
+    visitor.log_in(STAFF_USERNAME, STAFF_PASSWORD)
+    assert_no_axe_violations(page, axe_js, "the front page, logged in")
+    page.get_by_label("Title", exact=True).fill("Market hall")
+    page.get_by_label("Agenda (optional)").fill("Welcome\nIdeas, 20")
+    page.get_by_role("button", name="Create workshop").click()
+    expect(page.get_by_label("Agenda (optional)")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_text("Line 1: write each step as")).to_be_visible()
+    assert_no_axe_violations(page, axe_js, "the create form with a field error")
+    page.get_by_label("Agenda (optional)").fill("Welcome, 5\nIdeas, 20")
+    page.get_by_role("button", name="Create workshop").click()
+    expect(page.locator("#created")).to_be_visible()
+    expect(page.locator("#mine li", has_text="Market hall")).to_be_visible()
+    assert_no_axe_violations(page, axe_js, "the front page with workshops")
+    screenshot(page, artifacts, "front-staff")
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+    page.reload()
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+
+
+def test_participant_and_console_pages_have_no_axe_violations_empty_and_busy(people, axe_js, artifacts):
+    facilitator = people("Fatima")
+    an = people("An", phone=True)
+    bo = people("Bo")
+    f, a, b = facilitator.page, an.page, bo.page
+    facilitator.log_in(STAFF_USERNAME, STAFF_PASSWORD)
+    code = facilitator.create_workshop("Library garden", agenda="Welcome, 5\nIdeas, 20\nWrap-up, 10",
+                                       columns="Plants\nSeating\nEvents")
+
+    # Empty: the console before the start, the join form, a board without ideas.
+    f.goto(f"/w/{code}/facilitate")
+    expect_live(f)
+    expect(f.get_by_role("button", name="Start workshop")).to_be_visible()
+    assert_no_axe_violations(f, axe_js, "the console, empty")
+    screenshot(f, artifacts, "console-empty")
+
+    a.goto(f"/w/{code}/")
+    expect(a.get_by_label("Your name")).to_be_visible()
+    expect(a.get_by_text("Library garden")).to_be_visible()
+    assert_no_axe_violations(a, axe_js, "the join form")
+    screenshot(a, artifacts, "participant-join")
+    a.get_by_role("button", name="Join").click()
+    expect(a.get_by_text("Please enter the name others will see.")).to_be_visible()
+    assert_no_axe_violations(a, axe_js, "the join form with an error")
+    a.get_by_label("Your name").fill("An")
+    a.get_by_role("button", name="Join").click()
+    expect_live(a)
+    expect(a.locator(".empty").first).to_have_text("No ideas yet.")
+    assert_no_axe_violations(a, axe_js, "the participant page, empty")
+    screenshot(a, artifacts, "participant-empty")
+
+    # Busy: started, a phase, a timer, an announcement, ideas in columns, a thread, reactions.
+    f.get_by_role("button", name="Start workshop").click()
+    expect(f.locator("#workshop-status")).to_have_text("Live")
+    f.get_by_role("button", name="Set as current phase: Ideas").click()
+    f.get_by_label("Label (optional)").fill("Silent brainstorm")
+    f.get_by_role("button", name="Start timer").click()
+    f.get_by_label("Announcement to everyone").fill("Welcome! Post your ideas for the garden.")
+    f.get_by_role("button", name="Send announcement").click()
+    bo.join(code)
+    plants = an.post_idea("Herbs that neighbours can pick", column="Plants")
+    an.post_idea("A long bench along the south wall, out of the wind, with a table for chess players "
+                 "and space for wheelchairs next to it", column="Seating")
+    bo.post_idea("Monthly swap market for seedlings", column="Events")
+    bo.build_on(idea_item(b, "Herbs that neighbours can pick"), "An", "With name tags so children learn them")
+    reply = plants.locator(":scope > ol.thread > li.idea")
+    expect(reply).to_have_count(1)
+    reply.get_by_role("button", name=re.compile("^Agree")).click()
+    expect(reply.get_by_role("button", name=re.compile("^Agree"))).to_have_attribute("aria-pressed", "true")
+    expect(a.locator("#timer-label")).to_have_text("Silent brainstorm")
+    expect(a.locator("#announcement-list")).to_contain_text("Welcome! Post your ideas")
+    # An open edit form and a withdraw confirmation are part of the busy page too.
+    plants.locator(":scope > article").get_by_role("button", name="Edit").click()
+    expect(a.get_by_label("Edit your idea")).to_be_focused()
+    assert_no_axe_violations(a, axe_js, "the participant page, busy")
+    screenshot(a, artifacts, "participant-busy")
+    a.keyboard.press("Escape")
+    expect(plants.locator(":scope > article").get_by_role("button", name="Edit")).to_be_focused()
+
+    expect(idea_item(f, "Monthly swap market for seedlings")).to_be_visible()
+    assert_no_axe_violations(f, axe_js, "the console, busy")
+    screenshot(f, artifacts, "console-busy")
+    assert_no_axe_violations(b, axe_js, "the second participant's page, busy")
+
+    # The end of the workshop: read-only boards.
+    f.get_by_role("button", name="End workshop").click()
+    expect(f.get_by_role("button", name="End now")).to_be_visible()
+    assert_no_axe_violations(f, axe_js, "the console asking to confirm the end")
+    f.get_by_role("button", name="End now").click()
+    expect(a.locator("#workshop-status")).to_have_text("Ended")
+    assert_no_axe_violations(a, axe_js, "the participant page after the end")

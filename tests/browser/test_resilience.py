@@ -1,0 +1,117 @@
+"""The browser client under lost frames, reloads and a server restart: nothing lost, nothing twice."""
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import STAFF_PASSWORD, STAFF_USERNAME
+from .helpers import SocketTap, assert_no_axe_violations, expect_live, idea_item, start_workshop, wait_until
+
+pytestmark = pytest.mark.browser
+
+
+def test_idea_unsent_at_reload_is_sent_after_it_with_its_original_ref(people):
+    facilitator, an, bo = people("Fatima"), people("An"), people("Bo")
+    code = start_workshop(facilitator, STAFF_USERNAME, STAFF_PASSWORD, "Harbour walk")
+    tap = SocketTap(an.page)
+    an.join(code)
+    bo.join(code)
+
+    # The command leaves the page but never reaches the server.
+    tap.drop_to_server = lambda frame: frame.get("type") == "idea.post"
+    an.page.get_by_label("Your idea").fill("Lights along the quay")
+    an.page.keyboard.press("Enter")
+    wait_until(an.page, lambda: tap.sent_of_type("idea.post"), "the page to send idea.post")
+    ref = tap.sent_of_type("idea.post")[0]["ref"]
+    assert [c["ref"] for c in an.pending_commands(code)] == [ref]
+    expect(an.page.locator(".compose .form-status")).to_have_text("Posting…")
+
+    tap.drop_to_server = lambda frame: False
+    an.page.reload()
+    expect_live(an.page)
+    for page in (an.page, bo.page):
+        expect(idea_item(page, "Lights along the quay")).to_have_count(1)
+    resent = tap.sent_of_type("idea.post")
+    assert [frame["ref"] for frame in resent] == [ref, ref]
+    assert resent[1]["text"] == "Lights along the quay"
+    wait_until(an.page, lambda: not an.pending_commands(code), "the ack to clear the pending command")
+
+
+def test_idea_whose_ack_was_lost_is_resent_and_shown_once(people):
+    facilitator, an, bo = people("Fatima"), people("An"), people("Bo")
+    code = start_workshop(facilitator, STAFF_USERNAME, STAFF_PASSWORD, "Harbour walk")
+    tap = SocketTap(an.page)
+    an.join(code)
+    bo.join(code)
+
+    post_refs = set()
+    tap.drop_to_server = lambda frame: post_refs.add(frame["ref"]) if frame.get("type") == "idea.post" else False
+    tap.drop_to_page = lambda frame: frame.get("type") == "ack" and frame.get("ref") in post_refs
+    an.page.get_by_label("Your idea").fill("A ferry stop for bikes")
+    an.page.keyboard.press("Enter")
+    # The idea itself arrives as an event, but the page never hears the ack.
+    expect(idea_item(an.page, "A ferry stop for bikes")).to_have_count(1)
+    wait_until(an.page, lambda: any(f.get("type") == "ack" and f.get("ref") in post_refs for f in tap.received),
+               "the server's ack")
+    (ref,) = post_refs
+    assert [c["ref"] for c in an.pending_commands(code)] == [ref]
+
+    tap.drop_to_page = lambda frame: False
+    an.page.reload()
+    expect_live(an.page)
+    wait_until(an.page, lambda: any(f.get("type") == "ack" and f.get("ref") == ref and f.get("duplicate")
+                                    for f in tap.received), "a duplicate ack for the resent command")
+    wait_until(an.page, lambda: not an.pending_commands(code), "the duplicate ack to clear the pending command")
+    for page in (an.page, bo.page):
+        expect(idea_item(page, "A ferry stop for bikes")).to_have_count(1)
+    assert [frame["ref"] for frame in tap.sent_of_type("idea.post")] == [ref, ref]
+
+
+def test_page_reconnects_with_since_after_a_server_restart_and_sends_what_was_typed_meanwhile(people, server):
+    facilitator, an, bo = people("Fatima"), people("An"), people("Bo")
+    code = start_workshop(facilitator, STAFF_USERNAME, STAFF_PASSWORD, "Harbour walk")
+    tap = SocketTap(an.page)
+    an.join(code)
+    bo.join(code)
+    an.post_idea("Before the restart")
+    expect(idea_item(bo.page, "Before the restart")).to_be_visible()
+
+    server.stop()
+    expect(an.page.locator("#conn")).not_to_have_attribute("data-state", "live")
+    an.page.get_by_label("Your idea").fill("Typed while the server was down")
+    an.page.keyboard.press("Enter")
+    expect(an.page.locator(".compose .form-status")).to_have_text(
+        "Offline: your idea will be sent when the connection is back.")
+    assert [c["text"] for c in an.pending_commands(code)] == ["Typed while the server was down"]
+    server.start()
+
+    expect(an.page.locator("#conn")).to_have_attribute("data-state", "live", timeout=25_000)
+    expect(bo.page.locator("#conn")).to_have_attribute("data-state", "live", timeout=25_000)
+    assert "?since=" in tap.urls[-1], tap.urls
+    for page in (an.page, bo.page):
+        expect(idea_item(page, "Typed while the server was down")).to_have_count(1)
+        expect(idea_item(page, "Before the restart")).to_have_count(1)
+    expect(an.page.locator(".compose .form-status")).to_have_text("Posted.")
+
+
+def test_unknown_workshop_says_so_and_does_not_retry(people, axe_js):
+    visitor = people("Visitor")
+    sockets = []
+    visitor.page.on("websocket", lambda ws: sockets.append(ws.url))
+    visitor.page.goto("/w/nosuchworkshop42/")
+    expect(visitor.page.get_by_text("There is no workshop with this code.")).to_be_visible()
+    expect(visitor.page.locator("#join")).to_be_hidden()
+    assert_no_axe_violations(visitor.page, axe_js, "the unknown-workshop page")
+    visitor.page.wait_for_timeout(1500)
+    assert len(sockets) == 1
+
+
+def test_console_without_a_staff_login_explains_how_to_get_in(people):
+    facilitator, citizen = people("Fatima"), people("Cas")
+    code = start_workshop(facilitator, STAFF_USERNAME, STAFF_PASSWORD, "Harbour walk")
+    citizen.page.goto(f"/w/{code}/facilitate")
+    expect(citizen.page.get_by_text("log in on the front page with a staff account")).to_be_visible()
+    # Once joined as a citizen, the console shows the board but no controls.
+    citizen.join(code)
+    citizen.page.goto(f"/w/{code}/facilitate")
+    expect_live(citizen.page)
+    expect(citizen.page.get_by_text("You are not a facilitator of this workshop")).to_be_visible()
+    expect(citizen.page.get_by_role("button", name="Start timer")).to_be_hidden()
