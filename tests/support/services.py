@@ -187,6 +187,11 @@ def _allow_local_trust(version: str) -> None:
         hba.write_text(lines + text)
 
 
+def _postgres_servers() -> list[str]:
+    """The PostgreSQL server versions installed from Debian's packages, oldest first."""
+    return sorted((p.parents[1].name for p in Path("/usr/lib/postgresql").glob("*/bin/postgres")), key=float)
+
+
 def ensure_postgres() -> None:
     """Start the Debian PostgreSQL cluster unless something accepts on port 5432.
 
@@ -200,12 +205,12 @@ def ensure_postgres() -> None:
             raise SystemExit(problem)
         return
     fresh = False
-    if not shutil.which("pg_ctlcluster") or not Path("/usr/lib/postgresql").is_dir():
+    if not shutil.which("pg_ctlcluster") or not _postgres_servers():
         _apt_install("postgresql")
         fresh = True
-    versions = sorted(p.name for p in Path("/etc/postgresql").glob("*") if (p / "main").is_dir())
+    versions = sorted((p.name for p in Path("/etc/postgresql").glob("*") if (p / "main").is_dir()), key=float)
     if not versions:
-        version = sorted(p.name for p in Path("/usr/lib/postgresql").iterdir())[-1]
+        version = _postgres_servers()[-1]
         _run("pg_createcluster", version, "main")
         versions, fresh = [version], True
     if fresh:
