@@ -3,5 +3,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("api/", include("workshops.urls")),
+    path("api/", include("deliberation.urls")),
     path("", include("frontend.urls")),
 ]

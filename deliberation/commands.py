@@ -1,7 +1,7 @@
-"""Socket commands for ideas: post, build on, edit, withdraw, react."""
-from workshops.registry import ANYONE, command
+"""Socket commands for ideas (post, build on, edit, withdraw, react) and their moderation."""
+from workshops.registry import ANYONE, MODERATOR, command
 
-from . import protocol, selectors, services
+from . import moderation, protocol, selectors, services
 
 
 @command("idea.post", roles=ANYONE, schema=protocol.IdeaPost, content=True)
@@ -28,3 +28,59 @@ def idea_withdraw(actor, cmd):
 def idea_react(actor, cmd):
     counts = services.idea_react(actor=actor, idea=selectors.idea_get(actor, cmd.idea), value=cmd.value)
     return {"id": cmd.idea, "value": cmd.value, "reactions": counts}
+
+
+@command("idea.flag", roles=ANYONE, schema=protocol.IdeaFlag, content=True)
+def idea_flag(actor, cmd):
+    flag = moderation.idea_flag(actor=actor, idea=selectors.idea_get(actor, cmd.idea, lock=True), reason=cmd.reason,
+                                note=cmd.note)
+    return {"id": flag.pk}
+
+
+@command("appeal.file", roles=ANYONE, schema=protocol.AppealFile)
+def appeal_file(actor, cmd):
+    appeal = moderation.appeal_file(actor=actor, idea=selectors.idea_get(actor, cmd.idea), text=cmd.text)
+    return {"id": appeal.pk}
+
+
+@command("idea.hide", roles=MODERATOR, schema=protocol.IdeaHide)
+def idea_hide(actor, cmd):
+    moderation.idea_hide(actor=actor, idea=selectors.idea_get(actor, cmd.idea, lock=True), reason=cmd.reason)
+    return {"id": cmd.idea}
+
+
+@command("idea.restore", roles=MODERATOR, schema=protocol.IdeaRestore)
+def idea_restore(actor, cmd):
+    moderation.idea_restore(actor=actor, idea=selectors.idea_get(actor, cmd.idea, lock=True), reason=cmd.reason)
+    return {"id": cmd.idea}
+
+
+@command("idea.approve", roles=MODERATOR, schema=protocol.IdeaRef)
+def idea_approve(actor, cmd):
+    moderation.idea_approve(actor=actor, idea=selectors.idea_get(actor, cmd.idea, lock=True))
+    return {"id": cmd.idea}
+
+
+@command("flag.dismiss", roles=MODERATOR, schema=protocol.FlagRef)
+def flag_dismiss(actor, cmd):
+    moderation.flag_dismiss(actor=actor, flag=selectors.flag_get(actor, cmd.flag))
+    return {"id": cmd.flag}
+
+
+@command("appeal.decide", roles=MODERATOR, schema=protocol.AppealDecide)
+def appeal_decide(actor, cmd):
+    appeal = moderation.appeal_decide(actor=actor, idea=selectors.idea_get(actor, cmd.idea, lock=True),
+                                      uphold=cmd.uphold, note=cmd.note)
+    return {"id": appeal.pk, "status": appeal.status}
+
+
+@command("participant.mute", roles=MODERATOR, schema=protocol.ParticipantMute)
+def participant_mute(actor, cmd):
+    target = moderation.participant_mute(actor=actor, participant_id=cmd.participant, minutes=cmd.minutes,
+                                         reason=cmd.reason)
+    return {"until": target.muted_until.isoformat().replace("+00:00", "Z") if target.muted_until else None}
+
+
+@command("participant.remove", roles=MODERATOR, schema=protocol.ParticipantRemove)
+def participant_remove(actor, cmd):
+    moderation.participant_remove(actor=actor, participant_id=cmd.participant, reason=cmd.reason)

@@ -38,6 +38,7 @@ class Idea(models.Model):
     builds_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="builds")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.VISIBLE)
     hidden_reason = models.CharField(max_length=300, blank=True, default="")
+    held_reason = models.CharField(max_length=300, blank=True, default="")
     edited = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -69,3 +70,92 @@ class Reaction(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["idea", "participant"], name="reaction_one_per_participant_idea"),
         ]
+
+
+class Flag(models.Model):
+    class Reason(models.TextChoices):
+        SPAM = "spam"
+        ABUSE = "abuse"
+        PERSONAL_INFO = "personal_info"
+        OFF_TOPIC = "off_topic"
+        OTHER = "other"
+
+    class Status(models.TextChoices):
+        OPEN = "open"
+        UPHELD = "upheld"
+        DISMISSED = "dismissed"
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="flags")
+    by = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="flags")
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    note = models.CharField(max_length=300, blank=True, default="")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["idea", "by"], name="flag_one_per_participant_idea"),
+        ]
+
+
+class Appeal(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open"
+        GRANTED = "granted"
+        DENIED = "denied"
+
+    idea = models.OneToOneField(Idea, on_delete=models.CASCADE, related_name="appeal")  # once per hidden idea
+    text = models.CharField(max_length=1000)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    note = models.CharField(max_length=1000, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("the moderation log is append-only")
+
+    def delete(self):
+        raise PermissionError("the moderation log is append-only")
+
+
+class ModerationAction(models.Model):
+    """The audit log: who did what to whom, when and why. Rows are never changed or deleted;
+    a database trigger refuses it too (see the migration)."""
+
+    class Action(models.TextChoices):
+        HOLD = "hold"
+        APPROVE = "approve"
+        HIDE = "hide"
+        RESTORE = "restore"
+        FLAG_DISMISS = "flag_dismiss"
+        APPEAL_GRANT = "appeal_grant"
+        APPEAL_DENY = "appeal_deny"
+        MUTE = "mute"
+        REMOVE = "remove"
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.PROTECT, related_name="moderation_actions")
+    actor = models.ForeignKey(Participant, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    target = models.CharField(max_length=40)  # "idea:12", "participant:7", "flag:3"
+    reason = models.CharField(max_length=1000, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            # Serves the moderation-log endpoint: a workshop's log, oldest first.
+            models.Index(fields=["workshop", "created_at"], name="modaction_workshop_created"),
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise PermissionError("the moderation log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("the moderation log is append-only")

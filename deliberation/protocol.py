@@ -29,3 +29,45 @@ class IdeaRef(Strict):
 class IdeaReact(Strict):
     idea: int
     value: Literal["agree", "disagree", "pass"] | None
+
+
+class IdeaFlag(Strict):
+    idea: int
+    reason: Literal["spam", "abuse", "personal_info", "off_topic", "other"]
+    note: str = Field(default="", max_length=300)
+
+
+class IdeaHide(Strict):
+    idea: int
+    reason: str = Field(min_length=1, max_length=300)
+
+
+class IdeaRestore(Strict):
+    idea: int
+    reason: str = Field(default="", max_length=300)
+
+
+class FlagRef(Strict):
+    flag: int
+
+
+class AppealFile(Strict):
+    idea: int
+    text: str = Field(min_length=1, max_length=1000)
+
+
+class AppealDecide(Strict):
+    idea: int
+    uphold: bool
+    note: str = Field(default="", max_length=1000)
+
+
+class ParticipantMute(Strict):
+    participant: int
+    minutes: int = Field(ge=0, le=24 * 60)
+    reason: str = Field(default="", max_length=300)
+
+
+class ParticipantRemove(Strict):
+    participant: int
+    reason: str = Field(default="", max_length=300)

@@ -7,7 +7,7 @@ from workshops.models import Participant
 from workshops.selectors import iso
 
 from . import permissions
-from .models import Board, Idea, Reaction
+from .models import Board, Flag, Idea, ModerationAction, Reaction
 
 ZERO = {"agree": 0, "disagree": 0, "pass": 0}
 
@@ -31,6 +31,8 @@ def idea_payload(idea: Idea, *, reactions: dict | None = None, with_reason: bool
     }
     if with_reason and idea.status == Idea.Status.HIDDEN:
         payload["hidden_reason"] = idea.hidden_reason
+    if with_reason and idea.status == Idea.Status.HELD:
+        payload["held_reason"] = idea.held_reason
     return payload
 
 
@@ -111,3 +113,25 @@ def breakout_report(*, breakout, rooms) -> dict:
         if len(chosen) < TOP_IDEAS:
             chosen.append(idea.pk)
     return {"top": top, "boards": [board_payload(b) for b in boards], "ideas": _payloads(ideas)}
+
+
+def moderation_log(workshop_id: int) -> list[dict]:
+    """The audit log, oldest first."""
+    rows = (ModerationAction.objects.filter(workshop_id=workshop_id).select_related("actor")
+            .order_by("created_at", "pk"))
+    return [{"at": iso(r.created_at), "actor": _actor_name(r), "actor_id": r.actor_id, "action": r.action,
+             "target": r.target, "reason": r.reason}
+            for r in rows]
+
+
+def _actor_name(row: ModerationAction) -> str:
+    if row.actor is not None:
+        return row.actor.name
+    return "screening" if row.action == ModerationAction.Action.HOLD else "flags"
+
+
+def flag_get(actor: Participant, flag_id: int) -> Flag:
+    flag = Flag.objects.filter(pk=flag_id, idea__board__workshop_id=actor.workshop_id).first()
+    if flag is None:
+        raise DomainError("not_found", "No such flag.", fields={"flag": "No such flag."})
+    return flag

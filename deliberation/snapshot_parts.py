@@ -2,8 +2,8 @@
 from workshops.models import Participant, Room
 from workshops.snapshot import snapshot_part
 
-from . import selectors
-from .models import Board, Reaction
+from . import moderation, permissions, selectors
+from .models import Appeal, Board, Flag, Reaction
 
 
 @snapshot_part("rooms")
@@ -36,4 +36,17 @@ def proposals(me: Participant) -> list[dict]:
 
 @snapshot_part("flags")
 def flags(me: Participant) -> list[dict]:
-    return []  # flags come with moderation (issue 4)
+    """Flags are for moderators and facilitators only."""
+    if me.role not in permissions.MODERATING:
+        return []
+    qs = Flag.objects.filter(idea__board__workshop_id=me.workshop_id).order_by("pk")
+    return [moderation.flag_payload(f) for f in qs]
+
+
+@snapshot_part("appeals")
+def appeals(me: Participant) -> list[dict]:
+    """All appeals for moderators and facilitators; a citizen's own for a citizen."""
+    qs = Appeal.objects.filter(idea__board__workshop_id=me.workshop_id).order_by("pk")
+    if me.role not in permissions.MODERATING:
+        qs = qs.filter(idea__author=me)
+    return [moderation.appeal_payload(a) for a in qs]

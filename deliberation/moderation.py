@@ -1,0 +1,221 @@
+"""Moderation services: flags, hide and restore, approve, appeals, mutes and removal.
+
+Every decision writes a row to the append-only audit log in the same transaction.
+The reason for hiding goes to the author, moderators and facilitators only;
+everyone else is told just that the idea is gone.
+"""
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from workshops import stream
+from workshops.errors import DomainError
+from workshops.models import Participant
+from workshops.selectors import iso
+
+from .models import Appeal, Flag, Idea, ModerationAction
+from .selectors import idea_audience, idea_payload
+
+A = ModerationAction.Action
+FLAGGED = "flagged"
+
+
+def log(*, workshop_id: int, actor: Participant | None, action: str, target: str, reason: str = "") -> None:
+    ModerationAction.objects.create(workshop_id=workshop_id, actor=actor, action=action, target=target,
+                                    reason=reason)
+
+
+def flag_payload(flag: Flag) -> dict:
+    return {"id": flag.pk, "idea": flag.idea_id, "reason": flag.reason, "note": flag.note, "by": flag.by_id,
+            "status": flag.status, "created_at": iso(flag.created_at)}
+
+
+def appeal_payload(appeal: Appeal) -> dict:
+    return {"id": appeal.pk, "idea": appeal.idea_id, "text": appeal.text, "status": appeal.status,
+            "note": appeal.note, "created_at": iso(appeal.created_at), "decided_at": iso(appeal.decided_at)}
+
+
+def _private(idea: Idea) -> tuple[str, ...]:
+    return (*stream.to_participant(idea.author_id), *stream.MODERATORS)
+
+
+def _public_audience(idea: Idea) -> tuple[str, ...]:
+    """The idea's readers, except its author, moderators and facilitators."""
+    board = idea.board
+    readers = stream.to_room(board.room_id if board.room_id and board.room.breakout.running else None)
+    return (*readers, *("!" + token for token in _private(idea)))
+
+
+def hidden_events(idea: Idea) -> list[tuple]:
+    """`idea.hidden` with the reason for those who may know it, without it for everyone else."""
+    return [("idea.hidden", {"idea": idea.pk, "hidden_reason": idea.hidden_reason}, _private(idea)),
+            ("idea.hidden", {"idea": idea.pk}, _public_audience(idea))]
+
+
+def take_off_boards(idea: Idea) -> None:
+    """Tell everyone but the author and moderators that an idea is gone (it waits for review)."""
+    stream.emit(idea.board.workshop_id, "idea.hidden", {"idea": idea.pk}, audience=_public_audience(idea))
+
+
+def _hide(idea: Idea, *, actor: Participant | None, reason: str) -> None:
+    was_public = idea.status == Idea.Status.VISIBLE
+    idea.status, idea.hidden_reason = Idea.Status.HIDDEN, reason
+    idea.save(update_fields=["status", "hidden_reason"])
+    log(workshop_id=idea.board.workshop_id, actor=actor, action=A.HIDE, target=f"idea:{idea.pk}", reason=reason)
+    events = hidden_events(idea) if was_public else [("idea.hidden", {"idea": idea.pk, "hidden_reason": reason},
+                                                       _private(idea))]
+    stream.emit_many(idea.board.workshop_id, events)
+
+
+def hold_for_screening(idea: Idea, reasons: list[str]) -> None:
+    """Screening fired: the idea waits for a moderator; the log says why."""
+    idea.held_reason = ", ".join(reasons)
+    log(workshop_id=idea.board.workshop_id, actor=None, action=A.HOLD, target=f"idea:{idea.pk}",
+        reason=idea.held_reason)
+
+
+def _resolve_flags(idea: Idea, status: str) -> list[tuple]:
+    flags = list(Flag.objects.filter(idea=idea, status=Flag.Status.OPEN))
+    now = timezone.now()
+    for flag in flags:
+        flag.status, flag.resolved_at = status, now
+    Flag.objects.bulk_update(flags, ["status", "resolved_at"])
+    return [("flag.resolved", {"flag": flag_payload(f)}, stream.MODERATORS) for f in flags]
+
+
+@transaction.atomic
+def idea_flag(*, actor: Participant, idea: Idea, reason: str, note: str = "") -> Flag:
+    """Flag an idea once; at the workshop's threshold of distinct flaggers it is hidden pending review."""
+    if idea.status != Idea.Status.VISIBLE:
+        raise DomainError("forbidden", "Only visible ideas can be flagged.")
+    if idea.author_id == actor.pk:
+        raise DomainError("forbidden", "You cannot flag your own idea.")
+    if Flag.objects.filter(idea=idea, by=actor).exists():
+        raise DomainError("conflict", "You already flagged this idea.")
+    flag = Flag.objects.create(idea=idea, by=actor, reason=reason, note=note)
+    stream.emit(idea.board.workshop_id, "flag.raised", {"flag": flag_payload(flag)}, audience=stream.MODERATORS)
+    flaggers = Flag.objects.filter(idea=idea, status=Flag.Status.OPEN).values("by").distinct().count()
+    if flaggers >= idea.board.workshop.flag_threshold:
+        _hide(idea, actor=None, reason=FLAGGED)
+    return flag
+
+
+@transaction.atomic
+def flag_dismiss(*, actor: Participant, flag: Flag) -> Flag:
+    if flag.status != Flag.Status.OPEN:
+        raise DomainError("conflict", "This flag is already resolved.")
+    flag.status, flag.resolved_at = Flag.Status.DISMISSED, timezone.now()
+    flag.save(update_fields=["status", "resolved_at"])
+    log(workshop_id=actor.workshop_id, actor=actor, action=A.FLAG_DISMISS, target=f"flag:{flag.pk}",
+        reason=f"idea:{flag.idea_id}")
+    stream.emit(actor.workshop_id, "flag.resolved", {"flag": flag_payload(flag)}, audience=stream.MODERATORS)
+    return flag
+
+
+@transaction.atomic
+def idea_hide(*, actor: Participant, idea: Idea, reason: str) -> Idea:
+    if idea.status not in (Idea.Status.VISIBLE, Idea.Status.HELD):
+        raise DomainError("conflict", "Only visible or held ideas can be hidden.")
+    _hide(idea, actor=actor, reason=reason)
+    stream.emit_many(idea.board.workshop_id, _resolve_flags(idea, Flag.Status.UPHELD))
+    return idea
+
+
+def _publish(idea: Idea, *, type: str) -> None:
+    idea.status = Idea.Status.VISIBLE
+    idea.save(update_fields=["status"])
+    stream.emit(idea.board.workshop_id, type, {"idea": idea_payload(idea, with_reason=True)},
+                audience=idea_audience(idea))
+
+
+@transaction.atomic
+def idea_restore(*, actor: Participant, idea: Idea, reason: str = "") -> Idea:
+    if idea.status != Idea.Status.HIDDEN:
+        raise DomainError("conflict", "Only hidden ideas can be restored.")
+    log(workshop_id=actor.workshop_id, actor=actor, action=A.RESTORE, target=f"idea:{idea.pk}", reason=reason)
+    idea.hidden_reason = ""
+    idea.save(update_fields=["hidden_reason"])
+    _publish(idea, type="idea.restored")
+    stream.emit_many(idea.board.workshop_id, _resolve_flags(idea, Flag.Status.DISMISSED))
+    return idea
+
+
+@transaction.atomic
+def idea_approve(*, actor: Participant, idea: Idea) -> Idea:
+    """A held idea goes up for everyone."""
+    if idea.status != Idea.Status.HELD:
+        raise DomainError("conflict", "Only held ideas can be approved.")
+    log(workshop_id=actor.workshop_id, actor=actor, action=A.APPROVE, target=f"idea:{idea.pk}",
+        reason=idea.held_reason)
+    _publish(idea, type="idea.posted")
+    return idea
+
+
+@transaction.atomic
+def appeal_file(*, actor: Participant, idea: Idea, text: str) -> Appeal:
+    if idea.author_id != actor.pk or idea.status != Idea.Status.HIDDEN:
+        raise DomainError("forbidden", "Only the author of a hidden idea can appeal.")
+    if Appeal.objects.filter(idea=idea).exists():
+        raise DomainError("conflict", "This idea was appealed already.")
+    appeal = Appeal.objects.create(idea=idea, text=text)
+    stream.emit(idea.board.workshop_id, "appeal.filed", {"appeal": appeal_payload(appeal)}, audience=_private(idea))
+    return appeal
+
+
+@transaction.atomic
+def appeal_decide(*, actor: Participant, idea: Idea, uphold: bool, note: str = "") -> Appeal:
+    """Decide an appeal: `uphold` grants it and restores the idea; otherwise it stays hidden."""
+    appeal = Appeal.objects.select_for_update().filter(idea=idea).first()
+    if appeal is None:
+        raise DomainError("not_found", "No appeal on this idea.", fields={"idea": "No appeal."})
+    if appeal.status != Appeal.Status.OPEN:
+        raise DomainError("conflict", "This appeal was decided already.")
+    appeal.status = Appeal.Status.GRANTED if uphold else Appeal.Status.DENIED
+    appeal.note, appeal.decided_at, appeal.decided_by = note, timezone.now(), actor
+    appeal.save(update_fields=["status", "note", "decided_at", "decided_by"])
+    log(workshop_id=actor.workshop_id, actor=actor, action=A.APPEAL_GRANT if uphold else A.APPEAL_DENY,
+        target=f"idea:{idea.pk}", reason=note)
+    stream.emit(actor.workshop_id, "appeal.decided", {"appeal": appeal_payload(appeal)}, audience=_private(idea))
+    if uphold and idea.status == Idea.Status.HIDDEN:
+        idea.hidden_reason = ""
+        idea.save(update_fields=["hidden_reason"])
+        _publish(idea, type="idea.restored")
+    return appeal
+
+
+def _citizen(actor: Participant, participant_id: int) -> Participant:
+    target = Participant.objects.select_for_update().filter(pk=participant_id, workshop_id=actor.workshop_id).first()
+    if target is None:
+        raise DomainError("not_found", "No such participant.", fields={"participant": "No such participant."})
+    if target.role != Participant.Role.CITIZEN:
+        raise DomainError("forbidden", "Only citizens can be muted or removed.")
+    return target
+
+
+@transaction.atomic
+def participant_mute(*, actor: Participant, participant_id: int, minutes: int, reason: str = "") -> Participant:
+    """Mute a citizen for some minutes (0 lifts a mute); they are told until when."""
+    target = _citizen(actor, participant_id)
+    target.muted_until = timezone.now() + timedelta(minutes=minutes) if minutes else None
+    target.save(update_fields=["muted_until"])
+    log(workshop_id=actor.workshop_id, actor=actor, action=A.MUTE, target=f"participant:{target.pk}",
+        reason=reason or f"{minutes} minutes")
+    stream.emit(actor.workshop_id, "participant.muted", {"participant": target.pk, "until": iso(target.muted_until)},
+                audience=(*stream.to_participant(target.pk), *stream.MODERATORS))
+    return target
+
+
+@transaction.atomic
+def participant_remove(*, actor: Participant, participant_id: int, reason: str = "") -> Participant:
+    """Remove a citizen: their sockets close with 4403 and they cannot rejoin; their content stays."""
+    target = _citizen(actor, participant_id)
+    if target.removed:
+        raise DomainError("conflict", "Already removed.")
+    target.removed, target.room = True, None
+    target.save(update_fields=["removed", "room"])
+    log(workshop_id=actor.workshop_id, actor=actor, action=A.REMOVE, target=f"participant:{target.pk}",
+        reason=reason)
+    stream.emit(actor.workshop_id, "participant.removed", {"participant": target.pk})
+    return target
+
