@@ -72,16 +72,20 @@ def test_page_reconnects_with_since_after_a_server_restart_and_sends_what_was_ty
     an.join(code)
     bo.join(code)
     an.post_idea("Before the restart")
+    expect(an.page.locator(".compose .form-status")).to_have_text("Posted.")
     expect(idea_item(bo.page, "Before the restart")).to_be_visible()
+    assert an.pending_commands(code) == []
 
     server.stop()
-    expect(an.page.locator("#conn")).not_to_have_attribute("data-state", "live")
-    an.page.get_by_label("Your idea").fill("Typed while the server was down")
-    an.page.keyboard.press("Enter")
-    expect(an.page.locator(".compose .form-status")).to_have_text(
-        "Offline: your idea will be sent when the connection is back.")
-    assert [c["text"] for c in an.pending_commands(code)] == ["Typed while the server was down"]
-    server.start()
+    try:
+        expect(an.page.locator("#conn")).not_to_have_attribute("data-state", "live")
+        an.page.get_by_label("Your idea").fill("Typed while the server was down")
+        an.page.keyboard.press("Enter")
+        expect(an.page.locator(".compose .form-status")).to_have_text(
+            "Offline: your idea will be sent when the connection is back.")
+        assert [c["text"] for c in an.pending_commands(code)] == ["Typed while the server was down"]
+    finally:
+        server.start()
 
     expect(an.page.locator("#conn")).to_have_attribute("data-state", "live", timeout=25_000)
     expect(bo.page.locator("#conn")).to_have_attribute("data-state", "live", timeout=25_000)
