@@ -72,7 +72,7 @@ class Live:
         return json.loads(await self.comm.receive_from(timeout=timeout))
 
     async def send_raw(self, text: str) -> None:
-        await self.comm.send_to(text_data=text)
+        await self.comm.send_input({"type": "websocket.receive", "text": text})
 
     async def command(self, type, ref=None, timeout=3, **fields) -> dict:
         """Send a command and return its ack or error; events that come first are kept."""

@@ -92,7 +92,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None):
         if self.sub is None:
             return
-        raw = text_data if text_data is not None else bytes_data
+        raw = text_data if text_data is not None else (bytes_data or b"")
         if len(raw.encode() if isinstance(raw, str) else raw) > settings.INSPRAAK["MAX_FRAME_BYTES"]:
             await self._error(None, DomainError("too_large", "Frames are at most 16 KiB."))
             await self.close(code=1009)

@@ -1,0 +1,100 @@
+"""Bad input, everywhere: arbitrary frames never crash a socket or reach anyone else."""
+import asyncio
+import itertools
+import json
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.layers import channel_layers
+from django.contrib.auth import get_user_model
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.live import Live, make_citizen
+from workshops import background, hub, services
+from workshops.models import Participant
+from workshops.registry import COMMANDS
+
+FIELDS = ["board", "text", "column", "builds_on", "idea", "value", "reason", "note", "flag", "uphold",
+          "participant", "minutes", "room", "rooms", "names", "mode", "duration_s", "assignments", "grace_s",
+          "index", "seconds", "label", "title", "body", "sources", "proposal", "answers", "comment", "status",
+          "message", "capacity"]
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.floats(allow_nan=False) | st.text(max_size=40),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=12)
+
+refs = itertools.count()
+
+
+@st.composite
+def command_frames(draw):
+    frame = {"type": draw(st.sampled_from(sorted(COMMANDS)) | st.text(max_size=20))}
+    ref = draw(st.one_of(st.just(None), json_values))
+    frame["ref"] = f"fuzz-{next(refs)}" if ref is None else ref
+    for name in draw(st.lists(st.sampled_from(FIELDS), max_size=5, unique=True)):
+        frame[name] = draw(json_values)
+    return json.dumps(frame)
+
+
+frames = st.one_of(
+    command_frames(),
+    json_values.map(json.dumps),
+    st.text(max_size=200),
+)
+
+_users = itertools.count()
+
+
+def make_live_workshop():
+    user = get_user_model().objects.create_user(f"fuzz{next(_users)}", password="x-123456", is_staff=True)
+    workshop = services.workshop_create(user=user, title="Fuzz")
+    facilitator = Participant.objects.get(workshop=workshop, user=user)
+    services.workshop_start(actor=facilitator)
+    return workshop
+
+
+async def scenario(batch: list[str]) -> None:
+    channel_layers.backends.clear()
+    try:
+        workshop = await sync_to_async(make_live_workshop)()
+        actor = await sync_to_async(make_citizen)(workshop, "Fuzzer")
+        other = await sync_to_async(make_citizen)(workshop, "Bystander")
+        observer = await Live.open(other)
+        fuzzer = await Live.open(actor)
+        await observer.drain(0.1)
+        answers = []
+        for text in batch:
+            await fuzzer.send_raw(text)
+            out = await fuzzer.comm.receive_output(timeout=5)
+            assert out["type"] == "websocket.send", f"socket closed on {text!r}"
+            answer = json.loads(out["text"])
+            while answer.get("type") not in ("ack", "error", "pong"):
+                answer = json.loads((await fuzzer.comm.receive_output(timeout=5))["text"])
+            try:
+                sent = json.loads(text)
+            except ValueError:
+                sent = None
+            if isinstance(sent, dict) and isinstance(sent.get("ref"), str) and 1 <= len(sent["ref"]) <= 64 \
+                    and isinstance(sent.get("type"), str):
+                assert answer["ref"] == sent["ref"]
+            answers.append(answer)
+        # Exactly one answer each: nothing more is waiting.
+        assert all(f.get("type") not in ("ack", "error") for f in await fuzzer.drain(0.1))
+        if all(a["type"] != "ack" for a in answers):
+            assert await observer.nothing(0.2), "a refused command reached another participant"
+        await fuzzer.close()
+        await observer.close()
+    finally:
+        await hub.shutdown_hub()
+        await background.stop()
+        channel_layers.backends.clear()
+
+
+@pytest.mark.django_db(transaction=True)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(batch=st.lists(frames, min_size=1, max_size=12))
+def test_arbitrary_frames_get_one_answer_each_and_reach_nobody_else(batch):
+    asyncio.run(scenario(batch))
