@@ -187,12 +187,18 @@ class SocketTap:
         self.sent: list[dict] = []
         self.received: list[dict] = []
         self.urls: list[str] = []
+        self.routes: list = []
         self.drop_to_server = lambda frame: False
         self.drop_to_page = lambda frame: False
         page.route_web_socket(re.compile(r".*/ws/workshops/.*"), self._route)
 
+    def close_page_side(self, code: int) -> None:
+        """Close the page's current socket with this close code, as the server would."""
+        self.routes[-1].close(code=code, reason="closed by the test")
+
     def _route(self, ws) -> None:
         self.urls.append(ws.url)
+        self.routes.append(ws)
         server = ws.connect_to_server()
 
         def from_page(message):

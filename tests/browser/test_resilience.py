@@ -1,4 +1,6 @@
 """The browser client under lost frames, reloads and a server restart: nothing lost, nothing twice."""
+import json
+
 import pytest
 from playwright.sync_api import expect
 
@@ -119,3 +121,44 @@ def test_console_without_a_staff_login_explains_how_to_get_in(people):
     expect_live(citizen.page)
     expect(citizen.page.get_by_text("You are not a facilitator of this workshop")).to_be_visible()
     expect(citizen.page.get_by_role("button", name="Start timer")).to_be_hidden()
+
+
+def test_events_missed_before_a_4408_close_are_replayed_with_since_and_none_applied_twice(people):
+    facilitator, an, bo = people("Fatima"), people("An"), people("Bo")
+    code = start_workshop(facilitator, STAFF_USERNAME, STAFF_PASSWORD, "Harbour walk")
+    tap = SocketTap(an.page)
+    an.join(code)
+    bo.join(code)
+    f = facilitator.page
+
+    # Some events reach An's page twice: it must apply each once.
+    f.get_by_label("Announcement to everyone").fill("First announcement")
+    f.get_by_role("button", name="Send announcement").click()
+    expect(an.page.locator("#announcement-list li")).to_have_count(1)
+    last = [frame for frame in tap.received if frame.get("type") == "announcement"][-1]
+    tap.routes[-1].send(json.dumps(last))
+    bo.post_idea("Sent once, delivered twice")
+    idea_event = [frame for frame in tap.received if frame.get("type") == "idea.posted"][-1]
+    tap.routes[-1].send(json.dumps(idea_event))
+    expect(idea_item(an.page, "Sent once, delivered twice")).to_have_count(1)
+    expect(an.page.locator("#announcement-list li")).to_have_count(1)
+
+    # Now An's page stops getting events (a slow reader) and the server closes it with 4408.
+    seen = max(frame["seq"] for frame in tap.received if "seq" in frame)
+    tap.drop_to_page = lambda frame: "seq" in frame
+    f.get_by_label("Announcement to everyone").fill("Second announcement")
+    f.get_by_role("button", name="Send announcement").click()
+    bo.post_idea("Posted while An was not reading")
+    wait_until(an.page, lambda: any(fr.get("type") == "idea.posted" and fr["idea"]["text"] == "Posted while An was not reading"
+                                    for fr in tap.received), "the event to reach the route")
+    expect(an.page.locator("#conn")).to_have_attribute("data-state", "live")
+    expect(idea_item(an.page, "Posted while An was not reading")).to_have_count(0)
+    sockets_before = len(tap.urls)
+    tap.drop_to_page = lambda frame: False
+    tap.close_page_side(4408)
+    wait_until(an.page, lambda: len(tap.urls) > sockets_before, "the page to reconnect")
+    assert tap.urls[-1].endswith(f"?since={seen}"), tap.urls[-1]
+    expect(an.page.locator("#conn")).to_have_attribute("data-state", "live")
+    expect(idea_item(an.page, "Posted while An was not reading")).to_have_count(1)
+    expect(an.page.locator("#announcement-list li")).to_have_count(2)
+    expect(idea_item(an.page, "Sent once, delivered twice")).to_have_count(1)

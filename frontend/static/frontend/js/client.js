@@ -183,6 +183,13 @@ export class WorkshopClient extends EventTarget {
       this.emit("refused", { code });
       return;
     }
+    if (code === 4429) {
+      // Too many sockets for this participant: keep trying, more slowly, and say why.
+      this.emit("too-many", { code });
+      this.attempt = Math.max(this.attempt, 4);
+      this.scheduleReconnect();
+      return;
+    }
     if (code === 4408) {
       this.attempt = 0;
       this.connectNow();

@@ -15,12 +15,16 @@ const STATUS_LABELS = {
   ended: () => t("Ended"),
 };
 
+// [key, name, what it means, how to get there from the rung below]
 export const RUNGS = [
-  ["informed", () => t("Informed"), () => t("You joined and follow the workshop.")],
-  ["consulted", () => t("Consulted"), () => t("You reacted to ideas or gave your view.")],
-  ["involved", () => t("Involved"), () => t("You posted an idea.")],
-  ["collaborating", () => t("Collaborating"), () => t("You built on someone else's idea, or someone built on yours.")],
-  ["empowered", () => t("Empowered"), () => t("An idea of yours fed a proposal that officials accepted.")],
+  ["informed", () => t("Informed"), () => t("You joined and follow the workshop."), () => ""],
+  ["consulted", () => t("Consulted"), () => t("You reacted to ideas or gave your view."),
+    () => t("React to an idea to be consulted.")],
+  ["involved", () => t("Involved"), () => t("You posted an idea."), () => t("Post an idea of your own to be involved.")],
+  ["collaborating", () => t("Collaborating"), () => t("You built on someone else's idea, or someone built on yours."),
+    () => t("Build on someone else's idea, or have yours built on, to collaborate.")],
+  ["empowered", () => t("Empowered"), () => t("An idea of yours fed a proposal that officials accepted."),
+    () => t("When officials accept a proposal fed by your ideas, you are empowered.")],
 ];
 
 const CONN_LABELS = {
@@ -80,6 +84,8 @@ export class LivePage {
     c.addEventListener("event", (e) => this.onEvent(e.detail.event));
     c.addEventListener("orphan", (e) => this.onOrphan(e.detail));
     c.addEventListener("fatal", (e) => this.showFatal(e.detail.code));
+    c.addEventListener("too-many", () => this.showPageStatus(
+      t("This workshop is open in too many tabs or windows. Close one and this page will reconnect.")));
     window.addEventListener("pagehide", () => c.close());
   }
 
@@ -111,6 +117,7 @@ export class LivePage {
         ? t("Could not reach the workshop yet. Trying again…")
         : t("Connecting to the workshop…"));
     }
+    if (state === Conn.LIVE && !this.pageStatusSticky) this.showPageStatus("");
     const el = $("#conn", this.root);
     if (!el) return;
     el.dataset.state = state;
@@ -178,12 +185,19 @@ export class LivePage {
     for (const fn of this.hooks) fn(ev);
   }
 
-  onOrphan({ command, frame }) {
+  /** A message at the top of the live view; a sticky one stays when the connection comes back. */
+  showPageStatus(text, { sticky = false } = {}) {
+    const slot = $("#page-status", this.root);
+    setText(slot, text || "");
+    slot.hidden = !text;
+    this.pageStatusSticky = !!text && sticky;
+  }
+
+  onOrphan({ frame }) {
     // The answer to a command resent after a reload: its form is gone, so say it at the top.
     if (frame.type !== "error") return;
-    const slot = $("#page-status", this.root);
-    setText(slot, t("An earlier action could not be completed: %(message)s", { message: describeError({ code: frame.code, message: frame.message, fields: frame.fields, retryAfter: frame.retry_after }) }));
-    slot.hidden = false;
+    const message = describeError({ code: frame.code, message: frame.message, fields: frame.fields, retryAfter: frame.retry_after });
+    this.showPageStatus(t("An earlier action could not be completed: %(message)s", { message }), { sticky: true });
   }
 
   currentPhase() {
@@ -286,7 +300,7 @@ export class LivePage {
     const line = $("#me-line", this.root);
     if (!me || !line) return;
     const role = (ROLE_LABELS[me.role] || (() => me.role))();
-    setText(line, role ? t("You take part as %(name)s (%(role)s).", { name: me.name, role }) : t("You take part as %(name)s.", { name: me.name }));
+    setText(line, role ? t("You take part as %(name)s, in the role of %(role)s.", { name: me.name, role }) : t("You take part as %(name)s.", { name: me.name }));
     const ladder = $("#ladder", this.root);
     if (!ladder) return;
     if (!ladder.children.length) {
@@ -300,6 +314,8 @@ export class LivePage {
       else li.removeAttribute("aria-current");
     });
     setText($("#rung-now", this.root), index >= 0 ? t("You are at: %(rung)s", { rung: RUNGS[index][1]() }) : "");
+    const next = index >= 0 && RUNGS[index + 1] ? RUNGS[index + 1][3]() : "";
+    setText($("#rung-next", this.root), next ? t("Next step: %(hint)s", { hint: next }) : "");
   }
 
   renderPeople() {
