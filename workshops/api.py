@@ -92,6 +92,8 @@ def staff(request, code):
     body = parse_body(request, protocol.StaffAdd)
     actor = sessions.participant_for(workshop=workshop, session=request.session, user=request.user)
     if actor is None:
+        if request.user.is_authenticated:
+            raise DomainError("forbidden", "Only a facilitator of this workshop can add staff.")
         raise DomainError("unauthenticated", "Log in first.")
     participant = services.staff_add(actor=actor, username=body.username, role=body.role)
     return JsonResponse({"username": body.username, "role": participant.role}, status=201)

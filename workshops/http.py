@@ -3,6 +3,7 @@ import json
 from functools import wraps
 
 import pydantic
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 
 from .errors import DomainError
@@ -22,10 +23,14 @@ def error_response(exc: DomainError) -> JsonResponse:
 
 def parse_body(request, schema: type[pydantic.BaseModel]):
     """The request's JSON body validated against a schema, or DomainError."""
-    if len(request.body) > MAX_BODY_BYTES:
+    try:
+        body = request.body
+    except RequestDataTooBig:  # beyond DATA_UPLOAD_MAX_MEMORY_SIZE Django refuses to read it at all
+        raise DomainError("too_large", "The request body is too large.") from None
+    if len(body) > MAX_BODY_BYTES:
         raise DomainError("too_large", "The request body is too large.")
     try:
-        data = json.loads(request.body or b"{}")
+        data = json.loads(body or b"{}")
     except ValueError:
         raise DomainError("bad_json", "The request body is not valid JSON.") from None
     try:

@@ -41,7 +41,7 @@ def staff_add(*, actor: Participant, username: str, role: str) -> Participant:
         raise DomainError("forbidden")
     if role not in (R.FACILITATOR, R.MODERATOR, R.OFFICIAL):
         raise DomainError("invalid", fields={"role": "Must be facilitator, moderator or official."})
-    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    user = get_user_model().objects.filter(username=username, is_active=True, is_staff=True).first()
     if user is None:
         raise DomainError("not_found", "No such user.", fields={"username": "No such user."})
     participant, _ = Participant.objects.update_or_create(
