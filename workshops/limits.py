@@ -20,14 +20,21 @@ class RateLimiter:
         """Count a command; return 0 when allowed, else the seconds to wait."""
         now = time.monotonic() if now is None else now
         hits = self.hits.setdefault(key, deque())
-        while hits and hits[0] <= now - self.window:
-            hits.popleft()
+        self._expire(hits, now)
         if len(hits) >= self.limit:
             return round(hits[0] + self.window - now, 2) or 0.01
         hits.append(now)
         return 0.0
 
-    def forget(self, key: int) -> None:
+    def forget(self, key: int, now: float | None = None) -> None:
+        """Drop a key whose window holds no more commands (one with recent ones is kept)."""
         hits = self.hits.get(key)
-        if hits is not None and not hits:
+        if hits is None:
+            return
+        self._expire(hits, time.monotonic() if now is None else now)
+        if not hits:
             del self.hits[key]
+
+    def _expire(self, hits: deque, now: float) -> None:
+        while hits and hits[0] <= now - self.window:
+            hits.popleft()
