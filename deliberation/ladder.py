@@ -24,8 +24,9 @@ def rung_of(participant: Participant) -> str:
     """The highest rung whose rule the participant's actions meet (PROTOCOL 2.4)."""
     mine = Idea.objects.filter(author=participant).exclude(status=Idea.Status.WITHDRAWN)
     built_on_other = mine.filter(builds_on__isnull=False).exclude(builds_on__author=participant).exists()
-    built_on_by_other = Idea.objects.filter(builds_on__author=participant).exclude(author=participant).exclude(
-        status=Idea.Status.WITHDRAWN).exists()
+    # Only a reply the author can see counts: not one held for (or hidden by) a moderator.
+    built_on_by_other = Idea.objects.filter(builds_on__author=participant, status=Idea.Status.VISIBLE).exclude(
+        author=participant).exists()
     if built_on_other or built_on_by_other:
         return "collaborating"
     if mine.exists():
@@ -38,10 +39,14 @@ def rung_of(participant: Participant) -> str:
 def rung_refresh(participant: Participant) -> str:
     """Store a rise in rung and tell the participant; a rung never goes down."""
     new = rung_of(participant)
-    if RUNGS.index(new) > RUNGS.index(participant.rung):
-        Participant.objects.filter(pk=participant.pk).update(rung=new)
+    if RUNGS.index(new) <= RUNGS.index(participant.rung):
+        return participant.rung
+    # Only from a lower stored rung: a rise that a concurrent transaction stored is not announced twice.
+    if Participant.objects.filter(pk=participant.pk, rung__in=RUNGS[:RUNGS.index(new)]).update(rung=new):
         participant.rung = new
         stream.emit(participant.workshop_id, "rung.changed",
                     {"rung": new, "reason": REASONS.get(new, ""), "next": NEXT_STEP[new]},
                     audience=stream.to_participant(participant.pk))
+    else:
+        participant.refresh_from_db(fields=["rung"])
     return participant.rung
