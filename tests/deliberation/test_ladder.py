@@ -1,0 +1,162 @@
+"""The participation ladder: each rung's rule, and one rung.changed per rise, never a fall."""
+import pytest
+
+from deliberation import ladder, services
+from deliberation.models import Reaction
+from tests.factories import citizen, emitted, idea, last_seq, plenary, workshop_with_facilitator
+from workshops.models import Participant, Workshop
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def room():
+    """A live workshop's plenary board with two citizens."""
+    workshop, fac = workshop_with_facilitator()
+    return plenary(workshop), citizen(workshop, "An"), citizen(workshop, "Bo")
+
+
+def fresh(participant: Participant) -> Participant:
+    return Participant.objects.select_related("workshop").get(pk=participant.pk)
+
+
+def rung_events(workshop, participant, *, after=0) -> list[str]:
+    return [payload["rung"] for type, payload, audience in emitted(workshop, after=after)
+            if type == "rung.changed" and audience == [f"p:{participant.pk}"]]
+
+
+# rung_of, rung by rung
+
+def test_someone_who_only_followed_is_informed(room):
+    board, an, bo = room
+    idea(board, bo)
+    assert ladder.rung_of(an) == "informed"
+
+
+def test_reacting_makes_one_consulted(room):
+    board, an, bo = room
+    Reaction.objects.create(idea=idea(board, bo), participant=an, value="pass")
+    assert ladder.rung_of(an) == "consulted"
+
+
+@pytest.mark.parametrize("status", ["visible", "held", "hidden"])
+def test_posting_an_idea_makes_one_involved(room, status):
+    board, an, bo = room
+    Reaction.objects.create(idea=idea(board, bo), participant=an, value="agree")
+    idea(board, an, status=status)
+    assert ladder.rung_of(an) == "involved"
+
+
+def test_a_withdrawn_idea_does_not_make_one_involved(room):
+    board, an, bo = room
+    idea(board, an, status="withdrawn")
+    assert ladder.rung_of(an) == "informed"
+
+
+def test_building_on_another_persons_idea_is_collaborating(room):
+    board, an, bo = room
+    idea(board, bo, "Reply", builds_on=idea(board, an, "Original"))
+    assert ladder.rung_of(bo) == "collaborating"
+
+
+def test_having_ones_idea_built_on_by_another_is_collaborating(room):
+    board, an, bo = room
+    idea(board, bo, "Reply", builds_on=idea(board, an, "Original"))
+    assert ladder.rung_of(an) == "collaborating"
+
+
+def test_building_on_ones_own_idea_is_only_involved(room):
+    board, an, bo = room
+    idea(board, an, "More", builds_on=idea(board, an, "Original"))
+    assert ladder.rung_of(an) == "involved"
+
+
+def test_a_withdrawn_reply_does_not_count_as_being_built_on(room):
+    board, an, bo = room
+    idea(board, bo, "Reply", builds_on=idea(board, an, "Original"), status="withdrawn")
+    assert ladder.rung_of(an) == "involved"
+    assert ladder.rung_of(bo) == "informed"
+
+
+def test_a_held_reply_does_not_count_as_being_built_on(room):
+    # The author has not seen a reply that waits for a moderator (PROTOCOL 2.4: "saw their own idea built on").
+    board, an, bo = room
+    idea(board, bo, "Reply", builds_on=idea(board, an, "Original"), status="held")
+    assert ladder.rung_of(an) == "involved"
+
+
+def test_a_held_reply_does_not_lift_its_target_later_either(room):
+    board, an, bo = room
+    original = services.idea_post(actor=an, board=board, text="Original")
+    Workshop.objects.filter(pk=board.workshop_id).update(moderation="pre")
+    reply = services.idea_post(actor=fresh(bo), board=board, text="Held reply", builds_on=original)
+    assert reply.status == "held"
+    before = last_seq(board.workshop)
+    services.idea_react(actor=fresh(an), idea=idea(board, bo, "Something else"), value="agree")
+    assert rung_events(board.workshop, an, after=before) == []
+    assert fresh(an).rung == "involved"
+
+
+# rung_refresh
+
+def test_each_rise_is_announced_once_to_the_participant_only(room):
+    board, an, bo = room
+    workshop = board.workshop
+    original = idea(board, bo, "Original")
+    services.idea_react(actor=an, idea=original, value="agree")
+    services.idea_react(actor=an, idea=original, value="disagree")
+    services.idea_post(actor=an, board=board, text="Mine")
+    services.idea_post(actor=an, board=board, text="Mine too")
+    services.idea_post(actor=an, board=board, text="Building", builds_on=original)
+    services.idea_post(actor=an, board=board, text="Building more", builds_on=original)
+    assert rung_events(workshop, an) == ["consulted", "involved", "collaborating"]
+    assert fresh(an).rung == "collaborating"
+    [payload] = [p for t, p, a in emitted(workshop) if t == "rung.changed" and p["rung"] == "collaborating"
+                 and a == [f"p:{an.pk}"]]
+    assert payload == {"rung": "collaborating", "reason": ladder.REASONS["collaborating"],
+                       "next": ladder.NEXT_STEP["collaborating"]}
+
+
+def test_a_jump_over_rungs_is_one_event_with_the_highest_rung(room):
+    board, an, bo = room
+    services.idea_post(actor=an, board=board, text="Reply", builds_on=idea(board, bo))
+    assert rung_events(board.workshop, an) == ["collaborating"]
+
+
+def test_no_event_while_the_rung_stays(room):
+    board, an, bo = room
+    idea(board, an)
+    assert ladder.rung_refresh(an) == "involved"
+    before = last_seq(board.workshop)
+    assert ladder.rung_refresh(an) == "involved"
+    assert ladder.rung_refresh(fresh(an)) == "involved"
+    assert emitted(board.workshop, after=before) == []
+
+
+def test_a_rung_never_falls(room):
+    board, an, bo = room
+    mine = services.idea_post(actor=an, board=board, text="Mine")
+    services.idea_withdraw(actor=an, idea=mine)
+    before = last_seq(board.workshop)
+    assert ladder.rung_of(an) == "informed"
+    assert ladder.rung_refresh(fresh(an)) == "involved"
+    assert fresh(an).rung == "involved"
+    assert emitted(board.workshop, after=before) == []
+
+
+def test_a_rise_seen_by_two_transactions_is_announced_once(room):
+    # Two commands loaded An before either stored the rise (PostgreSQL, read committed).
+    board, an, bo = room
+    first, second = fresh(an), fresh(an)
+    idea(board, an)
+    ladder.rung_refresh(first)
+    ladder.rung_refresh(second)
+    assert rung_events(board.workshop, an) == ["involved"]
+    assert second.rung == "involved"
+
+
+def test_rung_at_join_is_kept_when_the_rung_rises(room):
+    board, an, bo = room
+    services.idea_post(actor=an, board=board, text="Mine")
+    an = fresh(an)
+    assert (an.rung_at_join, an.rung) == ("informed", "involved")

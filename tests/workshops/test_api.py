@@ -1,0 +1,397 @@
+"""The HTTP JSON API, through Django's test client with CSRF checks on, as a browser meets it."""
+import json
+import re
+
+import pytest
+from django.test import Client
+
+from deliberation.models import Board
+from tests.factories import citizen, staff_member, staff_user
+from workshops import services
+from workshops.models import Connection, Participant, ServerProcess, Workshop
+from workshops.sessions import SESSION_KEY
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "pw-123456"
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+class Browser:
+    """A test client that behaves like the frontend: fetches the CSRF token and sends it back."""
+
+    def __init__(self):
+        self.client = Client(enforce_csrf_checks=True)
+
+    def get(self, path):
+        return self.client.get(path)
+
+    def send(self, method, path, body=None, *, raw=None, csrf=True):
+        headers = {}
+        if csrf:
+            if "csrftoken" not in self.client.cookies:
+                self.client.get("/api/csrf")
+            headers["X-CSRFToken"] = self.client.cookies["csrftoken"].value
+        data = raw if raw is not None else json.dumps(body if body is not None else {})
+        return self.client.generic(method, path, data, content_type="application/json", headers=headers)
+
+    def post(self, path, body=None, **kwargs):
+        return self.send("POST", path, body, **kwargs)
+
+    def login(self, username, password=PASSWORD):
+        return self.post("/api/session/login", {"username": username, "password": password})
+
+    def participant(self, code) -> Participant | None:
+        pid = (self.client.session.get(SESSION_KEY) or {}).get(code)
+        return Participant.objects.filter(pk=pid).first() if pid else None
+
+
+def assert_error(response, status: int, code: str) -> dict:
+    """Every refusal is JSON: {"error", "message", "fields"?} with the status that fits."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert body["error"] == code
+    assert isinstance(body["message"], str) and body["message"]
+    assert set(body) <= {"error", "message", "fields"}
+    return body
+
+
+@pytest.fixture
+def staff():
+    """A logged-in staff account."""
+    staff_user("fac", password=PASSWORD)
+    browser = Browser()
+    assert browser.login("fac").status_code == 200
+    return browser
+
+
+@pytest.fixture
+def workshop(staff) -> Workshop:
+    response = staff.post("/api/workshops", {"title": "Station square", "columns": ["Green", "Play"],
+                                             "profile_questions": [{"key": "age", "label": "Age",
+                                                                    "options": ["<30", "30+"]}]})
+    assert response.status_code == 201
+    return Workshop.objects.get(code=response.json()["code"])
+
+
+# csrf and session
+
+def test_csrf_answers_a_token_and_sets_the_cookie():
+    response = Client(enforce_csrf_checks=True).get("/api/csrf")
+    assert response.status_code == 200
+    assert response.json()["csrf"] and response.cookies["csrftoken"].value
+
+
+def test_the_answered_csrf_token_is_accepted_as_header():
+    client = Client(enforce_csrf_checks=True)
+    token = client.get("/api/csrf").json()["csrf"]
+    response = client.post("/api/session/logout", "{}", content_type="application/json",
+                           headers={"X-CSRFToken": token})
+    assert response.status_code == 200 and response.json() == {}
+
+
+@pytest.mark.parametrize("path", ["/api/session/login", "/api/session/logout", "/api/workshops"])
+def test_an_unsafe_request_without_csrf_token_is_refused_as_json(path):
+    staff_user("fac", password=PASSWORD)
+    response = Browser().post(path, {"username": "fac", "password": PASSWORD}, csrf=False)
+    assert_error(response, 403, "forbidden")
+
+
+def test_join_without_csrf_token_is_refused_and_nobody_joins(workshop):
+    response = Browser().post(f"/api/workshops/{workshop.code}/join", {"name": "An"}, csrf=False)
+    assert_error(response, 403, "forbidden")
+    assert not Participant.objects.filter(name="An").exists()
+
+
+def test_login_with_a_wrong_password_is_401():
+    staff_user("fac", password=PASSWORD)
+    browser = Browser()
+    assert_error(browser.login("fac", "wrong-password"), 401, "unauthenticated")
+    assert_error(browser.login("nobody", PASSWORD), 401, "unauthenticated")
+    assert browser.get("/api/session").json() == {"user": None}
+
+
+def test_login_of_an_account_that_is_not_staff_is_403():
+    staff_user("visitor", is_staff=False, password=PASSWORD)
+    browser = Browser()
+    assert_error(browser.login("visitor"), 403, "forbidden")
+    assert browser.get("/api/session").json() == {"user": None}
+
+
+def test_login_of_a_staff_account_starts_a_session():
+    staff_user("fac", password=PASSWORD)
+    browser = Browser()
+    response = browser.login("fac")
+    assert response.status_code == 200 and response.json() == {"user": {"username": "fac"}}
+    assert response.cookies["sessionid"].value
+    assert browser.get("/api/session").json() == {"user": {"username": "fac", "is_staff": True}}
+
+
+def test_login_with_missing_fields_is_invalid():
+    body = assert_error(Browser().post("/api/session/login", {"username": "fac"}), 400, "invalid")
+    assert set(body["fields"]) == {"password"}
+
+
+def test_logout_ends_the_session(staff):
+    response = staff.post("/api/session/logout")
+    assert response.status_code == 200 and response.json() == {}
+    assert staff.get("/api/session").json() == {"user": None}
+    assert_error(staff.post("/api/workshops", {"title": "After logout"}), 401, "unauthenticated")
+
+
+def test_session_is_empty_for_anonymous_visitors():
+    assert Browser().get("/api/session").json() == {"user": None}
+
+
+# workshops
+
+def test_create_workshop_answers_201_with_an_unguessable_code_and_a_join_url(staff):
+    response = staff.post("/api/workshops", {
+        "title": "Station square", "description": "What next?", "language": "en",
+        "agenda": [{"title": "Ideas", "minutes": 20}], "columns": ["Green", "Play"], "moderation": "pre",
+        "flag_threshold": 5, "profile_questions": [{"key": "age", "label": "Age", "options": ["<30", "30+"]}]})
+    assert response.status_code == 201
+    body = response.json()
+    assert re.fullmatch(r"[A-Za-z0-9_-]{8,}", body["code"])
+    assert body == {"code": body["code"], "title": "Station square", "status": "draft",
+                    "join_url": f"http://testserver/w/{body['code']}/"}
+    workshop = Workshop.objects.get(code=body["code"])
+    assert (workshop.language, workshop.moderation, workshop.flag_threshold) == ("en", "pre", 5)
+    assert workshop.agenda == [{"title": "Ideas", "minutes": 20}]
+    assert workshop.profile_questions == [{"key": "age", "label": "Age", "options": ["<30", "30+"]}]
+    creator = Participant.objects.get(workshop=workshop)
+    assert (creator.user.username, creator.role) == ("fac", "facilitator")
+    plenary = Board.objects.get(workshop=workshop)
+    assert plenary.room is None and plenary.columns == ["Green", "Play"]
+
+
+def test_create_workshop_fills_in_defaults(staff):
+    response = staff.post("/api/workshops", {"title": "  Just a title  "})
+    assert response.status_code == 201 and response.json()["title"] == "Just a title"
+    workshop = Workshop.objects.get(code=response.json()["code"])
+    assert (workshop.language, workshop.moderation, workshop.flag_threshold, workshop.agenda) == ("nl", "post", 3, [])
+    assert Board.objects.get(workshop=workshop).columns == []
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"title": ""}, "title"),
+    ({"title": "   "}, "title"),
+    ({}, "title"),
+    ({"title": "T", "language": "xx"}, "language"),
+    ({"title": "T", "moderation": "maybe"}, "moderation"),
+    ({"title": "T", "flag_threshold": 0}, "flag_threshold"),
+    ({"title": "T", "agenda": [{"minutes": 5}]}, "agenda.0.title"),
+    ({"title": "T", "agenda": [{"title": "Long", "minutes": 601}]}, "agenda.0.minutes"),
+    ({"title": "T", "profile_questions": [{"key": "age", "label": "Age", "options": ["only one"]}]},
+     "profile_questions.0.options"),
+    ({"title": "T", "profile_questions": [{"key": "Bad Key", "label": "Age", "options": ["a", "b"]}]},
+     "profile_questions.0.key"),
+    ({"title": "T", "owner": "me"}, "owner"),
+])
+def test_create_workshop_with_invalid_fields_is_400_with_field_errors(staff, body, field):
+    error = assert_error(staff.post("/api/workshops", body), 400, "invalid")
+    assert field in error["fields"]
+    assert not Workshop.objects.exists()
+
+
+def test_create_workshop_needs_a_login():
+    assert_error(Browser().post("/api/workshops", {"title": "Anonymous"}), 401, "unauthenticated")
+    assert not Workshop.objects.exists()
+
+
+def test_create_workshop_needs_a_staff_account():
+    browser = Browser()
+    browser.client.force_login(staff_user("visitor", is_staff=False))
+    assert_error(browser.post("/api/workshops", {"title": "Not staff"}), 403, "forbidden")
+    assert not Workshop.objects.exists()
+
+
+def test_list_workshops_shows_the_staff_accounts_own_workshops_with_its_role(staff, workshop):
+    other = services.workshop_create(user=staff_user("someone-else"), title="Not mine")
+    staff_member(other, "official", "also-not-mine")
+    added = services.workshop_create(user=staff_user("colleague"), title="Added to")
+    Participant.objects.create(workshop=added, user=workshop.created_by, name="fac", role="moderator")
+    response = staff.get("/api/workshops")
+    assert response.status_code == 200
+    assert {(w["code"], w["title"], w["role"], w["status"]) for w in response.json()["workshops"]} == {
+        (workshop.code, "Station square", "facilitator", "draft"), (added.code, "Added to", "moderator", "draft")}
+    assert {w["join_url"] for w in response.json()["workshops"]} == {
+        f"http://testserver/w/{workshop.code}/", f"http://testserver/w/{added.code}/"}
+
+
+def test_list_workshops_needs_a_login():
+    assert_error(Browser().get("/api/workshops"), 401, "unauthenticated")
+
+
+def test_workshop_detail_is_public_and_counts_participants_online(workshop):
+    an, bo, gone = citizen(workshop, "An"), citizen(workshop, "Bo"), citizen(workshop, "Gone", removed=True)
+    citizen(workshop, "Offline")
+    srv = ServerProcess.objects.create(name="srv", heartbeat_at=workshop.created_at)
+    for i, p in enumerate([an, an, bo, gone]):
+        Connection.objects.create(participant=p, server=srv, channel_name=f"ws.{i}")
+    response = Browser().get(f"/api/workshops/{workshop.code}")
+    assert response.status_code == 200
+    assert response.json() == {"code": workshop.code, "title": "Station square", "description": "",
+                               "status": "draft", "language": "nl", "participants_online": 2}
+
+
+def test_an_unknown_workshop_is_404():
+    assert_error(Browser().get("/api/workshops/nosuchcode"), 404, "not_found")
+    assert_error(Browser().post("/api/workshops/nosuchcode/join", {"name": "An"}), 404, "not_found")
+
+
+# staff
+
+def test_a_facilitator_adds_staff_with_a_role(staff, workshop):
+    staff_user("mo")
+    response = staff.post(f"/api/workshops/{workshop.code}/staff", {"username": "mo", "role": "moderator"})
+    assert response.status_code == 201 and response.json() == {"username": "mo", "role": "moderator"}
+    assert Participant.objects.get(workshop=workshop, user__username="mo").role == "moderator"
+
+
+def test_only_a_facilitator_adds_staff(workshop):
+    staff_user("target")
+    mod = staff_member(workshop, "moderator", "mo")
+    mod.user.set_password(PASSWORD)
+    mod.user.save()
+    moderator = Browser()
+    moderator.login("mo")
+    path = f"/api/workshops/{workshop.code}/staff"
+    assert_error(moderator.post(path, {"username": "target", "role": "official"}), 403, "forbidden")
+
+    visitor = Browser()
+    assert visitor.post(f"/api/workshops/{workshop.code}/join", {"name": "An"}).status_code == 201
+    assert_error(visitor.post(path, {"username": "target", "role": "official"}), 403, "forbidden")
+    assert_error(Browser().post(path, {"username": "target", "role": "official"}), 401, "unauthenticated")
+    assert not Participant.objects.filter(user__username="target").exists()
+
+
+def test_a_staff_account_of_another_workshop_cannot_add_staff(workshop):
+    staff_user("target")
+    staff_user("stranger", password=PASSWORD)
+    stranger = Browser()
+    stranger.login("stranger")
+    response = stranger.post(f"/api/workshops/{workshop.code}/staff", {"username": "target", "role": "official"})
+    assert_error(response, 403, "forbidden")  # logged in, so not 401 "Log in first"
+    assert not Participant.objects.filter(user__username="target").exists()
+
+
+def test_adding_an_unknown_user_as_staff_is_404(staff, workshop):
+    body = assert_error(staff.post(f"/api/workshops/{workshop.code}/staff", {"username": "ghost", "role": "official"}),
+                        404, "not_found")
+    assert set(body["fields"]) == {"username"}
+
+
+@pytest.mark.parametrize("role", ["citizen", "admin", ""])
+def test_adding_staff_with_a_role_that_is_not_a_staff_role_is_400(staff, workshop, role):
+    staff_user("mo")
+    body = assert_error(staff.post(f"/api/workshops/{workshop.code}/staff", {"username": "mo", "role": role}),
+                        400, "invalid")
+    assert set(body["fields"]) == {"role"}
+    assert not Participant.objects.filter(user__username="mo").exists()
+
+
+# join
+
+def test_join_answers_201_with_the_participant_and_a_session_cookie(workshop):
+    browser = Browser()
+    response = browser.post(f"/api/workshops/{workshop.code}/join", {"name": " An ", "profile": {"age": "<30"}})
+    assert response.status_code == 201
+    an = Participant.objects.get(workshop=workshop, name="An")
+    assert response.json() == {"participant": {"id": an.pk, "name": "An", "role": "citizen"}}
+    assert response.cookies["sessionid"].value
+    assert browser.participant(workshop.code) == an and an.profile == {"age": "<30"}
+
+
+def test_joining_again_from_the_same_session_returns_the_same_participant(workshop):
+    browser = Browser()
+    first = browser.post(f"/api/workshops/{workshop.code}/join", {"name": "An"}).json()
+    again = browser.post(f"/api/workshops/{workshop.code}/join", {"name": "An again"})
+    assert again.status_code == 201 and again.json() == first
+    assert Participant.objects.filter(workshop=workshop, role="citizen").count() == 1
+
+
+def test_another_browser_joins_as_another_participant(workshop):
+    a = Browser().post(f"/api/workshops/{workshop.code}/join", {"name": "An"}).json()
+    b = Browser().post(f"/api/workshops/{workshop.code}/join", {"name": "An"}).json()
+    assert a["participant"]["id"] != b["participant"]["id"]
+
+
+def test_a_staff_account_joining_gets_its_staff_participant(staff, workshop):
+    response = staff.post(f"/api/workshops/{workshop.code}/join", {"name": "Whatever"})
+    facilitator = Participant.objects.get(workshop=workshop, user__username="fac")
+    assert response.status_code == 201
+    assert response.json() == {"participant": {"id": facilitator.pk, "name": "fac", "role": "facilitator"}}
+    assert Participant.objects.filter(workshop=workshop).count() == 1
+
+
+def test_joining_after_the_end_is_409_ended(staff, workshop):
+    services.workshop_end(actor=Participant.objects.get(workshop=workshop, role="facilitator"))
+    assert_error(Browser().post(f"/api/workshops/{workshop.code}/join", {"name": "Late"}), 409, "ended")
+    assert not Participant.objects.filter(name="Late").exists()
+    # Staff keep their way in after the end.
+    assert staff.post(f"/api/workshops/{workshop.code}/join", {"name": "fac"}).status_code == 201
+
+
+def test_a_removed_participant_cannot_join_again(workshop):
+    browser = Browser()
+    pid = browser.post(f"/api/workshops/{workshop.code}/join", {"name": "An"}).json()["participant"]["id"]
+    Participant.objects.filter(pk=pid).update(removed=True)
+    assert_error(browser.post(f"/api/workshops/{workshop.code}/join", {"name": "An"}), 403, "forbidden")
+    assert Participant.objects.filter(workshop=workshop, role="citizen").count() == 1
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"name": "An", "profile": {"age": "99"}}, "profile.age"),
+    ({"name": "An", "profile": {"income": "high"}}, "profile.income"),
+    ({"name": "An", "profile": {"age": 30}}, "profile.age"),
+    ({"name": ""}, "name"),
+    ({"name": "   "}, "name"),
+    ({"name": "x" * 61}, "name"),
+    ({}, "name"),
+    ({"name": "An", "role": "facilitator"}, "role"),
+])
+def test_join_with_invalid_fields_is_400_and_nobody_joins(workshop, body, field):
+    error = assert_error(Browser().post(f"/api/workshops/{workshop.code}/join", body), 400, "invalid")
+    assert field in error["fields"]
+    assert not Participant.objects.filter(workshop=workshop, role="citizen").exists()
+
+
+# bodies and methods
+
+@pytest.mark.parametrize("raw", ["{not json", "[1, 2", "\xff"])
+def test_a_body_that_is_not_json_is_400_bad_json(workshop, raw):
+    assert_error(Browser().post(f"/api/workshops/{workshop.code}/join", raw=raw), 400, "bad_json")
+
+
+def test_a_json_body_that_is_not_an_object_is_invalid(workshop):
+    assert_error(Browser().post(f"/api/workshops/{workshop.code}/join", raw="[1, 2]"), 400, "invalid")
+
+
+@pytest.mark.parametrize("size", [65 * 1024, 3 * 1024 * 1024])
+def test_a_body_that_is_too_large_is_413(workshop, size):
+    raw = json.dumps({"name": "An", "pad": "x" * size})
+    assert_error(Browser().post(f"/api/workshops/{workshop.code}/join", raw=raw), 413, "too_large")
+    assert not Participant.objects.filter(workshop=workshop, role="citizen").exists()
+
+
+@pytest.mark.parametrize("method, path, allow", [
+    ("GET", "/api/session/login", "POST"),
+    ("GET", "/api/session/logout", "POST"),
+    ("POST", "/api/csrf", "GET"),
+    ("POST", "/api/session", "GET"),
+    ("PUT", "/api/workshops", "GET, POST"),
+    ("DELETE", "/api/workshops/{code}", "GET"),
+    ("GET", "/api/workshops/{code}/join", "POST"),
+    ("GET", "/api/workshops/{code}/staff", "POST"),
+])
+def test_a_wrong_method_is_405_with_allow(staff, workshop, method, path, allow):
+    response = staff.send(method, path.format(code=workshop.code)) if method != "GET" \
+        else staff.get(path.format(code=workshop.code))
+    assert_error(response, 405, "method_not_allowed")
+    assert response["Allow"] == allow
