@@ -193,10 +193,11 @@ def _postgres_servers() -> list[str]:
 
 
 def ensure_postgres() -> None:
-    """Start the Debian PostgreSQL cluster unless something accepts on port 5432.
+    """Start the Debian PostgreSQL cluster `main` unless something accepts on the test port.
 
-    Only a cluster that this function installed or created is switched to trust
-    authentication on loopback; an existing one is left as it is.
+    Only a cluster that this function installed or created is changed: it
+    listens on the test URL's port and trusts user postgres on loopback.
+    An existing one is started as it is.
     """
     parts = urlsplit(postgres_url())
     host, port = parts.hostname or "127.0.0.1", parts.port or 5432
@@ -210,15 +211,17 @@ def ensure_postgres() -> None:
         fresh = True
     versions = sorted((p.name for p in Path("/etc/postgresql").glob("*") if (p / "main").is_dir()), key=float)
     if not versions:
-        version = _postgres_servers()[-1]
-        _run("pg_createcluster", version, "main")
-        versions, fresh = [version], True
+        versions = [_postgres_servers()[-1]]
+        _run("pg_createcluster", versions[0], "main")
+        fresh = True
+    version = versions[-1]
     if fresh:
-        _allow_local_trust(versions[-1])
-    if not _accepts(host, port):
-        _run("pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main", "start")
-    elif fresh:
-        _run("pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main", "reload")
+        _allow_local_trust(version)
+        _run("pg_conftool", version, "main", "set", "port", str(port))
+        # the package may have started it already, with the old settings
+        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "stop"],
+                       stdin=subprocess.DEVNULL, capture_output=True)
+    _run("pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start")
     _wait_for(postgres_problem, "PostgreSQL")
 
 
