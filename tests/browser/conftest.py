@@ -47,14 +47,14 @@ def browser(chromium_path):
 
 @pytest.fixture
 def people(browser, server):
-    """Open browser contexts as people: `people("An", phone=True)`; all are closed after the test.
+    """Open browser contexts as people: `people("An", phone=True, locale="nl-NL")`; all closed after the test.
 
     A test fails if any page raised an uncaught JavaScript error or opened a dialog.
     """
     opened: list[Person] = []
 
-    def open_person(name: str, *, phone: bool = False) -> Person:
-        person = Person.open(browser, server.url, name, phone=phone)
+    def open_person(name: str, *, phone: bool = False, locale: str = "en-US") -> Person:
+        person = Person.open(browser, server.url, name, phone=phone, locale=locale)
         opened.append(person)
         return person
 

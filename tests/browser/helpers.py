@@ -24,9 +24,10 @@ class Person:
     problems: list[str] = field(default_factory=list)
 
     @classmethod
-    def open(cls, browser: Browser, base_url: str, name: str, *, phone: bool = False) -> "Person":
+    def open(cls, browser: Browser, base_url: str, name: str, *, phone: bool = False,
+             locale: str = "en-US") -> "Person":
         context = browser.new_context(viewport=PHONE if phone else LAPTOP, base_url=base_url,
-                                      is_mobile=False, has_touch=phone)
+                                      is_mobile=False, has_touch=phone, locale=locale)
         context.set_default_timeout(10_000)
         page = context.new_page()
         person = cls(name=name, base_url=base_url, context=context, page=page)

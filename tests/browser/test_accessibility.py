@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import STAFF_PASSWORD, STAFF_USERNAME
-from .helpers import assert_no_axe_violations, expect_live, idea_item, screenshot
+from .helpers import assert_no_axe_violations, expect_live, idea_item, screenshot, start_workshop
 
 pytestmark = pytest.mark.browser
 
@@ -121,3 +121,26 @@ def test_participant_and_console_pages_have_no_axe_violations_empty_and_busy(peo
     f.get_by_role("button", name="End now").click()
     expect(a.locator("#workshop-status")).to_have_text("Ended")
     assert_no_axe_violations(a, axe_js, "the participant page after the end")
+
+
+def test_pages_follow_the_browsers_language(people, axe_js):
+    facilitator = people("Fatima")
+    code = start_workshop(facilitator, STAFF_USERNAME, STAFF_PASSWORD, "Buurtfeest")
+    assert facilitator.page.evaluate("document.documentElement.lang") == "en"
+
+    noor = people("Noor", phone=True, locale="nl-NL")
+    page = noor.page
+    page.goto("/")
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
+    expect(page.get_by_role("heading", name="Doe mee met een workshop")).to_be_visible()
+    # Strings from the ES modules come from the JavaScript catalog in the same language.
+    page.get_by_role("button", name="Meedoen").click()
+    expect(page.get_by_text("Vul de workshopcode in.")).to_be_visible()
+    page.get_by_label("Workshopcode").fill(code)
+    page.keyboard.press("Enter")
+    page.get_by_label("Je naam").fill("Noor")
+    page.get_by_role("button", name="Meedoen").click()
+    expect(page.locator("#conn-text")).to_have_text("Live")
+    expect(page.locator("#me-line")).to_have_text("Je doet mee als Noor.")
+    expect(page.locator("#rung-now")).to_have_text("Je bent nu: Geïnformeerd")
+    assert_no_axe_violations(page, axe_js, "the participant page in Dutch")

@@ -1,9 +1,9 @@
 // The HTTP JSON API: CSRF handling and error normalisation.
-import { t } from "./i18n.js";
+import { gettext } from "./i18n.js";
 
 export class ApiError extends Error {
   constructor(status, body) {
-    super((body && body.message) || t("Something went wrong (HTTP %(status)s).", { status }));
+    super((body && body.message) || gettext("Something went wrong (HTTP %(status)s).", { status }));
     this.status = status;
     this.code = (body && body.error) || `http_${status}`;
     this.fields = (body && body.fields) || {};
@@ -45,7 +45,7 @@ export async function request(method, path, body, { retry = true } = {}) {
   try {
     response = await fetch(path, init);
   } catch (err) {
-    throw new ApiError(0, { error: "network", message: t("Could not reach the server. Check your connection and try again.") });
+    throw new ApiError(0, { error: "network", message: gettext("Could not reach the server. Check your connection and try again.") });
   }
   let data = null;
   const text = await response.text();

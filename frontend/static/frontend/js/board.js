@@ -1,13 +1,13 @@
 // The live board: columns of ideas with build-on threads, rendered incrementally by idea id so
 // that focus, open forms and typed text survive every update. User text goes in via textContent.
 import { h, setText, showStatus, uniqueId, announce, setUnavailable, isUnavailable } from "./dom.js";
-import { t } from "./i18n.js";
+import { gettext } from "./i18n.js";
 import { describeError } from "./errors.js";
 
 const REACTIONS = [
-  ["agree", () => t("Agree")],
-  ["disagree", () => t("Disagree")],
-  ["pass", () => t("Pass")],
+  ["agree", () => gettext("Agree")],
+  ["disagree", () => gettext("Disagree")],
+  ["pass", () => gettext("Pass")],
 ];
 const STAFF_ROLES = new Set(["facilitator", "moderator"]);
 const MAX_IDEA_CHARS = 500;
@@ -92,12 +92,12 @@ export class BoardView {
           setTimeout(() => item.li.classList.remove("is-new"), 1500);
         }
         if (ev.type === "idea.posted" && !before && !this.isMine(idea)) {
-          const name = idea.author?.name || t("someone");
-          announce(idea.builds_on ? t("%(name)s built on an idea.", { name }) : t("New idea from %(name)s.", { name }));
+          const name = idea.author?.name || gettext("someone");
+          announce(idea.builds_on ? gettext("%(name)s built on an idea.", { name }) : gettext("New idea from %(name)s.", { name }));
         } else if (ev.type === "idea.posted" && wasHeld && this.isMine(idea)) {
-          announce(t("A moderator approved your idea; everyone can see it now."));
+          announce(gettext("A moderator approved your idea; everyone can see it now."));
         } else if (ev.type === "idea.restored" && this.isMine(idea)) {
-          announce(t("Your idea was restored."));
+          announce(gettext("Your idea was restored."));
         }
         break;
       }
@@ -106,7 +106,7 @@ export class BoardView {
       case "idea.reacted": {
         const idea = ideas.get(ev.idea);
         if (idea) this.upsert(idea);
-        if (ev.type === "idea.hidden" && idea && this.isMine(idea)) announce(t("A moderator hid one of your ideas."));
+        if (ev.type === "idea.hidden" && idea && this.isMine(idea)) announce(gettext("A moderator hid one of your ideas."));
         break;
       }
       case "workshop.started":
@@ -137,10 +137,10 @@ export class BoardView {
       for (const [id, item] of this.items) if (item.idea.board === board.id) this.items.delete(id);
     }
     const headingId = uniqueId("board-title");
-    const title = board.title || (board.room === null ? t("Ideas") : t("Room board"));
+    const title = board.title || (board.room === null ? gettext("Ideas") : gettext("Room board"));
     const heading = h("h2", { id: headingId, tabindex: "-1" }, title);
     const form = this.composeForm(board, columns);
-    const closedNote = h("p", { class: "note", hidden: true }, t("The workshop has ended. The board can still be read."));
+    const closedNote = h("p", { class: "note", hidden: true }, gettext("The workshop has ended. The board can still be read."));
     const columnsEl = h("div", { class: columns.length > 1 ? "columns" : "columns single" });
     const view = { board, columns, section: null, heading, lists: new Map(), columnsEl, form, closedNote };
     if (columns.length) for (const column of columns) this.columnList(view, column);
@@ -168,11 +168,11 @@ export class BoardView {
     const key = column || "";
     let list = view.lists.get(key);
     if (list) return list;
-    const label = key || (view.columns.length ? t("Other") : "");
+    const label = key || (view.columns.length ? gettext("Other") : "");
     const headingId = uniqueId("column");
-    list = h("ol", { class: "ideas", "aria-labelledby": label ? headingId : null, "aria-label": label ? null : t("Ideas") });
-    const empty = h("p", { class: "empty" }, t("No ideas yet."));
-    const wrapper = h("section", { class: "column", "aria-labelledby": label ? headingId : null, "aria-label": label ? null : t("Ideas") },
+    list = h("ol", { class: "ideas", "aria-labelledby": label ? headingId : null, "aria-label": label ? null : gettext("Ideas") });
+    const empty = h("p", { class: "empty" }, gettext("No ideas yet."));
+    const wrapper = h("section", { class: "column", "aria-labelledby": label ? headingId : null, "aria-label": label ? null : gettext("Ideas") },
       label ? h("h3", { id: headingId }, label) : null, list, empty);
     list.emptyNote = empty;
     view.columnsEl.append(wrapper);
@@ -189,14 +189,14 @@ export class BoardView {
     if (columns.length) {
       const selectId = uniqueId("idea-column");
       select = h("select", { id: selectId, name: "column" }, columns.map((c) => h("option", { value: c }, c)));
-      select.labelEl = h("label", { for: selectId }, t("Column"));
+      select.labelEl = h("label", { for: selectId }, gettext("Column"));
     }
     const status = h("p", { class: "form-status", role: "status" });
-    const button = h("button", { type: "submit", class: "primary" }, t("Post idea"));
+    const button = h("button", { type: "submit", class: "primary" }, gettext("Post idea"));
     const form = h("form", { class: "compose", novalidate: true },
-      h("label", { for: textId }, t("Your idea")),
+      h("label", { for: textId }, gettext("Your idea")),
       textarea,
-      h("p", { id: hintId, class: "hint" }, t("Press Enter to post, Shift+Enter for a new line. Up to 500 characters.")),
+      h("p", { id: hintId, class: "hint" }, gettext("Press Enter to post, Shift+Enter for a new line. Up to 500 characters.")),
       select ? h("div", { class: "field" }, select.labelEl, select) : null,
       h("div", { class: "form-actions" }, button),
       status);
@@ -204,7 +204,7 @@ export class BoardView {
       e.preventDefault();
       const text = textarea.value.trim();
       if (!text) {
-        showStatus(status, t("Write your idea first."), "error");
+        showStatus(status, gettext("Write your idea first."), "error");
         textarea.focus();
         return;
       }
@@ -219,11 +219,11 @@ export class BoardView {
   submit(fields, { status, textarea, sentText, onDone }) {
     textarea.value = "";
     const answer = this.client.send("idea.post", fields);
-    showStatus(status, this.client.ready ? t("Posting…") : t("Offline: your idea will be sent when the connection is back."));
+    showStatus(status, this.client.ready ? gettext("Posting…") : gettext("Offline: your idea will be sent when the connection is back."));
     answer.then((ack) => {
       showStatus(status, ack.status === "held"
-        ? t("Posted. A moderator will look at it before others can see it.")
-        : t("Posted."), "ok");
+        ? gettext("Posted. A moderator will look at it before others can see it.")
+        : gettext("Posted."), "ok");
       onDone?.();
     }, (err) => {
       if (!textarea.value) textarea.value = sentText;
@@ -251,7 +251,7 @@ export class BoardView {
     const base = `idea-${idea.id}`;
     const author = h("span", { class: "author" });
     const time = h("time", {});
-    const edited = h("span", { class: "edited", hidden: true }, t("edited"));
+    const edited = h("span", { class: "edited", hidden: true }, gettext("edited"));
     const badge = h("span", { class: "badge", hidden: true });
     const meta = h("p", { class: "idea-meta", id: `${base}-meta` }, author, " ", time, " ", edited, " ", badge);
     const text = h("p", { class: "idea-text", id: `${base}-text` });
@@ -267,9 +267,9 @@ export class BoardView {
       reactGroup.append(btn);
     }
     const buildOnWhose = h("span", { class: "visually-hidden" });
-    const buildOn = h("button", { type: "button", class: "link-button" }, t("Build on this"), buildOnWhose);
-    const edit = h("button", { type: "button", class: "link-button" }, t("Edit"));
-    const withdraw = h("button", { type: "button", class: "link-button" }, t("Withdraw"));
+    const buildOn = h("button", { type: "button", class: "link-button" }, gettext("Build on this"), buildOnWhose);
+    const edit = h("button", { type: "button", class: "link-button" }, gettext("Edit"));
+    const withdraw = h("button", { type: "button", class: "link-button" }, gettext("Withdraw"));
     const actions = h("div", { class: "idea-actions" }, buildOn, edit, withdraw);
     const status = h("p", { class: "form-status", role: "status" });
     const slot = h("div", { class: "idea-slot" });
@@ -335,13 +335,13 @@ export class BoardView {
     item.body.hidden = !shown;
     item.placeholder.hidden = shown;
     if (!shown) {
-      setText(item.placeholder, idea.status === "withdrawn" ? t("This idea was withdrawn by its author.") : t("This idea is no longer shown."));
+      setText(item.placeholder, idea.status === "withdrawn" ? gettext("This idea was withdrawn by its author.") : gettext("This idea is no longer shown."));
       this.closeSlot(item, false);
       return;
     }
     const mine = this.isMine(idea);
-    const name = idea.author?.name || t("Anonymous");
-    setText(item.author, mine ? t("%(name)s (you)", { name }) : name);
+    const name = idea.author?.name || gettext("Anonymous");
+    setText(item.author, mine ? gettext("%(name)s (you)", { name }) : name);
     if (item.time.dateTime !== (idea.created_at || "")) {
       item.time.dateTime = idea.created_at || "";
       setText(item.time, formatTime(idea.created_at));
@@ -349,18 +349,18 @@ export class BoardView {
     item.edited.hidden = !idea.edited;
     item.li.dataset.status = idea.status;
     let badge = "";
-    if (idea.status === "held") badge = mine ? t("Waiting for a moderator") : t("Held for moderation");
-    else if (idea.status === "hidden") badge = t("Hidden by a moderator");
+    if (idea.status === "held") badge = mine ? gettext("Waiting for a moderator") : gettext("Held for moderation");
+    else if (idea.status === "hidden") badge = gettext("Hidden by a moderator");
     setText(item.badge, badge);
     item.badge.hidden = !badge;
     item.badge.dataset.kind = idea.status;
     setText(item.text, idea.text || "");
-    const reasonText = idea.status === "hidden" && idea.hidden_reason ? t("Reason: %(reason)s", { reason: idea.hidden_reason }) : "";
+    const reasonText = idea.status === "hidden" && idea.hidden_reason ? gettext("Reason: %(reason)s", { reason: idea.hidden_reason }) : "";
     setText(item.reason, reasonText);
     item.reason.hidden = !reasonText;
-    const groupLabel = t("Reactions to the idea by %(name)s", { name });
+    const groupLabel = gettext("Reactions to the idea by %(name)s", { name });
     if (item.reactGroup.getAttribute("aria-label") !== groupLabel) item.reactGroup.setAttribute("aria-label", groupLabel);
-    item.thread.setAttribute("aria-label", t("Ideas building on the idea by %(name)s", { name }));
+    item.thread.setAttribute("aria-label", gettext("Ideas building on the idea by %(name)s", { name }));
     const visible = idea.status === "visible";
     const interactive = visible && !this.readOnly;
     item.reactGroup.hidden = !visible;
@@ -371,7 +371,7 @@ export class BoardView {
       setUnavailable(btn, !interactive);
     }
     item.buildOn.hidden = !interactive;
-    setText(item.buildOnWhose, ` ${t("idea by %(name)s", { name })}`);
+    setText(item.buildOnWhose, ` ${gettext("idea by %(name)s", { name })}`);
     const canChange = mine && !this.readOnly && (idea.status === "visible" || idea.status === "held");
     item.edit.hidden = !canChange;
     item.withdraw.hidden = !canChange;
@@ -473,18 +473,18 @@ export class BoardView {
     const textarea = h("textarea", { id, rows: "2", maxlength: String(MAX_IDEA_CHARS), required: true });
     submitOnEnter(textarea);
     const status = h("p", { class: "form-status", role: "status" });
-    const cancel = h("button", { type: "button" }, t("Cancel"));
+    const cancel = h("button", { type: "button" }, gettext("Cancel"));
     const form = h("form", { class: "reply-form", novalidate: true },
-      h("label", { for: id }, t("Build on the idea by %(name)s", { name })),
+      h("label", { for: id }, gettext("Build on the idea by %(name)s", { name })),
       textarea,
-      h("div", { class: "form-actions" }, h("button", { type: "submit", class: "primary" }, t("Post reply")), cancel),
+      h("div", { class: "form-actions" }, h("button", { type: "submit", class: "primary" }, gettext("Post reply")), cancel),
       status);
     cancel.addEventListener("click", () => this.closeSlot(item));
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       const text = textarea.value.trim();
       if (!text) {
-        showStatus(status, t("Write your reply first."), "error");
+        showStatus(status, gettext("Write your reply first."), "error");
         return;
       }
       const fields = { board: item.idea.board, text, builds_on: item.idea.id };
@@ -497,7 +497,7 @@ export class BoardView {
           if (item.mode === "reply" && item.slot.contains(form)) {
             const hadFocus = form.contains(document.activeElement);
             this.closeSlot(item, hadFocus);
-            showStatus(item.status, t("Your reply was posted."), "ok");
+            showStatus(item.status, gettext("Your reply was posted."), "ok");
           }
         },
       });
@@ -511,25 +511,25 @@ export class BoardView {
     textarea.value = item.idea.text || "";
     submitOnEnter(textarea);
     const status = h("p", { class: "form-status", role: "status" });
-    const cancel = h("button", { type: "button" }, t("Cancel"));
+    const cancel = h("button", { type: "button" }, gettext("Cancel"));
     const form = h("form", { class: "edit-form", novalidate: true },
-      h("label", { for: id }, t("Edit your idea")),
+      h("label", { for: id }, gettext("Edit your idea")),
       textarea,
-      h("div", { class: "form-actions" }, h("button", { type: "submit", class: "primary" }, t("Save")), cancel),
+      h("div", { class: "form-actions" }, h("button", { type: "submit", class: "primary" }, gettext("Save")), cancel),
       status);
     cancel.addEventListener("click", () => this.closeSlot(item));
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       const text = textarea.value.trim();
       if (!text) {
-        showStatus(status, t("An idea cannot be empty. Withdraw it instead."), "error");
+        showStatus(status, gettext("An idea cannot be empty. Withdraw it instead."), "error");
         return;
       }
-      showStatus(status, t("Saving…"));
+      showStatus(status, gettext("Saving…"));
       this.client.send("idea.edit", { idea: item.idea.id, text }).then(() => {
         if (item.mode === "edit" && item.editSlot.contains(form)) {
           this.closeSlot(item, form.contains(document.activeElement));
-          showStatus(item.status, t("Saved."), "ok");
+          showStatus(item.status, gettext("Saved."), "ok");
         }
       }, (err) => showStatus(status, describeError(err), "error"));
     });
@@ -537,20 +537,20 @@ export class BoardView {
   }
 
   openWithdraw(item) {
-    const keep = h("button", { type: "button" }, t("Keep it"));
-    const confirm = h("button", { type: "button", class: "danger" }, t("Withdraw idea"));
+    const keep = h("button", { type: "button" }, gettext("Keep it"));
+    const confirm = h("button", { type: "button", class: "danger" }, gettext("Withdraw idea"));
     const status = h("p", { class: "form-status", role: "status" });
-    const form = h("div", { class: "confirm", role: "group", "aria-label": t("Confirm withdrawal") },
-      h("p", {}, t("Withdraw this idea? Others will no longer see it.")),
+    const form = h("div", { class: "confirm", role: "group", "aria-label": gettext("Confirm withdrawal") },
+      h("p", {}, gettext("Withdraw this idea? Others will no longer see it.")),
       h("div", { class: "form-actions" }, confirm, keep),
       status);
     keep.addEventListener("click", () => this.closeSlot(item));
     confirm.addEventListener("click", () => {
       if (isUnavailable(confirm)) return;
       setUnavailable(confirm, true);
-      showStatus(status, t("Withdrawing…"));
+      showStatus(status, gettext("Withdrawing…"));
       this.client.send("idea.withdraw", { idea: item.idea.id }).then(() => {
-        announce(t("Your idea was withdrawn."));
+        announce(gettext("Your idea was withdrawn."));
       }, (err) => {
         setUnavailable(confirm, false);
         showStatus(status, describeError(err), "error");

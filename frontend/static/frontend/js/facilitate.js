@@ -2,7 +2,7 @@
 import { LivePage, statusLabel } from "./live.js";
 import { api } from "./api.js";
 import { $, h, showStatus, setText, setFieldError, setUnavailable, isUnavailable } from "./dom.js";
-import { t } from "./i18n.js";
+import { gettext } from "./i18n.js";
 import { describeError } from "./errors.js";
 
 const root = document.getElementById("app");
@@ -12,10 +12,10 @@ const client = page.client;
 /** Run a command from a control: show progress and the outcome in that control's status slot. */
 function run(statusEl, type, fields, { done, busy } = {}) {
   if (busy && isUnavailable(busy)) return Promise.reject(new Error("busy"));
-  showStatus(statusEl, client.ready ? t("Sending…") : t("Offline: this will be sent when the connection is back."));
+  showStatus(statusEl, client.ready ? gettext("Sending…") : gettext("Offline: this will be sent when the connection is back."));
   if (busy) setUnavailable(busy, true);
   return client.send(type, fields).then((ack) => {
-    showStatus(statusEl, done || t("Done."), "ok");
+    showStatus(statusEl, done || gettext("Done."), "ok");
     return ack;
   }, (err) => {
     showStatus(statusEl, describeError(err), "error");
@@ -27,9 +27,9 @@ function run(statusEl, type, fields, { done, busy } = {}) {
 
 page.agendaControls = (item, index) => {
   const button = h("button", { type: "button", class: "small set-phase" },
-    t("Set as current"), h("span", { class: "visually-hidden" }, t("phase: %(title)s", { title: item.title || "" })));
+    gettext("Set as current"), h("span", { class: "visually-hidden" }, gettext("phase: %(title)s", { title: item.title || "" })));
   button.addEventListener("click", () => {
-    run($("#agenda-status", root), "phase.set", { index }, { done: t("Phase changed.") }).catch(() => {});
+    run($("#agenda-status", root), "phase.set", { index }, { done: gettext("Phase changed.") }).catch(() => {});
   });
   return button;
 };
@@ -48,7 +48,7 @@ async function explainRefusal() {
       return;
     }
   }
-  page.showFatal(0, t("To open this console, log in on the front page with a staff account that facilitates this workshop."));
+  page.showFatal(0, gettext("To open this console, log in on the front page with a staff account that facilitates this workshop."));
 }
 client.addEventListener("need-join", explainRefusal);
 client.addEventListener("refused", explainRefusal);
@@ -60,10 +60,10 @@ $("#copy-link", root).addEventListener("click", async () => {
   const status = $("#share-status", root);
   try {
     await navigator.clipboard.writeText(joinLink.value);
-    showStatus(status, t("Link copied."), "ok");
+    showStatus(status, gettext("Link copied."), "ok");
   } catch {
     joinLink.select();
-    showStatus(status, t("Select the link and copy it."), "");
+    showStatus(status, gettext("Select the link and copy it."), "");
   }
 });
 
@@ -73,7 +73,7 @@ const endBtn = $("#end-btn", root);
 const endConfirm = $("#end-confirm", root);
 const sessionStatus = $("#session-status", root);
 startBtn.addEventListener("click", () => {
-  run(sessionStatus, "workshop.start", {}, { done: t("The workshop has started."), busy: startBtn }).catch(() => {});
+  run(sessionStatus, "workshop.start", {}, { done: gettext("The workshop has started."), busy: startBtn }).catch(() => {});
 });
 endBtn.addEventListener("click", () => {
   endConfirm.hidden = false;
@@ -85,7 +85,7 @@ $("#end-cancel", root).addEventListener("click", () => {
 });
 $("#end-now", root).addEventListener("click", () => {
   setHidden(endConfirm, true, $("#session-title", root));
-  run(sessionStatus, "workshop.end", {}, { done: t("The workshop has ended.") }).catch(() => {});
+  run(sessionStatus, "workshop.end", {}, { done: gettext("The workshop has ended.") }).catch(() => {});
 });
 
 // Timer.
@@ -101,29 +101,29 @@ timerForm.addEventListener("submit", (e) => {
   setFieldError(minutesInput, "");
   setFieldError(secondsInput, "");
   if (!Number.isInteger(minutes) || minutes < 0 || minutes > 600) {
-    setFieldError(minutesInput, t("Minutes must be a whole number from 0 to 600."));
+    setFieldError(minutesInput, gettext("Minutes must be a whole number from 0 to 600."));
     minutesInput.focus();
     return;
   }
   if (!Number.isInteger(secs) || secs < 0 || secs > 59) {
-    setFieldError(secondsInput, t("Seconds must be a whole number from 0 to 59."));
+    setFieldError(secondsInput, gettext("Seconds must be a whole number from 0 to 59."));
     secondsInput.focus();
     return;
   }
   const seconds = minutes * 60 + secs;
   if (seconds <= 0) {
-    showStatus(status, t("Set a duration longer than zero."), "error");
+    showStatus(status, gettext("Set a duration longer than zero."), "error");
     minutesInput.focus();
     return;
   }
   const fields = { seconds };
   const label = $("#timer-label-input", root).value.trim();
   if (label) fields.label = label;
-  run(status, "timer.start", fields, { done: t("Timer started."), busy: $("#timer-start", root) }).catch(() => {});
+  run(status, "timer.start", fields, { done: gettext("Timer started."), busy: $("#timer-start", root) }).catch(() => {});
 });
 timerStop.addEventListener("click", () => {
   if (isUnavailable(timerStop)) return;
-  run($("#timer-status", root), "timer.stop", {}, { done: t("Timer stopped.") }).catch(() => {});
+  run($("#timer-status", root), "timer.stop", {}, { done: gettext("Timer stopped.") }).catch(() => {});
 });
 
 // Announcements.
@@ -134,11 +134,11 @@ $("#announce-form", root).addEventListener("submit", (e) => {
   const status = $("#announce-status", root);
   setFieldError(input, "");
   if (!text) {
-    setFieldError(input, t("Write the announcement first."));
+    setFieldError(input, gettext("Write the announcement first."));
     input.focus();
     return;
   }
-  run(status, "announce", { text }, { done: t("Announcement sent."), busy: $("#announce-submit", root) }).then(() => {
+  run(status, "announce", { text }, { done: gettext("Announcement sent."), busy: $("#announce-submit", root) }).then(() => {
     if (input.value.trim() === text) input.value = "";
   }, () => {});
 });

@@ -1,14 +1,14 @@
 // The front page: join with a code; staff log in, see their workshops and create new ones.
 import { api, resetCsrf } from "./api.js";
 import { $, h, showStatus, setFieldError, setText, setUnavailable, isUnavailable } from "./dom.js";
-import { t } from "./i18n.js";
+import { gettext } from "./i18n.js";
 import { describeError } from "./errors.js";
 import { statusLabel } from "./live.js";
 
 const ROLE_NAMES = {
-  facilitator: () => t("facilitator"),
-  moderator: () => t("moderator"),
-  official: () => t("official"),
+  facilitator: () => gettext("facilitator"),
+  moderator: () => gettext("moderator"),
+  official: () => gettext("official"),
 };
 
 /** Accept a bare code or a pasted link to /w/<code>/. */
@@ -27,7 +27,7 @@ export function parseAgenda(text) {
     if (!line) return;
     const match = line.match(/^(.*\S)\s*,\s*(\d{1,4})\s*(?:min(?:utes?)?)?\.?$/i);
     if (!match) {
-      throw new Error(t("Line %(n)s: write each step as “title, minutes”, for example “Welcome, 10”.", { n: index + 1 }));
+      throw new Error(gettext("Line %(n)s: write each step as “title, minutes”, for example “Welcome, 10”.", { n: index + 1 }));
     }
     items.push({ title: match[1].trim(), minutes: Number(match[2]) });
   });
@@ -43,7 +43,7 @@ $("#code-form").addEventListener("submit", (e) => {
   const input = $("#code-input");
   const code = codeFrom(input.value);
   if (!code) {
-    setFieldError(input, input.value.trim() ? t("That does not look like a workshop code.") : t("Enter the workshop code."));
+    setFieldError(input, input.value.trim() ? gettext("That does not look like a workshop code.") : gettext("Enter the workshop code."));
     input.focus();
     return;
   }
@@ -64,7 +64,7 @@ async function loadSession() {
       show("login");
       return null;
     }
-    setText($("#signed-in-as"), t("Logged in as %(name)s.", { name: user.username }));
+    setText($("#signed-in-as"), gettext("Logged in as %(name)s.", { name: user.username }));
     $("#not-staff").hidden = !!user.is_staff;
     $("#staff-tools").hidden = !user.is_staff;
     show("panel");
@@ -79,17 +79,17 @@ async function loadSession() {
 
 function workshopItem(w) {
   const consoleLink = w.role === "facilitator"
-    ? h("a", { href: `/w/${encodeURIComponent(w.code)}/facilitate` }, t("Open the console"), h("span", { class: "visually-hidden" }, t("for %(title)s", { title: w.title })))
+    ? h("a", { href: `/w/${encodeURIComponent(w.code)}/facilitate` }, gettext("Open the console"), h("span", { class: "visually-hidden" }, gettext("for %(title)s", { title: w.title })))
     : null;
   const joinUrl = w.join_url || `/w/${encodeURIComponent(w.code)}/`;
   return h("li", { dataset: { code: w.code } },
     h("p", { class: "workshop-title" }, w.title),
     h("p", { class: "workshop-meta" },
       h("span", { class: "status-badge", dataset: { status: w.status || "" } }, statusLabel(w.status)), " ",
-      (ROLE_NAMES[w.role] || (() => w.role || ""))(), " · ", t("code %(code)s", { code: w.code })),
+      (ROLE_NAMES[w.role] || (() => w.role || ""))(), " · ", gettext("code %(code)s", { code: w.code })),
     h("p", { class: "workshop-links" },
       consoleLink, consoleLink ? " " : null,
-      h("a", { href: joinUrl }, t("Participant page"), h("span", { class: "visually-hidden" }, t("of %(title)s", { title: w.title })))));
+      h("a", { href: joinUrl }, gettext("Participant page"), h("span", { class: "visually-hidden" }, gettext("of %(title)s", { title: w.title })))));
 }
 
 async function loadWorkshops() {
@@ -109,8 +109,8 @@ $("#login-form").addEventListener("submit", async (e) => {
   const username = $("#login-username");
   const password = $("#login-password");
   const status = $("#login-status");
-  setFieldError(username, username.value.trim() ? "" : t("Enter your username."));
-  setFieldError(password, password.value ? "" : t("Enter your password."));
+  setFieldError(username, username.value.trim() ? "" : gettext("Enter your username."));
+  setFieldError(password, password.value ? "" : gettext("Enter your password."));
   if (!username.value.trim() || !password.value) {
     (username.value.trim() ? password : username).focus();
     return;
@@ -118,7 +118,7 @@ $("#login-form").addEventListener("submit", async (e) => {
   const button = $("#login-submit");
   if (isUnavailable(button)) return;
   setUnavailable(button, true);
-  showStatus(status, t("Logging in…"));
+  showStatus(status, gettext("Logging in…"));
   try {
     await api.login(username.value.trim(), password.value);
     resetCsrf();
@@ -129,7 +129,7 @@ $("#login-form").addEventListener("submit", async (e) => {
     $("#staff-title").focus();
   } catch (err) {
     showStatus(status, err.status === 401 || err.status === 400 || err.status === 403
-      ? (err.message || t("That username and password do not match a staff account."))
+      ? (err.message || gettext("That username and password do not match a staff account."))
       : describeError(err), "error");
     password.focus();
   } finally {
@@ -170,7 +170,7 @@ createForm.addEventListener("submit", async (e) => {
   $("#created").hidden = true;
   const title = $("#create-title-input").value.trim();
   if (!title) {
-    setFieldError($("#create-title-input"), t("Give the workshop a title."));
+    setFieldError($("#create-title-input"), gettext("Give the workshop a title."));
     $("#create-title-input").focus();
     return;
   }
@@ -193,13 +193,13 @@ createForm.addEventListener("submit", async (e) => {
   const button = $("#create-submit");
   if (isUnavailable(button)) return;
   setUnavailable(button, true);
-  showStatus(status, t("Creating…"));
+  showStatus(status, gettext("Creating…"));
   try {
     const created = await api.createWorkshop(body);
     showStatus(status, "");
     createForm.reset();
     if ([...languageSelect.options].some((o) => o.value === pageLanguage)) languageSelect.value = pageLanguage;
-    setText($("#created-text"), t("Created “%(title)s”. Its code is %(code)s.", { title: created.title || title, code: created.code }));
+    setText($("#created-text"), gettext("Created “%(title)s”. Its code is %(code)s.", { title: created.title || title, code: created.code }));
     const link = $("#created-console");
     link.href = `/w/${encodeURIComponent(created.code)}/facilitate`;
     $("#created").hidden = false;

@@ -1,7 +1,7 @@
 // Translation helpers over Django's JavaScript catalog (loaded by the page as a classic script).
 
 /** Translate `msgid` and fill in %(name)s placeholders from `params`. */
-export function t(msgid, params) {
+export function gettext(msgid, params) {
   const g = globalThis.gettext;
   const translated = typeof g === "function" ? g(msgid) : msgid;
   if (!params) return translated;
@@ -11,7 +11,7 @@ export function t(msgid, params) {
 }
 
 /** Translate with a plural form chosen by `count`. */
-export function tn(singular, plural, count, params) {
+export function ngettext(singular, plural, count, params) {
   const ng = globalThis.ngettext;
   const chosen = typeof ng === "function" ? ng(singular, plural, count) : count === 1 ? singular : plural;
   const values = { count, ...(params || {}) };

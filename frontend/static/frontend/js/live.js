@@ -3,41 +3,41 @@
 import { WorkshopClient, Conn } from "./client.js";
 import { BoardView } from "./board.js";
 import { h, setText, announce, $ } from "./dom.js";
-import { t, tn } from "./i18n.js";
+import { gettext, ngettext } from "./i18n.js";
 import { describeError } from "./errors.js";
 
 const STATUS_LABELS = {
-  draft: () => t("Not started yet"),
-  scheduled: () => t("Not started yet"),
-  open: () => t("Open"),
-  live: () => t("Live"),
-  paused: () => t("Paused"),
-  ended: () => t("Ended"),
+  draft: () => gettext("Not started yet"),
+  scheduled: () => gettext("Not started yet"),
+  open: () => gettext("Open"),
+  live: () => gettext("Live"),
+  paused: () => gettext("Paused"),
+  ended: () => gettext("Ended"),
 };
 
 // [key, name, what it means, how to get there from the rung below]
 export const RUNGS = [
-  ["informed", () => t("Informed"), () => t("You joined and follow the workshop."), () => ""],
-  ["consulted", () => t("Consulted"), () => t("You reacted to ideas or gave your view."),
-    () => t("React to an idea to be consulted.")],
-  ["involved", () => t("Involved"), () => t("You posted an idea."), () => t("Post an idea of your own to be involved.")],
-  ["collaborating", () => t("Collaborating"), () => t("You built on someone else's idea, or someone built on yours."),
-    () => t("Build on someone else's idea, or have yours built on, to collaborate.")],
-  ["empowered", () => t("Empowered"), () => t("An idea of yours fed a proposal that officials accepted."),
-    () => t("When officials accept a proposal fed by your ideas, you are empowered.")],
+  ["informed", () => gettext("Informed"), () => gettext("You joined and follow the workshop."), () => ""],
+  ["consulted", () => gettext("Consulted"), () => gettext("You reacted to ideas or gave your view."),
+    () => gettext("React to an idea to be consulted.")],
+  ["involved", () => gettext("Involved"), () => gettext("You posted an idea."), () => gettext("Post an idea of your own to be involved.")],
+  ["collaborating", () => gettext("Collaborating"), () => gettext("You built on someone else's idea, or someone built on yours."),
+    () => gettext("Build on someone else's idea, or have yours built on, to collaborate.")],
+  ["empowered", () => gettext("Empowered"), () => gettext("An idea of yours fed a proposal that officials accepted."),
+    () => gettext("When officials accept a proposal fed by your ideas, you are empowered.")],
 ];
 
 const CONN_LABELS = {
-  [Conn.CONNECTING]: () => t("Connecting…"),
-  [Conn.LIVE]: () => t("Live"),
-  [Conn.RECONNECTING]: () => t("Reconnecting…"),
-  [Conn.OFFLINE]: () => t("Offline"),
+  [Conn.CONNECTING]: () => gettext("Connecting…"),
+  [Conn.LIVE]: () => gettext("Live"),
+  [Conn.RECONNECTING]: () => gettext("Reconnecting…"),
+  [Conn.OFFLINE]: () => gettext("Offline"),
 };
 
 const ROLE_LABELS = {
-  facilitator: () => t("facilitator"),
-  moderator: () => t("moderator"),
-  official: () => t("official"),
+  facilitator: () => gettext("facilitator"),
+  moderator: () => gettext("moderator"),
+  official: () => gettext("official"),
   citizen: () => "",
 };
 
@@ -85,7 +85,7 @@ export class LivePage {
     c.addEventListener("orphan", (e) => this.onOrphan(e.detail));
     c.addEventListener("fatal", (e) => this.showFatal(e.detail.code));
     c.addEventListener("too-many", () => this.showPageStatus(
-      t("This workshop is open in too many tabs or windows. Close one and this page will reconnect.")));
+      gettext("This workshop is open in too many tabs or windows. Close one and this page will reconnect.")));
     window.addEventListener("pagehide", () => c.close());
   }
 
@@ -103,8 +103,8 @@ export class LivePage {
 
   showFatal(code, text) {
     const message = text || (code === 4404
-      ? t("There is no workshop with this code. Check the link or the code you were given.")
-      : t("You can no longer take part in this workshop."));
+      ? gettext("There is no workshop with this code. Check the link or the code you were given.")
+      : gettext("You can no longer take part in this workshop."));
     setText($("#fatal-text", this.root), message);
     this.showOnly("fatal");
     $("#fatal", this.root).focus();
@@ -114,8 +114,8 @@ export class LivePage {
     const loading = $("#loading", this.root);
     if (loading && !this.client.everWelcomed) {
       setText(loading, state === Conn.RECONNECTING || state === Conn.OFFLINE
-        ? t("Could not reach the workshop yet. Trying again…")
-        : t("Connecting to the workshop…"));
+        ? gettext("Could not reach the workshop yet. Trying again…")
+        : gettext("Connecting to the workshop…"));
     }
     if (state === Conn.LIVE && !this.pageStatusSticky) this.showPageStatus("");
     const el = $("#conn", this.root);
@@ -138,37 +138,37 @@ export class LivePage {
     this.board.onEvent(ev);
     switch (ev.type) {
       case "workshop.started":
-        announce(t("The workshop has started."));
+        announce(gettext("The workshop has started."));
         this.renderWorkshop();
         break;
       case "workshop.ended":
-        announce(t("The workshop has ended."));
+        announce(gettext("The workshop has ended."));
         this.renderWorkshop();
         break;
       case "phase.changed": {
         this.renderWorkshop();
         const phase = this.currentPhase();
-        if (phase) announce(t("Next on the agenda: %(title)s.", { title: phase.title }));
+        if (phase) announce(gettext("Next on the agenda: %(title)s.", { title: phase.title }));
         break;
       }
       case "timer.started":
         this.expiredNotice = null;
         this.renderTimer();
-        announce(t("A timer started: %(time)s.", { time: formatDuration(this.timerRemaining()) }));
+        announce(gettext("A timer started: %(time)s.", { time: formatDuration(this.timerRemaining()) }));
         break;
       case "timer.stopped":
         this.expiredNotice = null;
         this.renderTimer();
-        announce(t("The timer was stopped."));
+        announce(gettext("The timer was stopped."));
         break;
       case "timer.expired":
         this.expiredNotice = ev.label || "";
         this.renderTimer();
-        announce(ev.label ? t("Time is up: %(label)s.", { label: ev.label }) : t("Time is up."));
+        announce(ev.label ? gettext("Time is up: %(label)s.", { label: ev.label }) : gettext("Time is up."));
         break;
       case "announcement":
         this.renderAnnouncements();
-        announce(t("Announcement from %(name)s: %(text)s", { name: ev.from?.name || t("the facilitator"), text: ev.text }));
+        announce(gettext("Announcement from %(name)s: %(text)s", { name: ev.from?.name || gettext("the facilitator"), text: ev.text }));
         break;
       case "presence.changed":
         this.renderPeople();
@@ -176,7 +176,7 @@ export class LivePage {
       case "rung.changed": {
         this.renderMe();
         const rung = RUNGS.find(([key]) => key === ev.rung);
-        if (rung) announce(t("Your participation is now: %(rung)s.", { rung: rung[1]() }));
+        if (rung) announce(gettext("Your participation is now: %(rung)s.", { rung: rung[1]() }));
         break;
       }
       default:
@@ -197,7 +197,7 @@ export class LivePage {
     // The answer to a command resent after a reload: its form is gone, so say it at the top.
     if (frame.type !== "error") return;
     const message = describeError({ code: frame.code, message: frame.message, fields: frame.fields, retryAfter: frame.retry_after });
-    this.showPageStatus(t("An earlier action could not be completed: %(message)s", { message }), { sticky: true });
+    this.showPageStatus(gettext("An earlier action could not be completed: %(message)s", { message }), { sticky: true });
   }
 
   currentPhase() {
@@ -223,9 +223,9 @@ export class LivePage {
     const phase = this.currentPhase();
     const now = $("#phase-now", this.root);
     if (phase) {
-      setText(now, t("Step %(n)s of %(total)s: %(title)s", { n: w.phase + 1, total: agenda.length, title: phase.title }));
+      setText(now, gettext("Step %(n)s of %(total)s: %(title)s", { n: w.phase + 1, total: agenda.length, title: phase.title }));
     } else {
-      setText(now, agenda.length ? t("The agenda has not started yet.") : t("This workshop has no agenda."));
+      setText(now, agenda.length ? gettext("The agenda has not started yet.") : gettext("This workshop has no agenda."));
     }
     const list = $("#agenda-list", this.root);
     if (!list) return;
@@ -250,8 +250,8 @@ export class LivePage {
     const minutes = Number(item.minutes);
     return h("li", { dataset: { index } },
       h("span", { class: "agenda-title" }, item.title || ""), " ",
-      minutes ? h("span", { class: "agenda-minutes" }, tn("%(count)s min", "%(count)s min", minutes)) : null, " ",
-      h("span", { class: "current-marker", hidden: true }, t("now")),
+      minutes ? h("span", { class: "agenda-minutes" }, ngettext("%(count)s min", "%(count)s min", minutes)) : null, " ",
+      h("span", { class: "current-marker", hidden: true }, gettext("now")),
       this.agendaControls ? this.agendaControls(item, index) : null);
   }
 
@@ -271,7 +271,7 @@ export class LivePage {
     if (timer && timer.ends_at) {
       box.hidden = false;
       box.dataset.state = "running";
-      setText(label, timer.label || t("Timer"));
+      setText(label, timer.label || gettext("Timer"));
       const tick = () => {
         const left = this.timerRemaining();
         setText(remaining, formatDuration(left));
@@ -285,8 +285,8 @@ export class LivePage {
     } else if (this.expiredNotice !== null) {
       box.hidden = false;
       box.dataset.state = "expired";
-      setText(label, this.expiredNotice || t("Timer"));
-      setText(remaining, t("Time is up"));
+      setText(label, this.expiredNotice || gettext("Timer"));
+      setText(remaining, gettext("Time is up"));
     } else {
       box.hidden = true;
       box.dataset.state = "none";
@@ -300,7 +300,7 @@ export class LivePage {
     const line = $("#me-line", this.root);
     if (!me || !line) return;
     const role = (ROLE_LABELS[me.role] || (() => me.role))();
-    setText(line, role ? t("You take part as %(name)s, in the role of %(role)s.", { name: me.name, role }) : t("You take part as %(name)s.", { name: me.name }));
+    setText(line, role ? gettext("You take part as %(name)s, in the role of %(role)s.", { name: me.name, role }) : gettext("You take part as %(name)s.", { name: me.name }));
     const ladder = $("#ladder", this.root);
     if (!ladder) return;
     if (!ladder.children.length) {
@@ -313,9 +313,9 @@ export class LivePage {
       if (i === index) li.setAttribute("aria-current", "step");
       else li.removeAttribute("aria-current");
     });
-    setText($("#rung-now", this.root), index >= 0 ? t("You are at: %(rung)s", { rung: RUNGS[index][1]() }) : "");
+    setText($("#rung-now", this.root), index >= 0 ? gettext("You are at: %(rung)s", { rung: RUNGS[index][1]() }) : "");
     const next = index >= 0 && RUNGS[index + 1] ? RUNGS[index + 1][3]() : "";
-    setText($("#rung-next", this.root), next ? t("Next step: %(hint)s", { hint: next }) : "");
+    setText($("#rung-next", this.root), next ? gettext("Next step: %(hint)s", { hint: next }) : "");
   }
 
   renderPeople() {
@@ -323,7 +323,7 @@ export class LivePage {
     if (!list) return;
     const people = [...this.client.state.participants.values()];
     const online = people.filter((p) => p.online);
-    setText($("#people-count", this.root), tn("%(count)s online", "%(count)s online", online.length));
+    setText($("#people-count", this.root), ngettext("%(count)s online", "%(count)s online", online.length));
     const shown = (this.isConsole ? people : online).slice().sort((a, b) =>
       Number(b.online) - Number(a.online) || String(a.name).localeCompare(String(b.name)));
     // Keyed update: one li per participant id, reused.
@@ -337,10 +337,10 @@ export class LivePage {
       }
       existing.delete(key);
       li.dataset.online = String(!!p.online);
-      const name = p.id === meId ? t("%(name)s (you)", { name: p.name }) : p.name;
+      const name = p.id === meId ? gettext("%(name)s (you)", { name: p.name }) : p.name;
       setText(li.querySelector(".person-name"), name || "");
       setText(li.querySelector(".person-role"), (ROLE_LABELS[p.role] || (() => p.role || ""))());
-      setText(li.querySelector(".person-state"), this.isConsole ? (p.online ? t("online") : t("offline")) : "");
+      setText(li.querySelector(".person-state"), this.isConsole ? (p.online ? gettext("online") : gettext("offline")) : "");
       if (list.children[index] !== li) list.insertBefore(li, list.children[index] || null);
     });
     for (const li of existing.values()) li.remove();
@@ -356,7 +356,7 @@ export class LivePage {
       const time = a.at ? new Date(a.at) : null;
       list.prepend(h("li", {},
         h("p", { class: "announcement-text" }, a.text || ""),
-        h("p", { class: "announcement-meta" }, t("From %(name)s", { name: a.from?.name || t("the facilitator") }),
+        h("p", { class: "announcement-meta" }, gettext("From %(name)s", { name: a.from?.name || gettext("the facilitator") }),
           time && !Number.isNaN(time.getTime()) ? [" · ", h("time", { datetime: a.at }, new Intl.DateTimeFormat(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit" }).format(time))] : null)));
     }
   }

@@ -2,7 +2,7 @@
 import { LivePage } from "./live.js";
 import { api, resetCsrf } from "./api.js";
 import { $, showStatus, setFieldError, setText, setUnavailable, isUnavailable } from "./dom.js";
-import { t } from "./i18n.js";
+import { gettext } from "./i18n.js";
 import { describeError } from "./errors.js";
 
 const root = document.getElementById("app");
@@ -45,14 +45,14 @@ $("#join-form", root).addEventListener("submit", async (e) => {
   const name = input.value.trim();
   setFieldError(input, "");
   if (!name) {
-    setFieldError(input, t("Please enter the name others will see."));
+    setFieldError(input, gettext("Please enter the name others will see."));
     input.focus();
     return;
   }
   const button = $("#join-submit", root);
   if (isUnavailable(button)) return;
   setUnavailable(button, true);
-  showStatus(status, t("Joining…"));
+  showStatus(status, gettext("Joining…"));
   try {
     await api.join(page.code, name);
     resetCsrf();
