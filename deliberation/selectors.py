@@ -1,5 +1,5 @@
 """Reads of the content: payloads, audiences and what a participant may see."""
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from workshops import stream
 from workshops.errors import DomainError
@@ -86,7 +86,10 @@ def ideas_visible_to(actor: Participant) -> list[dict]:
     board_ids = [b.pk for b in boards_visible_to(actor)]
     qs = _with_counts(Idea.objects.filter(board_id__in=board_ids))
     if actor.role not in permissions.MODERATING:
-        qs = qs.filter(Q(status__in=(Idea.Status.VISIBLE, Idea.Status.WITHDRAWN)) | Q(author=actor))
+        # A withdrawn idea keeps its place only where visible replies hang on it.
+        answered = Exists(Idea.objects.filter(builds_on=OuterRef("pk"), status=Idea.Status.VISIBLE))
+        qs = qs.filter(Q(status=Idea.Status.VISIBLE) | Q(status=Idea.Status.WITHDRAWN) & Q(answered)
+                       | Q(author=actor))
     return _payloads(qs)
 
 

@@ -66,7 +66,7 @@ def participant_join(*, workshop: Workshop, name: str, profile: dict | None = No
             if existing.removed:
                 raise DomainError("forbidden", "You were removed from this workshop.")
             return existing
-    if workshop.status == S.ENDED:
+    if Workshop.objects.select_for_update().filter(pk=workshop.pk).values_list("status", flat=True).get() == S.ENDED:
         raise DomainError("ended")
     answers = _valid_profile(workshop, profile or {})
     participant = Participant.objects.create(workshop=workshop, name=name, role=R.CITIZEN, profile=answers)

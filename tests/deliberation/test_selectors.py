@@ -20,7 +20,9 @@ def ideas():
         "hidden": idea(board, an, "Hidden", status="hidden", hidden_reason="abuse"),
         "bo held": idea(board, bo, "Bo held", status="held"),
         "withdrawn": idea(board, bo, "Withdrawn", status="withdrawn"),
+        "withdrawn alone": idea(board, bo, "Withdrawn, nobody replied", status="withdrawn"),
     }
+    made["reply"] = idea(board, cas, "A reply", builds_on=made["withdrawn"])
     return workshop, fac, an, bo, cas, made
 
 
@@ -30,9 +32,10 @@ def ids(payloads) -> list[int]:
 
 def test_a_citizen_sees_public_ideas_and_their_own_held_or_hidden_ones(ideas):
     workshop, fac, an, bo, cas, made = ideas
-    assert ids(ideas_visible_to(an)) == [made[k].pk for k in ("visible", "held", "hidden", "withdrawn")]
-    assert ids(ideas_visible_to(bo)) == [made[k].pk for k in ("visible", "bo held", "withdrawn")]
-    assert ids(ideas_visible_to(cas)) == [made[k].pk for k in ("visible", "withdrawn")]
+    assert ids(ideas_visible_to(an)) == [made[k].pk for k in ("visible", "held", "hidden", "withdrawn", "reply")]
+    assert ids(ideas_visible_to(bo)) == [made[k].pk for k in ("visible", "bo held", "withdrawn", "withdrawn alone",
+                                                                "reply")]
+    assert ids(ideas_visible_to(cas)) == [made[k].pk for k in ("visible", "withdrawn", "reply")]
 
 
 @pytest.mark.parametrize("role", ["facilitator", "moderator"])
@@ -45,10 +48,10 @@ def test_moderators_and_facilitators_see_every_idea(ideas, role):
 def test_officials_do_not_see_held_or_hidden_ideas(ideas):
     workshop, fac, an, bo, cas, made = ideas
     official = staff_member(workshop, "official")
-    assert ids(ideas_visible_to(official)) == [made["visible"].pk, made["withdrawn"].pk]
+    assert ids(ideas_visible_to(official)) == [made[k].pk for k in ("visible", "withdrawn", "reply")]
 
 
-def test_a_withdrawn_idea_keeps_its_place_without_its_text(ideas):
+def test_a_withdrawn_idea_keeps_its_place_without_its_text_only_where_replies_hang_on_it(ideas):
     workshop, fac, an, bo, cas, made = ideas
     [withdrawn] = [p for p in ideas_visible_to(cas) if p["id"] == made["withdrawn"].pk]
     assert (withdrawn["text"], withdrawn["status"], withdrawn["author"]) == ("", "withdrawn", {"id": bo.pk,
