@@ -198,10 +198,13 @@ class DaphneServer:
         """Stop the process: SIGTERM, then SIGKILL if it has not exited within `timeout`."""
         if not self.process or self.process.poll() is not None:
             return
+        started = time.monotonic()
         self.process.send_signal(signal.SIGTERM)
         try:
             self.process.wait(timeout)
+            self._note(f"exited with {self.process.returncode} {time.monotonic() - started:.1f}s after SIGTERM")
         except subprocess.TimeoutExpired:
+            self._note(f"still running {timeout}s after SIGTERM: SIGKILL")
             self.kill9()
 
     def kill9(self) -> None:
@@ -209,6 +212,11 @@ class DaphneServer:
         if self.process and self.process.poll() is None:
             self.process.kill()
             self.process.wait(10)
+            self._note("killed with SIGKILL")
+
+    def _note(self, text: str) -> None:
+        with open(self.log_path, "a") as log:
+            log.write(f"--- {time.strftime('%H:%M:%S')} daphne on port {self.port}: {text}\n")
 
     def restart(self, *, hard: bool = False) -> None:
         """Stop (or with `hard`, SIGKILL) the process and start it again on the same port."""
