@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import STAFF_PASSWORD, STAFF_USERNAME
-from .helpers import expect_live, idea_item, idea_texts, start_workshop, tab_to
+from .helpers import expect_live, idea_item, idea_texts, start_workshop, tab_to, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -216,3 +216,48 @@ def test_held_idea_is_marked_for_its_author_and_not_shown_to_others(people):
     a.reload()
     expect_live(a)
     expect(idea_item(a, "Fewer cars on Sundays").locator(".badge")).to_have_text("Waiting for a moderator")
+
+
+def test_timer_counts_down_expires_and_can_be_stopped(people):
+    facilitator, an = people("Fatima"), people("An", phone=True)
+    code = start_workshop(facilitator, STAFF_USERNAME, STAFF_PASSWORD, "Short timer")
+    an.join(code)
+    f, a = facilitator.page, an.page
+    f.get_by_label("Minutes").fill("0")
+    f.get_by_label("Seconds").fill("3")
+    f.get_by_label("Label (optional)").fill("Quick round")
+    f.get_by_role("button", name="Start timer").click()
+    expect(a.locator("#timer-remaining")).to_have_text(re.compile(r"^00:0[0-3]$"))
+    expect(a.locator("#timer-remaining")).to_have_text("Time is up", timeout=15_000)
+    expect(a.locator("#timer-label")).to_have_text("Quick round")
+    expect(a.locator("#live-announcer")).to_contain_text("Time is up: Quick round.")
+
+    f.get_by_label("Minutes").fill("10")
+    f.get_by_label("Seconds").fill("0")
+    f.get_by_role("button", name="Start timer").click()
+    expect(a.locator("#timer-remaining")).to_have_text(re.compile(r"^(10:00|09:5\d)$"))
+    stop = f.get_by_role("button", name="Stop timer")
+    stop.click()
+    expect(a.locator("#timer")).to_be_hidden()
+    expect(stop).to_have_attribute("aria-disabled", "true")
+    expect(stop).to_be_focused()
+
+
+def test_rate_limited_reactions_say_when_to_retry_and_end_in_the_servers_state(people):
+    facilitator, an = people("Fatima"), people("An")
+    code = start_workshop(facilitator, STAFF_USERNAME, STAFF_PASSWORD, "Busy fingers")
+    an.join(code)
+    a = an.page
+    idea = an.post_idea("Click me many times")
+    agree = idea.get_by_role("button", name=re.compile("^Agree"))
+    # 25 clicks at once: more than the server's default 20 commands in 10 seconds.
+    agree.evaluate("button => { for (let i = 0; i < 25; i++) button.click(); }")
+    expect(idea.locator(":scope > article .form-status")).to_contain_text("Try again in")
+    wait_until(a, lambda: not an.pending_commands(code), "every reaction to be answered")
+    shown = agree.get_attribute("aria-pressed")
+    count = agree.locator(".count").text_content()
+    a.reload()
+    expect_live(a)
+    agree = idea_item(a, "Click me many times").get_by_role("button", name=re.compile("^Agree"))
+    expect(agree).to_have_attribute("aria-pressed", shown)
+    expect(agree.locator(".count")).to_have_text(count)

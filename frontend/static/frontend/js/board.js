@@ -37,6 +37,8 @@ export class BoardView {
     this.boards = new Map(); // board id -> {section, lists: Map(column|"" -> ol), empty, form}
     this.items = new Map(); // idea id -> item record
     this.readOnly = false;
+    this.confirmed = new Map(); // idea id -> this participant's reaction as the server last confirmed it
+    this.reactClicks = new Map(); // idea id -> number of reaction clicks so far
   }
 
   get me() {
@@ -59,6 +61,7 @@ export class BoardView {
   /** Bring the whole view in line with the client's state (after a full snapshot). */
   sync() {
     const state = this.client.state;
+    this.confirmed = new Map(state.myReactions);
     this.readOnly = state.workshop?.status === "ended";
     for (const board of state.boards.values()) this.ensureBoard(board);
     for (const [id, view] of this.boards) {
@@ -417,21 +420,24 @@ export class BoardView {
   react(item, value) {
     if (isUnavailable(item.reactions[value].btn)) return;
     const id = item.idea.id;
-    const mine = this.client.state.myReactions;
-    const previous = mine.get(id) || null;
-    const next = previous === value ? null : value;
-    if (next === null) mine.delete(id);
-    else mine.set(id, next);
+    const mine = () => this.client.state.myReactions;
+    const put = (v) => (v === null ? mine().delete(id) : mine().set(id, v));
+    const next = (mine().get(id) || null) === value ? null : value;
+    put(next);
     this.fill(item);
     showStatus(item.status, "");
-    this.client.send("idea.react", { idea: id, value: next }).catch((err) => {
-      if (previous === null) mine.delete(id);
-      else mine.set(id, previous);
+    // Answers come in send order; only the newest click on an idea decides what a refusal restores.
+    const click = (this.reactClicks.get(id) || 0) + 1;
+    this.reactClicks.set(id, click);
+    this.client.send("idea.react", { idea: id, value: next }).then(() => {
+      this.confirmed.set(id, next);
+    }, (err) => {
       const current = this.items.get(id);
-      if (current) {
-        this.fill(current);
-        showStatus(current.status, describeError(err), "error");
+      if (this.reactClicks.get(id) === click) {
+        put(this.confirmed.get(id) ?? null);
+        if (current) this.fill(current);
       }
+      if (current) showStatus(current.status, describeError(err), "error");
     });
   }
 
