@@ -261,3 +261,24 @@ def test_rate_limited_reactions_say_when_to_retry_and_end_in_the_servers_state(p
     agree = idea_item(a, "Click me many times").get_by_role("button", name=re.compile("^Agree"))
     expect(agree).to_have_attribute("aria-pressed", shown)
     expect(agree.locator(".count")).to_have_text(count)
+
+
+def test_withdrawn_idea_keeps_its_replies_visible(people):
+    facilitator, an, bo = people("Fatima"), people("An"), people("Bo")
+    code = start_workshop(facilitator, STAFF_USERNAME, STAFF_PASSWORD, "Playground")
+    an.join(code)
+    bo.join(code)
+    a, b = an.page, bo.page
+    an.post_idea("A climbing wall")
+    bo.build_on(idea_item(b, "A climbing wall"), "An", "With soft ground underneath")
+    mine = idea_item(a, "A climbing wall")
+    mine.locator(":scope > article").get_by_role("button", name="Withdraw").click()
+    mine.get_by_role("button", name="Withdraw idea").click()
+    for page in (a, b):
+        expect(page.get_by_text("This idea was withdrawn by its author.")).to_be_visible()
+        expect(idea_item(page, "A climbing wall")).to_have_count(0)
+        expect(idea_item(page, "With soft ground underneath")).to_have_count(1)
+    b.reload()
+    expect_live(b)
+    expect(idea_item(b, "A climbing wall")).to_have_count(0)
+    expect(idea_item(b, "With soft ground underneath")).to_have_count(1)

@@ -296,7 +296,15 @@ export class BoardView {
   place(item) {
     const idea = item.idea;
     let container = null;
-    const parent = idea.builds_on != null ? this.items.get(idea.builds_on) : null;
+    let parent = idea.builds_on != null ? this.items.get(idea.builds_on) : null;
+    const parentIdea = idea.builds_on != null ? this.client.state.ideas.get(idea.builds_on) : null;
+    if (!parent && parentIdea && parentIdea.id !== idea.id) {
+      // A reply to an idea this viewer does not see (withdrawn): show it under a placeholder.
+      parent = this.createItem(parentIdea);
+      this.items.set(parentIdea.id, parent);
+      this.place(parent);
+      this.fill(parent);
+    }
     if (parent && parent !== item) container = parent.thread;
     else {
       const view = this.boards.get(idea.board) || this.ensureBoardFor(idea.board);
@@ -338,6 +346,9 @@ export class BoardView {
     item.body.hidden = !shown;
     item.placeholder.hidden = shown;
     if (!shown) {
+      // What the viewer may no longer see does not stay in the page, not even hidden.
+      setText(item.text, "");
+      setText(item.author, "");
       setText(item.placeholder, idea.status === "withdrawn" ? gettext("This idea was withdrawn by its author.") : gettext("This idea is no longer shown."));
       this.closeSlot(item, false);
       return;

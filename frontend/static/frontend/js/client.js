@@ -69,6 +69,9 @@ export class WorkshopClient extends EventTarget {
     this.waiters = new Map(); // ref -> {resolve, reject}
     this.pending = this.loadPending(); // ref -> command frame, in send order
     this.onOnline = () => { if (!this.stopped && !this.ws) this.connectNow(); };
+    // Back from the back/forward cache: the old socket is gone, so resume with since.
+    this.onPageShow = (e) => { if (e.persisted && this.closedForPageHide) this.connect(); };
+    globalThis.addEventListener?.("pageshow", this.onPageShow);
     this.onOffline = () => { if (!this.ready) this.setConn(Conn.OFFLINE); };
     globalThis.addEventListener?.("online", this.onOnline);
     globalThis.addEventListener?.("offline", this.onOffline);
@@ -122,6 +125,7 @@ export class WorkshopClient extends EventTarget {
   /** Open the socket (again). Safe to call after a join or a "need-join". */
   connect() {
     this.stopped = false;
+    this.closedForPageHide = false;
     this.connectNow();
   }
 
@@ -138,13 +142,12 @@ export class WorkshopClient extends EventTarget {
     ws.onerror = () => {}; // onclose follows and decides
   }
 
-  /** Close for good (page leaving). */
+  /** Close when the page is hidden for good or put in the back/forward cache. */
   close() {
+    this.closedForPageHide = !this.stopped;
     this.stopped = true;
     this.dropSocket();
     clearTimeout(this.reconnectTimer);
-    globalThis.removeEventListener?.("online", this.onOnline);
-    globalThis.removeEventListener?.("offline", this.onOffline);
   }
 
   dropSocket() {
