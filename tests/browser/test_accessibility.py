@@ -140,7 +140,7 @@ def test_pages_follow_the_browsers_language(people, axe_js):
     page.keyboard.press("Enter")
     page.get_by_label("Je naam").fill("Noor")
     page.get_by_role("button", name="Meedoen").click()
-    expect(page.locator("#conn-text")).to_have_text("Live")
+    expect(page.locator("#conn-text")).to_have_text("Verbonden")
     expect(page.locator("#me-line")).to_have_text("Je doet mee als Noor.")
     expect(page.locator("#rung-now")).to_have_text("Je bent nu: Geïnformeerd")
     assert_no_axe_violations(page, axe_js, "the participant page in Dutch")

@@ -29,7 +29,7 @@ export const RUNGS = [
 
 const CONN_LABELS = {
   [Conn.CONNECTING]: () => gettext("Connecting…"),
-  [Conn.LIVE]: () => gettext("Live"),
+  [Conn.LIVE]: () => gettext("Connected"),
   [Conn.RECONNECTING]: () => gettext("Reconnecting…"),
   [Conn.OFFLINE]: () => gettext("Offline"),
 };
