@@ -5,7 +5,7 @@ from workshops import stream
 from workshops.errors import DomainError
 from workshops.models import Participant, Workshop
 
-from . import ladder, permissions
+from . import ladder, moderation, permissions, screening
 from .models import Board, Idea, Reaction
 from .selectors import idea_audience, idea_payload, reaction_counts
 
@@ -37,10 +37,14 @@ def idea_post(*, actor: Participant, board: Board, text: str, column: str | None
         if builds_on.status != Idea.Status.VISIBLE or not permissions.can_see_board(actor, builds_on.board):
             raise DomainError("not_found", "No such idea to build on.", fields={"builds_on": "No such idea."})
         column = column or builds_on.column
-    status = Idea.Status.HELD if actor.workshop.moderation == Workshop.Moderation.PRE and not actor.is_staff_role \
-        else Idea.Status.VISIBLE
+    reasons = screening.screen(text, language=actor.workshop.language)
+    premoderated = actor.workshop.moderation == Workshop.Moderation.PRE and not actor.is_staff_role
+    status = Idea.Status.HELD if reasons or premoderated else Idea.Status.VISIBLE
     idea = Idea.objects.create(board=board, author=actor, text=text, column=column or "", builds_on=builds_on,
-                               status=status)
+                               status=status, held_reason="pre-moderation" if premoderated and not reasons else "")
+    if reasons:
+        moderation.hold_for_screening(idea, reasons)
+        idea.save(update_fields=["held_reason"])
     _announce_idea(idea, "idea.posted")
     ladder.rung_refresh(actor)
     if builds_on is not None and builds_on.author_id != actor.pk and status == Idea.Status.VISIBLE:
@@ -55,8 +59,16 @@ def idea_edit(*, actor: Participant, idea: Idea, text: str) -> Idea:
         raise DomainError("forbidden", "Only the author can edit an idea that is not hidden or withdrawn.")
     if text == idea.text:
         return idea
+    was_public = idea.status == Idea.Status.VISIBLE
     idea.text, idea.edited = text, True
-    idea.save(update_fields=["text", "edited"])
+    reasons = screening.screen(text, language=actor.workshop.language)
+    if reasons:
+        # An edit that screening stops takes the idea off the boards until a moderator looks.
+        idea.status = Idea.Status.HELD
+        moderation.hold_for_screening(idea, reasons)
+    idea.save(update_fields=["text", "edited", "status", "held_reason"])
+    if reasons and was_public:
+        moderation.take_off_boards(idea)
     _announce_idea(idea, "idea.edited")
     return idea
 

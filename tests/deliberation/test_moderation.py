@@ -207,3 +207,33 @@ async def test_citizens_never_receive_flags_or_the_moderation_log_over_http(clie
     await db(lambda: client.login(username="mod", password="pw-123456"))()
     response = await db(lambda: client.get(f"/api/workshops/{workshop.code}/moderation-log"))()
     assert response.status_code == 200 and response.json() == []
+
+
+async def test_screening_holds_personal_data_but_not_everyday_dutch():
+    workshop, fac, mod, (an, bo), board = await setup(2, language="nl")
+    a, b, m = await Live.open(an), await Live.open(bo), await Live.open(mod)
+    for s in (a, b, m):
+        await s.drain()
+    fine = await a.command("idea.post", board=board.pk, text="Een speeltuin bij het station")
+    assert fine["status"] == "visible"
+    assert (await b.event("idea.posted"))["idea"]["id"] == fine["id"]
+    held = await a.command("idea.post", board=board.pk, text="Bel me op 0612345678")
+    assert held["status"] == "held"
+    queued = await m.event("idea.held")
+    while queued["idea"]["id"] != held["id"]:
+        queued = await m.event("idea.held")
+    assert queued["idea"]["held_reason"] == "phone number"
+    assert await b.nothing()
+    log = await db(lambda: list(ModerationAction.objects.filter(workshop=workshop).values_list(
+        "action", "actor", "reason")))()
+    assert log == [("hold", None, "phone number")]
+
+    # An edit that screening stops takes a public idea off everyone else's board.
+    edited = await a.command("idea.edit", idea=fine["id"], text="Mail me: an@example.org")
+    assert edited["type"] == "ack"
+    gone = await b.event("idea.hidden")
+    assert gone == {**gone, "idea": fine["id"]} and "hidden_reason" not in gone
+    mine = await a.event("idea.edited")
+    assert mine["idea"]["status"] == "held" and mine["idea"]["held_reason"] == "e-mail address"
+    for s in (a, b, m):
+        await s.close()
