@@ -1,20 +1,93 @@
-"""The HTTP JSON API of the content: the moderation log."""
-from django.http import JsonResponse
+"""The HTTP JSON API of the content: moderation log, outcomes, export, official responses."""
+import csv
+import io
+
+from django.http import HttpResponse, JsonResponse
 
 from workshops import selectors as workshop_selectors
-from workshops import sessions
+from workshops import sessions, stream
 from workshops.errors import DomainError
-from workshops.http import json_view
+from workshops.http import json_view, parse_body
+from workshops.models import Participant
 
-from . import permissions, selectors
+from . import permissions, proposals, protocol, selectors
+from .models import Proposal
+
+R = Participant.Role
+
+
+def _actor(request, workshop, roles) -> Participant:
+    actor = sessions.participant_for(workshop=workshop, session=request.session, user=request.user)
+    if actor is None:
+        raise DomainError("unauthenticated", "Log in first.")
+    if actor.removed or actor.role not in roles:
+        raise DomainError("forbidden")
+    return actor
 
 
 @json_view("GET")
 def moderation_log(request, code):
     workshop = workshop_selectors.workshop_get(code)
-    actor = sessions.participant_for(workshop=workshop, session=request.session, user=request.user)
-    if actor is None:
-        raise DomainError("unauthenticated", "Log in first.")
-    if actor.removed or actor.role not in permissions.MODERATING:
-        raise DomainError("forbidden", "Only moderators and facilitators see the moderation log.")
+    _actor(request, workshop, permissions.MODERATING)
     return JsonResponse(selectors.moderation_log(workshop.pk), safe=False)
+
+
+@json_view("GET")
+def outcomes(request, code):
+    """What the workshop produced, for anyone, once something is published."""
+    workshop = workshop_selectors.workshop_get(code)
+    published = list(Proposal.objects.filter(workshop=workshop, status=Proposal.Status.PUBLISHED).order_by("pk"))
+    if not published:
+        raise DomainError("not_found", "Nothing has been published yet.")
+    return JsonResponse({"workshop": {"code": workshop.code, "title": workshop.title, "status": workshop.status,
+                                      "language": workshop.language},
+                         "proposals": selectors.outcomes(workshop.pk, published)})
+
+
+@json_view("POST")
+def proposal_response(request, code, proposal_id):
+    workshop = workshop_selectors.workshop_get(code)
+    actor = _actor(request, workshop, {R.OFFICIAL})
+    body = parse_body(request, protocol.ResponseBody)
+    with stream.publishing():
+        proposal = selectors.proposal_get(actor, proposal_id)
+        proposals.proposal_respond(actor=actor, proposal=proposal, status=body.status, message=body.message)
+    return JsonResponse({"proposal": selectors.proposal_payload(proposal)}, status=201)
+
+
+@json_view("GET")
+def export(request, code):
+    """Everything the workshop produced, with participants pseudonymised (P1, P2, ...)."""
+    workshop = workshop_selectors.workshop_get(code)
+    _actor(request, workshop, {R.FACILITATOR, R.OFFICIAL})
+    fmt = request.GET.get("format", "json")
+    if fmt not in ("json", "csv"):
+        raise DomainError("invalid", fields={"format": "json or csv"})
+    data = selectors.export(workshop)
+    if fmt == "json":
+        response = JsonResponse(data)
+    else:
+        response = HttpResponse(_csv(data), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="inspraak-{workshop.code}.{fmt}"'
+    return response
+
+
+CSV_COLUMNS = ["kind", "id", "board", "author", "text", "builds_on", "status", "agree", "disagree", "pass",
+               "sources", "contributors", "response_status", "response_message", "created_at"]
+
+
+def _csv(data: dict) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    for idea in data["ideas"]:
+        writer.writerow({"kind": "idea", "id": idea["id"], "board": idea["board"], "author": idea["author"],
+                         "text": idea["text"], "builds_on": idea["builds_on"] or "", "status": idea["status"],
+                         **idea["reactions"], "created_at": idea["created_at"]})
+    for p in data["proposals"]:
+        latest = p["responses"][-1] if p["responses"] else {}
+        writer.writerow({"kind": "proposal", "id": p["id"], "author": "", "text": f"{p['title']}\n\n{p['body']}",
+                         "status": p["status"], **p["endorsements"], "sources": " ".join(map(str, p["sources"])),
+                         "contributors": " ".join(p["contributors"]), "response_status": latest.get("status", ""),
+                         "response_message": latest.get("message", ""), "created_at": p["published_at"] or ""})
+    return out.getvalue()

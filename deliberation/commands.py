@@ -1,7 +1,7 @@
-"""Socket commands for ideas (post, build on, edit, withdraw, react) and their moderation."""
-from workshops.registry import ANYONE, MODERATOR, command
+"""Socket commands for the content: ideas, their moderation, proposals and synthesis."""
+from workshops.registry import ANYONE, FACILITATOR, MODERATOR, OFFICIAL, command
 
-from . import moderation, protocol, selectors, services
+from . import moderation, proposals, protocol, selectors, services, synthesis
 
 
 @command("idea.post", roles=ANYONE, schema=protocol.IdeaPost, content=True)
@@ -84,3 +84,42 @@ def participant_mute(actor, cmd):
 @command("participant.remove", roles=MODERATOR, schema=protocol.ParticipantRemove)
 def participant_remove(actor, cmd):
     moderation.participant_remove(actor=actor, participant_id=cmd.participant, reason=cmd.reason)
+
+
+@command("proposal.draft", roles=FACILITATOR, schema=protocol.ProposalDraft)
+def proposal_draft(actor, cmd):
+    proposal = proposals.proposal_draft(actor=actor, title=cmd.title, body=cmd.body, sources=cmd.sources)
+    return {"id": proposal.pk}
+
+
+@command("proposal.update", roles=FACILITATOR, schema=protocol.ProposalUpdate)
+def proposal_update(actor, cmd):
+    proposals.proposal_update(actor=actor, proposal=selectors.proposal_get(actor, cmd.proposal, lock=True),
+                              title=cmd.title, body=cmd.body, sources=cmd.sources)
+    return {"id": cmd.proposal}
+
+
+@command("proposal.publish", roles=FACILITATOR, schema=protocol.ProposalRef)
+def proposal_publish(actor, cmd):
+    proposals.proposal_publish(actor=actor, proposal=selectors.proposal_get(actor, cmd.proposal, lock=True))
+    return {"id": cmd.proposal}
+
+
+@command("proposal.endorse", roles=ANYONE, schema=protocol.ProposalEndorse, content=True)
+def proposal_endorse(actor, cmd):
+    result = proposals.proposal_endorse(actor=actor, proposal=selectors.proposal_get(actor, cmd.proposal, lock=True),
+                                        value=cmd.value)
+    return {"id": cmd.proposal, "value": cmd.value, **result}
+
+
+@command("proposal.respond", roles=OFFICIAL, schema=protocol.ProposalRespond)
+def proposal_respond(actor, cmd):
+    response = proposals.proposal_respond(actor=actor, proposal=selectors.proposal_get(actor, cmd.proposal, lock=True),
+                                          status=cmd.status, message=cmd.message)
+    return {"id": cmd.proposal, "response": response.pk}
+
+
+@command("synthesis.suggest", roles=FACILITATOR, schema=protocol.SynthesisSuggest)
+def synthesis_suggest(actor, cmd):
+    board = selectors.board_get(actor, cmd.board).pk if cmd.board is not None else None
+    return synthesis.suggest(actor.workshop_id, board)

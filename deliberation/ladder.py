@@ -1,14 +1,17 @@
 """The participation ladder: a participant's rung, computed from what they did."""
+from django.db.models import OuterRef, Q, Subquery
+
 from workshops import stream
 from workshops.models import Participant
 
-from .models import Idea, Reaction
+from .models import Endorsement, Idea, Proposal, Reaction, Response
 
 RUNGS = [r.value for r in Participant.Rung]  # lowest first
+EMPOWERING = (Response.Status.ACCEPTED, Response.Status.IMPLEMENTED)
 REASONS = {
-    "consulted": "You reacted to ideas.",
+    "consulted": "You reacted to ideas or endorsed proposals.",
     "involved": "You posted an idea.",
-    "collaborating": "You and another person built on each other's ideas.",
+    "collaborating": "You built on other people's ideas, they built on yours, or you helped shape a proposal.",
     "empowered": "An idea of yours fed a proposal that officials accepted.",
 }
 NEXT_STEP = {
@@ -22,16 +25,26 @@ NEXT_STEP = {
 
 def rung_of(participant: Participant) -> str:
     """The highest rung whose rule the participant's actions meet (PROTOCOL 2.4)."""
+    published = Proposal.objects.filter(status=Proposal.Status.PUBLISHED)
+    latest_status = Subquery(Response.objects.filter(proposal=OuterRef("pk")).order_by("-created_at", "-pk")
+                             .values("status")[:1])
+    if published.annotate(latest=latest_status).filter(
+            latest__in=EMPOWERING, sources__author=participant).exists():
+        return "empowered"
     mine = Idea.objects.filter(author=participant).exclude(status=Idea.Status.WITHDRAWN)
     built_on_other = mine.filter(builds_on__isnull=False).exclude(builds_on__author=participant).exists()
     # Only a reply the author can see counts: not one held for (or hidden by) a moderator.
     built_on_by_other = Idea.objects.filter(builds_on__author=participant, status=Idea.Status.VISIBLE).exclude(
         author=participant).exists()
-    if built_on_other or built_on_by_other:
+    contributor = (published.filter(Q(sources__author=participant) | Q(drafters=participant)).exists()
+                   or published.filter(sources__builds__author=participant,
+                                       sources__builds__status=Idea.Status.VISIBLE).exists())
+    if built_on_other or built_on_by_other or contributor:
         return "collaborating"
     if mine.exists():
         return "involved"
-    if Reaction.objects.filter(participant=participant).exists():
+    if (Reaction.objects.filter(participant=participant).exists()
+            or Endorsement.objects.filter(participant=participant).exists()):
         return "consulted"
     return "informed"
 

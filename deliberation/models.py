@@ -159,3 +159,59 @@ class ModerationAction(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("the moderation log is append-only")
+
+
+class Proposal(models.Model):
+    """A synthesised proposal, traceable to the ideas it came from."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft"
+        PUBLISHED = "published"
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="proposals")
+    title = models.CharField(max_length=200)
+    body = models.TextField(max_length=5000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    sources = models.ManyToManyField(Idea, related_name="proposals")
+    drafters = models.ManyToManyField(Participant, related_name="drafted_proposals")
+    edited = models.BooleanField(default=False)  # changed after it was published
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return self.title
+
+
+class Endorsement(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="endorsements")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="endorsements")
+    value = models.CharField(max_length=8, choices=Reaction.Value.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "participant"],
+                                    name="endorsement_one_per_participant_proposal"),
+        ]
+
+
+class Response(models.Model):
+    """An official's answer to a proposal; answers form a timeline and are never overwritten."""
+
+    class Status(models.TextChoices):
+        UNDER_REVIEW = "under_review"
+        ACCEPTED = "accepted"
+        IMPLEMENTED = "implemented"
+        DECLINED = "declined"
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="responses")
+    official = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="responses")
+    status = models.CharField(max_length=14, choices=Status.choices)
+    message = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            # Serves the timeline and "latest response" of a proposal.
+            models.Index(fields=["proposal", "created_at"], name="response_proposal_created"),
+        ]

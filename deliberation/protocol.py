@@ -71,3 +71,40 @@ class ParticipantMute(Strict):
 class ParticipantRemove(Strict):
     participant: int
     reason: str = Field(default="", max_length=300)
+
+
+class ProposalDraft(Strict):
+    title: str = Field(min_length=1, max_length=200)
+    body: str = Field(min_length=1, max_length=5000)
+    sources: list[int] = Field(min_length=1, max_length=100)
+
+
+class ProposalUpdate(Strict):
+    proposal: int
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    body: str | None = Field(default=None, min_length=1, max_length=5000)
+    sources: list[int] | None = Field(default=None, min_length=1, max_length=100)
+
+
+class ProposalRef(Strict):
+    proposal: int
+
+
+class ProposalEndorse(Strict):
+    proposal: int
+    value: Literal["agree", "disagree", "pass"] | None
+
+
+class ProposalRespond(Strict):
+    proposal: int
+    status: Literal["under_review", "accepted", "implemented", "declined"]
+    message: str = Field(min_length=1, max_length=5000)
+
+
+class ResponseBody(Strict):
+    status: Literal["under_review", "accepted", "implemented", "declined"]
+    message: str = Field(min_length=1, max_length=5000)
+
+
+class SynthesisSuggest(Strict):
+    board: int | None = None

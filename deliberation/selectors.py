@@ -6,8 +6,8 @@ from workshops.errors import DomainError
 from workshops.models import Participant
 from workshops.selectors import iso
 
-from . import permissions
-from .models import Board, Flag, Idea, ModerationAction, Reaction
+from . import permissions, synthesis
+from .models import Board, Endorsement, Flag, Idea, ModerationAction, Proposal, Reaction, Response
 
 ZERO = {"agree": 0, "disagree": 0, "pass": 0}
 
@@ -138,3 +138,112 @@ def flag_get(actor: Participant, flag_id: int) -> Flag:
     if flag is None:
         raise DomainError("not_found", "No such flag.", fields={"flag": "No such flag."})
     return flag
+
+
+def contributors_of(proposal: Proposal) -> list[int]:
+    """Authors of the sources and of the visible ideas that build on them, and the drafters."""
+    source_ids = list(proposal.sources.values_list("pk", flat=True))
+    people = set(Idea.objects.filter(pk__in=source_ids).values_list("author_id", flat=True))
+    people |= set(Idea.objects.filter(builds_on__in=source_ids, status=Idea.Status.VISIBLE)
+                  .values_list("author_id", flat=True))
+    people |= set(proposal.drafters.values_list("pk", flat=True))
+    return sorted(people)
+
+
+def endorsement_counts(proposal_id: int) -> dict:
+    counts = dict(ZERO)
+    for row in Endorsement.objects.filter(proposal_id=proposal_id).values("value").annotate(n=Count("pk")):
+        counts[row["value"]] = row["n"]
+    return counts
+
+
+def response_payload(r: Response) -> dict:
+    return {"status": r.status, "message": r.message, "by": r.official.name, "at": iso(r.created_at)}
+
+
+def proposal_bridging(proposal: Proposal, groups=None) -> float:
+    """Group-aware agreement with a proposal's endorsements (see synthesis.bridging)."""
+    groups = synthesis.groups_of(proposal.workshop_id) if groups is None else groups
+    votes = Endorsement.objects.filter(proposal=proposal).values_list("proposal_id", "participant_id", "value")
+    return round(synthesis.bridging(votes, groups, items=[proposal.pk])[proposal.pk], 4)
+
+
+def proposal_payload(proposal: Proposal, *, groups=None) -> dict:
+    """The protocol's PROPOSAL, plus the whole response timeline and whether it was edited after publishing."""
+    responses = [response_payload(r) for r in proposal.responses.select_related("official").order_by("created_at", "pk")]
+    return {
+        "id": proposal.pk, "title": proposal.title, "body": proposal.body, "status": proposal.status,
+        "sources": sorted(proposal.sources.values_list("pk", flat=True)),
+        "contributors": contributors_of(proposal),
+        "endorsements": endorsement_counts(proposal.pk),
+        "bridging": proposal_bridging(proposal, groups),
+        "response": responses[-1] if responses else None,
+        "responses": responses,
+        "edited": proposal.edited,
+        "published_at": iso(proposal.published_at),
+    }
+
+
+def proposals_visible_to(actor: Participant) -> list[dict]:
+    """Published proposals for everyone; drafts too for facilitators."""
+    qs = Proposal.objects.filter(workshop_id=actor.workshop_id).order_by("pk")
+    if actor.role != Participant.Role.FACILITATOR:
+        qs = qs.filter(status=Proposal.Status.PUBLISHED)
+    groups = synthesis.groups_of(actor.workshop_id)
+    return [proposal_payload(p, groups=groups) for p in qs]
+
+
+def proposal_get(actor: Participant, proposal_id: int, *, lock: bool = False) -> Proposal:
+    qs = Proposal.objects.filter(pk=proposal_id, workshop_id=actor.workshop_id)
+    proposal = (qs.select_for_update() if lock else qs).first()
+    if proposal is None or (proposal.status == Proposal.Status.DRAFT and actor.role != Participant.Role.FACILITATOR):
+        raise DomainError("not_found", "No such proposal.", fields={"proposal": "No such proposal."})
+    return proposal
+
+
+def outcomes(workshop_id: int, published: list[Proposal]) -> list[dict]:
+    """Published proposals with their source ideas and the people behind them, by display name."""
+    groups = synthesis.groups_of(workshop_id)
+    out = []
+    for proposal in published:
+        payload = proposal_payload(proposal, groups=groups)
+        sources = Idea.objects.filter(pk__in=payload["sources"]).select_related("author").order_by("pk")
+        names = dict(Participant.objects.filter(pk__in=payload["contributors"]).values_list("pk", "name"))
+        payload["source_ideas"] = [{"id": i.pk, "text": i.text if i.status == Idea.Status.VISIBLE else "",
+                                    "status": i.status, "author": i.author.name} for i in sources]
+        payload["people"] = [{"id": pid, "name": names[pid]} for pid in payload["contributors"]]
+        out.append(payload)
+    return out
+
+
+def export(workshop) -> dict:
+    """Everything a workshop produced; participants are P1, P2, ... in the order they joined."""
+    people = list(Participant.objects.filter(workshop=workshop).order_by("joined_at", "pk"))
+    alias = {p.pk: f"P{i}" for i, p in enumerate(people, start=1)}
+    boards = list(Board.objects.filter(workshop=workshop).order_by("pk"))
+    ideas = _with_counts(Idea.objects.filter(board__workshop=workshop))
+    groups = synthesis.groups_of(workshop.pk)
+    proposals = [proposal_payload(p, groups=groups) for p in Proposal.objects.filter(workshop=workshop).order_by("pk")]
+    for p in proposals:
+        p["contributors"] = [alias[c] for c in p["contributors"]]
+        for r in p["responses"]:
+            r["by"] = "official"
+        if p["response"]:
+            p["response"]["by"] = "official"
+    return {
+        "workshop": {"code": workshop.code, "title": workshop.title, "status": workshop.status,
+                     "language": workshop.language, "started_at": iso(workshop.started_at),
+                     "ended_at": iso(workshop.ended_at)},
+        "participants": [{"id": alias[p.pk], "role": p.role, "rung": p.rung, "rung_at_join": p.rung_at_join,
+                          "removed": p.removed} for p in people],
+        "boards": [board_payload(b) for b in boards],
+        "ideas": [{"id": i.pk, "board": i.board_id, "column": i.column or None, "author": alias[i.author_id],
+                   "text": i.text if i.status != Idea.Status.WITHDRAWN else "", "builds_on": i.builds_on_id,
+                   "status": i.status, "edited": i.edited,
+                   "reactions": {"agree": i.n_agree, "disagree": i.n_disagree, "pass": i.n_pass},
+                   "created_at": iso(i.created_at)} for i in ideas],
+        "reactions": [{"idea": idea_id, "participant": alias[pid], "value": value} for idea_id, pid, value in
+                      Reaction.objects.filter(idea__board__workshop=workshop).order_by("pk")
+                      .values_list("idea_id", "participant_id", "value")],
+        "proposals": proposals,
+    }

@@ -31,7 +31,7 @@ def my_reactions(me: Participant) -> dict:
 
 @snapshot_part("proposals")
 def proposals(me: Participant) -> list[dict]:
-    return []  # proposals and synthesis come with the outcomes feature (issue 5)
+    return selectors.proposals_visible_to(me)
 
 
 @snapshot_part("flags")

@@ -4,4 +4,7 @@ from . import api
 
 urlpatterns = [
     path("workshops/<str:code>/moderation-log", api.moderation_log),
+    path("workshops/<str:code>/outcomes", api.outcomes),
+    path("workshops/<str:code>/export", api.export),
+    path("workshops/<str:code>/proposals/<int:proposal_id>/response", api.proposal_response),
 ]

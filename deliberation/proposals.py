@@ -1,0 +1,106 @@
+"""Proposal services: draft, update, publish, endorse and the officials' responses."""
+from django.db import transaction
+from django.utils import timezone
+
+from workshops import stream
+from workshops.errors import DomainError
+from workshops.models import Participant
+
+from . import ladder
+from .models import Endorsement, Idea, Proposal, Response
+from .selectors import contributors_of, endorsement_counts, proposal_bridging, proposal_payload
+
+
+def _sources(actor: Participant, idea_ids: list[int]) -> list[Idea]:
+    ideas = list(Idea.objects.filter(pk__in=idea_ids, board__workshop_id=actor.workshop_id,
+                                     status=Idea.Status.VISIBLE))
+    missing = sorted(set(idea_ids) - {i.pk for i in ideas})
+    if missing:
+        raise DomainError("invalid", fields={"sources": f"Not visible ideas of this workshop: {missing}"})
+    return ideas
+
+
+def _audience(proposal: Proposal):
+    return stream.EVERYONE if proposal.status == Proposal.Status.PUBLISHED else stream.FACILITATORS
+
+
+def _refresh_contributors(proposal: Proposal) -> None:
+    for participant in Participant.objects.filter(pk__in=contributors_of(proposal)):
+        ladder.rung_refresh(participant)
+
+
+@transaction.atomic
+def proposal_draft(*, actor: Participant, title: str, body: str, sources: list[int]) -> Proposal:
+    """Draft a proposal from ideas; only facilitators see it until it is published."""
+    ideas = _sources(actor, sources)
+    proposal = Proposal.objects.create(workshop_id=actor.workshop_id, title=title, body=body)
+    proposal.sources.set(ideas)
+    proposal.drafters.add(actor)
+    stream.emit(actor.workshop_id, "proposal.drafted", {"proposal": proposal_payload(proposal)},
+                audience=stream.FACILITATORS)
+    return proposal
+
+
+@transaction.atomic
+def proposal_update(*, actor: Participant, proposal: Proposal, title: str | None = None, body: str | None = None,
+                    sources: list[int] | None = None) -> Proposal:
+    """Edit a proposal with the group; after publishing the change is visible as an edit."""
+    if title is not None:
+        proposal.title = title
+    if body is not None:
+        proposal.body = body
+    if sources is not None:
+        proposal.sources.set(_sources(actor, sources))
+    proposal.edited = proposal.edited or proposal.status == Proposal.Status.PUBLISHED
+    proposal.save(update_fields=["title", "body", "edited"])
+    proposal.drafters.add(actor)
+    stream.emit(actor.workshop_id, "proposal.updated", {"proposal": proposal_payload(proposal)},
+                audience=_audience(proposal))
+    if proposal.status == Proposal.Status.PUBLISHED:
+        _refresh_contributors(proposal)
+    return proposal
+
+
+@transaction.atomic
+def proposal_publish(*, actor: Participant, proposal: Proposal) -> Proposal:
+    if proposal.status == Proposal.Status.PUBLISHED:
+        raise DomainError("conflict", "Already published.")
+    proposal.status, proposal.published_at = Proposal.Status.PUBLISHED, timezone.now()
+    proposal.save(update_fields=["status", "published_at"])
+    stream.emit(actor.workshop_id, "proposal.published", {"proposal": proposal_payload(proposal)})
+    _refresh_contributors(proposal)
+    return proposal
+
+
+@transaction.atomic
+def proposal_endorse(*, actor: Participant, proposal: Proposal, value: str | None) -> dict:
+    """Set (or clear, with None) the actor's endorsement of a published proposal."""
+    if proposal.status != Proposal.Status.PUBLISHED:
+        raise DomainError("forbidden", "Only published proposals can be endorsed.")
+    current = Endorsement.objects.filter(proposal=proposal, participant=actor).first()
+    if (current.value if current else None) != value:
+        if value is None:
+            current.delete()
+        elif current is None:
+            Endorsement.objects.create(proposal=proposal, participant=actor, value=value)
+        else:
+            current.value = value
+            current.save(update_fields=["value", "updated_at"])
+        stream.emit(actor.workshop_id, "proposal.endorsed",
+                    {"proposal": proposal.pk, "endorsements": endorsement_counts(proposal.pk),
+                     "bridging": proposal_bridging(proposal)})
+        ladder.rung_refresh(actor)
+    return {"endorsements": endorsement_counts(proposal.pk), "bridging": proposal_bridging(proposal)}
+
+
+@transaction.atomic
+def proposal_respond(*, actor: Participant, proposal: Proposal, status: str, message: str) -> Response:
+    """An official answers a proposal, during the workshop or weeks later; answers add up to a timeline."""
+    if actor.role != Participant.Role.OFFICIAL:
+        raise DomainError("forbidden", "Only officials answer proposals.")
+    if proposal.status != Proposal.Status.PUBLISHED:
+        raise DomainError("forbidden", "Only published proposals can be answered.")
+    response = Response.objects.create(proposal=proposal, official=actor, status=status, message=message)
+    stream.emit(actor.workshop_id, "proposal.responded", {"proposal": proposal_payload(proposal)})
+    _refresh_contributors(proposal)
+    return response

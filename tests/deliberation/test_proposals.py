@@ -1,0 +1,182 @@
+"""Proposals over the socket and HTTP: drafts, publishing, endorsements, official responses, the ladder."""
+import json
+
+import pytest
+from channels.db import database_sync_to_async as db
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from deliberation.models import Board, Proposal, Response
+from tests.live import Live, make_citizen, make_workshop
+from workshops import services
+from workshops.models import Participant
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_env")]
+
+
+async def setup(n=3):
+    workshop, fac = await db(make_workshop)()
+    await db(lambda: get_user_model().objects.create_user("alderman", password="pw-123456", is_staff=True))()
+    official = await db(services.staff_add)(actor=fac, username="alderman", role="official")
+    citizens = [await db(make_citizen)(workshop, name) for name in ["An", "Bo", "Cas", "Dee"][:n]]
+    board = await db(lambda: Board.objects.get(workshop=workshop, room=None))()
+    return workshop, fac, official, citizens, board
+
+
+async def test_draft_is_private_publish_reaches_everyone_with_complete_contributors():
+    workshop, fac, official, (an, bo, cas), board = await setup()
+    a, b, c, f = [await Live.open(p) for p in (an, bo, cas, fac)]
+    source = (await a.command("idea.post", board=board.pk, text="Shade trees on the square"))["id"]
+    await b.command("idea.post", board=board.pk, text="And benches under them", builds_on=source)
+    other = (await c.command("idea.post", board=board.pk, text="A water fountain"))["id"]
+    for s in (a, b, c, f):
+        await s.drain()
+
+    assert (await a.command("proposal.draft", title="Green square", body="Trees", sources=[source]))["code"] \
+        == "forbidden"
+    drafted = await f.command("proposal.draft", title="A green square", body="Plant trees with benches.",
+                              sources=[source])
+    pid = drafted["id"]
+    event = await f.event("proposal.drafted")
+    assert event["proposal"]["status"] == "draft" and event["proposal"]["sources"] == [source]
+    assert await a.nothing() and await c.nothing()
+    assert (await a.command("proposal.endorse", proposal=pid, value="agree"))["code"] == "not_found"
+    assert (await f.command("proposal.draft", title="x", body="y", sources=[999999]))["code"] == "invalid"
+
+    assert (await f.command("proposal.update", proposal=pid, sources=[source, other]))["type"] == "ack"
+    assert (await f.command("proposal.publish", proposal=pid))["type"] == "ack"
+    published = await c.event("proposal.published")
+    proposal = published["proposal"]
+    assert proposal["status"] == "published" and proposal["sources"] == sorted([source, other])
+    # Authors of the sources, of the ideas that build on them, and the drafter.
+    assert proposal["contributors"] == sorted([an.pk, bo.pk, cas.pk, fac.pk])
+    assert proposal["endorsements"] == {"agree": 0, "disagree": 0, "pass": 0} and proposal["response"] is None
+    assert 0 < proposal["bridging"] <= 1
+    # Contributing to a published proposal lifts the contributors to "collaborating".
+    assert (await c.event("rung.changed"))["rung"] == "collaborating"
+    assert (await f.command("proposal.publish", proposal=pid))["code"] == "conflict"
+
+    assert (await f.command("proposal.update", proposal=pid, body="Plant twelve trees."))["type"] == "ack"
+    updated = await a.event("proposal.updated")
+    assert updated["proposal"]["edited"] is True and updated["proposal"]["body"] == "Plant twelve trees."
+    for s in (a, b, c, f):
+        await s.close()
+
+
+async def test_endorsements_count_once_per_person_and_make_people_consulted():
+    workshop, fac, official, (an, bo, cas), board = await setup()
+    idea = await db(lambda: __import__("deliberation.services", fromlist=["x"]).idea_post(
+        actor=fac, board=board, text="Car-free Sundays"))()
+    proposal = await db(lambda: __import__("deliberation.proposals", fromlist=["x"]).proposal_draft(
+        actor=fac, title="Car-free Sundays", body="Close the ring road on Sundays.", sources=[idea.pk]))()
+    f = await Live.open(fac)
+    await f.command("proposal.publish", proposal=proposal.pk)
+    a, b = await Live.open(an), await Live.open(bo)
+    first = await a.command("proposal.endorse", proposal=proposal.pk, value="agree")
+    assert first["endorsements"] == {"agree": 1, "disagree": 0, "pass": 0}
+    assert (await a.event("rung.changed"))["rung"] == "consulted"
+    again = await a.command("proposal.endorse", proposal=proposal.pk, value="disagree")
+    assert again["endorsements"] == {"agree": 0, "disagree": 1, "pass": 0}
+    await b.command("proposal.endorse", proposal=proposal.pk, value="agree")
+    event = await f.event("proposal.endorsed")
+    while event["endorsements"] != {"agree": 1, "disagree": 1, "pass": 0}:
+        event = await f.event("proposal.endorsed")
+    assert event["proposal"] == proposal.pk and 0 < event["bridging"] < 1
+    assert (await a.command("proposal.endorse", proposal=proposal.pk, value=None))["endorsements"]["disagree"] == 0
+    for s in (a, b, f):
+        await s.close()
+
+
+async def test_only_officials_respond_and_acceptance_empowers_source_authors():
+    workshop, fac, official, (an, bo, cas), board = await setup()
+    a, b, o, f = await Live.open(an), await Live.open(bo), await Live.open(official), await Live.open(fac)
+    source = (await a.command("idea.post", board=board.pk, text="A playground by the station"))["id"]
+    pid = (await f.command("proposal.draft", title="Playground", body="Build it.", sources=[source]))["id"]
+    await f.command("proposal.publish", proposal=pid)
+    for s in (a, b, o, f):
+        await s.drain()
+    assert (await f.command("proposal.respond", proposal=pid, status="accepted", message="Yes"))["code"] \
+        == "forbidden"
+    assert (await a.command("proposal.respond", proposal=pid, status="accepted", message="Yes"))["code"] \
+        == "forbidden"
+    review = await o.command("proposal.respond", proposal=pid, status="under_review", message="We look into it.")
+    assert review["type"] == "ack"
+    first = await b.event("proposal.responded")
+    assert first["proposal"]["response"] == {**first["proposal"]["response"], "status": "under_review",
+                                             "by": "alderman"}
+    await o.command("proposal.respond", proposal=pid, status="accepted", message="Budget found for 2027.")
+    second = await b.event("proposal.responded")
+    assert [r["status"] for r in second["proposal"]["responses"]] == ["under_review", "accepted"]
+    assert second["proposal"]["response"]["message"] == "Budget found for 2027."
+    rung = await a.event("rung.changed")
+    assert rung["rung"] == "empowered"
+    assert await db(lambda: Response.objects.filter(proposal_id=pid).count())() == 2
+    for s in (a, b, o, f):
+        await s.close()
+
+
+async def test_an_http_response_after_the_end_reaches_connected_clients_and_the_next_welcome():
+    workshop, fac, official, (an,), board = await setup(1)
+    a, f = await Live.open(an), await Live.open(fac)
+    source = (await a.command("idea.post", board=board.pk, text="Night buses"))["id"]
+    pid = (await f.command("proposal.draft", title="Night buses", body="Run them.", sources=[source]))["id"]
+    await f.command("proposal.publish", proposal=pid)
+    await f.command("workshop.end")
+    await a.drain()
+    assert (await a.command("proposal.endorse", proposal=pid, value="agree"))["code"] == "ended"
+
+    client = Client(enforce_csrf_checks=True)
+
+    def respond():
+        assert client.login(username="alderman", password="pw-123456")
+        token = client.get("/api/csrf").json()["csrf"]
+        return client.post(f"/api/workshops/{workshop.code}/proposals/{pid}/response",
+                           json.dumps({"status": "implemented", "message": "Running since May."}),
+                           content_type="application/json", HTTP_X_CSRFTOKEN=token)
+
+    response = await db(respond)()
+    assert response.status_code == 201 and response.json()["proposal"]["response"]["status"] == "implemented"
+    live = await a.event("proposal.responded")
+    assert live["proposal"]["response"]["message"] == "Running since May."
+    later = await Live.open(an)
+    assert later.welcome["proposals"][0]["response"]["status"] == "implemented"
+    assert later.welcome["me"]["rung"] == "empowered"
+
+    def as_citizen():
+        other = Client(enforce_csrf_checks=True)
+        token = other.get("/api/csrf").json()["csrf"]
+        return other.post(f"/api/workshops/{workshop.code}/proposals/{pid}/response",
+                          json.dumps({"status": "declined", "message": "No"}), content_type="application/json",
+                          HTTP_X_CSRFTOKEN=token)
+
+    assert (await db(as_citizen)()).status_code == 401
+    for s in (a, f, later):
+        await s.close()
+
+
+async def test_outcomes_are_public_once_published_and_exports_are_pseudonymised():
+    workshop, fac, official, (an, bo), board = await setup(2)
+    a, f = await Live.open(an), await Live.open(fac)
+    client = Client()
+    assert (await db(lambda: client.get(f"/api/workshops/{workshop.code}/outcomes"))()).status_code == 404
+    source = (await a.command("idea.post", board=board.pk, text="Library open on Sundays"))["id"]
+    pid = (await f.command("proposal.draft", title="Sunday library", body="Open it.", sources=[source]))["id"]
+    await f.command("proposal.publish", proposal=pid)
+    body = (await db(lambda: client.get(f"/api/workshops/{workshop.code}/outcomes"))()).json()
+    [proposal] = body["proposals"]
+    assert proposal["source_ideas"] == [{"id": source, "text": "Library open on Sundays", "status": "visible",
+                                         "author": "An"}]
+    assert {p["name"] for p in proposal["people"]} == {"An", "fac"}
+
+    assert (await db(lambda: client.get(f"/api/workshops/{workshop.code}/export"))()).status_code == 401
+    await db(lambda: client.login(username="alderman", password="pw-123456"))()
+    exported = (await db(lambda: client.get(f"/api/workshops/{workshop.code}/export?format=json"))()).json()
+    assert [p["id"] for p in exported["participants"]] == ["P1", "P2", "P3", "P4"]
+    text = json.dumps(exported)
+    assert "An" not in [p.get("name") for p in exported["participants"]] and '"An"' not in text
+    assert exported["ideas"][0]["author"].startswith("P") and exported["proposals"][0]["contributors"]
+    csv_text = (await db(lambda: client.get(f"/api/workshops/{workshop.code}/export?format=csv"))()).content.decode()
+    assert csv_text.splitlines()[0].startswith("kind,id,board,author,text")
+    assert "Library open on Sundays" in csv_text and ",An," not in csv_text
+    for s in (a, f):
+        await s.close()
