@@ -1,4 +1,4 @@
-"""The HTTP JSON API of the content: moderation log, outcomes, export, official responses."""
+"""The HTTP JSON API of the content: moderation log, outcomes, export, responses, reports."""
 import csv
 import io
 
@@ -8,9 +8,10 @@ from workshops import selectors as workshop_selectors
 from workshops import sessions, stream
 from workshops.errors import DomainError
 from workshops.http import json_view, parse_body
-from workshops.models import Participant
+from workshops.models import Participant, Workshop
 
 from . import permissions, proposals, protocol, selectors
+from . import report as impact
 from .models import Proposal
 
 R = Participant.Role
@@ -91,3 +92,44 @@ def _csv(data: dict) -> str:
                          "contributors": " ".join(p["contributors"]), "response_status": latest.get("status", ""),
                          "response_message": latest.get("message", ""), "created_at": p["published_at"] or ""})
     return out.getvalue()
+
+
+@json_view("GET")
+def report(request, code):
+    """The impact report (PROTOCOL 1b) as JSON, or its numbers as CSV rows (section, key, value)."""
+    workshop = workshop_selectors.workshop_get(code)
+    _actor(request, workshop, {R.FACILITATOR, R.OFFICIAL})
+    data = impact.workshop_report(workshop)
+    if request.GET.get("format", "json") == "csv":
+        response = HttpResponse(_report_csv(data), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="inspraak-report-{workshop.code}.csv"'
+        return response
+    return JsonResponse(data)
+
+
+def _report_csv(data: dict) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["section", "key", "value"])
+
+    def walk(section, prefix, value):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(section, f"{prefix}.{k}" if prefix else k, v)
+        else:
+            writer.writerow([section, prefix, "" if value is None else value])
+
+    for section, value in data.items():
+        walk(section, "", value)
+    return out.getvalue()
+
+
+@json_view("GET")
+def organisation_report(request):
+    """Every workshop in which this staff account is facilitator or official, side by side."""
+    if not request.user.is_authenticated or not request.user.is_staff:
+        raise DomainError("unauthenticated", "Log in as staff first.")
+    workshop_ids = Participant.objects.filter(user=request.user, role__in=(R.FACILITATOR, R.OFFICIAL),
+                                              removed=False).values_list("workshop_id", flat=True)
+    workshops = Workshop.objects.filter(pk__in=workshop_ids).order_by("-created_at")
+    return JsonResponse(impact.organisation_report(workshops))

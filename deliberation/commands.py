@@ -123,3 +123,9 @@ def proposal_respond(actor, cmd):
 def synthesis_suggest(actor, cmd):
     board = selectors.board_get(actor, cmd.board).pk if cmd.board is not None else None
     return synthesis.suggest(actor.workshop_id, board)
+
+
+@command("survey.answer", roles=ANYONE, schema=protocol.SurveyAnswer)
+def survey_answer(actor, cmd):
+    survey = services.survey_answer(actor=actor, answers=cmd.answers, comment=cmd.comment)
+    return {"id": survey.pk}

@@ -4,12 +4,12 @@ from django.db.models import OuterRef, Q, Subquery
 from workshops import stream
 from workshops.models import Participant
 
-from .models import Endorsement, Idea, Proposal, Reaction, Response
+from .models import Endorsement, Idea, Proposal, Reaction, Response, SurveyAnswer
 
 RUNGS = [r.value for r in Participant.Rung]  # lowest first
 EMPOWERING = (Response.Status.ACCEPTED, Response.Status.IMPLEMENTED)
 REASONS = {
-    "consulted": "You reacted to ideas or endorsed proposals.",
+    "consulted": "You reacted to ideas, endorsed proposals or answered the survey.",
     "involved": "You posted an idea.",
     "collaborating": "You built on other people's ideas, they built on yours, or you helped shape a proposal.",
     "empowered": "An idea of yours fed a proposal that officials accepted.",
@@ -44,7 +44,8 @@ def rung_of(participant: Participant) -> str:
     if mine.exists():
         return "involved"
     if (Reaction.objects.filter(participant=participant).exists()
-            or Endorsement.objects.filter(participant=participant).exists()):
+            or Endorsement.objects.filter(participant=participant).exists()
+            or SurveyAnswer.objects.filter(participant=participant).exists()):
         return "consulted"
     return "informed"
 

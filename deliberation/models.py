@@ -215,3 +215,15 @@ class Response(models.Model):
             # Serves the timeline and "latest response" of a proposal.
             models.Index(fields=["proposal", "created_at"], name="response_proposal_created"),
         ]
+
+
+class SurveyAnswer(models.Model):
+    """One participant's end-of-workshop survey: factors rated 0 to 10, and a comment."""
+
+    CITIZEN_FACTORS = ("collaboration", "accessibility", "safety", "information", "influence")
+    OFFICIAL_FACTORS = ("influence", "engagement", "alignment", "implementation", "relevance")
+
+    participant = models.OneToOneField(Participant, on_delete=models.CASCADE, related_name="survey")
+    answers = models.JSONField()  # {factor: 0..10}
+    comment = models.TextField(max_length=2000, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)

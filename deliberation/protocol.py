@@ -1,5 +1,5 @@
 """Schemas of the content commands (pydantic, extra fields refused)."""
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -108,3 +108,8 @@ class ResponseBody(Strict):
 
 class SynthesisSuggest(Strict):
     board: int | None = None
+
+
+class SurveyAnswer(Strict):
+    answers: dict[str, Annotated[int, Field(ge=0, le=10, strict=True)]] = Field(min_length=1, max_length=10)
+    comment: str = Field(default="", max_length=2000)

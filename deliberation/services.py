@@ -6,7 +6,7 @@ from workshops.errors import DomainError
 from workshops.models import Participant, Workshop
 
 from . import ladder, moderation, permissions, screening
-from .models import Board, Idea, Reaction
+from .models import Board, Idea, Reaction, SurveyAnswer
 from .selectors import idea_audience, idea_payload, reaction_counts
 
 
@@ -107,3 +107,22 @@ def idea_react(*, actor: Participant, idea: Idea, value: str | None) -> dict:
                 audience=idea_audience(idea))
     ladder.rung_refresh(actor)
     return counts
+
+
+@transaction.atomic
+def survey_answer(*, actor: Participant, answers: dict[str, int], comment: str = "") -> SurveyAnswer:
+    """Rate the workshop once, after it started: citizens and officials each on their own factors."""
+    factors = {Participant.Role.CITIZEN: SurveyAnswer.CITIZEN_FACTORS,
+               Participant.Role.OFFICIAL: SurveyAnswer.OFFICIAL_FACTORS}.get(actor.role)
+    if factors is None:
+        raise DomainError("forbidden", "The survey is for citizens and officials.")
+    if actor.workshop.status == Workshop.Status.DRAFT:
+        raise DomainError("forbidden", "The survey opens once the workshop has started.")
+    unknown = sorted(set(answers) - set(factors))
+    if unknown or not answers:
+        raise DomainError("invalid", fields={"answers": f"Rate one or more of: {', '.join(factors)}."})
+    if SurveyAnswer.objects.filter(participant=actor).exists():
+        raise DomainError("conflict", "You answered the survey already.")
+    survey = SurveyAnswer.objects.create(participant=actor, answers=answers, comment=comment)
+    ladder.rung_refresh(actor)
+    return survey

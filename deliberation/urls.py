@@ -7,4 +7,6 @@ urlpatterns = [
     path("workshops/<str:code>/outcomes", api.outcomes),
     path("workshops/<str:code>/export", api.export),
     path("workshops/<str:code>/proposals/<int:proposal_id>/response", api.proposal_response),
+    path("workshops/<str:code>/report", api.report),
+    path("report", api.organisation_report),
 ]

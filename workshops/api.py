@@ -73,7 +73,8 @@ def workshops(request):
     workshop = services.workshop_create(
         user=request.user, title=body.title, description=body.description, language=body.language,
         agenda=[a.model_dump() for a in body.agenda], columns=body.columns, moderation=body.moderation,
-        flag_threshold=body.flag_threshold, profile_questions=[q.model_dump() for q in body.profile_questions])
+        flag_threshold=body.flag_threshold, profile_questions=[q.model_dump() for q in body.profile_questions],
+        reference=body.reference)
     return JsonResponse({"code": workshop.code, "title": workshop.title, "join_url": _join_url(request, workshop.code),
                          "status": workshop.status}, status=201)
 
@@ -109,3 +110,15 @@ def join(request, code):
     sessions.remember(request.session, workshop, participant)
     return JsonResponse({"participant": {"id": participant.pk, "name": participant.name, "role": participant.role}},
                         status=201)
+
+
+@json_view("PUT")
+def reference(request, code):
+    """Set the reference distribution (e.g. census shares) that the report compares the room with."""
+    workshop = selectors.workshop_get(code)
+    body = parse_body(request, protocol.Reference)
+    actor = sessions.participant_for(workshop=workshop, session=request.session, user=request.user)
+    if actor is None:
+        raise DomainError("unauthenticated", "Log in first.")
+    workshop = services.reference_set(actor=actor, reference=body.reference)
+    return JsonResponse({"reference": workshop.reference})

@@ -41,6 +41,8 @@ class Workshop(models.Model):
     moderation = models.CharField(max_length=4, choices=Moderation.choices, default=Moderation.POST)
     flag_threshold = models.PositiveSmallIntegerField(default=3)
     profile_questions = models.JSONField(default=list, blank=True)  # [{"key","label","options"}]
+    # The population the room should reflect, e.g. census shares: {question key: {option: share}}.
+    reference = models.JSONField(default=dict, blank=True)
     # The last seq handed out; the row lock on the workshop serialises seq allocation.
     last_seq = models.PositiveBigIntegerField(default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)

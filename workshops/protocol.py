@@ -46,6 +46,11 @@ class WorkshopCreate(Strict):
     moderation: str = Field(default="post", pattern=r"^(post|pre)$")
     flag_threshold: int = Field(default=3, ge=1, le=100)
     profile_questions: list[ProfileQuestion] = Field(default_factory=list, max_length=10)
+    reference: dict[str, dict[str, Annotated[float, Field(ge=0, le=1)]]] = Field(default_factory=dict)
+
+
+class Reference(Strict):
+    reference: dict[str, dict[str, Annotated[float, Field(ge=0, le=1)]]]
 
 
 class StaffAdd(Strict):

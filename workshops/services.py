@@ -23,14 +23,43 @@ def _display_name(user) -> str:
 @transaction.atomic
 def workshop_create(*, user, title: str, description: str = "", language: str = "nl",
                     agenda: list | None = None, columns: list | None = None, moderation: str = "post",
-                    flag_threshold: int = 3, profile_questions: list | None = None) -> Workshop:
+                    flag_threshold: int = 3, profile_questions: list | None = None,
+                    reference: dict | None = None) -> Workshop:
     """Create a draft workshop with its plenary board; the creator becomes its facilitator."""
+    _valid_reference(profile_questions or [], reference or {})
     workshop = Workshop.objects.create(
         title=title, description=description, language=language, agenda=agenda or [],
         moderation=moderation, flag_threshold=flag_threshold, profile_questions=profile_questions or [],
-        created_by=user)
+        reference=reference or {}, created_by=user)
     Participant.objects.create(workshop=workshop, user=user, name=_display_name(user), role=R.FACILITATOR)
     workshop_created.send(sender=Workshop, workshop=workshop, columns=columns or [])
+    return workshop
+
+
+def _valid_reference(questions: list, reference: dict) -> None:
+    """A reference distribution names known questions and options, with shares adding up to at most 1."""
+    options = {q["key"]: set(q.get("options", [])) for q in questions}
+    errors = {}
+    for key, shares in reference.items():
+        if key not in options:
+            errors[f"reference.{key}"] = "Unknown profile question."
+        elif set(shares) - options[key]:
+            errors[f"reference.{key}"] = "Unknown option."
+        elif sum(shares.values()) > 1.0001:
+            errors[f"reference.{key}"] = "Shares add up to more than 1."
+    if errors:
+        raise DomainError("invalid", fields=errors)
+
+
+@transaction.atomic
+def reference_set(*, actor: Participant, reference: dict) -> Workshop:
+    """The population the room should reflect (e.g. census shares), for the report."""
+    if actor.role != R.FACILITATOR:
+        raise DomainError("forbidden")
+    workshop = Workshop.objects.select_for_update().get(pk=actor.workshop_id)
+    _valid_reference(workshop.profile_questions, reference)
+    workshop.reference = reference
+    workshop.save(update_fields=["reference"])
     return workshop
 
 

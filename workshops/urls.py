@@ -11,4 +11,5 @@ urlpatterns = [
     path("workshops/<str:code>", api.workshop_detail),
     path("workshops/<str:code>/staff", api.staff),
     path("workshops/<str:code>/join", api.join),
+    path("workshops/<str:code>/reference", api.reference),
 ]

@@ -180,3 +180,16 @@ async def test_outcomes_are_public_once_published_and_exports_are_pseudonymised(
     assert "Library open on Sundays" in csv_text and ",An," not in csv_text
     for s in (a, f):
         await s.close()
+
+
+async def test_survey_answers_over_the_socket_are_checked():
+    workshop, fac, official, (an,), board = await setup(1)
+    a, o = await Live.open(an), await Live.open(official)
+    assert (await a.command("survey.answer", answers={"safety": 11}))["code"] == "invalid"
+    assert (await a.command("survey.answer", answers={"safety": 7.5}))["code"] == "invalid"
+    assert (await a.command("survey.answer", answers={"relevance": 7}))["code"] == "invalid"
+    assert (await a.command("survey.answer", answers={"safety": 7}, comment="Felt heard"))["type"] == "ack"
+    assert (await a.command("survey.answer", answers={"safety": 8}))["code"] == "conflict"
+    assert (await o.command("survey.answer", answers={"relevance": 9, "influence": 6}))["type"] == "ack"
+    for s in (a, o):
+        await s.close()

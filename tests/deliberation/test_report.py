@@ -1,0 +1,100 @@
+"""The impact report on a scripted workshop where every figure is known in advance, and the survey rules."""
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from deliberation import moderation, proposals, report, services
+from deliberation.models import Proposal, Response
+from tests.factories import citizen, plenary, staff_member, workshop_with_facilitator
+from workshops.errors import DomainError
+
+pytestmark = pytest.mark.django_db
+
+QUESTIONS = [{"key": "age", "label": "Age", "options": ["<30", "30-60", ">60"]}]
+
+
+@pytest.fixture
+def scripted():
+    """6 citizens (5 under 30, 1 over 60), 4 ideas of which 1 build, 1 flag, 1 hide, 1 appeal,
+    2 published proposals answered after 2 and 4 hours, surveys from 2 citizens and 1 official."""
+    workshop, fac = workshop_with_facilitator(profile_questions=QUESTIONS, reference={"age": {"<30": 0.3}})
+    board = plenary(workshop)
+    people = [citizen(workshop, f"C{i}", profile={"age": "<30"}) for i in range(5)]
+    people.append(citizen(workshop, "Old", profile={"age": ">60"}))
+    official = staff_member(workshop, "official")
+    a, b, c, *_ = people
+    first = services.idea_post(actor=a, board=board, text="Trees on the square")
+    build = services.idea_post(actor=b, board=board, text="And benches", builds_on=first)
+    second = services.idea_post(actor=c, board=board, text="A fountain")
+    rude = services.idea_post(actor=c, board=board, text="Something rude")
+    services.idea_react(actor=b, idea=first, value="agree")
+    services.idea_react(actor=c, idea=first, value="disagree")
+    moderation.idea_flag(actor=a, idea=rude, reason="abuse")
+    moderation.idea_hide(actor=fac, idea=rude, reason="rude")
+    moderation.appeal_file(actor=c, idea=rude, text="It was a joke")
+    moderation.appeal_decide(actor=fac, idea=rude, uphold=True)
+    one = proposals.proposal_draft(actor=fac, title="Green", body="Trees and benches", sources=[first.pk])
+    two = proposals.proposal_draft(actor=fac, title="Water", body="A fountain", sources=[second.pk])
+    for proposal in (one, two):
+        proposals.proposal_publish(actor=fac, proposal=proposal)
+    proposals.proposal_endorse(actor=a, proposal=one, value="agree")
+    proposals.proposal_respond(actor=official, proposal=one, status="accepted", message="Yes")
+    proposals.proposal_respond(actor=official, proposal=two, status="under_review", message="Looking")
+    published = timezone.now() - timedelta(hours=10)
+    Proposal.objects.update(published_at=published)
+    Response.objects.filter(proposal=one).update(created_at=published + timedelta(hours=2))
+    Response.objects.filter(proposal=two).update(created_at=published + timedelta(hours=4))
+    services.survey_answer(actor=a, answers={"influence": 8, "safety": 9})
+    services.survey_answer(actor=b, answers={"influence": 4, "safety": 10}, comment="Good")
+    services.survey_answer(actor=official, answers={"influence": 7})
+    return workshop
+
+
+def test_the_report_gives_exactly_the_scripted_figures(scripted):
+    r = report.workshop_report(scripted)
+    assert r["participation"] == {"joined": 6, "active": 3, "ideas": 4, "builds": 1, "reactions": 2,
+                                  "endorsements": 1}
+    # a: involved -> empowered (source of an accepted proposal); b, c: collaborating; three stayed informed.
+    assert r["ladder"]["start"] == {"informed": 6, "consulted": 0, "involved": 0, "collaborating": 0, "empowered": 0}
+    assert r["ladder"]["end"] == {"informed": 3, "consulted": 0, "involved": 0, "collaborating": 2, "empowered": 1}
+    assert r["ladder"]["moved_up"] == 0.5
+    assert r["collaboration"] == {"build_share": 0.25, "multi_contributor_proposals": 1.0}
+    assert r["responsiveness"] == {"proposals": 2, "responded": 2, "median_hours_to_response": 3.0}
+    assert r["inclusiveness"] == {"flagged_share": 0.25, "hidden_share": 0.25, "held_share": 0.0, "appeals": 1,
+                                  "appeals_granted": 1}
+    # 5 people under 30 are shown; the one person over 60 is suppressed (fewer than 5).
+    assert r["representativeness"] == {"age": {"<30": 0.8333, "30-60": None, ">60": None}}
+    assert r["reference"] == {"age": {"<30": 0.3}}
+    citizens = r["survey"]["citizens"]
+    assert citizens["influence"] == {"mean": 6.0, "agree_share": 0.5, "n": 2}
+    assert citizens["safety"] == {"mean": 9.5, "agree_share": 1.0, "n": 2}
+    assert citizens["collaboration"] == {"mean": None, "agree_share": 0.0, "n": 0}
+    assert r["survey"]["officials"]["influence"] == {"mean": 7.0, "agree_share": 1.0, "n": 1}
+
+
+def test_survey_rules():
+    workshop, fac = workshop_with_facilitator(start=False)
+    an = citizen(workshop, "An")
+    with pytest.raises(DomainError) as not_yet:
+        services.survey_answer(actor=an, answers={"safety": 5})
+    assert not_yet.value.code == "forbidden"
+    from workshops import services as live
+    live.workshop_start(actor=fac)
+    an.workshop.refresh_from_db()
+    with pytest.raises(DomainError) as unknown:
+        services.survey_answer(actor=an, answers={"relevance": 5})  # an officials' factor
+    assert unknown.value.code == "invalid"
+    with pytest.raises(DomainError) as staff:
+        services.survey_answer(actor=fac, answers={"safety": 5})
+    assert staff.value.code == "forbidden"
+    services.survey_answer(actor=an, answers={"safety": 5, "influence": 0})
+    with pytest.raises(DomainError) as twice:
+        services.survey_answer(actor=an, answers={"safety": 6})
+    assert twice.value.code == "conflict"
+    an.refresh_from_db()
+    assert an.rung == "consulted"
+    live.workshop_end(actor=fac)
+    bo = citizen(workshop, "Bo")
+    bo.workshop.refresh_from_db()
+    assert services.survey_answer(actor=bo, answers={"collaboration": 10}).answers == {"collaboration": 10}
