@@ -193,3 +193,25 @@ async def test_survey_answers_over_the_socket_are_checked():
     assert (await o.command("survey.answer", answers={"relevance": 9, "influence": 6}))["type"] == "ack"
     for s in (a, o):
         await s.close()
+
+
+async def test_synthesis_suggest_groups_ideas_and_ranks_them_by_bridging():
+    workshop, fac, official, (an, bo, cas), board = await setup()
+    a, b, c, f = [await Live.open(p) for p in (an, bo, cas, fac)]
+    trees = (await a.command("idea.post", board=board.pk, text="Meer bomen in het park"))["id"]
+    more_trees = (await b.command("idea.post", board=board.pk, text="Meer bomen in de parken"))["id"]
+    bus = (await c.command("idea.post", board=board.pk, text="Cheaper bus tickets for students"))["id"]
+    for s in (b, c):
+        await s.command("idea.react", idea=trees, value="agree")
+    await a.command("idea.react", idea=bus, value="disagree")
+    assert (await a.command("synthesis.suggest"))["code"] == "forbidden"
+    answer = await f.command("synthesis.suggest")
+    groups = [sorted(cluster["ideas"]) for cluster in answer["clusters"]]
+    assert sorted([trees, more_trees]) in groups and [bus] in groups
+    assert all(cluster["label"] for cluster in answer["clusters"])
+    ranking = [row["idea"] for row in answer["bridging"]]
+    assert ranking[0] == trees and ranking[-1] == bus
+    assert answer["bridging"][0]["score"] == pytest.approx(3 / 4)  # (2 + 1) / (2 + 2), one group of everyone
+    assert (await f.command("synthesis.suggest", board=999999))["code"] == "not_found"
+    for s in (a, b, c, f):
+        await s.close()
