@@ -10,7 +10,7 @@ from workshops.errors import DomainError
 from workshops.http import json_view, parse_body
 from workshops.models import Participant, Workshop
 
-from . import permissions, proposals, protocol, selectors
+from . import charts, permissions, proposals, protocol, selectors
 from . import report as impact
 from .models import Proposal
 
@@ -133,3 +133,14 @@ def organisation_report(request):
                                               removed=False).values_list("workshop_id", flat=True)
     workshops = Workshop.objects.filter(pk__in=workshop_ids).order_by("-created_at")
     return JsonResponse(impact.organisation_report(workshops))
+
+
+@json_view("GET")
+def report_chart(request, code, name):
+    """One chart of the impact report as SVG (with a title and a text description)."""
+    workshop = workshop_selectors.workshop_get(code)
+    _actor(request, workshop, {R.FACILITATOR, R.OFFICIAL})
+    svg = charts.charts(impact.workshop_report(workshop)).get(name)
+    if svg is None:
+        raise DomainError("not_found", "No such chart.")
+    return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")

@@ -8,5 +8,6 @@ urlpatterns = [
     path("workshops/<str:code>/export", api.export),
     path("workshops/<str:code>/proposals/<int:proposal_id>/response", api.proposal_response),
     path("workshops/<str:code>/report", api.report),
+    path("workshops/<str:code>/report/charts/<slug:name>.svg", api.report_chart),
     path("report", api.organisation_report),
 ]
