@@ -7,6 +7,7 @@ from workshops.errors import DomainError
 from workshops.models import Participant
 
 from . import ladder
+from .services import choice_set
 from .models import Endorsement, Idea, Proposal, Response
 from .selectors import contributors_of, endorsement_counts, proposal_bridging, proposal_payload
 
@@ -77,15 +78,7 @@ def proposal_endorse(*, actor: Participant, proposal: Proposal, value: str | Non
     """Set (or clear, with None) the actor's endorsement of a published proposal."""
     if proposal.status != Proposal.Status.PUBLISHED:
         raise DomainError("forbidden", "Only published proposals can be endorsed.")
-    current = Endorsement.objects.filter(proposal=proposal, participant=actor).first()
-    if (current.value if current else None) != value:
-        if value is None:
-            current.delete()
-        elif current is None:
-            Endorsement.objects.create(proposal=proposal, participant=actor, value=value)
-        else:
-            current.value = value
-            current.save(update_fields=["value", "updated_at"])
+    if choice_set(Endorsement, value=value, proposal=proposal, participant=actor):
         stream.emit(actor.workshop_id, "proposal.endorsed",
                     {"proposal": proposal.pk, "endorsements": endorsement_counts(proposal.pk),
                      "bridging": proposal_bridging(proposal)})

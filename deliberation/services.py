@@ -10,6 +10,21 @@ from .models import Board, Idea, Reaction, SurveyAnswer
 from .selectors import idea_audience, idea_payload, reaction_counts
 
 
+def choice_set(model, *, value: str | None, **key) -> bool:
+    """Set (or clear, with None) the one value a participant gives something; True if it changed."""
+    current = model.objects.filter(**key).first()
+    if (current.value if current else None) == value:
+        return False
+    if value is None:
+        current.delete()
+    elif current is None:
+        model.objects.create(value=value, **key)
+    else:
+        current.value = value
+        current.save(update_fields=["value", "updated_at"])
+    return True
+
+
 def _content_open(actor: Participant) -> None:
     if actor.workshop.status == Workshop.Status.DRAFT and not actor.is_staff_role:
         raise DomainError("forbidden", "The workshop has not started yet.")
@@ -92,16 +107,8 @@ def idea_react(*, actor: Participant, idea: Idea, value: str | None) -> dict:
     _content_open(actor)
     if idea.status != Idea.Status.VISIBLE:
         raise DomainError("forbidden", "Only visible ideas take reactions.")
-    current = Reaction.objects.filter(idea=idea, participant=actor).first()
-    if (current.value if current else None) == value:
+    if not choice_set(Reaction, value=value, idea=idea, participant=actor):
         return reaction_counts(idea.pk)
-    if value is None:
-        current.delete()
-    elif current is None:
-        Reaction.objects.create(idea=idea, participant=actor, value=value)
-    else:
-        current.value = value
-        current.save(update_fields=["value", "updated_at"])
     counts = reaction_counts(idea.pk)
     stream.emit(idea.board.workshop_id, "idea.reacted", {"idea": idea.pk, "reactions": counts},
                 audience=idea_audience(idea))

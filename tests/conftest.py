@@ -54,3 +54,17 @@ def pytest_collection_modifyitems(items):
     fail with "cannot be called from a running event loop".
     """
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture
+async def hub_env():
+    """Protocol tests: each gets its own in-memory layer, hub and background loop on its own event loop."""
+    from channels.layers import channel_layers
+
+    from workshops import background, hub
+
+    channel_layers.backends.clear()
+    yield
+    await hub.shutdown_hub()
+    await background.stop()
+    channel_layers.backends.clear()
