@@ -86,6 +86,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code):
         if self.sub is not None:
             await (await get_hub()).unsubscribe(self.sub)
+            _limiter().forget(self.participant_id)
         if self.connection_id is not None:
             await database_sync_to_async(services.connection_close)(connection_id=self.connection_id)
 
