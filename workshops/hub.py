@@ -158,8 +158,12 @@ class Hub:
 
     async def resync(self) -> None:
         for wid in list(self.subscribers):
-            # A restarted Redis forgets groups; adding again is idempotent.
-            await self.layer.group_add(workshop_group(wid), self.channel)
+            try:
+                # A restarted Redis forgets groups; adding again is idempotent.
+                await self.layer.group_add(workshop_group(wid), self.channel)
+            except Exception:
+                # While the layer is down, local sockets still catch up from the database below.
+                log.warning("could not renew the channel-layer group of workshop %s", wid, exc_info=True)
             latest = await _last_seq(wid)
             if latest > self.last_seq.get(wid, latest):
                 await self.deliver(wid, await _events_after(wid, self.last_seq[wid], latest))
