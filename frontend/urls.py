@@ -11,4 +11,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["frontend"]), name="jsi18n"),
     path("w/<slug:code>/", views.participant, name="participant"),
     path("w/<slug:code>/facilitate", views.facilitate, name="facilitate"),
+    path("w/<slug:code>/outcomes", views.outcomes, name="outcomes"),
+    path("w/<slug:code>/report", views.report, name="report"),
+    path("reports", views.reports, name="reports"),
 ]

@@ -2,7 +2,7 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-__all__ = ["home", "participant", "facilitate"]
+__all__ = ["home", "participant", "facilitate", "outcomes", "report", "reports"]
 
 
 @require_safe
@@ -21,3 +21,21 @@ def participant(request, code: str):
 def facilitate(request, code: str):
     """Render the facilitator console shell for the workshop with this code."""
     return render(request, "frontend/facilitate.html", {"code": code})
+
+
+@require_safe
+def outcomes(request, code: str):
+    """Render the public outcomes page shell: published proposals and the officials' responses."""
+    return render(request, "frontend/outcomes.html", {"code": code})
+
+
+@require_safe
+def report(request, code: str):
+    """Render the impact report page shell for the facilitators and officials of this workshop."""
+    return render(request, "frontend/report.html", {"code": code})
+
+
+@require_safe
+def reports(request):
+    """Render the organisation report page shell: every workshop of the logged-in staff account."""
+    return render(request, "frontend/reports.html")
