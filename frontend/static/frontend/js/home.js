@@ -82,6 +82,10 @@ function workshopItem(w) {
     ? h("a", { href: `/w/${encodeURIComponent(w.code)}/facilitate` }, gettext("Open the console"), h("span", { class: "visually-hidden" }, gettext("for %(title)s", { title: w.title })))
     : null;
   const joinUrl = w.join_url || `/w/${encodeURIComponent(w.code)}/`;
+  const reportLink = w.role === "facilitator" || w.role === "official"
+    ? h("a", { href: `/w/${encodeURIComponent(w.code)}/report` }, gettext("Report"), h("span", { class: "visually-hidden" }, ` ${gettext("of %(title)s", { title: w.title })}`))
+    : null;
+  const outcomesLink = h("a", { href: `/w/${encodeURIComponent(w.code)}/outcomes` }, gettext("Outcomes"), h("span", { class: "visually-hidden" }, ` ${gettext("of %(title)s", { title: w.title })}`));
   return h("li", { dataset: { code: w.code } },
     h("p", { class: "workshop-title" }, w.title),
     h("p", { class: "workshop-meta" },
@@ -89,7 +93,8 @@ function workshopItem(w) {
       (ROLE_NAMES[w.role] || (() => w.role || ""))(), " · ", gettext("code %(code)s", { code: w.code })),
     h("p", { class: "workshop-links" },
       consoleLink, consoleLink ? " " : null,
-      h("a", { href: joinUrl }, gettext("Participant page"), h("span", { class: "visually-hidden" }, gettext("of %(title)s", { title: w.title })))));
+      h("a", { href: joinUrl }, gettext("Participant page"), h("span", { class: "visually-hidden" }, gettext("of %(title)s", { title: w.title }))), " ",
+      outcomesLink, reportLink ? " " : null, reportLink));
 }
 
 async function loadWorkshops() {
