@@ -1,5 +1,6 @@
 // The workshop WebSocket client: snapshot and events into local state, resume with ?since=,
 // and commands that survive a lost connection or a reload (resent with their original ref).
+import { emptyState, stateFromSnapshot, applyEvent, isStaff, runningBreakout } from "./state.js";
 
 export const Conn = Object.freeze({
   CONNECTING: "connecting",
@@ -17,21 +18,6 @@ const BACKOFF_CAP_MS = 10_000;
 export function newRef() {
   if (globalThis.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
-}
-
-/** An empty local picture of a workshop. */
-function emptyState() {
-  return {
-    me: null,
-    workshop: null,
-    participants: new Map(),
-    rooms: [],
-    boards: new Map(),
-    ideas: new Map(),
-    myReactions: new Map(),
-    proposals: [],
-    announcements: [],
-  };
 }
 
 /** Error raised to a command's caller when the server answers `error`. */
@@ -285,6 +271,11 @@ export class WorkshopClient extends EventTarget {
       this.applySnapshot(frame);
       this.lastSeq = typeof frame.seq === "number" ? frame.seq : null;
     } else if (frame.me) {
+      if (this.roomChanged(frame.me.room)) {
+        // Moved to another room while away: the replay cannot bring that room's board, a snapshot can.
+        this.resync();
+        return;
+      }
       // Resumed: local state stays; replayed events follow, so lastSeq must not jump ahead.
       this.state.me = { ...this.state.me, ...frame.me };
       this.emit("me");
@@ -299,18 +290,7 @@ export class WorkshopClient extends EventTarget {
   }
 
   applySnapshot(frame) {
-    const s = emptyState();
-    s.me = frame.me || null;
-    s.workshop = frame.workshop || null;
-    for (const p of frame.participants || []) s.participants.set(p.id, p);
-    s.rooms = frame.rooms || [];
-    for (const b of frame.boards || []) s.boards.set(b.id, b);
-    for (const idea of frame.ideas || []) s.ideas.set(idea.id, idea);
-    for (const [id, value] of Object.entries(frame.my_reactions || {})) s.myReactions.set(Number(id), value);
-    s.proposals = frame.proposals || [];
-    // Announcements are not part of the snapshot; keep the ones this page already showed.
-    s.announcements = this.state.announcements;
-    this.state = s;
+    this.state = stateFromSnapshot(frame, this.state);
   }
 
   onAnswer(frame) {
@@ -331,68 +311,29 @@ export class WorkshopClient extends EventTarget {
   onEvent(frame) {
     if (this.lastSeq !== null && frame.seq <= this.lastSeq) return; // already applied
     this.lastSeq = frame.seq;
+    // A citizen moved into a room (or choosing one) gets none of its earlier ideas as events.
+    const resync = frame.type === "room.assigned" && this.roomChanged(frame.room);
     this.apply(frame);
     this.emit("event", { event: frame });
+    if (resync) this.resync();
+  }
+
+  /** Whether a citizen's room differs from the one this page shows (staff read every room). */
+  roomChanged(room) {
+    const me = this.state.me;
+    if (!me || isStaff(me) || room === undefined || room === null) return false;
+    return (me.room ?? null) !== room && !!runningBreakout(this.state);
+  }
+
+  /** Start over with a full snapshot (no ?since=); unanswered commands are resent as usual. */
+  resync() {
+    this.lastSeq = null;
+    this.dropSocket();
+    this.connectNow();
   }
 
   /** Fold one event into local state. Unknown types change nothing. */
   apply(ev) {
-    const s = this.state;
-    switch (ev.type) {
-      case "idea.posted":
-      case "idea.held":
-      case "idea.edited":
-      case "idea.restored":
-        if (ev.idea && typeof ev.idea === "object") s.ideas.set(ev.idea.id, ev.idea);
-        break;
-      case "idea.withdrawn": {
-        const idea = s.ideas.get(ev.idea);
-        if (idea) s.ideas.set(idea.id, { ...idea, status: "withdrawn" });
-        break;
-      }
-      case "idea.hidden": {
-        const idea = s.ideas.get(ev.idea);
-        if (idea) {
-          const next = { ...idea, status: "hidden" };
-          if (ev.hidden_reason !== undefined) next.hidden_reason = ev.hidden_reason;
-          s.ideas.set(idea.id, next);
-        }
-        break;
-      }
-      case "idea.reacted": {
-        const idea = s.ideas.get(ev.idea);
-        if (idea && ev.reactions) s.ideas.set(idea.id, { ...idea, reactions: ev.reactions });
-        break;
-      }
-      case "presence.changed":
-        if (ev.participant) {
-          const old = s.participants.get(ev.participant.id) || {};
-          s.participants.set(ev.participant.id, { ...old, ...ev.participant });
-          if (s.me && s.me.id === ev.participant.id && "room" in ev.participant) s.me = { ...s.me, room: ev.participant.room };
-        }
-        break;
-      case "workshop.started":
-      case "workshop.ended":
-        if (s.workshop) s.workshop = { ...s.workshop, status: ev.status || (ev.type === "workshop.started" ? "live" : "ended") };
-        break;
-      case "phase.changed":
-        if (s.workshop) s.workshop = { ...s.workshop, phase: ev.phase };
-        break;
-      case "timer.started":
-        if (s.workshop) s.workshop = { ...s.workshop, timer: { label: ev.label ?? "", ends_at: ev.ends_at } };
-        break;
-      case "timer.stopped":
-      case "timer.expired":
-        if (s.workshop) s.workshop = { ...s.workshop, timer: null };
-        break;
-      case "announcement":
-        s.announcements = [...s.announcements, { text: ev.text, from: ev.from, at: ev.at, seq: ev.seq }];
-        break;
-      case "rung.changed":
-        if (s.me) s.me = { ...s.me, rung: ev.rung };
-        break;
-      default:
-        break;
-    }
+    applyEvent(this.state, ev);
   }
 }

@@ -14,11 +14,23 @@ const FALLBACK = {
   network: () => gettext("Could not reach the server. Check your connection and try again."),
 };
 
+/** "14:05" for a moment in the page's language. */
+export function clockTime(date) {
+  return new Intl.DateTimeFormat(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit" }).format(date);
+}
+
 /** One readable sentence for an error from the socket (CommandError) or the HTTP API (ApiError). */
 export function describeError(err) {
   const code = err && err.code;
   const fields = (err && err.fields) || {};
   let message = (err && err.message) || "";
+  if (code === "muted") {
+    // The server's text carries a raw timestamp; say the time in the reader's language instead.
+    const seconds = Number(err.retryAfter);
+    return seconds > 0
+      ? gettext("A moderator has paused your contributions until %(time)s.", { time: clockTime(new Date(Date.now() + seconds * 1000)) })
+      : FALLBACK.muted();
+  }
   if (!message || message === code) message = (FALLBACK[code] || (() => gettext("Something went wrong. Please try again.")))();
   const details = Object.entries(fields)
     .map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(" ") : value}`)

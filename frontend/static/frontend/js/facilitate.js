@@ -1,13 +1,18 @@
 // The facilitator console: the live board plus start/end, phase, timer, announcements and invite.
 import { LivePage, statusLabel } from "./live.js";
+import { BoardPicker, RoomOverview, consolePolicy, renderConsoleReport } from "./room-overview.js";
+import { BreakoutPanel } from "./breakout-panel.js";
 import { api } from "./api.js";
 import { $, h, showStatus, setText, setFieldError, setUnavailable, isUnavailable } from "./dom.js";
 import { gettext } from "./i18n.js";
 import { describeError } from "./errors.js";
 
 const root = document.getElementById("app");
-const page = new LivePage(root, { console: true });
+let picker = null;
+const page = new LivePage(root, { console: true, policy: consolePolicy(() => page.client.state, () => picker?.selected()) });
 const client = page.client;
+picker = new BoardPicker(page);
+const overview = new RoomOverview(page, picker);
 
 /** Run a command from a control: show progress and the outcome in that control's status slot. */
 function run(statusEl, type, fields, { done, busy } = {}) {
@@ -149,12 +154,20 @@ function setHidden(el, hidden, fallback) {
   el.hidden = hidden;
 }
 
-function renderControls() {
+const breakoutPanel = new BreakoutPanel(page, run);
+
+function renderControls(ev) {
   const state = client.state;
   const w = state.workshop || {};
   const isFacilitator = state.me?.role === "facilitator";
   $("#controls", root).hidden = !isFacilitator;
   $("#not-facilitator", root).hidden = isFacilitator || !state.me;
+  if (ev?.type !== "timer.render") {
+    picker.render();
+    overview.render();
+    renderConsoleReport(page, picker);
+    if (isFacilitator) breakoutPanel.render();
+  }
   setText($("#session-status-text", root), statusLabel(w.status));
   const heading = $("#session-title", root);
   setHidden(startBtn, w.status === "live" || w.status === "ended", heading);

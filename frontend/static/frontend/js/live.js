@@ -2,9 +2,9 @@
 // agenda and phase, timer, announcements, people and the board.
 import { WorkshopClient, Conn } from "./client.js";
 import { BoardView } from "./board.js";
-import { h, setText, announce, $ } from "./dom.js";
+import { h, setText, announce, $, formatDuration } from "./dom.js";
 import { gettext, ngettext } from "./i18n.js";
-import { describeError } from "./errors.js";
+import { describeError, clockTime } from "./errors.js";
 
 const STATUS_LABELS = {
   draft: () => gettext("Not started yet"),
@@ -41,30 +41,25 @@ const ROLE_LABELS = {
   citizen: () => "",
 };
 
+export function connLabel(state) {
+  return (CONN_LABELS[state] || (() => state))();
+}
+
 export function statusLabel(status) {
   return (STATUS_LABELS[status] || (() => status || ""))();
 }
 
-function pad(n) {
-  return String(n).padStart(2, "0");
-}
-
-/** "mm:ss" (or "h:mm:ss") for a number of seconds. */
-export function formatDuration(totalSeconds) {
-  const s = Math.max(0, Math.ceil(totalSeconds));
-  const hours = Math.floor(s / 3600);
-  const minutes = Math.floor((s % 3600) / 60);
-  const seconds = s % 60;
-  return hours ? `${hours}:${pad(minutes)}:${pad(seconds)}` : `${pad(minutes)}:${pad(seconds)}`;
-}
+export { formatDuration };
 
 export class LivePage {
-  constructor(root, { console: isConsole = false } = {}) {
+  constructor(root, { console: isConsole = false, policy = {}, forbiddenText = "" } = {}) {
     this.root = root;
     this.code = root.dataset.code;
     this.isConsole = isConsole;
+    this.forbiddenText = forbiddenText;
     this.client = new WorkshopClient(this.code);
-    this.board = new BoardView(this.client, $("#boards", root));
+    this.board = new BoardView(this.client, $("#boards", root), policy);
+    this.mutedTimer = null;
     this.timerInterval = null;
     this.expiredNotice = null;
     this.hooks = [];
@@ -80,7 +75,10 @@ export class LivePage {
     const c = this.client;
     c.addEventListener("connection", (e) => this.renderConn(e.detail.state));
     c.addEventListener("snapshot", () => this.renderAll());
-    c.addEventListener("me", () => this.renderMe());
+    c.addEventListener("me", () => {
+      this.renderMe();
+      this.renderMuted();
+    });
     c.addEventListener("event", (e) => this.onEvent(e.detail.event));
     c.addEventListener("orphan", (e) => this.onOrphan(e.detail));
     c.addEventListener("fatal", (e) => this.showFatal(e.detail.code));
@@ -102,9 +100,10 @@ export class LivePage {
   }
 
   showFatal(code, text) {
-    const message = text || (code === 4404
-      ? gettext("There is no workshop with this code. Check the link or the code you were given.")
-      : gettext("You can no longer take part in this workshop."));
+    let message = text;
+    if (!message && code === 4404) message = gettext("There is no workshop with this code. Check the link or the code you were given.");
+    if (!message && code === 4403) message = this.forbiddenText;
+    message = message || gettext("You can no longer take part in this workshop.");
     setText($("#fatal-text", this.root), message);
     this.showOnly("fatal");
     $("#fatal", this.root).focus();
@@ -131,6 +130,7 @@ export class LivePage {
     this.renderMe();
     this.renderPeople();
     this.renderAnnouncements();
+    this.renderMuted();
     for (const fn of this.hooks) fn(null);
   }
 
@@ -171,7 +171,16 @@ export class LivePage {
         announce(gettext("Announcement from %(name)s: %(text)s", { name: ev.from?.name || gettext("the facilitator"), text: ev.text }));
         break;
       case "presence.changed":
+      case "participant.removed":
         this.renderPeople();
+        break;
+      case "participant.muted":
+        if (this.client.state.me && ev.participant === this.client.state.me.id) {
+          this.renderMuted();
+          const until = this.mutedUntil();
+          announce(until ? gettext("A moderator has paused your contributions until %(time)s.", { time: clockTime(until) })
+            : gettext("You can take part again."));
+        }
         break;
       case "rung.changed": {
         this.renderMe();
@@ -321,7 +330,7 @@ export class LivePage {
   renderPeople() {
     const list = $("#people-list", this.root);
     if (!list) return;
-    const people = [...this.client.state.participants.values()];
+    const people = [...this.client.state.participants.values()].filter((p) => !p.removed);
     const online = people.filter((p) => p.online);
     setText($("#people-count", this.root), ngettext("%(count)s online", "%(count)s online", online.length));
     const shown = (this.isConsole ? people : online).slice().sort((a, b) =>
@@ -345,6 +354,24 @@ export class LivePage {
     });
     for (const li of existing.values()) li.remove();
     $("#people-empty", this.root).hidden = shown.length > 0;
+  }
+
+  /** The moment this participant's mute ends, or null when they are not muted. */
+  mutedUntil() {
+    const until = this.client.state.me?.muted_until;
+    const at = until ? Date.parse(until) : NaN;
+    return Number.isNaN(at) || at <= Date.now() ? null : new Date(at);
+  }
+
+  renderMuted() {
+    const note = $("#muted-note", this.root);
+    if (!note) return;
+    clearTimeout(this.mutedTimer);
+    const until = this.mutedUntil();
+    note.hidden = !until;
+    setText(note, until ? gettext("A moderator has paused your contributions until %(time)s. You can still read along.", { time: clockTime(until) }) : "");
+    // Lift the note by itself when the mute ends (the server needs no event for that).
+    if (until) this.mutedTimer = setTimeout(() => this.renderMuted(), Math.min(until - Date.now() + 500, 2 ** 31 - 1));
   }
 
   renderAnnouncements() {

@@ -1,13 +1,24 @@
 // The participant page: join with a name when needed, then the live board.
 import { LivePage } from "./live.js";
+import { ParticipantRooms, participantPolicy } from "./participant-rooms.js";
 import { api, resetCsrf } from "./api.js";
 import { $, showStatus, setFieldError, setText, setUnavailable, isUnavailable } from "./dom.js";
 import { gettext } from "./i18n.js";
 import { describeError } from "./errors.js";
 
 const root = document.getElementById("app");
-const page = new LivePage(root);
+// Closed rooms' boards this participant opened from the report-back.
+const expanded = new Set();
+const page = new LivePage(root, {
+  policy: participantPolicy(() => page.client.state, expanded),
+  forbiddenText: gettext("A moderator removed you from this workshop, so you can no longer take part in it."),
+});
 const client = page.client;
+const rooms = new ParticipantRooms(page, expanded);
+page.onUpdate((ev) => {
+  if (!ev) rooms.render();
+  else if (ev.type !== "timer.render") rooms.onEvent(ev);
+});
 
 async function offerJoin() {
   let workshop;
