@@ -1,4 +1,4 @@
-"""Page URLs: the front page, the participant page and the facilitator console."""
+"""Page URLs: the front page, the live pages (participant, console, moderation) and the reports."""
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["frontend"]), name="jsi18n"),
     path("w/<slug:code>/", views.participant, name="participant"),
     path("w/<slug:code>/facilitate", views.facilitate, name="facilitate"),
+    path("w/<slug:code>/moderate", views.moderate, name="moderate"),
     path("w/<slug:code>/outcomes", views.outcomes, name="outcomes"),
     path("w/<slug:code>/report", views.report, name="report"),
     path("reports", views.reports, name="reports"),

@@ -2,7 +2,7 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-__all__ = ["home", "participant", "facilitate", "outcomes", "report", "reports"]
+__all__ = ["home", "participant", "facilitate", "moderate", "outcomes", "report", "reports"]
 
 
 @require_safe
@@ -21,6 +21,12 @@ def participant(request, code: str):
 def facilitate(request, code: str):
     """Render the facilitator console shell for the workshop with this code."""
     return render(request, "frontend/facilitate.html", {"code": code})
+
+
+@require_safe
+def moderate(request, code: str):
+    """Render the moderation page shell (queue and audit log) for the workshop with this code."""
+    return render(request, "frontend/moderate.html", {"code": code})
 
 
 @require_safe

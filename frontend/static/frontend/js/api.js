@@ -78,4 +78,5 @@ export const api = {
   createWorkshop: (body) => request("POST", "/api/workshops", body),
   workshop: (code) => request("GET", `/api/workshops/${encodeURIComponent(code)}`),
   join: (code, name) => request("POST", `/api/workshops/${encodeURIComponent(code)}/join`, { name }),
+  moderationLog: (code) => request("GET", `/api/workshops/${encodeURIComponent(code)}/moderation-log`),
 };

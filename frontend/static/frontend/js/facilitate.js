@@ -162,6 +162,7 @@ function renderControls(ev) {
   const isFacilitator = state.me?.role === "facilitator";
   $("#controls", root).hidden = !isFacilitator;
   $("#not-facilitator", root).hidden = isFacilitator || !state.me;
+  $("#not-facilitator-moderate", root).hidden = state.me?.role !== "moderator";
   if (ev?.type !== "timer.render") {
     picker.render();
     overview.render();

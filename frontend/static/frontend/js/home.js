@@ -81,6 +81,9 @@ function workshopItem(w) {
   const consoleLink = w.role === "facilitator"
     ? h("a", { href: `/w/${encodeURIComponent(w.code)}/facilitate` }, gettext("Open the console"), h("span", { class: "visually-hidden" }, gettext("for %(title)s", { title: w.title })))
     : null;
+  const moderateLink = w.role === "facilitator" || w.role === "moderator"
+    ? h("a", { href: `/w/${encodeURIComponent(w.code)}/moderate` }, gettext("Moderate"), h("span", { class: "visually-hidden" }, ` ${w.title}`))
+    : null;
   const joinUrl = w.join_url || `/w/${encodeURIComponent(w.code)}/`;
   const reportLink = w.role === "facilitator" || w.role === "official"
     ? h("a", { href: `/w/${encodeURIComponent(w.code)}/report` }, gettext("Report"), h("span", { class: "visually-hidden" }, ` ${gettext("of %(title)s", { title: w.title })}`))
@@ -93,6 +96,7 @@ function workshopItem(w) {
       (ROLE_NAMES[w.role] || (() => w.role || ""))(), " · ", gettext("code %(code)s", { code: w.code })),
     h("p", { class: "workshop-links" },
       consoleLink, consoleLink ? " " : null,
+      moderateLink, moderateLink ? " " : null,
       h("a", { href: joinUrl }, gettext("Participant page"), h("span", { class: "visually-hidden" }, gettext("of %(title)s", { title: w.title }))), " ",
       outcomesLink, reportLink ? " " : null, reportLink));
 }
