@@ -15,6 +15,8 @@ from .helpers import Person
 
 STAFF_USERNAME = "facilitator"
 STAFF_PASSWORD = "browser-test-password-1"
+MODERATOR_USERNAME = "moderator"
+MODERATOR_PASSWORD = "browser-test-password-2"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -23,13 +25,16 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
-    """A migrated SQLite database with one staff account, served by a real Daphne process."""
+    """A migrated SQLite database with two staff accounts, served by a real Daphne process."""
     tmp = tmp_path_factory.mktemp("browser-server")
     db = ServerDatabase.sqlite(tmp / "db.sqlite3")
     env = server_env(db.url)
     db.prepare(env)
     manage("createsuperuser", "--noinput", "--username", STAFF_USERNAME, "--email", "facilitator@example.org",
            env={**env, "DJANGO_SUPERUSER_PASSWORD": STAFF_PASSWORD})
+    # A second account, given the moderator role per workshop by the facilitator (POST .../staff).
+    manage("createsuperuser", "--noinput", "--username", MODERATOR_USERNAME, "--email", "moderator@example.org",
+           env={**env, "DJANGO_SUPERUSER_PASSWORD": MODERATOR_PASSWORD})
     with DaphneServer(env, log_path=tmp / "daphne.log") as running:
         yield running
     db.drop()

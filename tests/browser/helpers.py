@@ -49,10 +49,13 @@ class Person:
         page.get_by_role("button", name="Log in").click()
         expect(page.get_by_text(f"Logged in as {username}.")).to_be_visible()
 
-    def create_workshop(self, title: str, *, agenda: str = "", columns: str = "", pre_moderation: bool = False) -> str:
+    def create_workshop(self, title: str, *, agenda: str = "", columns: str = "", pre_moderation: bool = False,
+                        language: str = "") -> str:
         """Fill in the create form on the front page and return the new workshop's code."""
         page = self.page
         page.get_by_label("Title", exact=True).fill(title)
+        if language:
+            page.get_by_label("Language of the workshop").select_option(language)
         page.get_by_label("Agenda (optional)").fill(agenda)
         page.get_by_label("Board columns (optional)").fill(columns)
         if pre_moderation:
@@ -88,6 +91,18 @@ class Person:
         self.page.get_by_label(f"Build on the idea by {author}").fill(text)
         self.page.get_by_role("button", name="Post reply").click()
         expect(self.page.get_by_text("Your reply was posted.")).to_be_visible()
+
+    def add_staff(self, code: str, username: str, role: str) -> None:
+        """As this page's logged-in facilitator, give a staff account a role (POST /api/workshops/<code>/staff)."""
+        status = self.page.evaluate(
+            """async ([code, username, role]) => {
+                const csrf = (await (await fetch("/api/csrf")).json()).csrf;
+                const response = await fetch(`/api/workshops/${code}/staff`, {
+                    method: "POST", body: JSON.stringify({username, role}),
+                    headers: {"Content-Type": "application/json", "X-CSRFToken": csrf}});
+                return response.status;
+            }""", [code, username, role])
+        assert status == 201, f"adding {username} as {role} answered {status}"
 
     def pending_commands(self, code: str) -> list[dict]:
         """The unacknowledged commands the page keeps in sessionStorage."""

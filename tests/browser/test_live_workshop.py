@@ -83,8 +83,8 @@ def test_facilitator_and_two_citizens_work_together_live(people, server):
     for page in (a, b):
         expect(page.locator("#phase-now")).to_have_text("Step 2 of 3: Ideas")
         expect(page.locator("#agenda-list li[aria-current=step] .agenda-title")).to_have_text("Ideas")
-    f.get_by_label("Minutes").fill("2")
-    f.get_by_label("Seconds").fill("0")
+    f.get_by_label("Minutes", exact=True).fill("2")
+    f.get_by_label("Seconds", exact=True).fill("0")
     f.get_by_label("Label (optional)").fill("Ideas round")
     f.get_by_role("button", name="Start timer").click()
     for page in (a, b):
@@ -223,8 +223,8 @@ def test_timer_counts_down_expires_and_can_be_stopped(people):
     code = start_workshop(facilitator, STAFF_USERNAME, STAFF_PASSWORD, "Short timer")
     an.join(code)
     f, a = facilitator.page, an.page
-    f.get_by_label("Minutes").fill("0")
-    f.get_by_label("Seconds").fill("3")
+    f.get_by_label("Minutes", exact=True).fill("0")
+    f.get_by_label("Seconds", exact=True).fill("3")
     f.get_by_label("Label (optional)").fill("Quick round")
     f.get_by_role("button", name="Start timer").click()
     expect(a.locator("#timer-remaining")).to_have_text(re.compile(r"^00:0[0-3]$"))
@@ -232,8 +232,8 @@ def test_timer_counts_down_expires_and_can_be_stopped(people):
     expect(a.locator("#timer-label")).to_have_text("Quick round")
     expect(a.locator("#live-announcer")).to_contain_text("Time is up: Quick round.")
 
-    f.get_by_label("Minutes").fill("10")
-    f.get_by_label("Seconds").fill("0")
+    f.get_by_label("Minutes", exact=True).fill("10")
+    f.get_by_label("Seconds", exact=True).fill("0")
     f.get_by_role("button", name="Start timer").click()
     expect(a.locator("#timer-remaining")).to_have_text(re.compile(r"^(10:00|09:5\d)$"))
     stop = f.get_by_role("button", name="Stop timer")
