@@ -67,6 +67,9 @@ export class BreakoutPanel {
     const runningHadFocus = this.running.contains(document.activeElement);
     this.running.hidden = !b;
     this.form.hidden = !!b || s.workshop?.status === "ended";
+    // "The rooms are open." belongs to the last opening, not to the form shown again after the close.
+    if (!b && this.wasRunning) showStatus($("#breakout-status", this.root), "");
+    this.wasRunning = !!b;
     if (b && formHadFocus) $("#breakout-running-title", this.root).focus();
     if (!b && runningHadFocus) (this.form.hidden ? heading : $("#breakout-rooms", this.root)).focus();
     $("#breakout-needs-live", this.root).hidden = live;
