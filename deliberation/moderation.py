@@ -115,8 +115,8 @@ def flag_dismiss(*, actor: Participant, flag: Flag) -> Flag:
 
 @transaction.atomic
 def idea_hide(*, actor: Participant, idea: Idea, reason: str) -> Idea:
-    if idea.status not in (Idea.Status.VISIBLE, Idea.Status.HELD):
-        raise DomainError("conflict", "Only visible or held ideas can be hidden.")
+    if idea.status == Idea.Status.WITHDRAWN:
+        raise DomainError("conflict", "A withdrawn idea cannot be hidden.")
     _hide(idea, actor=actor, reason=reason)
     stream.emit_many(idea.board.workshop_id, _resolve_flags(idea, Flag.Status.UPHELD))
     return idea

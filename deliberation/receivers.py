@@ -1,8 +1,8 @@
 """Content that comes with a workshop's lifecycle."""
 from django.dispatch import receiver
 
-from workshops.models import Breakout, Workshop
-from workshops.signals import breakout_closed, breakout_opened, workshop_created
+from workshops.models import Breakout, Room, Workshop
+from workshops.signals import breakout_closed, breakout_opened, room_entered, workshop_created
 
 from . import selectors
 from .models import Board
@@ -28,3 +28,13 @@ def create_room_boards(sender, *, breakout, rooms, **kwargs):
 def report_back(sender, *, breakout, rooms, **kwargs):
     """Each room's best ideas, and the room boards' ideas that everyone may now read."""
     return selectors.breakout_report(breakout=breakout, rooms=rooms)
+
+
+@receiver(room_entered, sender=Room)
+def room_board_for_newcomer(sender, *, room, participant, **kwargs):
+    """Someone moved into a room gets its board and the ideas already on it."""
+    board = Board.objects.filter(room=room).first()
+    if board is None:
+        return {}
+    return {"board": selectors.board_payload(board),
+            "ideas": [i for i in selectors.ideas_visible_to(participant) if i["board"] == board.pk]}

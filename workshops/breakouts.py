@@ -15,7 +15,7 @@ from .assignment import deal, strata_by_profile
 from .errors import DomainError
 from .models import Assignment, Breakout, Deadline, Participant, Room, Workshop
 from .selectors import iso, participant_payload, running_breakout
-from .signals import breakout_closed, breakout_opened
+from .signals import breakout_closed, breakout_opened, room_entered
 
 B = Breakout
 GRACE_S = 60
@@ -107,8 +107,11 @@ def _move(breakout: Breakout, participant: Participant, room: Room) -> None:
     participant.save(update_fields=["room"])
     Assignment.objects.update_or_create(breakout=breakout, participant=participant, defaults={"room": room})
     online = participant.connections.exists()
+    assigned = {"room": room.pk, "breakout": breakout.pk}
+    for _, fields in room_entered.send(sender=Room, room=room, participant=participant):
+        assigned.update(fields or {})
     stream.emit_many(breakout.workshop_id, [
-        ("room.assigned", {"room": room.pk, "breakout": breakout.pk}, stream.to_participant(participant.pk)),
+        ("room.assigned", assigned, stream.to_participant(participant.pk)),
         ("presence.changed", {"participant": participant_payload(participant, online=online)}, stream.EVERYONE)])
 
 

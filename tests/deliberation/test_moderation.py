@@ -237,3 +237,22 @@ async def test_screening_holds_personal_data_but_not_everyday_dutch():
     assert mine["idea"]["status"] == "held" and mine["idea"]["held_reason"] == "e-mail address"
     for s in (a, b, m):
         await s.close()
+
+
+async def test_a_moderator_keeps_an_idea_hidden_by_flags_with_a_reason_of_their_own():
+    workshop, fac, mod, (an, bo, cas), board = await setup(3, flag_threshold=2)
+    a, m = await Live.open(an), await Live.open(mod)
+    idea = (await a.command("idea.post", board=board.pk, text="Buy cheap watches"))["id"]
+    from deliberation import moderation
+    from deliberation.models import Idea as IdeaModel
+    target = await db(lambda: IdeaModel.objects.select_related("board__workshop").get(pk=idea))()
+    await db(moderation.idea_flag)(actor=bo, idea=target, reason="spam")
+    target = await db(lambda: IdeaModel.objects.select_related("board__workshop").get(pk=idea))()
+    await db(moderation.idea_flag)(actor=cas, idea=target, reason="spam")
+    await a.drain()
+    assert (await m.command("idea.hide", idea=idea, reason="Advertising"))["type"] == "ack"
+    told = await a.event("idea.hidden")
+    assert told["hidden_reason"] == "Advertising"
+    flags = await db(lambda: list(Flag.objects.filter(idea_id=idea).values_list("status", flat=True)))()
+    assert flags == ["upheld", "upheld"]
+    await a.close(); await m.close()

@@ -108,8 +108,12 @@ async def test_move_late_joiner_and_reconnect_keep_people_in_their_rooms():
     mover = citizens[0]
     target = next(r for r in room_ids if r != rooms[mover.pk])
     m = await Live.open(mover)
+    waiting = await f.command("idea.post", board=await board_of(target), text="Already on the new room's board")
     assert (await f.command("breakout.move", participant=mover.pk, room=target))["type"] == "ack"
-    assert (await m.event("room.assigned"))["room"] == target
+    move = await m.event("room.assigned")
+    # The mover is handed the new room's board with the ideas already on it.
+    assert move["room"] == target and move["board"]["id"] == await board_of(target)
+    assert [i["id"] for i in move["ideas"]] == [waiting["id"]]
     presence = await f.event("presence.changed")
     while presence["participant"]["id"] != mover.pk or presence["participant"]["room"] != target:
         presence = await f.event("presence.changed")
