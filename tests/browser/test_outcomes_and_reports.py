@@ -273,6 +273,15 @@ def test_report_page_explains_who_may_see_it(people, server, facilitator, offici
         expect(page.get_by_role("link", name="Log in on the front page")).to_have_attribute("href", "/")
         assert_no_axe_violations(page, axe_js, "the report page, logged out")
 
+        # In the browser's language: Dutch here, also in the messages the script writes.
+        bezoeker = people("Bezoeker", locale="nl-NL")
+        bezoeker.page.goto(f"/w/{story.code}/report")
+        expect(bezoeker.page.locator("html")).to_have_attribute("lang", "nl")
+        expect(bezoeker.page.get_by_role("heading", name="Log in om dit rapport te zien")).to_be_visible()
+        bezoeker.page.goto(f"/w/{story.code}/outcomes")
+        expect(proposal_card(bezoeker.page).get_by_role("heading", name="Officiële reactie")).to_be_visible()
+        expect(bezoeker.page.locator("#proposal-count")).to_have_text("1 voorstel is gepubliceerd.")
+
         anna = people("Anna")
         as_member(anna, story.citizens[0])
         anna.page.goto(f"/w/{story.code}/report")
