@@ -1,15 +1,24 @@
-"""Daphne integration: a socket whose client stops reading is closed with 4408.
+"""Daphne integration: bounded send buffers, and one framing of a broadcast for all local sockets.
 
 Daphne writes every frame into Twisted's transport buffer without limit, so a
 client that stops reading would make the server's memory grow with every event.
 This wraps Daphne's send so that once a socket's unsent bytes pass the bound it
 is closed with 4408 (the client resumes with `since`) and nothing more is queued.
+
+It also gives each WebSocket's ASGI scope the `inspraak.broadcast` extension:
+the hub frames an event once per process (autobahn's PreparedMessage) and
+hands the same bytes to every local socket, under the same bound, instead of
+taking the ASGI send path and framing the event again for each socket.
 """
 import logging
+from functools import partial
 
 log = logging.getLogger(__name__)
 
+__all__ = ["CLOSE_TOO_SLOW", "EXTENSION", "buffered_bytes", "install"]
+
 CLOSE_TOO_SLOW = 4408
+EXTENSION = "inspraak.broadcast"
 _installed = False
 
 
@@ -19,24 +28,65 @@ def buffered_bytes(transport) -> int:
     return buffered + getattr(transport, "_tempDataLen", 0)
 
 
+def _may_queue(protocol, limit: int) -> bool:
+    """Whether one more frame may be queued; a socket past the bound is closed with 4408 instead."""
+    transport = getattr(protocol, "transport", None)
+    if transport is not None and buffered_bytes(transport) > limit:
+        log.info("closing slow websocket %s: %d bytes unsent", protocol.client_addr, buffered_bytes(transport))
+        protocol.sendClose(code=CLOSE_TOO_SLOW, reason="too slow to read; reconnect with since")
+        return False
+    return True
+
+
+def _prepare(frame: str):
+    """An event frame, framed once for every socket of this process."""
+    from autobahn.websocket.protocol import PreparedMessage
+
+    return PreparedMessage(frame.encode(), False, False, True)
+
+
 def install(*, limit: int) -> None:
     """Bound the send buffer of every Daphne WebSocket in this process (idempotent)."""
     global _installed
     if _installed:
         return
+    from daphne.server import Server
     from daphne.ws_protocol import WebSocketProtocol
+    from twisted.internet.tcp import Connection
 
-    original = WebSocketProtocol.serverSend
+    original_send = WebSocketProtocol.serverSend
+    original_create = Server.create_application
 
     def server_send(self, content, binary=False):
         if self.state != self.STATE_OPEN and self.state != self.STATE_CONNECTING:
             return  # closing: the client will resume with `since`
-        transport = getattr(self, "transport", None)
-        if transport is not None and buffered_bytes(transport) > limit:
-            log.info("closing slow websocket %s: %d bytes unsent", self.client_addr, buffered_bytes(transport))
-            self.sendClose(code=CLOSE_TOO_SLOW, reason="too slow to read; reconnect with since")
+        if _may_queue(self, limit):
+            original_send(self, content, binary)
+
+    def send_prepared(protocol, prepared) -> None:
+        if protocol.state != protocol.STATE_OPEN or not _may_queue(protocol, limit):
             return
-        original(self, content, binary)
+        data, transport = prepared.payloadHybi, protocol.transport
+        # Nothing queued before it (so order holds) on a plain TCP socket: send now, as asyncio's
+        # own transports do, rather than have Twisted register the socket for writing and send
+        # on the next turn of the loop, which costs more than the send itself.
+        if (isinstance(transport, Connection) and transport.connected and not transport.disconnecting
+                and not transport._tempDataLen and len(transport.dataBuffer) == transport.offset):
+            try:
+                sent = transport.socket.send(data)
+            except OSError:  # would block, or the peer went away: Twisted's write path handles both
+                sent = 0
+            if sent == len(data):
+                return
+            data = data[sent:]
+        transport.write(data)
+
+    def create_application(self, protocol, scope):
+        if scope.get("type") == "websocket":
+            scope.setdefault("extensions", {})[EXTENSION] = {"prepare": _prepare,
+                                                            "send": partial(send_prepared, protocol)}
+        return original_create(self, protocol, scope)
 
     WebSocketProtocol.serverSend = server_send
+    Server.create_application = create_application
     _installed = True

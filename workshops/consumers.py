@@ -13,7 +13,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from . import background, registry, selectors, services, sessions
+from . import background, backpressure, registry, selectors, services, sessions
 from .errors import DomainError
 from .hub import Subscriber, get_hub
 from .limits import RateLimiter
@@ -65,7 +65,8 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         self.participant_id = who["participant_id"]
         self.sub = Subscriber(workshop_id=who["workshop_id"], participant_id=who["participant_id"],
                               role=who["role"], room_id=who["room_id"], send_frame=self._send_frame,
-                              on_control=self._on_control)
+                              on_control=self._on_control,
+                              broadcast=self.scope.get("extensions", {}).get(backpressure.EXTENSION))
         hub = await get_hub()
         await hub.subscribe(self.sub)
         frame, replay = await database_sync_to_async(selectors.welcome)(

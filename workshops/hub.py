@@ -25,9 +25,9 @@ class Subscriber:
     """What the hub knows of one local socket: who it is for and how far it has come."""
 
     __slots__ = ("workshop_id", "participant_id", "role", "room_id", "seq", "live", "pending",
-                 "send_frame", "on_control")
+                 "send_frame", "on_control", "broadcast")
 
-    def __init__(self, *, workshop_id, participant_id, role, room_id, send_frame, on_control):
+    def __init__(self, *, workshop_id, participant_id, role, room_id, send_frame, on_control, broadcast=None):
         self.workshop_id = workshop_id
         self.participant_id = participant_id
         self.role = role
@@ -37,6 +37,8 @@ class Subscriber:
         self.pending: list[dict] = []
         self.send_frame = send_frame
         self.on_control = on_control
+        # The server's way to send one pre-framed event to many sockets, when it has one.
+        self.broadcast = broadcast
 
     def may_see(self, item: dict) -> bool:
         return stream.visible(item["audience"], participant_id=self.participant_id, role=self.role,
@@ -56,7 +58,13 @@ class Subscriber:
         self.seq = item["seq"]
         if not self.may_see(item):
             return
-        await self.send_frame(item["frame"])
+        if self.broadcast is None:
+            await self.send_frame(item["frame"])
+        else:
+            prepared = item.get("prepared")
+            if prepared is None:
+                prepared = item["prepared"] = self.broadcast["prepare"](item["frame"])
+            self.broadcast["send"](prepared)
         if "control" in item:
             await self.on_control(item)
 
