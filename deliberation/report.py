@@ -44,6 +44,7 @@ def workshop_report(workshop: Workshop) -> dict:
         "inclusiveness": _inclusiveness(workshop, ideas, n_ideas),
         "representativeness": representativeness(workshop, citizens),
         "reference": workshop.reference,
+        "questions": workshop.profile_questions,
         "survey": survey_summary(workshop),
     }
 
