@@ -1,6 +1,7 @@
 // The participant page: join with a name when needed, then the live board.
 import { LivePage } from "./live.js";
 import { ParticipantRooms, participantPolicy } from "./participant-rooms.js";
+import { ParticipantProposals } from "./proposals.js";
 import { api, resetCsrf } from "./api.js";
 import { $, showStatus, setFieldError, setText, setUnavailable, isUnavailable } from "./dom.js";
 import { gettext } from "./i18n.js";
@@ -15,9 +16,15 @@ const page = new LivePage(root, {
 });
 const client = page.client;
 const rooms = new ParticipantRooms(page, expanded);
+const proposals = new ParticipantProposals(page);
 page.onUpdate((ev) => {
-  if (!ev) rooms.render();
-  else if (ev.type !== "timer.render") rooms.onEvent(ev);
+  if (!ev) {
+    rooms.render();
+    proposals.render();
+  } else if (ev.type !== "timer.render") {
+    rooms.onEvent(ev);
+    proposals.onEvent(ev);
+  }
 });
 
 async function offerJoin() {

@@ -127,6 +127,12 @@ function breakoutClosed(s, ev) {
   if (s.me) s.me = { ...s.me, room: null };
 }
 
+/** Put a PROPOSAL in the list, replacing the one with its id (order: by id). */
+export function setProposal(s, proposal) {
+  const others = s.proposals.filter((p) => p.id !== proposal.id);
+  s.proposals = [...others, proposal].sort((a, b) => a.id - b.id);
+}
+
 /** Fold one event into the state. Unknown types change nothing. */
 export function applyEvent(s, ev) {
   switch (ev.type) {
@@ -206,8 +212,19 @@ export function applyEvent(s, ev) {
       s.announcements = [...s.announcements, { text: ev.text, from: ev.from, at: ev.at, seq: ev.seq }];
       break;
     case "rung.changed":
-      if (s.me) s.me = { ...s.me, rung: ev.rung };
+      if (s.me) s.me = { ...s.me, rung: ev.rung, next: ev.next };
       break;
+    case "proposal.drafted":
+    case "proposal.published":
+    case "proposal.updated":
+    case "proposal.responded":
+      if (ev.proposal && typeof ev.proposal === "object") setProposal(s, ev.proposal);
+      break;
+    case "proposal.endorsed": {
+      const known = s.proposals.find((p) => p.id === ev.proposal);
+      if (known) setProposal(s, { ...known, endorsements: ev.endorsements, bridging: ev.bridging });
+      break;
+    }
     default:
       break;
   }

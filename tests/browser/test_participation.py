@@ -1,0 +1,64 @@
+"""Proposals, the ladder, "My ideas" and the survey on the participant page; synthesis on the console."""
+import pytest
+from playwright.sync_api import expect
+
+from tests.support.daphne import manage
+
+from .conftest import STAFF_PASSWORD, STAFF_USERNAME
+from .helpers import assert_no_axe_violations, expect_live, idea_item, screenshot, start_workshop
+from .scripted import Member, play_workshop
+
+pytestmark = pytest.mark.browser
+
+OFFICIAL_USERNAME = "official-participation"
+OFFICIAL_PASSWORD = "browser-test-password-4"
+TITLE = "A quay to linger on"
+
+
+@pytest.fixture(scope="module")
+def official(server) -> tuple[str, str]:
+    """A staff account that facilitators give the official role in their workshops."""
+    manage("createsuperuser", "--noinput", "--username", OFFICIAL_USERNAME, "--email", "official-p@example.org",
+           env={**server.env, "DJANGO_SUPERUSER_PASSWORD": OFFICIAL_PASSWORD})
+    return OFFICIAL_USERNAME, OFFICIAL_PASSWORD
+
+
+@pytest.fixture
+def facilitator(server):
+    member = Member(server)
+    member.log_in(STAFF_USERNAME, STAFF_PASSWORD)
+    yield member
+    member.close()
+
+
+def open_as(person, member: Member, code: str):
+    """Open the participant page in a browser context that is this member (their session cookie)."""
+    person.context.add_cookies([member.session_cookie()])
+    person.page.goto(f"/w/{code}/")
+    expect_live(person.page)
+    return person.page
+
+
+def test_citizen_sees_the_published_proposal_endorses_it_and_sees_the_count(people, server, facilitator, official, artifacts):
+    story = play_workshop(server, facilitator, official=official, title="Quay", survey=False)
+    try:
+        fleur = story.citizens[5]
+        page = open_as(people("Fleur"), fleur, story.code)
+        card = page.locator("#proposals article", has=page.get_by_role("heading", name=TITLE))
+        expect(card).to_be_visible()
+        expect(card.get_by_role("link", name="Benches in the shade along the quay")).to_be_visible()
+        expect(card.locator(".pp-people")).to_contain_text("Anna")
+        expect(card.locator(".pp-people")).to_contain_text("Chris")
+        expect(card.locator(".pp-response")).to_contain_text("Accepted")
+        expect(card.locator(".pp-response")).to_contain_text("The council will fund this in spring.")
+        agree = card.locator("button.react-agree")
+        expect(agree).to_contain_text("2")
+        agree.click()
+        expect(agree).to_have_attribute("aria-pressed", "true")
+        expect(agree).to_contain_text("3")
+        expect(card.locator(".pp-bridging")).to_contain_text("out of 100")
+        card.get_by_role("link", name="Benches in the shade along the quay").click()
+        expect(idea_item(page, "Benches in the shade along the quay").locator(".idea-card").first).to_be_focused()
+        screenshot(page, artifacts, "participant-proposals")
+    finally:
+        story.close()
