@@ -86,6 +86,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # pytest-django's test database: a file of its own, since sockets reach it from other threads.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}
+# Under ASGI every HTTP request runs in a thread of its own and every socket
+# command in the process's one database thread, so a persistent connection
+# (CONN_MAX_AGE) is seldom reused and none at all means a new connection per
+# command. PostgreSQL gets a psycopg pool per process instead: at most
+# DATABASE_POOL_SIZE connections (0 turns it off), borrowed per request or command.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_int("DATABASE_POOL_SIZE", 10) > 0:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses persistent connections with a pool
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 2, "max_size": env_int("DATABASE_POOL_SIZE", 10), "timeout": 10}
 if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 
