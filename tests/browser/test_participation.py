@@ -60,5 +60,36 @@ def test_citizen_sees_the_published_proposal_endorses_it_and_sees_the_count(peop
         card.get_by_role("link", name="Benches in the shade along the quay").click()
         expect(idea_item(page, "Benches in the shade along the quay").locator(".idea-card").first).to_be_focused()
         screenshot(page, artifacts, "participant-proposals")
+
+        # Anna's idea feeds the accepted proposal: she is empowered, and "My ideas" says why.
+        anna = open_as(people("Anna"), story.citizens[0], story.code)
+        expect(anna.locator("#rung-badge")).to_have_text("Step 5 of 5: Empowered")
+        mine = anna.locator("#my-ideas li.my-idea", has_text="Benches in the shade along the quay")
+        expect(mine).to_contain_text("Visible to everyone.")
+        expect(mine.locator(".my-idea-proposal")).to_contain_text(TITLE)
+        expect(mine.locator(".my-idea-proposal")).to_contain_text("Official response: Accepted.")
     finally:
         story.close()
+
+
+def test_citizen_builds_on_another_persons_idea_and_rises_to_collaborating(people, server):
+    facilitator = people("Fatima")
+    code = start_workshop(facilitator, STAFF_USERNAME, STAFF_PASSWORD, "Harbour")
+    bo = Member(server, "Bo")
+    bo.join(code)
+    socket = bo.open(code)
+    try:
+        socket.command("idea.post", board=socket.plenary_board(), text="A ferry to the island")
+        an = people("An")
+        an.join(code)
+        page = an.page
+        expect(page.locator("#rung-badge")).to_have_text("Step 1 of 5: Informed")
+        expect(page.locator("#rung-next")).to_have_text("Next step: React to an idea to be consulted.")
+        expect(page.locator("#ladder li[aria-current=step]")).to_contain_text("You are here")
+        an.build_on(idea_item(page, "A ferry to the island"), "Bo", "That runs every hour")
+        expect(page.locator("#rung-badge")).to_have_text("Step 4 of 5: Collaborating")
+        expect(page.locator("#live-announcer")).to_contain_text("Your participation rose to: Collaborating.")
+        expect(page.locator("#rung-next")).to_contain_text("When officials accept a proposal fed by your ideas")
+        expect(page.locator("#my-ideas li.my-idea", has_text="That runs every hour")).to_contain_text("Visible to everyone.")
+    finally:
+        bo.close()

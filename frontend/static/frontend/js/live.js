@@ -63,6 +63,7 @@ export class LivePage {
     this.timerInterval = null;
     this.expiredNotice = null;
     this.hooks = [];
+    this.shownRung = -1;
     this.wire();
   }
 
@@ -183,9 +184,9 @@ export class LivePage {
         }
         break;
       case "rung.changed": {
+        const index = RUNGS.findIndex(([key]) => key === ev.rung);
+        if (index > this.shownRung) announce(gettext("Your participation rose to: %(rung)s.", { rung: RUNGS[index][1]() }));
         this.renderMe();
-        const rung = RUNGS.find(([key]) => key === ev.rung);
-        if (rung) announce(gettext("Your participation is now: %(rung)s.", { rung: rung[1]() }));
         break;
       }
       default:
@@ -322,9 +323,16 @@ export class LivePage {
       if (i === index) li.setAttribute("aria-current", "step");
       else li.removeAttribute("aria-current");
     });
-    setText($("#rung-now", this.root), index >= 0 ? gettext("You are at: %(rung)s", { rung: RUNGS[index][1]() }) : "");
+    this.shownRung = index;
+    setText($("#rung-badge", this.root), index >= 0
+      ? gettext("Step %(n)s of %(total)s: %(rung)s", { n: index + 1, total: RUNGS.length, rung: RUNGS[index][1]() }) : "");
+    Array.from(ladder.children).forEach((li, i) => {
+      const here = li.querySelector(".rung-here") || li.appendChild(h("span", { class: "rung-here" }));
+      setText(here, i === index ? gettext("You are here") : "");
+    });
     const next = index >= 0 && RUNGS[index + 1] ? RUNGS[index + 1][3]() : "";
-    setText($("#rung-next", this.root), next ? gettext("Next step: %(hint)s", { hint: next }) : "");
+    setText($("#rung-next", this.root), next ? gettext("Next step: %(hint)s", { hint: next })
+      : index === RUNGS.length - 1 ? gettext("You reached the top of the ladder.") : "");
   }
 
   renderPeople() {

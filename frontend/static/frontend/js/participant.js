@@ -2,6 +2,7 @@
 import { LivePage } from "./live.js";
 import { ParticipantRooms, participantPolicy } from "./participant-rooms.js";
 import { ParticipantProposals } from "./proposals.js";
+import { MyIdeas } from "./my-ideas.js";
 import { api, resetCsrf } from "./api.js";
 import { $, showStatus, setFieldError, setText, setUnavailable, isUnavailable } from "./dom.js";
 import { gettext } from "./i18n.js";
@@ -17,13 +18,16 @@ const page = new LivePage(root, {
 const client = page.client;
 const rooms = new ParticipantRooms(page, expanded);
 const proposals = new ParticipantProposals(page);
+const myIdeas = new MyIdeas(page);
 page.onUpdate((ev) => {
   if (!ev) {
     rooms.render();
     proposals.render();
+    myIdeas.render();
   } else if (ev.type !== "timer.render") {
     rooms.onEvent(ev);
     proposals.onEvent(ev);
+    myIdeas.render();
   }
 });
 
