@@ -93,3 +93,40 @@ def test_citizen_builds_on_another_persons_idea_and_rises_to_collaborating(peopl
         expect(page.locator("#my-ideas li.my-idea", has_text="That runs every hour")).to_contain_text("Visible to everyone.")
     finally:
         bo.close()
+
+
+def test_survey_is_prominent_after_the_end_answered_once_with_field_errors(people, server, artifacts):
+    facilitator = people("Fatima")
+    code = start_workshop(facilitator, STAFF_USERNAME, STAFF_PASSWORD, "Park survey")
+    bo = Member(server, "Bo")
+    bo.join(code)
+    an = people("An", phone=True)
+    an.join(code)
+    page = an.page
+    survey = page.locator("#survey")
+    expect(survey).to_be_visible()
+    facilitator.page.get_by_role("button", name="End workshop").click()
+    facilitator.page.get_by_role("button", name="End now").click()
+    expect(survey).to_have_class("card survey prominent")
+    expect(page.locator(".main-col > section").first).to_have_id("survey")
+
+    # Nothing rated: the server's `invalid` is shown at the questions.
+    page.get_by_role("button", name="Send answers").click()
+    expect(page.locator("#survey-answers-error")).to_have_text("Rate at least one question from 0 to 10.")
+    screenshot(page, artifacts, "participant-survey")
+    page.get_by_role("group", name="Safety").get_by_label("8", exact=True).check()
+    page.get_by_label("Anything else you want to tell us? (optional)").fill("Good coffee.")
+    page.get_by_role("button", name="Send answers").click()
+    expect(page.locator("#survey-thanks")).to_have_text("Thank you for answering the survey.")
+    expect(page.locator("#survey-form")).to_be_hidden()
+    screenshot(page, artifacts, "participant-survey-answered")
+
+    # Bo answered over another client already: the server's `conflict` reads "already answered".
+    try:
+        bo.open(code).command("survey.answer", answers={"influence": 3})
+        bo_page = open_as(people("Bo"), bo, code)
+        bo_page.get_by_role("group", name="Influence").get_by_label("5", exact=True).check()
+        bo_page.get_by_role("button", name="Send answers").click()
+        expect(bo_page.locator("#survey-thanks")).to_have_text("You already answered the survey. Thank you.")
+    finally:
+        bo.close()

@@ -3,6 +3,7 @@ import { LivePage } from "./live.js";
 import { ParticipantRooms, participantPolicy } from "./participant-rooms.js";
 import { ParticipantProposals } from "./proposals.js";
 import { MyIdeas } from "./my-ideas.js";
+import { Survey } from "./survey.js";
 import { api, resetCsrf } from "./api.js";
 import { $, showStatus, setFieldError, setText, setUnavailable, isUnavailable } from "./dom.js";
 import { gettext } from "./i18n.js";
@@ -19,15 +20,18 @@ const client = page.client;
 const rooms = new ParticipantRooms(page, expanded);
 const proposals = new ParticipantProposals(page);
 const myIdeas = new MyIdeas(page);
+const survey = new Survey(page);
 page.onUpdate((ev) => {
   if (!ev) {
     rooms.render();
     proposals.render();
     myIdeas.render();
+    survey.render();
   } else if (ev.type !== "timer.render") {
     rooms.onEvent(ev);
     proposals.onEvent(ev);
     myIdeas.render();
+    survey.render(ev);
   }
 });
 
