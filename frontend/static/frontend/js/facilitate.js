@@ -2,6 +2,7 @@
 import { LivePage, statusLabel } from "./live.js";
 import { BoardPicker, RoomOverview, consolePolicy, renderConsoleReport } from "./room-overview.js";
 import { BreakoutPanel } from "./breakout-panel.js";
+import { SynthesisPanel } from "./synthesis-panel.js";
 import { api } from "./api.js";
 import { $, h, showStatus, setText, setFieldError, setUnavailable, isUnavailable } from "./dom.js";
 import { gettext } from "./i18n.js";
@@ -155,6 +156,7 @@ function setHidden(el, hidden, fallback) {
 }
 
 const breakoutPanel = new BreakoutPanel(page, run);
+const synthesisPanel = new SynthesisPanel(page, run);
 
 function renderControls(ev) {
   const state = client.state;
@@ -168,6 +170,8 @@ function renderControls(ev) {
     overview.render();
     renderConsoleReport(page, picker);
     if (isFacilitator) breakoutPanel.render();
+    if (isFacilitator) synthesisPanel.render();
+    $("#synthesis", root).hidden = !isFacilitator;
   }
   setText($("#session-status-text", root), statusLabel(w.status));
   const heading = $("#session-title", root);
