@@ -1,5 +1,5 @@
 """Page URLs: the front page, the live pages (participant, console, moderation) and the reports."""
-from django.urls import path
+from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from . import views
@@ -8,6 +8,7 @@ app_name = "frontend"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["frontend"]), name="jsi18n"),
     path("w/<slug:code>/", views.participant, name="participant"),
     path("w/<slug:code>/facilitate", views.facilitate, name="facilitate"),

@@ -142,5 +142,5 @@ def test_pages_follow_the_browsers_language(people, axe_js):
     page.get_by_role("button", name="Meedoen").click()
     expect(page.locator("#conn-text")).to_have_text("Verbonden")
     expect(page.locator("#me-line")).to_have_text("Je doet mee als Noor.")
-    expect(page.locator("#rung-now")).to_have_text("Je bent nu: Geïnformeerd")
+    expect(page.locator("#rung-badge")).to_have_text("Trede 1 van 5: Geïnformeerd")
     assert_no_axe_violations(page, axe_js, "the participant page in Dutch")
