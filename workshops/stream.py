@@ -4,14 +4,16 @@ Services call `emit` inside their transaction; the event row gets the next
 per-workshop seq. After commit the events are published, once per workshop and
 transaction, over the channel layer to the hub of every server process.
 """
+import asyncio
 import json
 import logging
+import os
 import threading
 from contextlib import contextmanager
 from datetime import timedelta
 from functools import partial
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 from django.db.models import F
@@ -36,6 +38,7 @@ CONTROL = {
     "participant.removed": lambda p: {"participant": p.get("participant")},
 }
 
+PUBLISH_TIMEOUT_S = 5
 _local = threading.local()
 
 
@@ -167,7 +170,31 @@ def _publish(items: list[dict]) -> None:
     layer = get_channel_layer()
     for workshop_id, events in by_workshop.items():
         try:
-            async_to_sync(layer.group_send)(workshop_group(workshop_id),
-                                            {"type": "stream.events", "workshop": workshop_id, "events": events})
+            _group_send(layer, workshop_group(workshop_id),
+                        {"type": "stream.events", "workshop": workshop_id, "events": events})
+        except LoopStopped:
+            log.info("not publishing %d events of workshop %s: shutting down", len(events), workshop_id)
         except Exception:  # the database holds the events; hubs fill the gap on their next resync
             log.exception("publishing %d events of workshop %s failed", len(events), workshop_id)
+
+
+class LoopStopped(RuntimeError):
+    """The server's event loop has stopped: it is shutting down, and publishes nothing more."""
+
+
+def _group_send(layer, group: str, message: dict) -> None:
+    """Send from a database thread through the server's event loop, never waiting on one that stopped."""
+    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    if loop is None or getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != os.getpid():
+        async_to_sync(layer.group_send)(group, message)
+        return
+    # async_to_sync would wait forever on a loop that has stopped (a server shutting down with
+    # commands still queued for this thread), and the process could not exit.
+    if not loop.is_running():
+        raise LoopStopped()
+    future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
+    try:
+        future.result(PUBLISH_TIMEOUT_S)
+    except TimeoutError:
+        future.cancel()
+        raise
