@@ -39,7 +39,8 @@ def open_as(person, member: Member, code: str):
     return person.page
 
 
-def test_citizen_sees_the_published_proposal_endorses_it_and_sees_the_count(people, server, facilitator, official, artifacts):
+def test_citizen_sees_the_published_proposal_endorses_it_and_sees_the_count(people, server, facilitator, official, artifacts,
+                                                                            axe_js):
     story = play_workshop(server, facilitator, official=official, title="Quay", survey=False)
     try:
         fleur = story.citizens[5]
@@ -68,6 +69,11 @@ def test_citizen_sees_the_published_proposal_endorses_it_and_sees_the_count(peop
         expect(mine).to_contain_text("Visible to everyone.")
         expect(mine.locator(".my-idea-proposal")).to_contain_text(TITLE)
         expect(mine.locator(".my-idea-proposal")).to_contain_text("Official response: Accepted.")
+        # Proposals, ladder, "My ideas" and the survey all on screen: WCAG 2.1 A/AA holds.
+        for section in ("#proposals", "#rung", "#my-ideas", "#survey"):
+            expect(anna.locator(section)).to_be_visible()
+        assert_no_axe_violations(anna, axe_js, "the participant page with proposals, ladder, my ideas and survey")
+        screenshot(anna, artifacts, "participant-empowered")
     finally:
         story.close()
 
@@ -132,7 +138,7 @@ def test_survey_is_prominent_after_the_end_answered_once_with_field_errors(peopl
         bo.close()
 
 
-def test_facilitator_suggests_drafts_from_selected_ideas_publishes_and_a_citizen_endorses(people, server, artifacts):
+def test_facilitator_suggests_drafts_from_selected_ideas_publishes_and_a_citizen_endorses(people, server, artifacts, axe_js):
     facilitator = people("Fatima")
     code = start_workshop(facilitator, STAFF_USERNAME, STAFF_PASSWORD, "Riverside")
     f = facilitator.page
@@ -150,6 +156,7 @@ def test_facilitator_suggests_drafts_from_selected_ideas_publishes_and_a_citizen
     expect(ranked).to_have_count(2)
     expect(ranked.first).to_contain_text("Trees along the river")
     expect(ranked.first).to_contain_text("out of 100")
+    assert_no_axe_violations(f, axe_js, "the console with the synthesis panel open")
     f.locator("#bridging-list").get_by_label("Trees along the river").check()
     f.locator("#bridging-list").get_by_label("A playground near the bridge").check()
     expect(f.locator("#draft-selected")).to_have_text("2 ideas selected as sources.")
@@ -166,6 +173,7 @@ def test_facilitator_suggests_drafts_from_selected_ideas_publishes_and_a_citizen
     f.get_by_role("button", name="Save changes").click()
     draft = f.locator("#proposal-admin-list li", has_text="A greener riverside")
     expect(draft).to_be_visible()
+    assert_no_axe_violations(f, axe_js, "the console with a draft proposal")
     screenshot(f, artifacts, "console-synthesis")
     draft.get_by_role("button", name="Publish").click()
     expect(draft).to_contain_text("Published")
