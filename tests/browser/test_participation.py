@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 from tests.support.daphne import manage
 
 from .conftest import STAFF_PASSWORD, STAFF_USERNAME
-from .helpers import assert_no_axe_violations, expect_live, idea_item, screenshot, start_workshop
+from .helpers import assert_no_axe_violations, expect_live, idea_item, screenshot, start_workshop, tab_to
 from .scripted import Member, play_workshop
 
 pytestmark = pytest.mark.browser
@@ -191,3 +191,79 @@ def test_facilitator_suggests_drafts_from_selected_ideas_publishes_and_a_citizen
     expect(disagree).to_have_attribute("aria-pressed", "false")
     expect(disagree).to_contain_text("0")
     expect(a.locator("#my-ideas li.my-idea", has_text="Trees along the river")).to_contain_text("Feeds the proposal: A greener riverside")
+
+
+def focused(page) -> str:
+    """A short description of the focused element, for failure messages."""
+    return page.evaluate("(el => el.outerHTML.slice(0, 160))(document.activeElement)")
+
+
+def test_keyboard_only_participant_joins_posts_builds_reacts_flags_endorses_and_answers(people, server, facilitator,
+                                                                                        artifacts):
+    status, created = facilitator.http.post("/api/workshops", {"title": "Keyboard square", "language": "en"})
+    assert status == 201, created
+    code = created["code"]
+    fac = facilitator.open(code)
+    fac.command("workshop.start")
+    bo = Member(server, "Bo")
+    bo.join(code)
+    socket = bo.open(code)
+    try:
+        idea = socket.command("idea.post", board=socket.plenary_board(), text="A fountain on the square")["id"]
+        proposal = fac.command("proposal.draft", title="Water on the square", body="A fountain.", sources=[idea])["id"]
+        fac.command("proposal.publish", proposal=proposal)
+
+        kim = people("Kim")
+        page = kim.page
+        page.goto(f"/w/{code}/")
+        expect(page.get_by_label("Your name")).to_be_focused()
+        page.keyboard.type("Kim")
+        page.keyboard.press("Enter")
+        expect_live(page)
+
+        # Post: Tab to the idea field, type, Enter sends.
+        tab_to(page, "el.id && el.closest('form.compose') && el.tagName === 'TEXTAREA'", limit=80)
+        page.keyboard.type("Shade trees around it")
+        page.keyboard.press("Enter")
+        expect(idea_item(page, "Shade trees around it")).to_be_visible()
+
+        # Build on Bo's idea.
+        tab_to(page, "el.textContent.includes('Build on this') && el.textContent.includes('idea by Bo')", limit=80)
+        page.keyboard.press("Enter")
+        expect(page.get_by_label("Build on the idea by Bo")).to_be_focused()
+        page.keyboard.type("With drinking water too")
+        page.keyboard.press("Enter")
+        expect(page.get_by_text("Your reply was posted.")).to_be_visible()
+
+        # React to Bo's idea with Space.
+        fountain = idea_item(page, "A fountain on the square")
+        tab_to(page, "el.classList.contains('react-agree') && !!el.closest('li.idea') && el.closest('li.idea').querySelector('.idea-text').textContent"
+                     " === 'A fountain on the square'", limit=80)
+        page.keyboard.press("Space")
+        expect(fountain.locator(":scope > article button.react-agree")).to_have_attribute("aria-pressed", "true")
+
+        # Flag it: Flag, then a reason (focus lands on the first reason).
+        tab_to(page, "el.classList.contains('flag-button') && el.textContent.includes('idea by Bo')", limit=80)
+        page.keyboard.press("Enter")
+        page.keyboard.press("Enter")
+        expect(fountain.get_by_text("Thank you. A moderator will look at it.")).to_be_visible()
+
+        # Endorse the proposal with Space.
+        card = page.locator("#proposals article", has=page.get_by_role("heading", name="Water on the square"))
+        tab_to(page, "el.classList.contains('react-agree') && !!el.closest('#proposals')", limit=120)
+        page.keyboard.press("Space")
+        expect(card.locator("button.react-agree")).to_have_attribute("aria-pressed", "true")
+        expect(card.locator("button.react-agree")).to_contain_text("1")
+
+        # The survey: arrow keys choose in a radio group, Enter on the button sends.
+        tab_to(page, "el.name === 'survey-collaboration'", limit=120)
+        for _ in range(9):  # "No answer", 0, 1, ... 8
+            page.keyboard.press("ArrowRight")
+        expect(page.get_by_role("group", name="Collaboration").get_by_label("8", exact=True)).to_be_checked()
+        tab_to(page, "el.id === 'survey-submit'", limit=40)
+        page.keyboard.press("Enter")
+        expect(page.locator("#survey-thanks")).to_have_text("Thank you for answering the survey.")
+        expect(page.locator("#survey-thanks")).to_be_focused()
+        expect(page.locator("#rung-badge")).to_have_text("Step 4 of 5: Collaborating")
+    finally:
+        bo.close()
