@@ -267,3 +267,73 @@ def test_keyboard_only_participant_joins_posts_builds_reacts_flags_endorses_and_
         expect(page.locator("#rung-badge")).to_have_text("Step 4 of 5: Collaborating")
     finally:
         bo.close()
+
+
+# Phrases that a page in Dutch or French must not show (they would be untranslated English).
+ENGLISH = ["Join a workshop", "Log in with your staff account", "Username", "Skip to main content", "Your idea", "Post idea", "Proposals", "Your participation",
+           "My ideas", "How did it go?", "Who is here", "Agree", "Disagree", "Connected", "Next step", "You are here",
+           "The ideas it came from", "Your endorsement", "No answer", "Send answers", "Run the workshop",
+           "From ideas to proposals", "Suggest", "Draft a proposal", "Start workshop", "Breakout rooms", "Start timer", "Invite participants"]
+EXPECTED = {"nl": ["Voorstellen", "Mijn ideeën", "Jouw steun"], "en": ["Proposals", "My ideas", "Your endorsement"],
+            "fr": ["Propositions", "Mes idées", "Votre soutien"]}
+
+
+def check_language(page, lang: str, where: str) -> None:
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    if lang == "en":
+        return
+    text = page.locator("body").inner_text()
+    found = [phrase for phrase in ENGLISH if phrase in text]
+    assert not found, f"{where} in {lang} shows English: {found}"
+
+
+@pytest.mark.parametrize("lang", ["nl", "en", "fr"])
+def test_front_participant_and_console_pages_speak_the_chosen_language(people, server, facilitator, artifacts, lang):
+    status, created = facilitator.http.post("/api/workshops", {"title": "Plein", "language": "en"})
+    assert status == 201, created
+    code = created["code"]
+    fac = facilitator.open(code)
+    fac.command("workshop.start")
+    bo = Member(server, "Bo")
+    bo.join(code)
+    socket = bo.open(code)
+    try:
+        idea = socket.command("idea.post", board=socket.plenary_board(), text="Bankjes")["id"]
+        proposal = fac.command("proposal.draft", title="Bankjes op het plein", body="Meer bankjes.", sources=[idea])["id"]
+        fac.command("proposal.publish", proposal=proposal)
+
+        # Dutch comes from the browser's language; French from the switch, which keeps the page.
+        person = people("Noor", locale="nl-NL" if lang == "nl" else "en-US")
+        page = person.page
+        page.goto("/")
+        if lang == "fr":
+            page.get_by_role("button", name="Français").click()
+            expect(page).to_have_url(f"{server.url}/")
+        check_language(page, lang, "the front page")
+        expect(page.locator(f".language-switch button[lang={lang}]")).to_have_attribute("aria-current", "true")
+
+        page.goto(f"/w/{code}/")
+        page.locator("#join-name").fill("Noor")
+        page.locator("#join-submit").click()
+        expect_live(page)
+        card = page.locator("#proposals article")
+        expect(card).to_be_visible()
+        for phrase in EXPECTED[lang]:
+            expect(page.locator("#main")).to_contain_text(phrase)
+        expect(page.locator("#survey")).to_be_visible()
+        check_language(page, lang, "the participant page")
+        screenshot(page, artifacts, f"participant-{lang}")
+
+        staff = people("Fatima", locale="nl-NL" if lang == "nl" else "en-US")
+        staff.context.add_cookies([facilitator.session_cookie()])
+        console = staff.page
+        console.goto(f"/w/{code}/facilitate")
+        if lang == "fr":
+            console.get_by_role("button", name="Français").click()
+            expect(console).to_have_url(f"{server.url}/w/{code}/facilitate")
+        expect_live(console)
+        expect(console.locator("#synthesis")).to_be_visible()
+        check_language(console, lang, "the console")
+        screenshot(console, artifacts, f"console-{lang}")
+    finally:
+        bo.close()
