@@ -90,11 +90,14 @@ export class Survey {
     const groups = FACTORS[role].map((factor) => {
       const name = `survey-${factor}`;
       const legendId = `${name}-legend`;
-      const options = [h("label", { class: "scale-option scale-none" },
-        h("input", { type: "radio", name, value: "", checked: true }), h("span", {}, gettext("No answer")))];
+      const numbers = [];
       for (let n = 0; n <= 10; n += 1) {
-        options.push(h("label", { class: "scale-option" }, h("input", { type: "radio", name, value: String(n) }), h("span", {}, String(n))));
+        numbers.push(h("label", { class: "scale-option" }, h("input", { type: "radio", name, value: String(n) }), h("span", {}, String(n))));
       }
+      // One radio group (same name): the arrow keys go from "No answer" through 0 to 10.
+      const options = [h("label", { class: "scale-option scale-none" },
+        h("input", { type: "radio", name, value: "", checked: true }), h("span", {}, gettext("No answer"))),
+      h("div", { class: "scale-numbers" }, numbers)];
       return h("fieldset", { class: "scale", id: `${name}-group`, dataset: { factor }, "aria-describedby": "survey-scale-hint" },
         h("legend", { id: legendId }, h("span", { class: "scale-factor" }, factorLabel(factor)), " ", QUESTIONS[role][factor]()),
         h("div", { class: "scale-options" }, options),
