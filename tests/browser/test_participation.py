@@ -149,7 +149,10 @@ def test_facilitator_suggests_drafts_from_selected_ideas_publishes_and_a_citizen
     an.post_idea("A playground near the bridge")
     a.locator("button.react-agree").first.click()
 
-    expect(f.get_by_role("heading", name="From ideas to proposals")).to_be_visible()
+    toggle = f.get_by_role("button", name="From ideas to proposals")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
     f.get_by_role("button", name="Suggest").click()
     expect(f.locator("#synthesis-status")).to_have_text("Suggestions are ready.")
     ranked = f.locator("#bridging-list li")

@@ -25,6 +25,13 @@ export class SynthesisPanel {
     this.editing = null; // proposal id with its edit form open
     this.listKey = "";
     this.boardKey = "";
+    this.toggle = $("#synthesis-toggle", this.root);
+    this.toggle.addEventListener("click", () => this.setOpen(this.toggle.getAttribute("aria-expanded") !== "true"));
+    try {
+      this.setOpen(sessionStorage.getItem(`inspraak:synthesis:${page.code}`) === "open");
+    } catch {
+      this.setOpen(false);
+    }
     $("#synthesis-suggest", this.root).addEventListener("click", () => this.suggest());
     $("#draft-form", this.root).addEventListener("submit", (e) => {
       e.preventDefault();
@@ -33,6 +40,18 @@ export class SynthesisPanel {
     const code = encodeURIComponent(page.code);
     $("#outcomes-link", this.root).href = `/w/${code}/outcomes`;
     $("#report-link", this.root).href = `/w/${code}/report`;
+  }
+
+  /** Open or close the panel (it stays as it was across reloads of this tab). */
+  setOpen(open) {
+    this.toggle.setAttribute("aria-expanded", String(open));
+    setText(this.toggle.querySelector(".toggle-mark"), open ? "▾" : "▸");
+    $("#synthesis-body", this.root).hidden = !open;
+    try {
+      sessionStorage.setItem(`inspraak:synthesis:${this.page.code}`, open ? "open" : "closed");
+    } catch {
+      // Storage disabled: the panel starts closed next time.
+    }
   }
 
   get state() {
