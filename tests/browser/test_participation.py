@@ -335,7 +335,10 @@ def test_front_participant_and_console_pages_speak_the_chosen_language(people, s
             console.get_by_role("button", name="Français").click()
             expect(console).to_have_url(f"{server.url}/w/{code}/facilitate")
         expect_live(console)
-        expect(console.locator("#synthesis")).to_be_visible()
+        console.locator("#synthesis-toggle").click()
+        console.locator("#synthesis-suggest").click()
+        expect(console.locator("#bridging-list li")).to_have_count(1)
+        expect(console.locator("#proposal-admin-list li")).to_have_count(1)
         check_language(console, lang, "the console")
         screenshot(console, artifacts, f"console-{lang}")
     finally:
