@@ -106,7 +106,7 @@ class Hub:
             wid = sub.workshop_id
             if wid not in self.subscribers:
                 # Listen first, then read where the stream is: nothing falls in between.
-                await self.layer.group_add(workshop_group(wid), self.channel)
+                await self._join(wid)
                 self.subscribers[wid] = set()
                 self.last_seq[wid] = await _last_seq(wid)
             self.subscribers[wid].add(sub)
@@ -120,18 +120,42 @@ class Hub:
             if not subs:
                 del self.subscribers[sub.workshop_id]
                 del self.last_seq[sub.workshop_id]
-                await self.layer.group_discard(workshop_group(sub.workshop_id), self.channel)
+                try:
+                    await self.layer.group_discard(workshop_group(sub.workshop_id), self.channel)
+                except Exception:  # the layer is down; the membership expires, and stray messages are ignored
+                    log.warning("could not leave the channel-layer group of workshop %s", sub.workshop_id)
+
+    async def _join(self, workshop_id: int) -> None:
+        """Join a workshop's group; while the layer is down, resync keeps trying and fills from the database."""
+        try:
+            await self.layer.group_add(workshop_group(workshop_id), self.channel)
+        except Exception:
+            log.warning("could not join the channel-layer group of workshop %s", workshop_id, exc_info=True)
 
     async def _receive_loop(self) -> None:
+        failures = 0
         while True:
             try:
                 message = await self.layer.receive(self.channel)
-                await self.deliver(message["workshop"], message["events"])
             except asyncio.CancelledError:
                 raise
             except Exception:
+                # The layer is down or was restarted (a new Redis knows no groups and lost what was
+                # queued): resync now, and again at each retry, rather than at the next period.
+                if not failures:
+                    log.exception("hub lost the channel layer")
+                failures += 1
+                await asyncio.sleep(min(0.2 * failures, settings.INSPRAAK["HUB_RESYNC_S"]))
+                try:
+                    await self.resync()
+                except Exception:
+                    log.exception("hub resync failed")
+                continue
+            failures = 0
+            try:
+                await self.deliver(message["workshop"], message["events"])
+            except Exception:
                 log.exception("hub failed to deliver a message")
-                await asyncio.sleep(0.5)
 
     async def deliver(self, workshop_id: int, items: list[dict]) -> None:
         """Hand events to local sockets in seq order; fetch what the layer lost from the database."""
@@ -166,12 +190,9 @@ class Hub:
 
     async def resync(self) -> None:
         for wid in list(self.subscribers):
-            try:
-                # A restarted Redis forgets groups; adding again is idempotent.
-                await self.layer.group_add(workshop_group(wid), self.channel)
-            except Exception:
-                # While the layer is down, local sockets still catch up from the database below.
-                log.warning("could not renew the channel-layer group of workshop %s", wid, exc_info=True)
+            # A restarted Redis forgets groups; adding again is idempotent. While the layer is
+            # down, local sockets still catch up from the database below.
+            await self._join(wid)
             latest = await _last_seq(wid)
             if latest > self.last_seq.get(wid, latest):
                 await self.deliver(wid, await _events_after(wid, self.last_seq[wid], latest))
