@@ -18,6 +18,9 @@ log = logging.getLogger(__name__)
 __all__ = ["CLOSE_TOO_SLOW", "EXTENSION", "buffered_bytes", "install"]
 
 CLOSE_TOO_SLOW = 4408
+# How long a slow socket has to take what was queued and the 4408 close frame behind it,
+# before the connection is dropped (autobahn's default, 1 s, drops both with it).
+CLOSE_DRAIN_S = 30
 EXTENSION = "inspraak.broadcast"
 _installed = False
 
@@ -33,6 +36,7 @@ def _may_queue(protocol, limit: int) -> bool:
     transport = getattr(protocol, "transport", None)
     if transport is not None and buffered_bytes(transport) > limit:
         log.info("closing slow websocket %s: %d bytes unsent", protocol.client_addr, buffered_bytes(transport))
+        protocol.closeHandshakeTimeout = CLOSE_DRAIN_S
         protocol.sendClose(code=CLOSE_TOO_SLOW, reason="too slow to read; reconnect with since")
         return False
     return True
