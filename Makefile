@@ -1,6 +1,8 @@
 # Inspraak. `make run`: the embedded setup on http://127.0.0.1:8000 (SQLite, one
-# Daphne process). `make test`: install and start the test services, then run
-# every test under tests/. Both work on a fresh Debian 12 with python3.11, as root.
+# Daphne process). `make serve WORKERS=n`: n Daphne workers with the settings in
+# the environment (docs/deploy.md). `make test`: install and start the test
+# services, then run every test under tests/. They work on a fresh Debian 12 with
+# python3.11, as root.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -12,11 +14,17 @@ BIN := $(VENV)/bin
 # pip runs again only when pyproject.toml is newer than this stamp.
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# make serve: how many workers, and where; worker i listens on PORT+i.
+WORKERS ?= $(shell nproc)
+HOST ?= 127.0.0.1
+PORT ?= 8001
 
-.PHONY: help venv run test services
+.PHONY: help venv run serve test services
 
 help:
 	@echo "make run       serve the demo workshop on http://127.0.0.1:8000 (SQLite, in-memory layer)"
+	@echo "make serve     WORKERS=n Daphne workers on HOST:PORT.. with the settings in the environment"
+	@echo "               (DATABASE_URL, REDIS_URL, SECRET_KEY, ...: see docs/deploy.md)"
 	@echo "make test      install/start Redis, PostgreSQL, Chromium, axe-core; run pytest on tests/"
 	@echo "               (PYTEST_ARGS='-k restart' narrows it down)"
 	@echo "make services  only install/start the test services"
@@ -44,6 +52,22 @@ run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo
 	exec $(BIN)/daphne -b 127.0.0.1 -p 8000 config.asgi:application
+
+# Production workers, one per core by default, each on its own port behind the
+# reverse proxy (docs/deploy.md). Migrates and collects static files first. A
+# worker that exits is not restarted here (systemd does that in production);
+# the others go on serving. SIGINT or SIGTERM stops them all.
+serve: $(STAMP)
+	@if [ "$(WORKERS)" -gt 1 ] && [ -z "$${REDIS_URL:-}" ]; then \
+	  echo "make serve: $(WORKERS) workers need REDIS_URL (channels-redis) to reach each other" >&2; exit 2; fi
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@pids=""; trap 'kill -TERM $$pids 2>/dev/null' INT TERM; \
+	for i in $$(seq 0 $$(( $(WORKERS) - 1 ))); do \
+	  echo "make serve: worker $$i on http://$(HOST):$$(( $(PORT) + i ))"; \
+	  $(BIN)/daphne -b $(HOST) -p $$(( $(PORT) + i )) config.asgi:application & pids="$$pids $$!"; \
+	done; \
+	wait || true; wait || true
 
 services: $(STAMP)
 	$(BIN)/python -m tests.support.services ensure

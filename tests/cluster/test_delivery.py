@@ -1,0 +1,140 @@
+"""Two Daphne workers share PostgreSQL and Redis: events cross processes, resume works anywhere, seqs hold.
+
+docs/protocol.md 2.2 and 2.3: each socket receives, in seq order, exactly the
+events its participant may see, whichever worker it is on; `?since=` resumes
+on any worker with exactly what was missed.
+"""
+import asyncio
+import json
+
+import pytest
+import redis
+
+from workshops.groups import workshop_group
+from workshops.stream import visible
+
+from .clients import Person
+
+pytestmark = pytest.mark.cluster
+
+
+def posts(ideas: list[dict]) -> list[int]:
+    return [e["idea"]["id"] for e in ideas if e["type"] == "idea.posted"]
+
+
+def visible_seqs(events: list[tuple], person: Person, role: str = "citizen") -> list[int]:
+    return [seq for seq, _type, audience in events
+            if visible(audience, participant_id=person.id, role=role, room_id=None)]
+
+
+async def test_an_idea_posted_through_worker_1_reaches_a_citizen_on_worker_2(cluster):
+    one, two = cluster.workers
+    facilitator, code, board = await cluster.workshop()
+    an, bo = cluster.join(code, "An"), cluster.join(code, "Bo", worker=1)
+    await an.open(one)
+    await bo.open(two)
+
+    ack = await an.command({"type": "idea.post", "ref": "p1", "board": board, "text": "Meer bomen op het plein"})
+
+    await bo.until(lambda: ack["id"] in bo.ideas, "An's idea on worker 2")
+    assert posts(bo.events) == [ack["id"]]
+    assert bo.ideas[ack["id"]] == {"text": "Meer bomen op het plein", "status": "visible",
+                                   "reactions": {"agree": 0, "disagree": 0, "pass": 0}}
+    for person in (facilitator, an, bo):
+        await person.close()
+
+
+async def test_each_worker_listens_once_per_workshop_however_many_sockets_it_holds(cluster, redis_url):
+    one, two = cluster.workers
+    facilitator, code, board = await cluster.workshop()
+    people = [cluster.join(code, f"Burger {n}") for n in range(8)]
+    for n, person in enumerate(people):
+        await person.open(cluster.workers[n % 2])
+    ack = await people[0].command({"type": "idea.post", "ref": "p", "board": board, "text": "Een bankje"})
+    for person in people:
+        await person.until(lambda p=person: ack["id"] in p.ideas, f"the idea at {person.name}")
+
+    # channels-redis keeps a group as a sorted set of channel names: one per worker, not per socket.
+    group = f"{cluster.env['CHANNEL_PREFIX']}:group:{workshop_group(cluster.database.workshop_id(code))}"
+    members = redis.Redis.from_url(redis_url).zrange(group, 0, -1)
+    assert len(members) == 2, members
+    for person in (facilitator, *people):
+        await person.close()
+
+
+async def test_a_citizen_resumes_on_the_other_worker_with_exactly_the_events_missed(cluster):
+    one, two = cluster.workers
+    facilitator, code, board = await cluster.workshop()
+    an, bo = cluster.join(code, "An"), cluster.join(code, "Bo", worker=1)
+    await an.open(one)
+    await bo.open(two)
+    first = await bo.command({"type": "idea.post", "ref": "b0", "board": board, "text": "Een fietsenstalling"})
+    await an.until(lambda: first["id"] in an.ideas, "Bo's first idea")
+    await an.close()
+    since = an.seq
+
+    # While An is away: ideas through both workers, a reaction, an announcement.
+    posted = [first["id"]]
+    for n in range(3):
+        posted.append((await bo.command({"type": "idea.post", "ref": f"b{n + 1}", "board": board,
+                                         "text": f"Idee {n} van Bo"}))["id"])
+        posted.append((await facilitator.command({"type": "idea.post", "ref": f"f{n}", "board": board,
+                                                  "text": f"Idee {n} van de gespreksleider"}))["id"])
+    await bo.command({"type": "idea.react", "ref": "r", "idea": posted[1], "value": "agree"})
+    await facilitator.command({"type": "announce", "ref": "a", "text": "Nog tien minuten"})
+
+    await an.open(two, resume=True)
+    assert an.welcome["resumed"] is True and "ideas" not in an.welcome, an.welcome
+    missed = visible_seqs(cluster.database.events_after(code, since), an)
+    # The replay comes before anything the socket answers: a ping's pong closes it off.
+    await an.send({"type": "ping", "ref": "after-replay"})
+    async with asyncio.timeout(20):
+        while True:
+            frame = await an.ws.recv()
+            if '"pong"' in frame:
+                break
+            an.apply(json.loads(frame))
+    assert [e["seq"] for e in an.events if e["seq"] > since] == missed
+    assert set(posts(an.events)) == set(posted)
+    assert an.view() == cluster.database.ideas(code)
+    for person in (facilitator, an, bo):
+        await person.close()
+
+
+async def test_seqs_stay_gapless_and_in_one_order_when_both_workers_write_at_once(cluster):
+    """Per-workshop seq allocation is correct under concurrent writers in two processes."""
+    one, two = cluster.workers
+    facilitator, code, board = await cluster.workshop()
+    writers = [cluster.join(code, f"Schrijver {n}") for n in range(12)]
+    watchers = [cluster.join(code, "Kijker 1"), cluster.join(code, "Kijker 2", worker=1)]
+    for n, person in enumerate(writers):
+        await person.open(cluster.workers[n % 2])
+    await watchers[0].open(one)
+    await watchers[1].open(two)
+    start = cluster.database.last_seq(code)
+
+    async def write(person: Person) -> list[int]:
+        refs = [f"{person.name}-{k}" for k in range(10)]
+        for ref in refs:  # all in flight at once: the worker runs them as fast as it can
+            await person.send({"type": "idea.post", "ref": ref, "board": board, "text": f"{ref}: meer groen"})
+        await person.until(lambda: all(ref in person.replies for ref in refs), "the acks")
+        assert all(person.replies[ref]["type"] == "ack" for ref in refs), person.replies
+        return [person.replies[ref]["id"] for ref in refs]
+
+    acked = [i for ids in await asyncio.gather(*map(write, writers)) for i in ids]
+    assert len(set(acked)) == 120
+
+    seqs = cluster.database.seqs(code)
+    assert seqs == list(range(1, len(seqs) + 1)) and seqs[-1] == cluster.database.last_seq(code)
+    for watcher in watchers:
+        await watcher.until(lambda w=watcher: set(acked) <= set(posts(w.events)), f"every idea at {watcher.name}")
+    # Both processes delivered the same ideas in the same (seq) order, and the writers really
+    # interleaved: the authors' workers alternate many times along the stream.
+    stream = [(e["seq"], e["idea"]["id"]) for e in watchers[0].events if e["type"] == "idea.posted"]
+    assert stream == [(e["seq"], e["idea"]["id"]) for e in watchers[1].events if e["type"] == "idea.posted"]
+    worker_of = {p.id: n % 2 for n, p in enumerate(writers)}
+    authors = [worker_of[e["idea"]["author"]["id"]] for e in watchers[0].events if e["type"] == "idea.posted"]
+    assert sum(a != b for a, b in zip(authors, authors[1:])) >= 10, authors
+    assert min(s for s, _ in stream) > start
+    for person in (facilitator, *writers, *watchers):
+        await person.close()
