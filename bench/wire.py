@@ -1,0 +1,117 @@
+"""A lean WebSocket client for load generation: frames parsed in data_received, no per-message task.
+
+The `websockets` library spends more client CPU per frame than a worker spends
+per delivery; replaying millions of deliveries through it would measure the
+client. This speaks just enough of RFC 6455 for Inspraak's server: the
+handshake, unfragmented text frames (masked, as a client must), ping -> pong
+and close.
+"""
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+
+__all__ = ["WireSocket", "open_wire"]
+
+
+class WireSocket(asyncio.Protocol):
+    """One client socket; `on_text(payload: bytes)` is called for each text frame, in order."""
+
+    def __init__(self, on_text):
+        loop = asyncio.get_running_loop()
+        self.on_text = on_text
+        self.buf = bytearray()
+        self.handshake = loop.create_future()
+        self.closed = loop.create_future()
+        self.close_code: int | None = None
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport):
+        self.transport = transport
+
+    def data_received(self, data):
+        self.buf += data
+        if not self.handshake.done():
+            end = self.buf.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            head = bytes(self.buf[:end])
+            del self.buf[:end + 4]
+            if not head.startswith(b"HTTP/1.1 101"):
+                self.handshake.set_exception(ConnectionError(head.decode(errors="replace")[:200]))
+                self.transport.close()
+                return
+            self.handshake.set_result(head)
+        self._frames()
+
+    def _frames(self):
+        buf, pos, n = self.buf, 0, len(self.buf)
+        while n - pos >= 2:
+            b0, length, header = buf[pos], buf[pos + 1] & 0x7F, 2
+            if length == 126:
+                if n - pos < 4:
+                    break
+                length, header = int.from_bytes(buf[pos + 2:pos + 4], "big"), 4
+            elif length == 127:
+                if n - pos < 10:
+                    break
+                length, header = int.from_bytes(buf[pos + 2:pos + 10], "big"), 10
+            if n - pos < header + length:
+                break
+            payload = bytes(buf[pos + header:pos + header + length])
+            pos += header + length
+            opcode = b0 & 0x0F
+            if opcode == 0x1:
+                self.on_text(payload)
+            elif opcode == 0x9:
+                self.send_frame(0xA, payload)
+            elif opcode == 0x8:
+                self.close_code = int.from_bytes(payload[:2], "big") if len(payload) >= 2 else 1005
+                self.send_frame(0x8, payload[:2])
+                self.transport.close()
+        del buf[:pos]
+
+    def connection_lost(self, exc):
+        if not self.handshake.done():
+            self.handshake.set_exception(exc or ConnectionError("closed during the handshake"))
+        if self.close_code is None:
+            self.close_code = 1006
+        if not self.closed.done():
+            self.closed.set_result(self.close_code)
+
+    def send_text(self, text: str) -> None:
+        self.send_frame(0x1, text.encode())
+
+    def send_frame(self, opcode: int, payload: bytes) -> None:
+        if self.transport is None or self.transport.is_closing():
+            return
+        n = len(payload)
+        if n < 126:
+            header = bytes([0x80 | opcode, 0x80 | n])
+        elif n < 1 << 16:
+            header = bytes([0x80 | opcode, 0x80 | 126]) + n.to_bytes(2, "big")
+        else:
+            header = bytes([0x80 | opcode, 0x80 | 127]) + n.to_bytes(8, "big")
+        mask = os.urandom(4)
+        key = int.from_bytes((mask * (n // 4 + 1))[:n], "little")
+        masked = (int.from_bytes(payload, "little") ^ key).to_bytes(n, "little") if n else b""
+        self.transport.write(header + mask + masked)
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.abort()
+
+
+async def open_wire(host: str, port: int, path: str, *, origin: str, cookie: str, on_text,
+                    timeout: float = 60) -> WireSocket:
+    """Open a socket and finish the handshake; frames after it go to on_text."""
+    loop = asyncio.get_running_loop()
+    _, proto = await loop.create_connection(lambda: WireSocket(on_text), host, port)
+    key = base64.b64encode(os.urandom(16)).decode()
+    proto.transport.write((f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+                           f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                           f"Origin: {origin}\r\nCookie: {cookie}\r\n\r\n").encode())
+    async with asyncio.timeout(timeout):
+        await proto.handshake
+    return proto
