@@ -2,18 +2,22 @@
 
 docs/protocol.md 2.2 and 2.3: each socket receives, in seq order, exactly the
 events its participant may see, whichever worker it is on; `?since=` resumes
-on any worker with exactly what was missed.
+on any worker with exactly what was missed; what the channel layer drops is
+fetched from the database.
 """
 import asyncio
 import json
+import os
+import signal
 
 import pytest
 import redis
 
+from tests.support.daphne import DaphneServer
 from workshops.groups import workshop_group
 from workshops.stream import visible
 
-from .clients import Person
+from .clients import Cluster, Person
 
 pytestmark = pytest.mark.cluster
 
@@ -138,3 +142,37 @@ async def test_seqs_stay_gapless_and_in_one_order_when_both_workers_write_at_onc
     assert min(s for s, _ in stream) > start
     for person in (facilitator, *writers, *watchers):
         await person.close()
+
+
+@pytest.fixture
+def small_queues(cluster_setup, tmp_path):
+    """Two workers whose channel-layer queues hold one message, and which resync only once a minute."""
+    env = {**cluster_setup.env, "CHANNEL_CAPACITY": "1", "INSPRAAK_HUB_RESYNC_S": "60"}
+    workers = [DaphneServer(env, log_path=tmp_path / f"small-queue-worker-{n}.log") for n in (1, 2)]
+    for worker in workers:
+        worker.start()
+    yield Cluster(cluster_setup.db, env, workers)
+    for worker in workers:
+        os.kill(worker.process.pid, signal.SIGCONT)
+        worker.stop()
+
+
+async def test_events_the_layer_drops_are_filled_from_the_database_at_the_next_one(small_queues):
+    """channels-redis drops a message when the receiver's queue is full; the hub fills the gap from the database."""
+    one, two = small_queues.workers
+    facilitator, code, board = await small_queues.workshop()
+    bo = small_queues.join(code, "Bo")
+    await bo.open(two)
+    # Worker 2 stops taking messages: its queue fills with one, and the layer drops the rest.
+    os.kill(two.process.pid, signal.SIGSTOP)
+    dropped = [(await facilitator.command({"type": "idea.post", "ref": f"d{n}", "board": board,
+                                           "text": f"Idee {n} terwijl worker 2 stilstaat"}))["id"] for n in range(8)]
+    os.kill(two.process.pid, signal.SIGCONT)
+    await asyncio.sleep(0.5)  # it takes the one queued message
+    last = await facilitator.command({"type": "idea.post", "ref": "last", "board": board, "text": "En nog een"})
+
+    # Long before the next resync (a minute away), the gap before the last one is filled.
+    await bo.until(lambda: last["id"] in bo.ideas, "the last idea", timeout=10)
+    assert posts(bo.events) == [*dropped, last["id"]]
+    await facilitator.close()
+    await bo.close()
