@@ -23,7 +23,6 @@ pytestmark = pytest.mark.cluster
 IDEAS = 8  # per citizen
 WINDOW = 3  # commands a citizen has in flight at once
 CUT_AFTER = 15  # acks read, over all citizens, before they stop reading
-KILL_AFTER_S = 0.3  # and the kill comes this long after that
 
 
 async def post_all(person: Person, board: int, cut: asyncio.Event, survivor) -> int:
@@ -72,7 +71,12 @@ async def test_citizens_of_a_killed_worker_resume_on_the_other_and_nothing_acked
             while sum(len(p.replies) for p in citizens) < CUT_AFTER:
                 await asyncio.sleep(0.002)
         cut.set()
-        await asyncio.sleep(KILL_AFTER_S)
+        await asyncio.sleep(0.1)  # reads under way when the cut came are over
+        read = sum(len(p.replies) for p in citizens)
+        # The kill comes once the worker has stored more ideas than the citizens have read acks of.
+        async with asyncio.timeout(TIMEOUT):
+            while len(cluster.database.ideas(code)) <= read:
+                await asyncio.sleep(0.01)
         doomed.kill9()
 
     _, *resent = await asyncio.gather(kill_when_under_way(),
