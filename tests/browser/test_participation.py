@@ -1,4 +1,6 @@
 """Proposals, the ladder, "My ideas" and the survey on the participant page; synthesis on the console."""
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -286,7 +288,8 @@ def check_language(page, lang: str, where: str) -> None:
     if lang == "en":
         return
     text = page.locator("body").inner_text()
-    found = [phrase for phrase in ENGLISH if phrase in text]
+    # Whole words only: Dutch "Suggesties" must not count as English "Suggest".
+    found = [phrase for phrase in ENGLISH if re.search(rf"\b{re.escape(phrase)}\b", text)]
     assert not found, f"{where} in {lang} shows English: {found}"
 
 
