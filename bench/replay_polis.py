@@ -27,6 +27,7 @@ import argparse
 import asyncio
 import csv
 import json
+import os
 import sys
 import time
 from array import array
@@ -204,7 +205,7 @@ async def run(args) -> dict:
             if reply["type"] != "ack":
                 errors[f"idea.react {reply['code']}"] += 1
 
-        begin = time.monotonic()
+        begin, client_cpu0 = time.monotonic(), sum(os.times()[:2])
         for n, ((_, _, kind, cid, who, data), at) in enumerate(zip(actions, times)):
             delay = begin + at - time.monotonic()
             if delay > 0:
@@ -224,6 +225,7 @@ async def run(args) -> dict:
             await asyncio.sleep(0.5)
         done = time.monotonic() - begin
         cpu = [s.cpu_s() - c for s, c in zip(stats, cpu0)]
+        client_cpu = sum(os.times()[:2]) - client_cpu0
         deliveries = sum(c.events for c in clients.values())
         for client in [staff, *clients.values()]:
             client.sock.close()
@@ -234,7 +236,7 @@ async def run(args) -> dict:
                 "ack_p50": percentile(list(ack_latency), 50), "ack_p99": percentile(list(ack_latency), 99),
                 "ack_max": max(ack_latency, default=float("nan")),
                 "p50": percentile(list(latencies), 50), "p99": percentile(list(latencies), 99),
-                "max": max(latencies, default=float("nan")), "cpu": cpu}
+                "max": max(latencies, default=float("nan")), "cpu": cpu, "client_cpu": client_cpu}
 
 
 def main() -> int:
@@ -255,7 +257,8 @@ def main() -> int:
           f"ack latency p50 {r['ack_p50'] * 1e3:.0f} ms, p99 {r['ack_p99'] * 1e3:.0f} ms, max {r['ack_max'] * 1e3:.0f} ms; "
           f"delivery latency (stored -> received) p50 {r['p50'] * 1e3:.0f} ms, p99 {r['p99'] * 1e3:.0f} ms, "
           f"max {r['max'] * 1e3:.0f} ms")
-    print(f"  worker CPU: {', '.join(f'{c:.0f} s' for c in r['cpu'])}; errors: {r['errors'] or 'none'}")
+    print(f"  worker CPU: {', '.join(f'{c:.0f} s' for c in r['cpu'])}; this client: {r['client_cpu']:.0f} s; "
+          f"errors: {r['errors'] or 'none'}")
     print(f"  every client holds exactly the data's reaction counts: {'yes' if ok else 'NO'} "
           f"({r['wrong_clients']} clients differ)", flush=True)
     return 0 if ok else 1
