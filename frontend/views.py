@@ -5,43 +5,19 @@ from django.views.decorators.http import require_safe
 __all__ = ["home", "participant", "facilitate", "moderate", "outcomes", "report", "reports"]
 
 
-@require_safe
-def home(request):
-    """Render the front page: join with a code, staff login and workshop list."""
-    return render(request, "frontend/home.html")
+def _shell(template: str, doc: str):
+    """A view that renders a page shell, given the workshop code from the URL when it has one."""
+    @require_safe
+    def view(request, code: str | None = None):
+        return render(request, f"frontend/{template}", {"code": code} if code else {})
+    view.__doc__ = doc
+    return view
 
 
-@require_safe
-def participant(request, code: str):
-    """Render the participant page shell for the workshop with this code."""
-    return render(request, "frontend/participant.html", {"code": code})
-
-
-@require_safe
-def facilitate(request, code: str):
-    """Render the facilitator console shell for the workshop with this code."""
-    return render(request, "frontend/facilitate.html", {"code": code})
-
-
-@require_safe
-def moderate(request, code: str):
-    """Render the moderation page shell (queue and audit log) for the workshop with this code."""
-    return render(request, "frontend/moderate.html", {"code": code})
-
-
-@require_safe
-def outcomes(request, code: str):
-    """Render the public outcomes page shell: published proposals and the officials' responses."""
-    return render(request, "frontend/outcomes.html", {"code": code})
-
-
-@require_safe
-def report(request, code: str):
-    """Render the impact report page shell for the facilitators and officials of this workshop."""
-    return render(request, "frontend/report.html", {"code": code})
-
-
-@require_safe
-def reports(request):
-    """Render the organisation report page shell: every workshop of the logged-in staff account."""
-    return render(request, "frontend/reports.html")
+home = _shell("home.html", "The front page: join with a code, staff login and workshop list.")
+participant = _shell("participant.html", "The participant page of a workshop.")
+facilitate = _shell("facilitate.html", "The facilitator console of a workshop.")
+moderate = _shell("moderate.html", "The moderation page (queue and audit log) of a workshop.")
+outcomes = _shell("outcomes.html", "The public outcomes page: published proposals and the officials' responses.")
+report = _shell("report.html", "The impact report of a workshop, for its facilitators and officials.")
+reports = _shell("reports.html", "The organisation report: every workshop of the logged-in staff account.")

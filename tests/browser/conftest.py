@@ -15,6 +15,8 @@ from .helpers import Person
 
 STAFF_USERNAME = "facilitator"
 STAFF_PASSWORD = "browser-test-password-1"
+OFFICIAL_USERNAME = "official"
+OFFICIAL_PASSWORD = "browser-test-password-3"
 MODERATOR_USERNAME = "moderator"
 MODERATOR_PASSWORD = "browser-test-password-2"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -35,9 +37,29 @@ def server(tmp_path_factory):
     # A second account, given the moderator role per workshop by the facilitator (POST .../staff).
     manage("createsuperuser", "--noinput", "--username", MODERATOR_USERNAME, "--email", "moderator@example.org",
            env={**env, "DJANGO_SUPERUSER_PASSWORD": MODERATOR_PASSWORD})
+    # A third, given the official role per workshop.
+    manage("createsuperuser", "--noinput", "--username", OFFICIAL_USERNAME, "--email", "official@example.org",
+           env={**env, "DJANGO_SUPERUSER_PASSWORD": OFFICIAL_PASSWORD})
     with DaphneServer(env, log_path=tmp / "daphne.log") as running:
         yield running
     db.drop()
+
+
+@pytest.fixture(scope="session")
+def official(server) -> tuple[str, str]:
+    """The staff account that facilitators give the official role in their workshops."""
+    return OFFICIAL_USERNAME, OFFICIAL_PASSWORD
+
+
+@pytest.fixture
+def facilitator(server):
+    """The facilitator's account, logged in over HTTP (for scripting a workshop)."""
+    from .scripted import Member
+
+    member = Member(server)
+    member.log_in(STAFF_USERNAME, STAFF_PASSWORD)
+    yield member
+    member.close()
 
 
 @pytest.fixture(scope="session")

@@ -4,16 +4,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.daphne import manage
 
-from .conftest import STAFF_PASSWORD, STAFF_USERNAME
+from .conftest import OFFICIAL_USERNAME, STAFF_PASSWORD, STAFF_USERNAME
 from .helpers import LAPTOP, PHONE, assert_no_axe_violations
 from .scripted import Member, play_workshop
 
 pytestmark = pytest.mark.browser
 
-OFFICIAL_USERNAME = "official-reports"
-OFFICIAL_PASSWORD = "browser-test-password-3"
 PROPOSAL_TITLE = "A quay to linger on"
 CHART_TITLES = {
     "participation": "What people did",
@@ -24,20 +21,6 @@ CHART_TITLES = {
 }
 
 
-@pytest.fixture(scope="module")
-def official(server) -> tuple[str, str]:
-    """A staff account that facilitators give the official role in their workshops."""
-    manage("createsuperuser", "--noinput", "--username", OFFICIAL_USERNAME, "--email", "official@example.org",
-           env={**server.env, "DJANGO_SUPERUSER_PASSWORD": OFFICIAL_PASSWORD})
-    return OFFICIAL_USERNAME, OFFICIAL_PASSWORD
-
-
-@pytest.fixture
-def facilitator(server):
-    member = Member(server)
-    member.log_in(STAFF_USERNAME, STAFF_PASSWORD)
-    yield member
-    member.close()
 
 
 def as_member(person, member: Member) -> None:
@@ -134,7 +117,7 @@ def test_an_officials_response_appears_live_on_the_outcomes_page(people, server,
         # Dewi's page, in another browser context, shows it without a reload, politely announced.
         expect(card.locator(".timeline-message")).to_have_text(["We are costing the benches with the parks department."])
         expect(card.locator(".proposal-meta .response-badge")).to_have_text("Under review")
-        expect(card.locator(".timeline-meta")).to_contain_text(["by official-reports"])
+        expect(card.locator(".timeline-meta")).to_contain_text([f"by {OFFICIAL_USERNAME}"])
         expect(d.locator("#live-announcer")).to_have_text(f"New response to “{PROPOSAL_TITLE}”: Under review.")
         expect(d.locator("#live-announcer")).to_have_attribute("aria-live", "polite")
         expect(d.get_by_role("link", name="Workshop page")).to_be_focused()

@@ -4,7 +4,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.daphne import manage
 
 from .conftest import STAFF_PASSWORD, STAFF_USERNAME
 from .helpers import assert_no_axe_violations, expect_live, idea_item, screenshot, start_workshop, tab_to
@@ -12,25 +11,9 @@ from .scripted import Member, play_workshop
 
 pytestmark = pytest.mark.browser
 
-OFFICIAL_USERNAME = "official-participation"
-OFFICIAL_PASSWORD = "browser-test-password-4"
 TITLE = "A quay to linger on"
 
 
-@pytest.fixture(scope="module")
-def official(server) -> tuple[str, str]:
-    """A staff account that facilitators give the official role in their workshops."""
-    manage("createsuperuser", "--noinput", "--username", OFFICIAL_USERNAME, "--email", "official-p@example.org",
-           env={**server.env, "DJANGO_SUPERUSER_PASSWORD": OFFICIAL_PASSWORD})
-    return OFFICIAL_USERNAME, OFFICIAL_PASSWORD
-
-
-@pytest.fixture
-def facilitator(server):
-    member = Member(server)
-    member.log_in(STAFF_USERNAME, STAFF_PASSWORD)
-    yield member
-    member.close()
 
 
 def open_as(person, member: Member, code: str):
