@@ -6,7 +6,9 @@ from channels.db import database_sync_to_async as db
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from deliberation.models import Board, Proposal, Response
+from deliberation import proposals
+from deliberation import services as content
+from deliberation.models import Board, Response
 from tests.live import Live, make_citizen, make_workshop
 from workshops import services
 from workshops.models import Participant
@@ -65,9 +67,9 @@ async def test_draft_is_private_publish_reaches_everyone_with_complete_contribut
 
 async def test_endorsements_count_once_per_person_and_make_people_consulted():
     workshop, fac, official, (an, bo, cas), board = await setup()
-    idea = await db(lambda: __import__("deliberation.services", fromlist=["x"]).idea_post(
+    idea = await db(lambda: content.idea_post(
         actor=fac, board=board, text="Car-free Sundays"))()
-    proposal = await db(lambda: __import__("deliberation.proposals", fromlist=["x"]).proposal_draft(
+    proposal = await db(lambda: proposals.proposal_draft(
         actor=fac, title="Car-free Sundays", body="Close the ring road on Sundays.", sources=[idea.pk]))()
     f = await Live.open(fac)
     await f.command("proposal.publish", proposal=proposal.pk)

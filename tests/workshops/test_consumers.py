@@ -5,6 +5,7 @@ import json
 import pytest
 from channels.db import database_sync_to_async as db
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.test import override_settings
 
 from deliberation.models import Board, Idea
@@ -134,7 +135,7 @@ async def test_every_error_code_is_produced_and_changes_nothing():
         await s.close()
 
 
-@override_settings(INSPRAAK={**__import__("django.conf").conf.settings.INSPRAAK, "RATE_LIMIT_COMMANDS": 3})
+@override_settings(INSPRAAK={**settings.INSPRAAK, "RATE_LIMIT_COMMANDS": 3})
 async def test_a_flood_is_rate_limited_with_retry_after():
     from workshops import consumers
     consumers._limiters.clear()
@@ -247,7 +248,7 @@ async def test_presence_changes_with_the_first_and_last_socket():
     await b.close()
 
 
-@override_settings(INSPRAAK={**__import__("django.conf").conf.settings.INSPRAAK, "MAX_SOCKETS_PER_PARTICIPANT": 2})
+@override_settings(INSPRAAK={**settings.INSPRAAK, "MAX_SOCKETS_PER_PARTICIPANT": 2})
 async def test_sockets_per_participant_are_capped():
     workshop, fac, (an,), board = await setup_room(1)
     a1, a2 = await Live.open(an), await Live.open(an)
