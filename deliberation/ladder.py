@@ -1,5 +1,5 @@
 """The participation ladder: a participant's rung, computed from what they did."""
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from workshops import stream
 from workshops.models import Participant
@@ -23,38 +23,57 @@ NEXT_STEP = {
 }
 
 
-def rung_of(participant: Participant) -> str:
-    """The highest rung whose rule the participant's actions meet (PROTOCOL 2.4)."""
+def _evidence(participant: Participant, rung: str) -> list[Exists]:
+    """The facts of which any one puts the participant on a rung (PROTOCOL 2.4)."""
     published = Proposal.objects.filter(status=Proposal.Status.PUBLISHED)
-    latest_status = Subquery(Response.objects.filter(proposal=OuterRef("pk")).order_by("-created_at", "-pk")
-                             .values("status")[:1])
-    if published.annotate(latest=latest_status).filter(
-            latest__in=EMPOWERING, sources__author=participant).exists():
-        return "empowered"
     mine = Idea.objects.filter(author=participant).exclude(status=Idea.Status.WITHDRAWN)
-    built_on_other = mine.filter(builds_on__isnull=False).exclude(builds_on__author=participant).exists()
-    # Only a reply the author can see counts: not one held for (or hidden by) a moderator.
-    built_on_by_other = Idea.objects.filter(builds_on__author=participant, status=Idea.Status.VISIBLE).exclude(
-        author=participant).exists()
-    contributor = (published.filter(Q(sources__author=participant) | Q(drafters=participant)).exists()
-                   or published.filter(sources__builds__author=participant,
-                                       sources__builds__status=Idea.Status.VISIBLE).exists())
-    if built_on_other or built_on_by_other or contributor:
-        return "collaborating"
-    if mine.exists():
-        return "involved"
-    if (Reaction.objects.filter(participant=participant).exists()
-            or Endorsement.objects.filter(participant=participant).exists()
-            or SurveyAnswer.objects.filter(participant=participant).exists()):
-        return "consulted"
-    return "informed"
+    if rung == "empowered":
+        latest_status = Subquery(Response.objects.filter(proposal=OuterRef("pk")).order_by("-created_at", "-pk")
+                                 .values("status")[:1])
+        return [Exists(published.annotate(latest=latest_status).filter(
+            latest__in=EMPOWERING, sources__author=participant))]
+    if rung == "collaborating":
+        return [
+            Exists(mine.filter(builds_on__isnull=False).exclude(builds_on__author=participant)),
+            # Only a reply the author can see counts: not one held for (or hidden by) a moderator.
+            Exists(Idea.objects.filter(builds_on__author=participant, status=Idea.Status.VISIBLE)
+                   .exclude(author=participant)),
+            Exists(published.filter(Q(sources__author=participant) | Q(drafters=participant))),
+            Exists(published.filter(sources__builds__author=participant,
+                                    sources__builds__status=Idea.Status.VISIBLE)),
+        ]
+    if rung == "involved":
+        return [Exists(mine)]
+    return [Exists(Reaction.objects.filter(participant=participant)),
+            Exists(Endorsement.objects.filter(participant=participant)),
+            Exists(SurveyAnswer.objects.filter(participant=participant))]
 
 
-def rung_refresh(participant: Participant) -> str:
-    """Store a rise in rung and tell the participant; a rung never goes down."""
-    new = rung_of(participant)
-    if RUNGS.index(new) <= RUNGS.index(participant.rung):
-        return participant.rung
+def rung_of(participant: Participant, *, above: str = "informed") -> str:
+    """The highest rung whose rule the participant's actions meet, looking only at the rungs
+    above `above` (returned when none of theirs holds), in one query."""
+    higher = RUNGS[RUNGS.index(above) + 1:]
+    if not higher:
+        return above
+    checks = {f"{rung}_{i}": fact for rung in higher for i, fact in enumerate(_evidence(participant, rung))}
+    found = Participant.objects.filter(pk=participant.pk).values(**checks).get()
+    held = {name.rpartition("_")[0] for name, value in found.items() if value}
+    return max(held, key=RUNGS.index, default=above)
+
+
+def rung_refresh(participant: Participant, *, at_least: str | None = None) -> str:
+    """Store a rise in rung and tell the participant; a rung never goes down.
+
+    Without `at_least` the rules above the stored rung are read. A caller whose action itself
+    proves a rung passes it as `at_least` and nothing is read: every change that makes a rule
+    true refreshes the people it lifts (posting, building on, reacting, endorsing, the survey,
+    approving or restoring a reply, publishing or answering a proposal), so the stored rung
+    already holds every other rule that is true.
+    """
+    current = participant.rung
+    new = rung_of(participant, above=current) if at_least is None else at_least
+    if RUNGS.index(new) <= RUNGS.index(current):
+        return current
     # Only from a lower stored rung: a rise that a concurrent transaction stored is not announced twice.
     if Participant.objects.filter(pk=participant.pk, rung__in=RUNGS[:RUNGS.index(new)]).update(rung=new):
         participant.rung = new

@@ -14,6 +14,7 @@ from workshops.errors import DomainError
 from workshops.models import Participant
 from workshops.selectors import iso
 
+from . import ladder
 from .models import Appeal, Flag, Idea, ModerationAction
 from .selectors import idea_audience, idea_payload
 
@@ -127,6 +128,10 @@ def _publish(idea: Idea, *, type: str) -> None:
     idea.save(update_fields=["status"])
     stream.emit(idea.board.workshop_id, type, {"idea": idea_payload(idea, with_reason=True)},
                 audience=idea_audience(idea))
+    target = idea.builds_on
+    if target is not None and target.author_id != idea.author_id:
+        # Now the author of the idea it builds on sees it built on.
+        ladder.rung_refresh(target.author, at_least="collaborating")
 
 
 @transaction.atomic

@@ -82,7 +82,7 @@ def proposal_endorse(*, actor: Participant, proposal: Proposal, value: str | Non
         stream.emit(actor.workshop_id, "proposal.endorsed",
                     {"proposal": proposal.pk, "endorsements": endorsement_counts(proposal.pk),
                      "bridging": proposal_bridging(proposal)})
-        ladder.rung_refresh(actor)
+        ladder.rung_refresh(actor, at_least="consulted")
     return {"endorsements": endorsement_counts(proposal.pk), "bridging": proposal_bridging(proposal)}
 
 

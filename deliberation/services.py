@@ -7,7 +7,7 @@ from workshops.models import Participant, Workshop
 
 from . import ladder, moderation, permissions, screening
 from .models import Board, Idea, Reaction, SurveyAnswer
-from .selectors import idea_audience, idea_payload, reaction_counts
+from .selectors import ZERO, idea_audience, idea_payload, reaction_counts
 
 
 def choice_set(model, *, value: str | None, **key) -> bool:
@@ -32,10 +32,10 @@ def _content_open(actor: Participant) -> None:
         raise DomainError("ended")
 
 
-def _announce_idea(idea: Idea, type: str) -> None:
+def _announce_idea(idea: Idea, type: str, *, reactions: dict | None = None) -> None:
     if idea.status == Idea.Status.HELD and type == "idea.posted":
         type = "idea.held"
-    stream.emit(idea.board.workshop_id, type, {"idea": idea_payload(idea, with_reason=True)},
+    stream.emit(idea.board.workshop_id, type, {"idea": idea_payload(idea, reactions=reactions, with_reason=True)},
                 audience=idea_audience(idea))
 
 
@@ -60,10 +60,11 @@ def idea_post(*, actor: Participant, board: Board, text: str, column: str | None
     if reasons:
         moderation.hold_for_screening(idea, reasons)
         idea.save(update_fields=["held_reason"])
-    _announce_idea(idea, "idea.posted")
-    ladder.rung_refresh(actor)
-    if builds_on is not None and builds_on.author_id != actor.pk and status == Idea.Status.VISIBLE:
-        ladder.rung_refresh(builds_on.author)
+    _announce_idea(idea, "idea.posted", reactions=dict(ZERO))  # nobody has reacted to a new idea
+    builds_on_other = builds_on is not None and builds_on.author_id != actor.pk
+    ladder.rung_refresh(actor, at_least="collaborating" if builds_on_other else "involved")
+    if builds_on_other and status == Idea.Status.VISIBLE:
+        ladder.rung_refresh(builds_on.author, at_least="collaborating")
     return idea
 
 
@@ -112,7 +113,7 @@ def idea_react(*, actor: Participant, idea: Idea, value: str | None) -> dict:
     counts = reaction_counts(idea.pk)
     stream.emit(idea.board.workshop_id, "idea.reacted", {"idea": idea.pk, "reactions": counts},
                 audience=idea_audience(idea))
-    ladder.rung_refresh(actor)
+    ladder.rung_refresh(actor, at_least="consulted")
     return counts
 
 
@@ -131,5 +132,5 @@ def survey_answer(*, actor: Participant, answers: dict[str, int], comment: str =
     if SurveyAnswer.objects.filter(participant=actor).exists():
         raise DomainError("conflict", "You answered the survey already.")
     survey = SurveyAnswer.objects.create(participant=actor, answers=answers, comment=comment)
-    ladder.rung_refresh(actor)
+    ladder.rung_refresh(actor, at_least="consulted")
     return survey

@@ -16,7 +16,6 @@ from functools import partial
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from .groups import workshop_group
@@ -63,9 +62,7 @@ def emit_many(workshop: Workshop | int, events: list[tuple[str, dict, tuple]]) -
     if not events:
         return []
     workshop_id = workshop if isinstance(workshop, int) else workshop.pk
-    # The UPDATE takes the workshop's row lock, so seqs are gapless and ordered by commit.
-    Workshop.objects.filter(pk=workshop_id).update(last_seq=F("last_seq") + len(events))
-    last = Workshop.objects.filter(pk=workshop_id).values_list("last_seq", flat=True).get()
+    last = _advance(workshop_id, len(events))
     if not isinstance(workshop, int):
         workshop.last_seq = last
     now = timezone.now()
@@ -77,6 +74,20 @@ def emit_many(workshop: Workshop | int, events: list[tuple[str, dict, tuple]]) -
     for row in rows:
         transaction.on_commit(partial(_committed, layer_message(row)))
     return rows
+
+
+def _advance(workshop_id: int, n: int) -> int:
+    """Take n seqs of a workshop's stream; the UPDATE holds its row lock, so seqs are gapless and
+    ordered by commit. One statement (RETURNING: PostgreSQL, and SQLite since 3.35)."""
+    connection = transaction.get_connection()
+    quote, table = connection.ops.quote_name, Workshop._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {quote(table)} SET last_seq = last_seq + %s WHERE id = %s RETURNING last_seq",
+                       [n, workshop_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise Workshop.DoesNotExist(f"no workshop {workshop_id}")
+    return row[0]
 
 
 def encode(event: Event) -> str:

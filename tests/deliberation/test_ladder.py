@@ -1,8 +1,8 @@
 """The participation ladder: each rung's rule, and one rung.changed per rise, never a fall."""
 import pytest
 
-from deliberation import ladder, services
-from deliberation.models import Reaction
+from deliberation import ladder, moderation, services
+from deliberation.models import Idea, Reaction
 from tests.factories import citizen, emitted, idea, last_seq, plenary, workshop_with_facilitator
 from workshops.models import Participant, Workshop
 
@@ -97,6 +97,41 @@ def test_a_held_reply_does_not_lift_its_target_later_either(room):
     assert fresh(an).rung == "involved"
 
 
+@pytest.mark.parametrize("how", ["approve", "restore"])
+def test_a_reply_that_goes_up_after_moderation_lifts_its_target_then(room, how):
+    board, an, bo = room
+    workshop = board.workshop
+    moderator = Participant.objects.get(workshop=workshop, role="facilitator")
+    original = services.idea_post(actor=an, board=board, text="Original")
+    if how == "approve":
+        Workshop.objects.filter(pk=workshop.pk).update(moderation="pre")
+        reply = services.idea_post(actor=fresh(bo), board=board, text="Held reply", builds_on=original)
+    else:
+        reply = services.idea_post(actor=fresh(bo), board=board, text="Reply", builds_on=original)
+        moderation.idea_hide(actor=moderator, idea=reply, reason="Off topic")
+        Participant.objects.filter(pk=an.pk).update(rung="involved")  # as if hidden before An rose
+    reply = Idea.objects.get(pk=reply.pk)  # as a command loads it
+    before = last_seq(workshop)
+    if how == "approve":
+        moderation.idea_approve(actor=moderator, idea=reply)
+    else:
+        moderation.idea_restore(actor=moderator, idea=reply, reason="On topic after all")
+    assert rung_events(workshop, an, after=before) == ["collaborating"]
+    assert fresh(an).rung == "collaborating"
+
+
+# rung_of, only above a rung
+
+def test_rung_of_looks_only_above_the_rung_it_is_given(room):
+    board, an, bo = room
+    Reaction.objects.create(idea=idea(board, bo), participant=an, value="agree")
+    assert ladder.rung_of(an, above="informed") == "consulted"
+    assert ladder.rung_of(an, above="involved") == "involved"
+    idea(board, an, "Reply", builds_on=idea(board, bo, "Original"))
+    assert ladder.rung_of(an, above="involved") == "collaborating"
+    assert ladder.rung_of(an, above="empowered") == "empowered"
+
+
 # rung_refresh
 
 def test_each_rise_is_announced_once_to_the_participant_only(room):
@@ -121,6 +156,28 @@ def test_a_jump_over_rungs_is_one_event_with_the_highest_rung(room):
     board, an, bo = room
     services.idea_post(actor=an, board=board, text="Reply", builds_on=idea(board, bo))
     assert rung_events(board.workshop, an) == ["collaborating"]
+
+
+def test_an_action_that_proves_a_rung_reads_nothing(room, django_assert_num_queries):
+    board, an, bo = room
+    an.rung = "involved"
+    with django_assert_num_queries(0):
+        assert ladder.rung_refresh(an, at_least="consulted") == "involved"
+        assert ladder.rung_refresh(an, at_least="involved") == "involved"
+    # A rise is the conditional UPDATE and its event (the seq and the row).
+    with django_assert_num_queries(3):
+        assert ladder.rung_refresh(an, at_least="collaborating") == "collaborating"
+    assert rung_events(board.workshop, an) == ["collaborating"]
+
+
+def test_a_full_refresh_reads_only_the_rules_above_the_stored_rung(room, django_assert_num_queries):
+    board, an, bo = room
+    idea(board, bo, "Reply", builds_on=idea(board, an, "Original"))
+    with django_assert_num_queries(1 + 3):
+        assert ladder.rung_refresh(an) == "collaborating"
+    an.rung = "empowered"
+    with django_assert_num_queries(0):
+        assert ladder.rung_refresh(an) == "empowered"
 
 
 def test_no_event_while_the_rung_stays(room):
