@@ -3,7 +3,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from workshops import stream
 from workshops.errors import DomainError
-from workshops.models import Participant
+from workshops.models import Participant, Room
 from workshops.selectors import iso
 
 from . import permissions, synthesis
@@ -44,8 +44,22 @@ def idea_audience(idea: Idea) -> tuple[str, ...]:
     return stream.to_room(board.room_id if board.room_id and board.room.breakout.running else None)
 
 
+def _with_room(board: Board) -> Board:
+    """Load a room board's room and breakout, which the permissions read, in one query.
+
+    Commands look up one board or idea each: joining room and breakout into that lookup costs
+    more to build than this second query, and plenary boards (the most posted to) need neither.
+    """
+    if board.room_id is not None:
+        board.room = Room.objects.select_related("breakout").get(pk=board.room_id)
+    return board
+
+
 def board_get(actor: Participant, board_id: int) -> Board:
-    board = Board.objects.filter(pk=board_id, workshop_id=actor.workshop_id).select_related("room__breakout").first()
+    try:
+        board = _with_room(Board.objects.get(pk=board_id, workshop_id=actor.workshop_id))
+    except Board.DoesNotExist:
+        board = None
     if board is None or not permissions.can_see_board(actor, board):
         raise DomainError("not_found", "No such board.", fields={"board": "No such board."})
     return board
@@ -53,10 +67,14 @@ def board_get(actor: Participant, board_id: int) -> Board:
 
 def idea_get(actor: Participant, idea_id: int, *, field: str = "idea", lock: bool = False) -> Idea:
     """An idea of the actor's workshop that the actor may see, or not_found."""
-    qs = Idea.objects.select_related("board__room__breakout", "author")
+    qs = Idea.objects.select_related("board", "author")
     if lock:
         qs = qs.select_for_update(of=("self",))
-    idea = qs.filter(pk=idea_id, board__workshop_id=actor.workshop_id).first()
+    try:
+        idea = qs.get(pk=idea_id, board__workshop_id=actor.workshop_id)
+        _with_room(idea.board)
+    except Idea.DoesNotExist:
+        idea = None
     if idea is None or not permissions.can_see_idea(actor, idea):
         raise DomainError("not_found", "No such idea.", fields={field: "No such idea."})
     return idea

@@ -78,9 +78,10 @@ def execute(*, participant_id: int, frame: dict) -> dict:
 
 @transaction.atomic
 def _execute(cmd: Command, participant_id: int, ref: str, fields: dict) -> dict:
-    receipt = CommandReceipt.objects.filter(participant_id=participant_id, ref=ref).first()
-    if receipt is not None:
-        return {**receipt.answer, "duplicate": True}
+    try:
+        return {**CommandReceipt.objects.get(participant_id=participant_id, ref=ref).answer, "duplicate": True}
+    except CommandReceipt.DoesNotExist:
+        pass
     actor = Participant.objects.select_related("workshop").get(pk=participant_id)
     try:
         _check_actor(cmd, actor)
