@@ -58,6 +58,14 @@ def field_errors(exc: pydantic.ValidationError) -> dict:
     return out
 
 
+class _Refused(Exception):
+    """A handler refused the command: its transaction is rolled back and the answer stored alone."""
+
+    def __init__(self, answer: dict):
+        super().__init__(answer["code"])
+        self.answer = answer
+
+
 def execute(*, participant_id: int, frame: dict) -> dict:
     """Run one command frame (with a valid ref) for a participant; return the ack or error frame."""
     ref = frame["ref"]
@@ -66,8 +74,14 @@ def execute(*, participant_id: int, frame: dict) -> dict:
         return _error(ref, DomainError("unknown_type", f"Unknown command type {frame['type']!r}."))
     fields = {k: v for k, v in frame.items() if k not in ("type", "ref")}
     try:
-        with stream.publishing():
-            return _execute(cmd, participant_id, ref, fields)
+        try:
+            with stream.publishing():
+                return _execute(cmd, participant_id, ref, fields)
+        except _Refused as refused:
+            with transaction.atomic():
+                CommandReceipt.objects.create(participant_id=participant_id, ref=ref, type=cmd.type,
+                                              answer=refused.answer)
+            return refused.answer
     except IntegrityError:
         # The same ref raced in on another socket of this participant: answer its outcome.
         receipt = CommandReceipt.objects.filter(participant_id=participant_id, ref=ref).first()
@@ -91,10 +105,10 @@ def _execute(cmd: Command, participant_id: int, ref: str, fields: dict) -> dict:
     except DomainError as exc:
         return _error(ref, exc)
     try:
-        with transaction.atomic():
-            answer = {"type": "ack", "ref": ref, **(cmd.handler(actor, data) or {})}
+        answer = {"type": "ack", "ref": ref, **(cmd.handler(actor, data) or {})}
     except DomainError as exc:
-        answer = _error(ref, exc)
+        # Out of this transaction, so that nothing the handler wrote stays; no savepoint to pay for.
+        raise _Refused(_error(ref, exc)) from None
     CommandReceipt.objects.create(participant_id=participant_id, ref=ref, type=cmd.type, answer=answer)
     return answer
 
