@@ -3,7 +3,7 @@ from workshops.models import Participant, Room
 from workshops.snapshot import snapshot_part
 
 from . import moderation, permissions, selectors
-from .models import Appeal, Board, Flag, Reaction
+from .models import Appeal, Board, Endorsement, Flag, Reaction, SurveyAnswer
 
 
 @snapshot_part("rooms")
@@ -27,6 +27,18 @@ def ideas(me: Participant) -> list[dict]:
 def my_reactions(me: Participant) -> dict:
     return {str(idea_id): value for idea_id, value in
             Reaction.objects.filter(participant=me).values_list("idea_id", "value")}
+
+
+@snapshot_part("my_endorsements")
+def my_endorsements(me: Participant) -> dict:
+    return {str(proposal_id): value for proposal_id, value in
+            Endorsement.objects.filter(participant=me).values_list("proposal_id", "value")}
+
+
+@snapshot_part("my_survey")
+def my_survey(me: Participant) -> bool:
+    """Whether this participant answered the survey (it takes one answer)."""
+    return SurveyAnswer.objects.filter(participant=me).exists()
 
 
 @snapshot_part("proposals")

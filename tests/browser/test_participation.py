@@ -42,6 +42,11 @@ def test_citizen_sees_the_published_proposal_endorses_it_and_sees_the_count(peop
         agree.click()
         expect(agree).to_have_attribute("aria-pressed", "true")
         expect(agree).to_contain_text("3")
+        # Another tab (a fresh context: no storage shared) shows Fleur's endorsement from the snapshot.
+        other = open_as(people("Fleur on her phone"), fleur, story.code)
+        other_agree = other.locator("#proposals article", has=other.get_by_role("heading", name=TITLE)).locator(
+            "button.react-agree")
+        expect(other_agree).to_have_attribute("aria-pressed", "true")
         expect(card.locator(".pp-bridging")).to_contain_text("out of 100")
         card.get_by_role("link", name="Benches in the shade along the quay").click()
         expect(idea_item(page, "Benches in the shade along the quay").locator(".idea-card").first).to_be_focused()
@@ -112,13 +117,19 @@ def test_survey_is_prominent_after_the_end_answered_once_with_field_errors(peopl
     expect(page.locator("#survey-form")).to_be_hidden()
     screenshot(page, artifacts, "participant-survey-answered")
 
-    # Bo answered over another client already: the server's `conflict` reads "already answered".
+    # Bo answers over another client while this page is open: the server's `conflict` reads
+    # "already answered"; after a reload the page knows from the snapshot, without asking.
     try:
-        bo.open(code).command("survey.answer", answers={"influence": 3})
         bo_page = open_as(people("Bo"), bo, code)
+        expect(bo_page.locator("#survey-form")).to_be_visible()
+        bo.open(code).command("survey.answer", answers={"influence": 3})
         bo_page.get_by_role("group", name="Influence").get_by_label("5", exact=True).check()
         bo_page.get_by_role("button", name="Send answers").click()
         expect(bo_page.locator("#survey-thanks")).to_have_text("You already answered the survey. Thank you.")
+        bo_page.reload()
+        expect_live(bo_page)
+        expect(bo_page.locator("#survey-thanks")).to_be_visible()
+        expect(bo_page.locator("#survey-form")).to_be_hidden()
     finally:
         bo.close()
 

@@ -84,8 +84,13 @@ async def test_endorsements_count_once_per_person_and_make_people_consulted():
     while event["endorsements"] != {"agree": 1, "disagree": 1, "pass": 0}:
         event = await f.event("proposal.endorsed")
     assert event["proposal"] == proposal.pk and 0 < event["bridging"] < 1
+    # A new socket (another device, a reload) is told what this person endorsed.
+    again_b = await Live.open(bo)
+    assert again_b.welcome["my_endorsements"] == {str(proposal.pk): "agree"}
     assert (await a.command("proposal.endorse", proposal=proposal.pk, value=None))["endorsements"]["disagree"] == 0
-    for s in (a, b, f):
+    again_a = await Live.open(an)
+    assert again_a.welcome["my_endorsements"] == {}
+    for s in (a, b, f, again_a, again_b):
         await s.close()
 
 
@@ -187,13 +192,16 @@ async def test_outcomes_are_public_once_published_and_exports_are_pseudonymised(
 async def test_survey_answers_over_the_socket_are_checked():
     workshop, fac, official, (an,), board = await setup(1)
     a, o = await Live.open(an), await Live.open(official)
+    assert a.welcome["my_survey"] is False
     assert (await a.command("survey.answer", answers={"safety": 11}))["code"] == "invalid"
     assert (await a.command("survey.answer", answers={"safety": 7.5}))["code"] == "invalid"
     assert (await a.command("survey.answer", answers={"relevance": 7}))["code"] == "invalid"
     assert (await a.command("survey.answer", answers={"safety": 7}, comment="Felt heard"))["type"] == "ack"
     assert (await a.command("survey.answer", answers={"safety": 8}))["code"] == "conflict"
     assert (await o.command("survey.answer", answers={"relevance": 9, "influence": 6}))["type"] == "ack"
-    for s in (a, o):
+    later = await Live.open(an)
+    assert later.welcome["my_survey"] is True
+    for s in (a, o, later):
         await s.close()
 
 

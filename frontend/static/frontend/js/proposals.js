@@ -13,32 +13,6 @@ const VALUES = [
   ["pass", () => gettext("Pass")],
 ];
 
-/** This participant's endorsements, kept per tab: the snapshot does not carry them. */
-class EndorsementMemory {
-  constructor(code) {
-    this.key = `inspraak:endorsements:${code}`;
-    try {
-      this.values = new Map(Object.entries(JSON.parse(sessionStorage.getItem(this.key) || "{}")).map(([k, v]) => [Number(k), v]));
-    } catch {
-      this.values = new Map();
-    }
-  }
-
-  get(id) {
-    return this.values.get(id) || null;
-  }
-
-  set(id, value) {
-    if (value) this.values.set(id, value);
-    else this.values.delete(id);
-    try {
-      sessionStorage.setItem(this.key, JSON.stringify(Object.fromEntries(this.values)));
-    } catch {
-      // Storage disabled: the choice is still kept for this page.
-    }
-  }
-}
-
 /** Names for participant ids, "you" for oneself, joined in the page's language. */
 export function namesOf(state, ids) {
   const names = (ids || []).map((id) => {
@@ -71,7 +45,6 @@ export class ParticipantProposals {
     this.section = $("#proposals", this.root);
     this.list = $("#proposal-list", this.root);
     this.cards = new Map();
-    this.memory = new EndorsementMemory(page.code);
     this.clicks = new Map();
   }
 
@@ -159,7 +132,7 @@ export class ParticipantProposals {
     this.fillSources(card, p);
     setText(card.people, p.contributors?.length ? namesOf(this.state, p.contributors) : gettext("Nobody is named."));
     const e = p.endorsements || {};
-    const mine = this.memory.get(p.id);
+    const mine = this.state.myEndorsements.get(p.id) || null;
     const ended = this.state.workshop?.status === "ended";
     for (const [value, { btn, count }] of Object.entries(card.buttons)) {
       setText(count, String(e[value] || 0));
@@ -206,9 +179,10 @@ export class ParticipantProposals {
   endorse(id, value) {
     const card = this.cards.get(id);
     if (!card || isUnavailable(card.buttons[value].btn)) return;
-    const before = this.memory.get(id);
+    const mine = (v) => (v ? this.state.myEndorsements.set(id, v) : this.state.myEndorsements.delete(id));
+    const before = this.state.myEndorsements.get(id) || null;
     const next = before === value ? null : value;
-    this.memory.set(id, next);
+    mine(next);
     showStatus(card.status, "");
     this.render();
     const click = (this.clicks.get(id) || 0) + 1;
@@ -221,7 +195,7 @@ export class ParticipantProposals {
       }
       this.render();
     }, (err) => {
-      if (this.clicks.get(id) === click) this.memory.set(id, before);
+      if (this.clicks.get(id) === click) mine(before);
       this.render();
       showStatus(card.status, describeError(err), "error");
     });

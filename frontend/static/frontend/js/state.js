@@ -11,6 +11,8 @@ export function emptyState() {
     boards: new Map(),
     ideas: new Map(),
     myReactions: new Map(),
+    myEndorsements: new Map(), // proposal id -> "agree" | "disagree" | "pass"
+    surveyAnswered: false,
     proposals: [],
     announcements: [],
     flags: new Map(), // flag id -> FLAG (moderators and facilitators only)
@@ -29,6 +31,8 @@ export function stateFromSnapshot(frame, previous) {
   for (const b of frame.boards || []) s.boards.set(b.id, b);
   for (const idea of frame.ideas || []) s.ideas.set(idea.id, idea);
   for (const [id, value] of Object.entries(frame.my_reactions || {})) s.myReactions.set(Number(id), value);
+  for (const [id, value] of Object.entries(frame.my_endorsements || {})) s.myEndorsements.set(Number(id), value);
+  s.surveyAnswered = frame.my_survey === true;
   for (const flag of frame.flags || []) s.flags.set(flag.id, flag);
   for (const appeal of frame.appeals || []) s.appeals.set(appeal.idea, appeal);
   s.proposals = frame.proposals || [];

@@ -42,25 +42,13 @@ export class Survey {
     });
   }
 
-  get storageKey() {
-    return `inspraak:survey:${this.page.code}:${this.client.state.me?.id}`;
-  }
-
+  /** The server says so in `welcome.my_survey`; an ack says so until the next welcome. */
   answered() {
-    try {
-      return localStorage.getItem(this.storageKey) === "1";
-    } catch {
-      return false;
-    }
+    return this.client.state.surveyAnswered === true;
   }
 
   markAnswered() {
-    try {
-      localStorage.setItem(this.storageKey, "1");
-    } catch {
-      // Storage disabled: the thank-you shows until the page reloads.
-    }
-    this.done = true;
+    this.client.state.surveyAnswered = true;
   }
 
   render(ev) {
@@ -79,7 +67,7 @@ export class Survey {
     setText($("#survey-intro", this.root), ended
       ? gettext("The workshop has ended. Please tell us how it went: it takes a minute.")
       : gettext("You can tell us how the workshop went at any time, also after it ends."));
-    const done = this.done || this.answered();
+    const done = this.answered();
     this.form.hidden = done;
     $("#survey-thanks", this.root).hidden = !done;
     if (ev?.type === "workshop.ended" && !done) announce(gettext("The survey is open: tell us how the workshop went."));
