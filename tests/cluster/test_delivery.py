@@ -31,12 +31,17 @@ def visible_seqs(events: list[tuple], person: Person, role: str = "citizen") -> 
             if visible(audience, participant_id=person.id, role=role, room_id=None)]
 
 
-async def test_an_idea_posted_through_worker_1_reaches_a_citizen_on_worker_2(cluster):
-    one, two = cluster.workers
+async def an_on_worker_1_and_bo_on_worker_2(cluster):
+    """A live workshop with citizen An connected to the first worker and Bo to the second."""
     facilitator, code, board = await cluster.workshop()
     an, bo = cluster.join(code, "An"), cluster.join(code, "Bo", worker=1)
-    await an.open(one)
-    await bo.open(two)
+    await an.open(cluster.workers[0])
+    await bo.open(cluster.workers[1])
+    return facilitator, code, board, an, bo
+
+
+async def test_an_idea_posted_through_worker_1_reaches_a_citizen_on_worker_2(cluster):
+    facilitator, code, board, an, bo = await an_on_worker_1_and_bo_on_worker_2(cluster)
 
     ack = await an.command({"type": "idea.post", "ref": "p1", "board": board, "text": "Meer bomen op het plein"})
 
@@ -49,7 +54,6 @@ async def test_an_idea_posted_through_worker_1_reaches_a_citizen_on_worker_2(clu
 
 
 async def test_each_worker_listens_once_per_workshop_however_many_sockets_it_holds(cluster, redis_url):
-    one, two = cluster.workers
     facilitator, code, board = await cluster.workshop()
     people = [cluster.join(code, f"Burger {n}") for n in range(8)]
     for n, person in enumerate(people):
@@ -67,11 +71,7 @@ async def test_each_worker_listens_once_per_workshop_however_many_sockets_it_hol
 
 
 async def test_a_citizen_resumes_on_the_other_worker_with_exactly_the_events_missed(cluster):
-    one, two = cluster.workers
-    facilitator, code, board = await cluster.workshop()
-    an, bo = cluster.join(code, "An"), cluster.join(code, "Bo", worker=1)
-    await an.open(one)
-    await bo.open(two)
+    facilitator, code, board, an, bo = await an_on_worker_1_and_bo_on_worker_2(cluster)
     first = await bo.command({"type": "idea.post", "ref": "b0", "board": board, "text": "Een fietsenstalling"})
     await an.until(lambda: first["id"] in an.ideas, "Bo's first idea")
     await an.close()
@@ -87,7 +87,7 @@ async def test_a_citizen_resumes_on_the_other_worker_with_exactly_the_events_mis
     await bo.command({"type": "idea.react", "ref": "r", "idea": posted[1], "value": "agree"})
     await facilitator.command({"type": "announce", "ref": "a", "text": "Nog tien minuten"})
 
-    await an.open(two, resume=True)
+    await an.open(cluster.workers[1], resume=True)  # the other worker
     assert an.welcome["resumed"] is True and "ideas" not in an.welcome, an.welcome
     missed = visible_seqs(cluster.database.events_after(code, since), an)
     # The replay comes before anything the socket answers: a ping's pong closes it off.
