@@ -67,7 +67,7 @@ serve: $(STAMP)
 	  echo "make serve: worker $$i on http://$(HOST):$$(( $(PORT) + i ))"; \
 	  $(BIN)/daphne -b $(HOST) -p $$(( $(PORT) + i )) config.asgi:application & pids="$$pids $$!"; \
 	done; \
-	wait || true; wait || true
+	for pid in $$pids; do while kill -0 $$pid 2>/dev/null; do wait $$pid || true; done; done
 
 services: $(STAMP)
 	$(BIN)/python -m tests.support.services ensure

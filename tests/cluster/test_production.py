@@ -56,6 +56,24 @@ def free_port_is(port: int) -> bool:
             return False
 
 
+def daphnes_in_group(pgid: int) -> list[int]:
+    """The Daphne processes in process group `pgid`, from /proc."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:  # gone meanwhile
+            continue
+        # pid (comm) state ppid pgrp ...: comm may hold spaces, so split after its ')'.
+        comm = stat[stat.index("(") + 1:stat.rindex(")")]
+        if comm == "daphne" and int(stat[stat.rindex(")") + 2:].split()[2]) == pgid:
+            found.append(int(entry))
+    return sorted(found)
+
+
 def test_make_serve_starts_n_workers_that_share_the_database_and_stop_together(cluster, tmp_path):
     port = two_free_ports()
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
@@ -84,13 +102,31 @@ def test_make_serve_starts_n_workers_that_share_the_database_and_stop_together(c
         assert status == 200
         client.base_url = f"http://127.0.0.1:{port + 1}"
         assert client.get("/api/session")[1]["user"]["username"] == "facilitator"
-    finally:
-        os.killpg(make.pid, signal.SIGTERM)
+
+        # make stops only once every worker has. A worker slow to stop (paused
+        # here) holds it, even when SIGTERM comes twice: make passes its own on
+        # to the shell, and an operator may press Ctrl-C again.
+        workers = daphnes_in_group(make.pid)
+        assert len(workers) == 2, workers
+        slow = workers[0]
+        os.kill(slow, signal.SIGSTOP)
         try:
-            make.wait(TIMEOUT)
-        except subprocess.TimeoutExpired:
-            os.killpg(make.pid, signal.SIGKILL)
-            raise
+            os.killpg(make.pid, signal.SIGTERM)
+            time.sleep(0.5)
+            os.killpg(make.pid, signal.SIGTERM)
+            time.sleep(1)
+            assert make.poll() is None, "make returned while a worker still ran"
+        finally:
+            os.kill(slow, signal.SIGCONT)
+        make.wait(TIMEOUT)
+    finally:
+        if make.poll() is None:
+            os.killpg(make.pid, signal.SIGTERM)
+            try:
+                make.wait(TIMEOUT)
+            except subprocess.TimeoutExpired:
+                os.killpg(make.pid, signal.SIGKILL)
+                raise
         log.close()
     for p in (port, port + 1):
         with pytest.raises(ConnectionRefusedError):
