@@ -3,6 +3,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -100,11 +101,17 @@ if os.environ.get("TEST_DATABASE_NAME"):
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    CHANNEL_SOCKET_TIMEOUT = env_int("CHANNEL_SOCKET_TIMEOUT", 15)
+    if CHANNEL_SOCKET_TIMEOUT <= 5:
+        raise ImproperlyConfigured("CHANNEL_SOCKET_TIMEOUT must be more than channels-redis's 5 s blocking wait")
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # channels-redis waits for messages with a blocking BZPOPMIN of 5 s, and redis-py 8
+                # gives every socket a 5 s read timeout by default: the read must outlast the wait,
+                # or each quiet stretch looks like a lost Redis. A dead Redis is still noticed.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": CHANNEL_SOCKET_TIMEOUT}],
                 "capacity": env_int("CHANNEL_CAPACITY", 1000),
                 "expiry": 30,
                 "prefix": os.environ.get("CHANNEL_PREFIX", "inspraak"),

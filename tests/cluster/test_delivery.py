@@ -12,6 +12,7 @@ import signal
 
 import pytest
 import redis
+from channels_redis.core import RedisChannelLayer
 
 from tests.support.daphne import DaphneServer
 from workshops.groups import workshop_group
@@ -49,6 +50,25 @@ async def test_an_idea_posted_through_worker_1_reaches_a_citizen_on_worker_2(clu
     assert posts(bo.events) == [ack["id"]]
     assert bo.ideas[ack["id"]] == {"text": "Meer bomen op het plein", "status": "visible",
                                    "reactions": {"agree": 0, "disagree": 0, "pass": 0}}
+    for person in (facilitator, an, bo):
+        await person.close()
+
+
+async def test_a_quiet_workshop_keeps_its_channel_layer_without_a_read_timeout(cluster):
+    """channels-redis waits for messages with a blocking BZPOPMIN of 5 s; redis-py 8 gives every socket
+    a 5 s read timeout by default. Unless the settings lengthen it, every quiet stretch makes the
+    hub believe Redis is gone (and may lose what the server popped as the client gave up)."""
+    facilitator, code, board, an, bo = await an_on_worker_1_and_bo_on_worker_2(cluster)
+    marks = [worker.log_path.stat().st_size for worker in cluster.workers]
+
+    await asyncio.sleep(RedisChannelLayer.brpop_timeout * 1.5)
+    ack = await an.command({"type": "idea.post", "ref": "quiet", "board": board, "text": "Na de stilte"})
+
+    await bo.until(lambda: ack["id"] in bo.ideas, "An's idea on worker 2")
+    for worker, mark in zip(cluster.workers, marks):
+        with open(worker.log_path, errors="replace") as log:
+            log.seek(mark)
+            assert "hub lost the channel layer" not in log.read()
     for person in (facilitator, an, bo):
         await person.close()
 
