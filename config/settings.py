@@ -101,14 +101,17 @@ if os.environ.get("TEST_DATABASE_NAME"):
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    from channels_redis.core import RedisChannelLayer
+
     CHANNEL_SOCKET_TIMEOUT = env_int("CHANNEL_SOCKET_TIMEOUT", 15)
-    if CHANNEL_SOCKET_TIMEOUT <= 5:
-        raise ImproperlyConfigured("CHANNEL_SOCKET_TIMEOUT must be more than channels-redis's 5 s blocking wait")
+    if CHANNEL_SOCKET_TIMEOUT <= RedisChannelLayer.brpop_timeout:
+        raise ImproperlyConfigured(f"CHANNEL_SOCKET_TIMEOUT must be more than channels-redis's "
+                                   f"{RedisChannelLayer.brpop_timeout} s blocking wait")
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                # channels-redis waits for messages with a blocking BZPOPMIN of 5 s, and redis-py 8
+                # channels-redis waits for messages with a blocking BZPOPMIN (5 s), and redis-py 8
                 # gives every socket a 5 s read timeout by default: the read must outlast the wait,
                 # or each quiet stretch looks like a lost Redis. A dead Redis is still noticed.
                 "hosts": [{"address": REDIS_URL, "socket_timeout": CHANNEL_SOCKET_TIMEOUT}],

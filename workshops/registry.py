@@ -79,23 +79,34 @@ def execute(*, participant_id: int, frame: dict) -> dict:
                 return _execute(cmd, participant_id, ref, fields)
         except _Refused as refused:
             with transaction.atomic():
-                CommandReceipt.objects.create(participant_id=participant_id, ref=ref, type=cmd.type,
-                                              answer=refused.answer)
-            return refused.answer
+                return _store(cmd, participant_id, ref, refused.answer)
     except IntegrityError:
         # The same ref raced in on another socket of this participant: answer its outcome.
-        receipt = CommandReceipt.objects.filter(participant_id=participant_id, ref=ref).first()
-        if receipt is None:
+        answer = _stored(participant_id, ref)
+        if answer is None:
             raise
-        return {**receipt.answer, "duplicate": True}
+        return answer
+
+
+def _stored(participant_id: int, ref: str) -> dict | None:
+    """The answer stored for this ref, marked as a duplicate, or None."""
+    try:
+        answer = CommandReceipt.objects.values_list("answer", flat=True).get(participant_id=participant_id, ref=ref)
+    except CommandReceipt.DoesNotExist:
+        return None
+    return {**answer, "duplicate": True}
+
+
+def _store(cmd: Command, participant_id: int, ref: str, answer: dict) -> dict:
+    CommandReceipt.objects.create(participant_id=participant_id, ref=ref, type=cmd.type, answer=answer)
+    return answer
 
 
 @transaction.atomic
 def _execute(cmd: Command, participant_id: int, ref: str, fields: dict) -> dict:
-    try:
-        return {**CommandReceipt.objects.get(participant_id=participant_id, ref=ref).answer, "duplicate": True}
-    except CommandReceipt.DoesNotExist:
-        pass
+    duplicate = _stored(participant_id, ref)
+    if duplicate is not None:
+        return duplicate
     actor = Participant.objects.select_related("workshop").get(pk=participant_id)
     try:
         _check_actor(cmd, actor)
@@ -109,8 +120,7 @@ def _execute(cmd: Command, participant_id: int, ref: str, fields: dict) -> dict:
     except DomainError as exc:
         # Out of this transaction, so that nothing the handler wrote stays; no savepoint to pay for.
         raise _Refused(_error(ref, exc)) from None
-    CommandReceipt.objects.create(participant_id=participant_id, ref=ref, type=cmd.type, answer=answer)
-    return answer
+    return _store(cmd, participant_id, ref, answer)
 
 
 def _check_actor(cmd: Command, actor: Participant) -> None:
