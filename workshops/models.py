@@ -40,6 +40,8 @@ class Workshop(models.Model):
     timer_ends_at = models.DateTimeField(null=True, blank=True)
     moderation = models.CharField(max_length=4, choices=Moderation.choices, default=Moderation.POST)
     flag_threshold = models.PositiveSmallIntegerField(default=3)
+    # New citizens wait until a facilitator or moderator admits them (PROTOCOL 3.1).
+    waiting_room = models.BooleanField(default=False)
     profile_questions = models.JSONField(default=list, blank=True)  # [{"key","label","options"}]
     # The population the room should reflect, e.g. census shares: {question key: {option: share}}.
     reference = models.JSONField(default=dict, blank=True)
@@ -134,6 +136,12 @@ class Participant(models.Model):
     rung_at_join = models.CharField(max_length=14, choices=Rung.choices, default=Rung.INFORMED)
     removed = models.BooleanField(default=False)
     muted_until = models.DateTimeField(null=True, blank=True)
+    # False while a citizen waits in the workshop's waiting room.
+    admitted = models.BooleanField(default=True)
+    # The browser's long-lived device cookie at join: a removed or muted device stays so.
+    device = models.CharField(max_length=64, blank=True, default="")
+    # The workshop's last seq when this participant joined: a resume from before it gets a snapshot.
+    joined_seq = models.PositiveBigIntegerField(default=0)
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -141,6 +149,10 @@ class Participant(models.Model):
             # A staff account is one participant per workshop.
             models.UniqueConstraint(fields=["workshop", "user"], condition=Q(user__isnull=False),
                                     name="participant_one_per_user"),
+        ]
+        indexes = [
+            # Serves the join check: is this browser's device removed or muted in this workshop?
+            models.Index(fields=["workshop", "device"], name="participant_workshop_device"),
         ]
 
     def __str__(self):

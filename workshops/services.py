@@ -95,10 +95,13 @@ def participant_join(*, workshop: Workshop, name: str, profile: dict | None = No
             if existing.removed:
                 raise DomainError("forbidden", "You were removed from this workshop.")
             return existing
-    if Workshop.objects.select_for_update().filter(pk=workshop.pk).values_list("status", flat=True).get() == S.ENDED:
+    status, last_seq = Workshop.objects.select_for_update().filter(pk=workshop.pk).values_list(
+        "status", "last_seq").get()
+    if status == S.ENDED:
         raise DomainError("ended")
     answers = _valid_profile(workshop, profile or {})
-    participant = Participant.objects.create(workshop=workshop, name=name, role=R.CITIZEN, profile=answers)
+    participant = Participant.objects.create(workshop=workshop, name=name, role=R.CITIZEN, profile=answers,
+                                             joined_seq=last_seq)
     breakouts.place_late_joiner(participant)
     return participant
 
