@@ -8,4 +8,5 @@ class DeliberationConfig(AppConfig):
     def ready(self):
         from . import commands  # noqa: F401  registers the content commands
         from . import receivers  # noqa: F401  reacts to workshop lifecycle signals
+        from . import replay  # noqa: F401  rewrites replayed ideas as their reader may see them now
         from . import snapshot_parts  # noqa: F401  registers this app's part of welcome

@@ -70,8 +70,9 @@ def welcome(*, participant_id: int, since: int | None) -> tuple[dict, list[dict]
     # events in between are delivered after welcome (clients apply them idempotently).
     seq = Workshop.objects.filter(pk=participant.workshop_id).values_list("last_seq", flat=True).get()
     workshop = participant.workshop
-    if since is not None and stream.can_resume(workshop.pk, since, seq):
-        replay = stream.events_after(workshop.pk, since, until=seq)
+    # A since from before joining would replay what a newcomer never had: they get a snapshot.
+    if since is not None and since >= participant.joined_seq and stream.can_resume(workshop.pk, since, seq):
+        replay = stream.events_after(workshop.pk, since, until=seq, reader=participant)
         frame = {"type": "welcome", "protocol": PROTOCOL_VERSION, "seq": seq, "resumed": True,
                  "me": me_payload(participant)}
         return frame, replay

@@ -18,8 +18,9 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import timezone
 
+from . import replay
 from .groups import workshop_group
-from .models import Event, Workshop
+from .models import Event, Participant, Workshop
 
 __all__ = ["emit", "emit_many", "publishing", "encode", "visible", "events_after", "layer_message", "EVERYONE",
            "STAFF", "MODERATORS", "FACILITATORS", "to_participant", "to_room"]
@@ -127,12 +128,16 @@ def visible(audience, *, participant_id: int, role: str, room_id: int | None) ->
     return allowed
 
 
-def events_after(workshop_id: int, seq: int, *, until: int | None = None) -> list[dict]:
-    """Stored events after `seq` (up to `until`), as layer items, in order."""
+def events_after(workshop_id: int, seq: int, *, until: int | None = None,
+                 reader: Participant | None = None) -> list[dict]:
+    """Stored events after `seq` (up to `until`), as layer items, in order; a replay is rewritten for `reader`."""
     qs = Event.objects.filter(workshop_id=workshop_id, seq__gt=seq).order_by("seq")
     if until is not None:
         qs = qs.filter(seq__lte=until)
-    return [layer_message(e) for e in qs]
+    events = list(qs)
+    if reader is not None:
+        replay.rewrite(reader, events)
+    return [layer_message(e) for e in events]
 
 
 def can_resume(workshop_id: int, since: int, last_seq: int) -> bool:

@@ -1,0 +1,65 @@
+"""Replayed events carry each idea as it is now for their reader, never text that reader may no longer see."""
+from collections.abc import Iterator, Sequence
+
+from django.db.models import Count
+
+from workshops.models import Event, Participant
+from workshops.replay import replay_rewriter
+
+from . import permissions
+from .models import Idea, Reaction
+from .selectors import ZERO, idea_payload
+
+REASONS = ("hidden_reason", "held_reason")
+
+
+def _is_idea(value) -> bool:
+    return isinstance(value, dict) and "id" in value and "text" in value
+
+
+def _carried(payload: dict) -> Iterator[dict]:
+    """The IDEAs a payload carries: `idea` (idea.posted, ...) or in a list `ideas` (room.assigned, ...)."""
+    if _is_idea(payload.get("idea")):
+        yield payload["idea"]
+    if isinstance(payload.get("ideas"), list):
+        yield from (i for i in payload["ideas"] if _is_idea(i))
+
+
+def idea_now(reader: Participant, idea: Idea, reactions: dict) -> dict:
+    """An idea as `reader` may see it now; what they may not read has no text and shows as hidden."""
+    trusted = idea.author_id == reader.pk or reader.role in permissions.MODERATING
+    payload = idea_payload(idea, reactions=reactions, with_reason=trusted)
+    if not trusted and idea.status != Idea.Status.VISIBLE:
+        payload["text"] = ""
+        if idea.status == Idea.Status.HELD:
+            # Everyone else was told `idea.hidden` when an edit got this idea held.
+            payload["status"] = Idea.Status.HIDDEN
+    return payload
+
+
+def _gone(old: dict) -> dict:
+    """An idea no longer stored keeps nothing of what it said."""
+    return {**{k: v for k, v in old.items() if k not in REASONS}, "text": "", "status": Idea.Status.HIDDEN}
+
+
+@replay_rewriter
+def ideas_as_they_are_now(reader: Participant, events: Sequence[Event]) -> None:
+    """Replace every idea that the replayed events carry with its form for the reader now, in two queries."""
+    ids = {idea["id"] for event in events for idea in _carried(event.payload)}
+    if not ids:
+        return
+    ideas = list(Idea.objects.filter(pk__in=ids, board__workshop_id=reader.workshop_id).select_related("author"))
+    counts = {idea.pk: dict(ZERO) for idea in ideas}
+    for row in Reaction.objects.filter(idea_id__in=counts).values("idea_id", "value").annotate(n=Count("pk")):
+        counts[row["idea_id"]][row["value"]] = row["n"]
+    now = {idea.pk: idea_now(reader, idea, counts[idea.pk]) for idea in ideas}
+
+    def fresh(old: dict) -> dict:
+        return now.get(old["id"]) or _gone(old)
+
+    for event in events:
+        payload = event.payload
+        if _is_idea(payload.get("idea")):
+            payload["idea"] = fresh(payload["idea"])
+        if isinstance(payload.get("ideas"), list):
+            payload["ideas"] = [fresh(i) if _is_idea(i) else i for i in payload["ideas"]]
