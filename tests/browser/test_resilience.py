@@ -162,3 +162,35 @@ def test_events_missed_before_a_4408_close_are_replayed_with_since_and_none_appl
     expect(idea_item(an.page, "Posted while An was not reading")).to_have_count(1)
     expect(an.page.locator("#announcement-list li")).to_have_count(2)
     expect(idea_item(an.page, "Sent once, delivered twice")).to_have_count(1)
+
+
+def test_an_idea_withdrawn_while_the_page_was_away_is_neither_shown_nor_announced_after_resume(people):
+    facilitator, an, bo = people("Fatima"), people("An"), people("Bo")
+    code = start_workshop(facilitator, STAFF_USERNAME, STAFF_PASSWORD, "Harbour walk")
+    tap = SocketTap(an.page)
+    an.join(code)
+    bo.join(code)
+    a = an.page
+
+    # An's page stops getting events while Bo posts an idea and takes it back.
+    seen = max(frame["seq"] for frame in tap.received if "seq" in frame)
+    tap.drop_to_page = lambda frame: "seq" in frame
+    mine = bo.post_idea("My neighbour at number 12 parks on the cycle path")
+    mine.get_by_role("button", name="Withdraw").click()
+    mine.get_by_role("button", name="Withdraw idea").click()
+    wait_until(a, lambda: any(fr.get("type") == "idea.withdrawn" for fr in tap.received), "the withdrawal to reach the route")
+    sockets_before = len(tap.urls)
+    tap.drop_to_page = lambda frame: False
+    tap.close_page_side(4408)
+    wait_until(a, lambda: len(tap.urls) > sockets_before, "the page to reconnect")
+    assert tap.urls[-1].endswith(f"?since={seen}"), tap.urls[-1]
+    expect(a.locator("#conn")).to_have_attribute("data-state", "live")
+
+    replayed = [fr for fr in tap.received[-10:] if fr.get("type") == "idea.posted"]
+    assert replayed and replayed[-1]["idea"]["status"] == "withdrawn" and replayed[-1]["idea"]["text"] == ""
+    a.wait_for_timeout(1000)  # announcements are gathered for 400 ms before they are said
+    expect(idea_item(a, "number 12")).to_have_count(0)
+    expect(a.locator("#live-announcer")).not_to_contain_text("New idea from Bo")
+    # The region does speak for an idea that is still there.
+    bo.post_idea("Benches along the quay")
+    expect(a.locator("#live-announcer")).to_contain_text("New idea from Bo.")

@@ -102,10 +102,12 @@ export class BoardView {
           this.adoptReplies(idea.id);
         }
         const onShownBoard = !this.boards.get(idea.board)?.section.hidden;
-        if (ev.type === "idea.posted" && !before && !this.isMine(idea) && onShownBoard) {
+        // A replay (?since=) brings ideas as they are now: one hidden or withdrawn since is not news.
+        const visible = idea.status === "visible";
+        if (ev.type === "idea.posted" && !before && visible && !this.isMine(idea) && onShownBoard) {
           const name = idea.author?.name || gettext("someone");
           announce(idea.builds_on ? gettext("%(name)s built on an idea.", { name }) : gettext("New idea from %(name)s.", { name }));
-        } else if (ev.type === "idea.posted" && wasHeld && this.isMine(idea)) {
+        } else if (ev.type === "idea.posted" && wasHeld && visible && this.isMine(idea)) {
           announce(gettext("A moderator approved your idea; everyone can see it now."));
         } else if (ev.type === "idea.restored" && this.isMine(idea)) {
           announce(gettext("Your idea was restored."));
