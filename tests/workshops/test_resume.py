@@ -5,6 +5,8 @@ from types import SimpleNamespace
 
 import pytest
 from channels.db import database_sync_to_async as db
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from deliberation import moderation, services as content
 from tests import factories
@@ -186,3 +188,20 @@ async def test_reconnecting_with_since_brings_ideas_back_as_they_are_now_for_eac
     assert SECRET not in json.dumps(await c.drain())
     for s in (b2, a2, m, c):
         await s.close()
+
+
+def test_a_long_replay_rewrites_every_idea_with_as_many_queries_as_a_short_one(w):
+    def edited_replay(n: int) -> tuple[list[dict], int]:
+        since = factories.last_seq(w.workshop)
+        for i in range(n):
+            idea = content.idea_post(actor=w.an, board=w.board, text=f"{OLD} {i}")
+            content.idea_edit(actor=w.an, idea=idea, text=f"{NEW} {i}")
+        with CaptureQueriesContext(connection) as queries:
+            items = replay(w.bo, since)
+        return received(w.bo, items), len(queries)
+
+    short, short_queries = edited_replay(1)
+    long, long_queries = edited_replay(30)
+    assert long_queries == short_queries
+    posted = [f["idea"]["text"] for f in long if f["type"] == "idea.posted"]
+    assert posted == [f"{NEW} {i}" for i in range(30)]
