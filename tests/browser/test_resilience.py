@@ -123,6 +123,16 @@ def test_console_without_a_staff_login_explains_how_to_get_in(people):
     expect(citizen.page.get_by_role("button", name="Start timer")).to_be_hidden()
 
 
+def resume_after_4408(page, tap, seen: int) -> None:
+    """Let frames through again, close the page's socket as a slow reader's, and see it resume from `seen`."""
+    sockets_before = len(tap.urls)
+    tap.drop_to_page = lambda frame: False
+    tap.close_page_side(4408)
+    wait_until(page, lambda: len(tap.urls) > sockets_before, "the page to reconnect")
+    assert tap.urls[-1].endswith(f"?since={seen}"), tap.urls[-1]
+    expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+
+
 def test_events_missed_before_a_4408_close_are_replayed_with_since_and_none_applied_twice(people):
     facilitator, an, bo = people("Fatima"), people("An"), people("Bo")
     code = start_workshop(facilitator, STAFF_USERNAME, STAFF_PASSWORD, "Harbour walk")
@@ -153,12 +163,7 @@ def test_events_missed_before_a_4408_close_are_replayed_with_since_and_none_appl
                                     for fr in tap.received), "the event to reach the route")
     expect(an.page.locator("#conn")).to_have_attribute("data-state", "live")
     expect(idea_item(an.page, "Posted while An was not reading")).to_have_count(0)
-    sockets_before = len(tap.urls)
-    tap.drop_to_page = lambda frame: False
-    tap.close_page_side(4408)
-    wait_until(an.page, lambda: len(tap.urls) > sockets_before, "the page to reconnect")
-    assert tap.urls[-1].endswith(f"?since={seen}"), tap.urls[-1]
-    expect(an.page.locator("#conn")).to_have_attribute("data-state", "live")
+    resume_after_4408(an.page, tap, seen)
     expect(idea_item(an.page, "Posted while An was not reading")).to_have_count(1)
     expect(an.page.locator("#announcement-list li")).to_have_count(2)
     expect(idea_item(an.page, "Sent once, delivered twice")).to_have_count(1)
@@ -179,12 +184,7 @@ def test_an_idea_withdrawn_while_the_page_was_away_is_neither_shown_nor_announce
     mine.get_by_role("button", name="Withdraw").click()
     mine.get_by_role("button", name="Withdraw idea").click()
     wait_until(a, lambda: any(fr.get("type") == "idea.withdrawn" for fr in tap.received), "the withdrawal to reach the route")
-    sockets_before = len(tap.urls)
-    tap.drop_to_page = lambda frame: False
-    tap.close_page_side(4408)
-    wait_until(a, lambda: len(tap.urls) > sockets_before, "the page to reconnect")
-    assert tap.urls[-1].endswith(f"?since={seen}"), tap.urls[-1]
-    expect(a.locator("#conn")).to_have_attribute("data-state", "live")
+    resume_after_4408(a, tap, seen)
 
     replayed = [fr for fr in tap.received[-10:] if fr.get("type") == "idea.posted"]
     assert replayed and replayed[-1]["idea"]["status"] == "withdrawn" and replayed[-1]["idea"]["text"] == ""
