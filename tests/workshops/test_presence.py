@@ -55,36 +55,33 @@ def test_changes_are_told_at_most_twice_per_window_with_a_controlled_clock():
         True, t0 + timedelta(milliseconds=50), t0 + WINDOW)
 
 
-def test_fifty_connect_close_cycles_tell_twice_and_the_trailing_flush_tells_the_last_state():
+def storm(participant, *, cycles=50, end_online: bool) -> ServerProcess:
+    """Open and close a socket of the participant again and again, as fast as the services go."""
+    srv = ServerProcess.objects.create(name="srv", heartbeat_at=timezone.now())
+    for i in range(cycles):
+        connection = services.connection_open(participant=participant, server=srv, channel_name=f"ws.{i}",
+                                              max_sockets=4)
+        services.connection_close(connection_id=connection.pk)
+    if end_online:
+        services.connection_open(participant=participant, server=srv, channel_name="ws.last", max_sockets=4)
+    return srv
+
+
+@pytest.mark.parametrize("end_online, after_flush", [(True, [True]), (False, [])],
+                         ids=["ends-online-told-by-the-flush", "ends-where-last-told-nothing-more"])
+def test_fifty_connect_close_cycles_tell_twice_and_the_trailing_flush_only_a_changed_last_state(
+        end_online, after_flush):
     workshop, fac = workshop_with_facilitator()
     an = citizen(workshop)
-    srv = ServerProcess.objects.create(name="srv", heartbeat_at=timezone.now())
     before = last_seq(workshop)
-    for i in range(50):
-        connection = services.connection_open(participant=an, server=srv, channel_name=f"ws.{i}", max_sockets=4)
-        services.connection_close(connection_id=connection.pk)
-    services.connection_open(participant=an, server=srv, channel_name="ws.last", max_sockets=4)
+    storm(an, end_online=end_online)
     assert told(workshop, after=before) == [True, False]
     [flush] = flushes(workshop)
     middle = last_seq(workshop)
     fire(flush, at=flush.due_at)
-    assert told(workshop, after=middle) == [True]
+    assert [(type, payload["participant"]["online"]) for type, payload, _ in emitted(workshop, after=middle)] == [
+        ("presence.changed", online) for online in after_flush]
     assert flushes(workshop) == []
-
-
-def test_a_flap_that_ends_where_it_was_last_told_emits_nothing_more():
-    workshop, fac = workshop_with_facilitator()
-    an = citizen(workshop)
-    srv = ServerProcess.objects.create(name="srv", heartbeat_at=timezone.now())
-    before = last_seq(workshop)
-    for i in range(50):
-        connection = services.connection_open(participant=an, server=srv, channel_name=f"ws.{i}", max_sockets=4)
-        services.connection_close(connection_id=connection.pk)
-    assert told(workshop, after=before) == [True, False]
-    [flush] = flushes(workshop)
-    middle = last_seq(workshop)
-    fire(flush, at=flush.due_at)
-    assert emitted(workshop, after=middle) == []
 
 
 def test_a_flush_that_comes_too_soon_waits_for_the_window_again():
@@ -136,11 +133,7 @@ def test_ending_the_workshop_keeps_a_pending_presence_flush():
 def test_role_and_room_changes_carry_the_state_last_told_not_the_live_one():
     workshop, fac = workshop_with_facilitator()
     an = citizen(workshop)
-    srv = ServerProcess.objects.create(name="srv", heartbeat_at=timezone.now())
-    for i in range(2):
-        connection = services.connection_open(participant=an, server=srv, channel_name=f"ws.{i}", max_sockets=4)
-        services.connection_close(connection_id=connection.pk)
-    services.connection_open(participant=an, server=srv, channel_name="ws.live", max_sockets=4)
+    storm(an, cycles=2, end_online=True)
     breakout = breakouts.breakout_open(actor=fac, mode="manual", rooms=2)
     room = breakout.rooms.order_by("position").first()
     before = last_seq(workshop)
