@@ -60,11 +60,11 @@ def proposal_response(request, code, proposal_id):
 def export(request, code):
     """Everything the workshop produced, with participants pseudonymised (P1, P2, ...)."""
     workshop = workshop_selectors.workshop_get(code)
-    _actor(request, workshop, {R.FACILITATOR, R.OFFICIAL})
+    actor = _actor(request, workshop, {R.FACILITATOR, R.OFFICIAL})
     fmt = request.GET.get("format", "json")
     if fmt not in ("json", "csv"):
         raise DomainError("invalid", fields={"format": "json or csv"})
-    data = selectors.export(workshop)
+    data = selectors.export(workshop, reader=actor)
     if fmt == "json":
         response = JsonResponse(data)
     else:
@@ -77,10 +77,31 @@ CSV_COLUMNS = ["kind", "id", "board", "author", "text", "builds_on", "status", "
                "sources", "contributors", "response_status", "response_message", "created_at"]
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    """Text that a spreadsheet would take for a formula, with a leading ' so it stays text."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
+class _SafeWriter:
+    """csv.writer whose every text cell is made safe for spreadsheets; a dict row goes by CSV_COLUMNS."""
+
+    def __init__(self, out):
+        self.writer = csv.writer(out)
+
+    def writerow(self, row) -> None:
+        if isinstance(row, dict):
+            row = [row.get(column, "") for column in CSV_COLUMNS]
+        self.writer.writerow([_cell(v) for v in row])
+
+
 def _csv(data: dict) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
-    writer.writeheader()
+    writer = _SafeWriter(out)
+    writer.writerow(CSV_COLUMNS)
     for idea in data["ideas"]:
         writer.writerow({"kind": "idea", "id": idea["id"], "board": idea["board"], "author": idea["author"],
                          "text": idea["text"], "builds_on": idea["builds_on"] or "", "status": idea["status"],
@@ -109,7 +130,7 @@ def report(request, code):
 
 def _report_csv(data: dict) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = _SafeWriter(out)
     writer.writerow(["section", "key", "value"])
 
     def walk(section, prefix, value):

@@ -26,21 +26,24 @@ NEXT_STEP = {
 def _evidence(participant: Participant, rung: str) -> list[Exists]:
     """The facts of which any one puts the participant on a rung (PROTOCOL 2.4)."""
     published = Proposal.objects.filter(status=Proposal.Status.PUBLISHED)
+    # Through a proposal only its visible sources count, as for its contributors (selectors.contributors_of):
+    # a hidden source lifts nobody.
+    visible = Idea.Status.VISIBLE
     mine = Idea.objects.filter(author=participant).exclude(status=Idea.Status.WITHDRAWN)
     if rung == "empowered":
         latest_status = Subquery(Response.objects.filter(proposal=OuterRef("pk")).order_by("-created_at", "-pk")
                                  .values("status")[:1])
         return [Exists(published.annotate(latest=latest_status).filter(
-            latest__in=EMPOWERING, sources__author=participant))]
+            latest__in=EMPOWERING, sources__author=participant, sources__status=visible))]
     if rung == "collaborating":
         return [
             Exists(mine.filter(builds_on__isnull=False).exclude(builds_on__author=participant)),
             # Only a reply the author can see counts: not one held for (or hidden by) a moderator.
             Exists(Idea.objects.filter(builds_on__author=participant, status=Idea.Status.VISIBLE)
                    .exclude(author=participant)),
-            Exists(published.filter(Q(sources__author=participant) | Q(drafters=participant))),
-            Exists(published.filter(sources__builds__author=participant,
-                                    sources__builds__status=Idea.Status.VISIBLE)),
+            Exists(published.filter(Q(sources__author=participant, sources__status=visible) | Q(drafters=participant))),
+            Exists(published.filter(sources__status=visible, sources__builds__author=participant,
+                                    sources__builds__status=visible)),
         ]
     if rung == "involved":
         return [Exists(mine)]

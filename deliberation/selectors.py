@@ -159,10 +159,14 @@ def flag_get(actor: Participant, flag_id: int) -> Flag:
 
 
 def contributors_of(proposal: Proposal) -> list[int]:
-    """Authors of the sources and of the visible ideas that build on them, and the drafters."""
-    source_ids = list(proposal.sources.values_list("pk", flat=True))
+    """Authors of the visible sources and of the visible ideas that build on them, and the drafters.
+
+    A source that was hidden (or withdrawn) since names nobody, neither its author nor through it.
+    """
+    visible = Idea.Status.VISIBLE
+    source_ids = list(proposal.sources.filter(status=visible).values_list("pk", flat=True))
     people = set(Idea.objects.filter(pk__in=source_ids).values_list("author_id", flat=True))
-    people |= set(Idea.objects.filter(builds_on__in=source_ids, status=Idea.Status.VISIBLE)
+    people |= set(Idea.objects.filter(builds_on__in=source_ids, status=visible)
                   .values_list("author_id", flat=True))
     people |= set(proposal.drafters.values_list("pk", flat=True))
     return sorted(people)
@@ -227,15 +231,28 @@ def outcomes(workshop_id: int, published: list[Proposal]) -> list[dict]:
         payload = proposal_payload(proposal, groups=groups)
         sources = Idea.objects.filter(pk__in=payload["sources"]).select_related("author").order_by("pk")
         names = dict(Participant.objects.filter(pk__in=payload["contributors"]).values_list("pk", "name"))
-        payload["source_ideas"] = [{"id": i.pk, "text": i.text if i.status == Idea.Status.VISIBLE else "",
-                                    "status": i.status, "author": i.author.name} for i in sources]
+        # Only a visible source shows its text and names its author.
+        payload["source_ideas"] = [{"id": i.pk, "status": i.status,
+                                    **({"text": i.text, "author": i.author.name} if i.status == Idea.Status.VISIBLE
+                                       else {"text": "", "author": ""})} for i in sources]
         payload["people"] = [{"id": pid, "name": names[pid]} for pid in payload["contributors"]]
         out.append(payload)
     return out
 
 
-def export(workshop) -> dict:
-    """Everything a workshop produced; participants are P1, P2, ... in the order they joined."""
+def _export_text(idea: Idea, *, moderating: bool) -> str:
+    """A withdrawn idea's text goes to nobody; a hidden or held one's only to moderators and facilitators."""
+    if idea.status == Idea.Status.WITHDRAWN:
+        return ""
+    if idea.status in (Idea.Status.HIDDEN, Idea.Status.HELD) and not moderating:
+        return ""
+    return idea.text
+
+
+def export(workshop, *, reader: Participant) -> dict:
+    """Everything a workshop produced, as the reader may see it; participants are P1, P2, ... in
+    the order they joined."""
+    moderating = reader.role in permissions.MODERATING
     people = list(Participant.objects.filter(workshop=workshop).order_by("joined_at", "pk"))
     alias = {p.pk: f"P{i}" for i, p in enumerate(people, start=1)}
     boards = list(Board.objects.filter(workshop=workshop).order_by("pk"))
@@ -256,7 +273,7 @@ def export(workshop) -> dict:
                           "removed": p.removed} for p in people],
         "boards": [board_payload(b) for b in boards],
         "ideas": [{"id": i.pk, "board": i.board_id, "column": i.column or None, "author": alias[i.author_id],
-                   "text": i.text if i.status != Idea.Status.WITHDRAWN else "", "builds_on": i.builds_on_id,
+                   "text": _export_text(i, moderating=moderating), "builds_on": i.builds_on_id,
                    "status": i.status, "edited": i.edited,
                    "reactions": {"agree": i.n_agree, "disagree": i.n_disagree, "pass": i.n_pass},
                    "created_at": iso(i.created_at)} for i in ideas],

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import breakouts, services, stream
+from . import breakouts, presence, services, stream
 from .models import Deadline, ServerProcess
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,11 @@ def _timer_expire(deadline: Deadline) -> None:
 @deadline_handler(breakouts.CLOSE)
 def _breakout_deadline(deadline: Deadline) -> None:
     breakouts.breakout_deadline(deadline=deadline)
+
+
+@deadline_handler(presence.FLUSH)
+def _presence_flush(deadline: Deadline) -> None:
+    presence.presence_flush(deadline=deadline)
 
 
 def run_due_deadlines(*, now=None, limit: int = 200) -> int:

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from . import stream
+from . import presence, stream
 from .assignment import deal, strata_by_profile
 from .errors import DomainError
 from .models import Assignment, Breakout, Deadline, Participant, Room, Workshop
@@ -106,7 +106,7 @@ def _move(breakout: Breakout, participant: Participant, room: Room) -> None:
     participant.room = room
     participant.save(update_fields=["room"])
     Assignment.objects.update_or_create(breakout=breakout, participant=participant, defaults={"room": room})
-    online = participant.connections.exists()
+    online = presence.presence_told(participant.pk)
     assigned = {"room": room.pk, "breakout": breakout.pk}
     for _, fields in room_entered.send(sender=Room, room=room, participant=participant):
         assigned.update(fields or {})

@@ -143,6 +143,11 @@ class Participant(models.Model):
     # The workshop's last seq when this participant joined: a resume from before it gets a snapshot.
     joined_seq = models.PositiveBigIntegerField(default=0)
     joined_at = models.DateTimeField(auto_now_add=True)
+    # Presence as last told to everyone, and when it was told the last two times: at most two
+    # presence.changed per participant per window, whichever process serves the sockets.
+    presence_online = models.BooleanField(default=False)
+    presence_at = models.DateTimeField(null=True, blank=True)
+    presence_prev_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from . import breakouts, stream
+from . import breakouts, presence, stream
 from .errors import DomainError
 from .models import Connection, Deadline, Participant, ServerProcess, Workshop
 from .selectors import iso, participant_payload
@@ -77,7 +77,7 @@ def staff_add(*, actor: Participant, username: str, role: str) -> Participant:
         workshop=actor.workshop, user=user,
         defaults={"role": role, "name": _display_name(user), "removed": False, "room": None})
     stream.emit(actor.workshop, "presence.changed",
-                {"participant": participant_payload(participant, online=participant.connections.exists())})
+                {"participant": participant_payload(participant, online=presence.presence_told(participant.pk))})
     return participant
 
 
@@ -139,7 +139,8 @@ def workshop_end(*, actor: Participant) -> Workshop:
     workshop.status, workshop.ended_at = S.ENDED, timezone.now()
     workshop.timer_ends_at, workshop.timer_label = None, ""
     workshop.save(update_fields=["status", "ended_at", "timer_ends_at", "timer_label"])
-    Deadline.objects.filter(workshop=workshop, done=False).update(done=True)
+    # A pending presence flush still fires: the last state always arrives.
+    Deadline.objects.filter(workshop=workshop, done=False).exclude(kind=presence.FLUSH).update(done=True)
     stream.emit(workshop, "workshop.ended", {"status": workshop.status, "ended_at": iso(workshop.ended_at)})
     return workshop
 
@@ -208,31 +209,26 @@ def announce(*, actor: Participant, text: str) -> None:
 @transaction.atomic
 def connection_open(*, participant: Participant, server: ServerProcess, channel_name: str,
                     max_sockets: int) -> Connection:
-    """Record an open socket; the participant's first one makes them online for everyone."""
-    Participant.objects.select_for_update().filter(pk=participant.pk).get()
+    """Record an open socket; the participant's first one makes them online for everyone (debounced)."""
+    locked = Participant.objects.select_for_update().filter(pk=participant.pk).get()
     # The cap counts this process's sockets only: rows left by a crashed process
     # (swept once its heartbeat is stale) must not lock a person out meanwhile.
     if Connection.objects.filter(participant=participant, server=server).count() >= max_sockets:
         raise DomainError("too_many_sockets", f"At most {max_sockets} open connections per participant.")
-    first = not Connection.objects.filter(participant=participant).exists()
     connection = Connection.objects.create(participant=participant, server=server, channel_name=channel_name)
-    if first:
-        stream.emit(participant.workshop_id, "presence.changed",
-                    {"participant": participant_payload(participant, online=True)})
+    presence.presence_settle(locked, online=True)
     return connection
 
 
 @transaction.atomic
 def connection_close(*, connection_id: int) -> None:
-    """Forget a closed socket; the participant's last one makes them offline for everyone."""
+    """Forget a closed socket; the participant's last one makes them offline for everyone (debounced)."""
     connection = Connection.objects.select_related("participant").filter(pk=connection_id).first()
     if connection is None:
         return
     participant = Participant.objects.select_for_update().get(pk=connection.participant_id)
     connection.delete()
-    if not Connection.objects.filter(participant=participant).exists():
-        stream.emit(participant.workshop_id, "presence.changed",
-                    {"participant": participant_payload(participant, online=False)})
+    presence.presence_settle(participant, online=Connection.objects.filter(participant=participant).exists())
 
 
 def server_heartbeat(*, name: str) -> ServerProcess:

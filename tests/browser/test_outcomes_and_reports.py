@@ -66,11 +66,12 @@ def test_nothing_published_yet_then_polled_in_for_an_anonymous_visitor(people, s
     expect(card.get_by_role("button", name="Publish response")).to_have_count(0)
     expect(page.locator("#live-announcer")).to_have_text("A proposal was published: “Trees for shade”.")
 
-    # A source hidden by a moderator stays listed, as removed, without its text.
+    # A source hidden by a moderator stays listed, as one that moderators hid, without its text or author.
     fac.command("idea.hide", idea=idea, reason="Names a private person")
     page.clock.fast_forward(31_000)
-    expect(card.locator(".source.removed")).to_have_text("Removed: this idea is no longer shown.")
+    expect(card.locator(".source.removed")).to_have_text("An idea that moderators hid.")
     expect(card.locator(".source-text")).to_have_count(0)
+    expect(card.locator(".source-author")).to_have_count(0)
 
 
 def test_an_officials_response_appears_live_on_the_outcomes_page(people, server, facilitator, official, axe_js, artifacts):

@@ -1,8 +1,9 @@
 """The participation ladder: each rung's rule, and one rung.changed per rise, never a fall."""
 import pytest
 
-from deliberation import ladder, moderation, services
+from deliberation import ladder, moderation, proposals, services
 from deliberation.models import Idea, Reaction
+from deliberation.selectors import contributors_of
 from tests.factories import citizen, emitted, idea, last_seq, plenary, workshop_with_facilitator
 from workshops.models import Participant, Workshop
 
@@ -121,6 +122,37 @@ def test_a_reply_that_goes_up_after_moderation_lifts_its_target_then(room, how):
 
 
 # rung_of, only above a rung
+
+def test_a_hidden_source_lifts_neither_its_author_nor_those_who_built_on_it(room):
+    board, an, bo = room
+    fac = Participant.objects.get(workshop=board.workshop, role="facilitator")
+    mod = Participant.objects.create(workshop=board.workshop, name="mo", role="moderator")
+    official = Participant.objects.create(workshop=board.workshop, name="alderman", role="official")
+    source = idea(board, an, "A source")
+    kept = idea(board, bo, "Another source")
+    # Bo's reply to their own idea is not collaborating by itself; only through the proposal.
+    idea(board, bo, "More on it", builds_on=kept)
+    proposal = proposals.proposal_draft(actor=fac, title="Green", body="Trees", sources=[source.pk, kept.pk])
+    moderation.idea_hide(actor=mod, idea=source, reason="abuse")
+    moderation.idea_hide(actor=mod, idea=kept, reason="abuse")
+    proposals.proposal_publish(actor=fac, proposal=proposal)
+    proposals.proposal_respond(actor=official, proposal=proposal, status="accepted", message="Yes")
+    assert ladder.rung_of(fresh(an)) == "involved" and ladder.rung_of(fresh(bo)) == "involved"
+    assert contributors_of(proposal) == [fac.pk]
+
+
+def test_a_visible_source_lifts_its_author_and_the_builders_on_it(room):
+    board, an, bo = room
+    fac = Participant.objects.get(workshop=board.workshop, role="facilitator")
+    official = Participant.objects.create(workshop=board.workshop, name="alderman", role="official")
+    source = idea(board, an, "A source")
+    idea(board, bo, "Yes, and", builds_on=source)
+    proposal = proposals.proposal_draft(actor=fac, title="Green", body="Trees", sources=[source.pk])
+    proposals.proposal_publish(actor=fac, proposal=proposal)
+    proposals.proposal_respond(actor=official, proposal=proposal, status="accepted", message="Yes")
+    assert ladder.rung_of(fresh(an)) == "empowered" and ladder.rung_of(fresh(bo)) == "collaborating"
+    assert contributors_of(proposal) == sorted([fac.pk, an.pk, bo.pk])
+
 
 def test_rung_of_looks_only_above_the_rung_it_is_given(room):
     board, an, bo = room

