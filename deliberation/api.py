@@ -21,7 +21,7 @@ def _actor(request, workshop, roles) -> Participant:
     actor = sessions.participant_for(workshop=workshop, session=request.session, user=request.user)
     if actor is None:
         raise DomainError("unauthenticated", "Log in first.")
-    if actor.removed or actor.role not in roles:
+    if actor.removed or not actor.admitted or actor.role not in roles:
         raise DomainError("forbidden")
     return actor
 

@@ -1,7 +1,7 @@
 """Socket commands for the content: ideas, their moderation, proposals and synthesis."""
 from workshops.registry import ANYONE, FACILITATOR, MODERATOR, OFFICIAL, command
 
-from . import moderation, proposals, protocol, selectors, services, synthesis
+from . import admission, moderation, proposals, protocol, selectors, services, synthesis
 
 
 @command("idea.post", roles=ANYONE, schema=protocol.IdeaPost, content=True)
@@ -84,6 +84,16 @@ def participant_mute(actor, cmd):
 @command("participant.remove", roles=MODERATOR, schema=protocol.ParticipantRemove)
 def participant_remove(actor, cmd):
     moderation.participant_remove(actor=actor, participant_id=cmd.participant, reason=cmd.reason)
+
+
+@command("participant.admit", roles=MODERATOR, schema=protocol.ParticipantRef)
+def participant_admit(actor, cmd):
+    admission.participant_admit(actor=actor, participant_id=cmd.participant)
+
+
+@command("participant.reject", roles=MODERATOR, schema=protocol.ParticipantRemove)
+def participant_reject(actor, cmd):
+    admission.participant_reject(actor=actor, participant_id=cmd.participant, reason=cmd.reason)
 
 
 @command("proposal.draft", roles=FACILITATOR, schema=protocol.ProposalDraft)

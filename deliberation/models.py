@@ -136,6 +136,8 @@ class ModerationAction(models.Model):
         APPEAL_DENY = "appeal_deny"
         MUTE = "mute"
         REMOVE = "remove"
+        ADMIT = "admit"
+        REJECT = "reject"
 
     workshop = models.ForeignKey(Workshop, on_delete=models.PROTECT, related_name="moderation_actions")
     actor = models.ForeignKey(Participant, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -68,6 +68,10 @@ class ParticipantMute(Strict):
     reason: str = Field(default="", max_length=300)
 
 
+class ParticipantRef(Strict):
+    participant: int
+
+
 class ParticipantRemove(Strict):
     participant: int
     reason: str = Field(default="", max_length=300)

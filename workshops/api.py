@@ -74,7 +74,7 @@ def workshops(request):
         user=request.user, title=body.title, description=body.description, language=body.language,
         agenda=[a.model_dump() for a in body.agenda], columns=body.columns, moderation=body.moderation,
         flag_threshold=body.flag_threshold, profile_questions=[q.model_dump() for q in body.profile_questions],
-        reference=body.reference)
+        reference=body.reference, waiting_room=body.waiting_room)
     return JsonResponse({"code": workshop.code, "title": workshop.title, "join_url": _join_url(request, workshop.code),
                          "status": workshop.status}, status=201)
 
@@ -108,8 +108,8 @@ def join(request, code):
     participant = services.participant_join(workshop=workshop, name=body.name, profile=body.profile,
                                             existing_id=existing.pk if existing else None, user=request.user)
     sessions.remember(request.session, workshop, participant)
-    return JsonResponse({"participant": {"id": participant.pk, "name": participant.name, "role": participant.role}},
-                        status=201)
+    return JsonResponse({"participant": {"id": participant.pk, "name": participant.name, "role": participant.role,
+                                         "admitted": participant.admitted}}, status=201)
 
 
 @json_view("PUT")

@@ -49,7 +49,8 @@ def breakout_open(*, actor: Participant, mode: str, rooms: int | None = None, na
     for _, made in breakout_opened.send(sender=Breakout, breakout=breakout, rooms=room_objs):
         boards.update(made or {})
 
-    citizens = dict(Participant.objects.filter(workshop=workshop, role=Participant.Role.CITIZEN, removed=False)
+    citizens = dict(Participant.objects.filter(workshop=workshop, role=Participant.Role.CITIZEN, removed=False,
+                                              admitted=True)
                     .values_list("pk", "profile"))
     placement = _placement(workshop, mode, citizens, len(room_objs), assignments or {}, rng)
     events = [("breakout.opened",
@@ -129,7 +130,7 @@ def breakout_move(*, actor: Participant, participant_id: int, room_id: int) -> P
     if breakout is None:
         raise DomainError("conflict", "No breakout is open.")
     participant = Participant.objects.filter(pk=participant_id, workshop_id=actor.workshop_id, removed=False,
-                                             role=Participant.Role.CITIZEN).first()
+                                             admitted=True, role=Participant.Role.CITIZEN).first()
     if participant is None:
         raise DomainError("not_found", "No such citizen.", fields={"participant": "No such citizen."})
     _move(breakout, participant, _room_of(breakout, room_id))

@@ -3,6 +3,7 @@
 No ORM calls and no business rules here: those live in services and selectors,
 reached through one database thread hop per command.
 """
+import asyncio
 import json
 import logging
 import uuid
@@ -65,13 +66,14 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         self.participant_id = who["participant_id"]
         self.sub = Subscriber(workshop_id=who["workshop_id"], participant_id=who["participant_id"],
                               role=who["role"], room_id=who["room_id"], send_frame=self._send_frame,
-                              on_control=self._on_control,
+                              on_control=self._on_control, admitted=who["admitted"],
                               broadcast=self.scope.get("extensions", {}).get(backpressure.EXTENSION))
         hub = await get_hub()
         await hub.subscribe(self.sub)
         frame, replay = await database_sync_to_async(selectors.welcome)(
             participant_id=self.participant_id, since=since)
         await self._send_frame(dumps(frame))
+        self.sub.admitted = frame["me"]["admitted"]  # admitted meanwhile: this welcome is the full one
         self.sub.seq = since if replay else frame["seq"]
         for item in replay:
             await self.sub.deliver(item)
@@ -139,5 +141,23 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         control = item["control"]
         if "room" in control:
             self.sub.room_id = control["room"]
-        if control.get("participant") == self.participant_id and item["type"] == "participant.removed":
-            await self.close(code=4403)
+        if control.get("participant") == self.participant_id:
+            if item["type"] == "participant.admitted":
+                self._admitted()
+            else:  # removed, or turned away from the waiting room
+                await self.close(code=4403)
+
+    def _admitted(self):
+        """Out of the waiting room: events wait while a full welcome is read, outside the hub's lock."""
+        self.sub.admitted, self.sub.live = True, False
+        self._welcoming = asyncio.get_running_loop().create_task(self._welcome_again())
+
+    async def _welcome_again(self):
+        try:
+            frame, _ = await database_sync_to_async(selectors.welcome)(participant_id=self.participant_id, since=None)
+            self.sub.room_id = frame["me"]["room"]
+            await self._send_frame(dumps(frame))
+            await self.sub.go_live(frame["seq"])
+        except Exception:
+            log.exception("the welcome after admission failed")
+            await self.close(code=1011)

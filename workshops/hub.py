@@ -24,14 +24,17 @@ __all__ = ["Subscriber", "get_hub", "shutdown_hub"]
 class Subscriber:
     """What the hub knows of one local socket: who it is for and how far it has come."""
 
-    __slots__ = ("workshop_id", "participant_id", "role", "room_id", "seq", "live", "pending",
+    __slots__ = ("workshop_id", "participant_id", "role", "room_id", "admitted", "seq", "live", "pending",
                  "send_frame", "on_control", "broadcast")
 
-    def __init__(self, *, workshop_id, participant_id, role, room_id, send_frame, on_control, broadcast=None):
+    def __init__(self, *, workshop_id, participant_id, role, room_id, send_frame, on_control, broadcast=None,
+                 admitted=True):
         self.workshop_id = workshop_id
         self.participant_id = participant_id
         self.role = role
         self.room_id = room_id
+        # In the waiting room a socket gets no events but the one that admits (or turns away) its participant.
+        self.admitted = admitted
         self.seq = 0
         self.live = False  # until welcome (and replay) went out, events wait in `pending`
         self.pending: list[dict] = []
@@ -41,6 +44,8 @@ class Subscriber:
         self.broadcast = broadcast
 
     def may_see(self, item: dict) -> bool:
+        if not self.admitted and item.get("control", {}).get("participant") != self.participant_id:
+            return False
         return stream.visible(item["audience"], participant_id=self.participant_id, role=self.role,
                               room_id=self.room_id)
 
@@ -72,9 +77,9 @@ class Subscriber:
         """Welcome went out at `seq`: deliver what arrived meanwhile, then follow the hub."""
         self.seq = max(self.seq, seq)
         self.live = True
-        pending, self.pending = self.pending, []
-        for item in pending:
-            await self.deliver(item)
+        # An event delivered here may take the socket off live again (admission): the rest then waits.
+        while self.live and self.pending:
+            await self.deliver(self.pending.pop(0))
 
 
 class Hub:

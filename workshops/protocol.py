@@ -47,6 +47,7 @@ class WorkshopCreate(Strict):
     flag_threshold: int = Field(default=3, ge=1, le=100)
     profile_questions: list[ProfileQuestion] = Field(default_factory=list, max_length=10)
     reference: dict[str, dict[str, Annotated[float, Field(ge=0, le=1)]]] = Field(default_factory=dict)
+    waiting_room: bool = False
 
 
 class Reference(Strict):

@@ -124,7 +124,7 @@ def _execute(cmd: Command, participant_id: int, ref: str, fields: dict) -> dict:
 
 
 def _check_actor(cmd: Command, actor: Participant) -> None:
-    if actor.removed or actor.role not in cmd.roles:
+    if actor.removed or not actor.admitted or actor.role not in cmd.roles:
         raise DomainError("forbidden")
     if cmd.content:
         if actor.workshop.status == Workshop.Status.ENDED:

@@ -27,7 +27,7 @@ def participant_payload(p: Participant, *, online: bool) -> dict:
 
 def participants_with_presence(workshop_id: int):
     """Participants of a workshop (not removed), each annotated with `online`."""
-    return (Participant.objects.filter(workshop_id=workshop_id, removed=False)
+    return (Participant.objects.filter(workshop_id=workshop_id, removed=False, admitted=True)
             .annotate(online=Exists(Connection.objects.filter(participant=OuterRef("pk"))))
             .order_by("pk"))
 
@@ -35,7 +35,7 @@ def participants_with_presence(workshop_id: int):
 def me_payload(p: Participant) -> dict:
     muted = p.muted_until if p.muted_until and p.muted_until > timezone.now() else None
     return {"id": p.pk, "name": p.name, "role": p.role, "rung": p.rung, "room": p.room_id,
-            "muted_until": iso(muted)}
+            "muted_until": iso(muted), "admitted": p.admitted}
 
 
 def running_breakout(workshop_id: int, *, lock: bool = False) -> Breakout | None:
@@ -55,11 +55,11 @@ def workshop_payload(w: Workshop) -> dict:
     timer = {"label": w.timer_label, "ends_at": iso(w.timer_ends_at)} if w.timer_ends_at else None
     return {"code": w.code, "title": w.title, "description": w.description, "status": w.status,
             "language": w.language, "moderation": w.moderation, "agenda": w.agenda, "phase": w.phase,
-            "timer": timer, "breakout": breakout_payload(running_breakout(w.pk))}
+            "timer": timer, "breakout": breakout_payload(running_breakout(w.pk)), "waiting_room": w.waiting_room}
 
 
 def online_count(workshop_id: int) -> int:
-    return Participant.objects.filter(workshop_id=workshop_id, removed=False,
+    return Participant.objects.filter(workshop_id=workshop_id, removed=False, admitted=True,
                                       connections__isnull=False).distinct().count()
 
 
@@ -70,7 +70,11 @@ def welcome(*, participant_id: int, since: int | None) -> tuple[dict, list[dict]
     # events in between are delivered after welcome (clients apply them idempotently).
     seq = Workshop.objects.filter(pk=participant.workshop_id).values_list("last_seq", flat=True).get()
     workshop = participant.workshop
-    # A since from before joining would replay what a newcomer never had: they get a snapshot.
+    if not participant.admitted:  # the waiting room: where they wait, and nothing of the workshop
+        return {"type": "welcome", "protocol": PROTOCOL_VERSION, "seq": seq, "resumed": False,
+                "me": me_payload(participant),
+                "workshop": {"code": workshop.code, "title": workshop.title, "language": workshop.language}}, []
+    # A since from before joining (or admission) would replay what a newcomer never had: a snapshot.
     if since is not None and since >= participant.joined_seq and stream.can_resume(workshop.pk, since, seq):
         replay = stream.events_after(workshop.pk, since, until=seq, reader=participant)
         frame = {"type": "welcome", "protocol": PROTOCOL_VERSION, "seq": seq, "resumed": True,

@@ -24,13 +24,13 @@ def _display_name(user) -> str:
 def workshop_create(*, user, title: str, description: str = "", language: str = "nl",
                     agenda: list | None = None, columns: list | None = None, moderation: str = "post",
                     flag_threshold: int = 3, profile_questions: list | None = None,
-                    reference: dict | None = None) -> Workshop:
+                    reference: dict | None = None, waiting_room: bool = False) -> Workshop:
     """Create a draft workshop with its plenary board; the creator becomes its facilitator."""
     _valid_reference(profile_questions or [], reference or {})
     workshop = Workshop.objects.create(
         title=title, description=description, language=language, agenda=agenda or [],
         moderation=moderation, flag_threshold=flag_threshold, profile_questions=profile_questions or [],
-        reference=reference or {}, created_by=user)
+        reference=reference or {}, waiting_room=waiting_room, created_by=user)
     Participant.objects.create(workshop=workshop, user=user, name=_display_name(user), role=R.FACILITATOR)
     workshop_created.send(sender=Workshop, workshop=workshop, columns=columns or [])
     return workshop
@@ -95,14 +95,18 @@ def participant_join(*, workshop: Workshop, name: str, profile: dict | None = No
             if existing.removed:
                 raise DomainError("forbidden", "You were removed from this workshop.")
             return existing
-    status, last_seq = Workshop.objects.select_for_update().filter(pk=workshop.pk).values_list(
-        "status", "last_seq").get()
+    status, last_seq, waiting_room = Workshop.objects.select_for_update().filter(pk=workshop.pk).values_list(
+        "status", "last_seq", "waiting_room").get()
     if status == S.ENDED:
         raise DomainError("ended")
     answers = _valid_profile(workshop, profile or {})
     participant = Participant.objects.create(workshop=workshop, name=name, role=R.CITIZEN, profile=answers,
-                                             joined_seq=last_seq)
-    breakouts.place_late_joiner(participant)
+                                             joined_seq=last_seq, admitted=not waiting_room)
+    if waiting_room:  # a room is found once a host lets them in (admission.participant_admit)
+        stream.emit(workshop, "participant.waiting", {"participant": {"id": participant.pk, "name": name}},
+                    audience=stream.MODERATORS)
+    else:
+        breakouts.place_late_joiner(participant)
     return participant
 
 
@@ -216,7 +220,8 @@ def connection_open(*, participant: Participant, server: ServerProcess, channel_
     if Connection.objects.filter(participant=participant, server=server).count() >= max_sockets:
         raise DomainError("too_many_sockets", f"At most {max_sockets} open connections per participant.")
     connection = Connection.objects.create(participant=participant, server=server, channel_name=channel_name)
-    presence.presence_settle(locked, online=True)
+    if participant.admitted:  # nobody but staff learns of someone in the waiting room
+        presence.presence_settle(locked, online=True)
     return connection
 
 
@@ -228,7 +233,8 @@ def connection_close(*, connection_id: int) -> None:
         return
     participant = Participant.objects.select_for_update().get(pk=connection.participant_id)
     connection.delete()
-    presence.presence_settle(participant, online=Connection.objects.filter(participant=participant).exists())
+    if participant.admitted:  # nobody but staff learns of someone in the waiting room
+        presence.presence_settle(participant, online=Connection.objects.filter(participant=participant).exists())
 
 
 def server_heartbeat(*, name: str) -> ServerProcess:

@@ -38,5 +38,5 @@ def socket_open(*, code: str, session, user, channel_name: str) -> dict:
                                           channel_name=channel_name,
                                           max_sockets=settings.INSPRAAK["MAX_SOCKETS_PER_PARTICIPANT"])
     return {"connection_id": connection.pk, "participant_id": participant.pk, "workshop_id": workshop.pk,
-            "role": participant.role, "room_id": participant.room_id}
+            "role": participant.role, "room_id": participant.room_id, "admitted": participant.admitted}
 

@@ -8,3 +8,12 @@ from .snapshot import snapshot_part
 def participants(me: Participant) -> list[dict]:
     return [participant_payload(p, online=p.online) for p in participants_with_presence(me.workshop_id)]
 
+
+
+@snapshot_part("waiting")
+def waiting(me: Participant) -> list[dict]:
+    """Who waits in the waiting room, for the facilitators and moderators who let them in."""
+    if me.role not in (Participant.Role.FACILITATOR, Participant.Role.MODERATOR):
+        return []
+    return [{"id": pid, "name": name} for pid, name in Participant.objects.filter(
+        workshop_id=me.workshop_id, admitted=False, removed=False).order_by("pk").values_list("pk", "name")]

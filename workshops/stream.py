@@ -36,6 +36,9 @@ CONTROL = {
     "room.assigned": lambda p: {"room": p.get("room")},
     "breakout.closed": lambda p: {"room": None},
     "participant.removed": lambda p: {"participant": p.get("participant")},
+    # The waiting room: the one event a waiting socket gets lets it in (or shuts it).
+    "participant.admitted": lambda p: {"participant": p["participant"]["id"]},
+    "participant.rejected": lambda p: {"participant": p["participant"]["id"]},
 }
 
 PUBLISH_TIMEOUT_S = 5

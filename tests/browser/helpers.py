@@ -50,7 +50,7 @@ class Person:
         expect(page.get_by_text(f"Logged in as {username}.")).to_be_visible()
 
     def create_workshop(self, title: str, *, agenda: str = "", columns: str = "", pre_moderation: bool = False,
-                        language: str = "") -> str:
+                        language: str = "", waiting_room: bool = False) -> str:
         """Fill in the create form on the front page and return the new workshop's code."""
         page = self.page
         page.get_by_label("Title", exact=True).fill(title)
@@ -60,6 +60,8 @@ class Person:
         page.get_by_label("Board columns (optional)").fill(columns)
         if pre_moderation:
             page.get_by_label("A moderator approves each idea before others see it").check()
+        if waiting_room:
+            page.get_by_label("Waiting room").check()
         page.get_by_role("button", name="Create workshop").click()
         expect(page.locator("#created")).to_be_visible()
         href = page.locator("#created-console").get_attribute("href")

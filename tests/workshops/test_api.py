@@ -303,7 +303,7 @@ def test_join_answers_201_with_the_participant_and_a_session_cookie(workshop):
     response = browser.post(f"/api/workshops/{workshop.code}/join", {"name": " An ", "profile": {"age": "<30"}})
     assert response.status_code == 201
     an = Participant.objects.get(workshop=workshop, name="An")
-    assert response.json() == {"participant": {"id": an.pk, "name": "An", "role": "citizen"}}
+    assert response.json() == {"participant": {"id": an.pk, "name": "An", "role": "citizen", "admitted": True}}
     assert response.cookies["sessionid"].value
     assert browser.participant(workshop.code) == an and an.profile == {"age": "<30"}
 
@@ -326,7 +326,7 @@ def test_a_staff_account_joining_gets_its_staff_participant(staff, workshop):
     response = staff.post(f"/api/workshops/{workshop.code}/join", {"name": "Whatever"})
     facilitator = Participant.objects.get(workshop=workshop, user__username="fac")
     assert response.status_code == 201
-    assert response.json() == {"participant": {"id": facilitator.pk, "name": "fac", "role": "facilitator"}}
+    assert response.json() == {"participant": {"id": facilitator.pk, "name": "fac", "role": "facilitator", "admitted": True}}
     assert Participant.objects.filter(workshop=workshop).count() == 1
 
 

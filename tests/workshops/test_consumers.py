@@ -31,7 +31,7 @@ async def test_welcome_has_the_snapshot_of_what_the_participant_may_see():
     w = a.welcome
     assert w["type"] == "welcome" and w["protocol"] == 1 and w["resumed"] is False
     assert w["me"] == {"id": an.pk, "name": "An", "role": "citizen", "rung": "informed", "room": None,
-                       "muted_until": None}
+                       "muted_until": None, "admitted": True}
     assert w["workshop"]["code"] == workshop.code and w["workshop"]["status"] == "live"
     assert w["workshop"]["agenda"] == [{"title": "Intro", "minutes": 5}, {"title": "Ideas", "minutes": 20}]
     assert w["boards"] == [{"id": board.pk, "title": "Plenary", "room": None, "columns": ["Green", "Play"]}]

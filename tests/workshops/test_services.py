@@ -197,6 +197,40 @@ def test_participant_join_after_the_end_is_refused_for_newcomers():
     assert not Participant.objects.filter(name="Late").exists()
 
 
+# participant_join: the waiting room
+
+def test_workshop_create_with_a_waiting_room_stores_it():
+    workshop, fac = workshop_with_facilitator(waiting_room=True)
+    assert Workshop.objects.get(pk=workshop.pk).waiting_room is True and fac.admitted is True
+
+
+def test_participant_join_into_a_waiting_room_waits_and_only_staff_who_admit_are_told():
+    workshop, fac = workshop_with_facilitator(waiting_room=True)
+    breakouts.breakout_open(actor=fac, mode="random", rooms=2)
+    before = last_seq(workshop)
+    an = services.participant_join(workshop=workshop, name="An")
+    an.refresh_from_db()
+    assert (an.admitted, an.room) == (False, None)  # no room until let in
+    assert emitted(workshop, after=before) == [
+        ("participant.waiting", {"participant": {"id": an.pk, "name": "An"}}, ["role:moderator", "role:facilitator"])]
+
+
+def test_a_staff_account_joining_a_waiting_room_workshop_is_admitted():
+    workshop, fac = workshop_with_facilitator(waiting_room=True)
+    staff_user("mo")
+    mod = services.staff_add(actor=fac, username="mo", role="moderator")
+    assert services.participant_join(workshop=workshop, name="x", user=mod.user).admitted is True
+
+
+def test_a_waiting_participant_coming_and_going_is_shown_to_nobody():
+    workshop, fac = workshop_with_facilitator(waiting_room=True)
+    an = services.participant_join(workshop=workshop, name="An")
+    before = last_seq(workshop)
+    connection = services.connection_open(participant=an, server=server(), channel_name="c1", max_sockets=5)
+    services.connection_close(connection_id=connection.pk)
+    assert emitted(workshop, after=before) == []
+
+
 # workshop_start / workshop_end
 
 def test_workshop_start_makes_it_live_and_tells_everyone():

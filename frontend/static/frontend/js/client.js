@@ -269,7 +269,8 @@ export class WorkshopClient extends EventTarget {
   onWelcome(frame) {
     if (!frame.resumed) {
       this.applySnapshot(frame);
-      this.lastSeq = typeof frame.seq === "number" ? frame.seq : null;
+      // In the waiting room nothing of the stream is known yet: once let in, start from a full snapshot.
+      this.lastSeq = typeof frame.seq === "number" && frame.me?.admitted !== false ? frame.seq : null;
     } else if (frame.me) {
       if (this.roomChanged(frame.me.room)) {
         // Moved to another room while away: the replay cannot bring that room's board, a snapshot can.
@@ -310,7 +311,7 @@ export class WorkshopClient extends EventTarget {
 
   onEvent(frame) {
     if (this.lastSeq !== null && frame.seq <= this.lastSeq) return; // already applied
-    this.lastSeq = frame.seq;
+    if (this.state.me?.admitted !== false) this.lastSeq = frame.seq;
     // A citizen moved into a room (or choosing one) gets none of its earlier ideas as events.
     const resync = frame.type === "room.assigned" && this.roomChanged(frame.room);
     this.apply(frame);

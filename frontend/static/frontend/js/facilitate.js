@@ -3,6 +3,7 @@ import { LivePage, statusLabel } from "./live.js";
 import { BoardPicker, RoomOverview, consolePolicy, renderConsoleReport } from "./room-overview.js";
 import { BreakoutPanel } from "./breakout-panel.js";
 import { SynthesisPanel } from "./synthesis-panel.js";
+import { WaitingRoom } from "./waiting-room.js";
 import { api } from "./api.js";
 import { $, h, showStatus, setText, setFieldError, setUnavailable, isUnavailable } from "./dom.js";
 import { gettext } from "./i18n.js";
@@ -189,5 +190,7 @@ function renderControls(ev) {
   });
 }
 page.onUpdate(renderControls);
+const waitingRoom = new WaitingRoom(client, $("#waiting-room", root));
+page.onUpdate((ev) => (ev ? waitingRoom.onEvent(ev) : waitingRoom.render()));
 
 page.start();

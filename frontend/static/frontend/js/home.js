@@ -198,6 +198,7 @@ createForm.addEventListener("submit", async (e) => {
     agenda,
     columns: parseColumns($("#create-columns").value),
     moderation: createForm.querySelector("input[name=moderation]:checked")?.value || "post",
+    waiting_room: $("#create-waiting-room").checked,
   };
   const button = $("#create-submit");
   if (isUnavailable(button)) return;

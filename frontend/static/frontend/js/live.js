@@ -94,7 +94,7 @@ export class LivePage {
   }
 
   showOnly(id) {
-    for (const section of ["loading", "join", "fatal", "live"]) {
+    for (const section of ["loading", "join", "waiting", "fatal", "live"]) {
       const el = $(`#${section}`, this.root);
       if (el) el.hidden = section !== id;
     }
@@ -103,6 +103,7 @@ export class LivePage {
   showFatal(code, text) {
     let message = text;
     if (!message && code === 4404) message = gettext("There is no workshop with this code. Check the link or the code you were given.");
+    if (!message && code === 4403 && this.waiting) message = gettext("A host did not let you into this workshop.");
     if (!message && code === 4403) message = this.forbiddenText;
     message = message || gettext("You can no longer take part in this workshop.");
     setText($("#fatal-text", this.root), message);
@@ -124,7 +125,26 @@ export class LivePage {
     setText($("#conn-text", this.root), (CONN_LABELS[state] || (() => state))());
   }
 
+  /** The waiting room: where they wait and that a host will let them in, said politely. */
+  showWaiting() {
+    const title = this.client.state.workshop?.title || "";
+    const text = gettext("You are in the waiting room of %(title)s; a host will let you in.", { title });
+    setText($("#waiting-text", this.root), text);
+    document.title = title ? `${title} · Inspraak` : "Inspraak";
+    if (!this.waiting) announce(text);
+    this.waiting = true;
+    this.showOnly("waiting");
+  }
+
   renderAll() {
+    if (this.client.state.me?.admitted === false) {
+      this.showWaiting();
+      return;
+    }
+    if (this.waiting) {
+      this.waiting = false;
+      announce(gettext("A host let you in. Welcome to %(title)s.", { title: this.client.state.workshop?.title || "" }));
+    }
     this.showOnly("live");
     this.board.sync();
     this.renderWorkshop();

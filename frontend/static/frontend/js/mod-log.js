@@ -15,6 +15,8 @@ const ACTION_LABELS = {
   appeal_deny: () => gettext("denied an appeal"),
   mute: () => gettext("muted"),
   remove: () => gettext("removed"),
+  admit: () => gettext("let in"),
+  reject: () => gettext("turned away"),
 };
 
 const SHORT = 60;

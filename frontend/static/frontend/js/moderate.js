@@ -7,13 +7,14 @@ import { api } from "./api.js";
 import { connLabel, statusLabel } from "./live.js";
 import { ModerationQueue } from "./mod-queue.js";
 import { ModerationLog } from "./mod-log.js";
+import { WaitingRoom } from "./waiting-room.js";
 
 const MODERATING = new Set(["moderator", "facilitator"]);
 // Events after which the queue or the log may have changed.
 const QUEUE_EVENTS = new Set(["flag.raised", "flag.resolved", "appeal.filed", "appeal.decided", "participant.muted",
   "participant.removed", "presence.changed", "breakout.opened", "breakout.closed"]);
 const LOG_EVENTS = new Set(["flag.resolved", "idea.held", "idea.hidden", "idea.restored", "appeal.decided",
-  "participant.muted", "participant.removed"]);
+  "participant.muted", "participant.removed", "participant.admitted", "participant.rejected"]);
 
 class ModeratePage {
   constructor(root) {
@@ -22,6 +23,7 @@ class ModeratePage {
     this.client = new WorkshopClient(this.code);
     this.log = new ModerationLog(this);
     this.queue = new ModerationQueue(this, { onChange: () => this.log.refreshSoon() });
+    this.waitingRoom = new WaitingRoom(this.client, $("#waiting-room", root));
     this.allowed = false;
     this.wire();
   }
@@ -100,6 +102,7 @@ class ModeratePage {
       return;
     }
     this.queue.render();
+    this.waitingRoom.render();
     if (!wasAllowed) this.log.load();
     else this.log.refreshSoon();
   }
@@ -114,6 +117,7 @@ class ModeratePage {
     const approved = ev.type === "idea.posted" && this.queue.records.has(`held:${ev.idea?.id}`);
     if (QUEUE_EVENTS.has(ev.type) || ev.type.startsWith("idea.")) this.queue.render();
     this.queue.onEvent(ev);
+    this.waitingRoom.onEvent(ev);
     if (LOG_EVENTS.has(ev.type) || approved) this.log.refreshSoon();
   }
 }

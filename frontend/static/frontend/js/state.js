@@ -18,6 +18,7 @@ export function emptyState() {
     flags: new Map(), // flag id -> FLAG (moderators and facilitators only)
     appeals: new Map(), // idea id -> appeal
     myFlags: new Set(), // idea ids this page flagged (the server does not tell citizens)
+    waiting: new Map(), // participant id -> {id, name}: the waiting room (facilitators and moderators only)
   };
 }
 
@@ -36,6 +37,7 @@ export function stateFromSnapshot(frame, previous) {
   for (const flag of frame.flags || []) s.flags.set(flag.id, flag);
   for (const appeal of frame.appeals || []) s.appeals.set(appeal.idea, appeal);
   s.proposals = frame.proposals || [];
+  for (const person of frame.waiting || []) s.waiting.set(person.id, person);
   // Announcements are not part of the snapshot; keep the ones this page already showed.
   s.announcements = previous ? previous.announcements : [];
   s.myFlags = previous ? previous.myFlags : new Set();
@@ -174,8 +176,17 @@ export function applyEvent(s, ev) {
     case "participant.removed": {
       const p = s.participants.get(ev.participant);
       if (p) s.participants.set(p.id, { ...p, removed: true, online: false, room: null });
+      s.waiting.delete(ev.participant);
       break;
     }
+    case "participant.waiting":
+      if (ev.participant) s.waiting.set(ev.participant.id, ev.participant);
+      break;
+    case "participant.admitted":
+    case "participant.rejected":
+      if (ev.participant) s.waiting.delete(ev.participant.id);
+      if (s.me && ev.participant && ev.participant.id === s.me.id) s.me = { ...s.me, admitted: ev.type === "participant.admitted" };
+      break;
     case "flag.raised":
     case "flag.resolved":
       if (ev.flag) s.flags.set(ev.flag.id, ev.flag);
