@@ -32,6 +32,13 @@ def participants_with_presence(workshop_id: int):
             .order_by("pk"))
 
 
+def staff_list(workshop: Workshop) -> list[dict]:
+    """A workshop's staff accounts and their roles, in the order they were added."""
+    staff = (Participant.objects.filter(workshop=workshop, user__isnull=False, removed=False)
+             .exclude(role=Participant.Role.CITIZEN).select_related("user").order_by("pk"))
+    return [{"username": p.user.get_username(), "name": p.name, "role": p.role} for p in staff]
+
+
 def me_payload(p: Participant) -> dict:
     muted = p.muted_until if p.muted_until and p.muted_until > timezone.now() else None
     return {"id": p.pk, "name": p.name, "role": p.role, "rung": p.rung, "room": p.room_id,
