@@ -352,12 +352,18 @@ async def pong(live: Live) -> bool:
     return await live.event("pong") == {"type": "pong", "ref": "still-there"}
 
 
-async def test_a_demoted_moderator_is_closed_with_4401_and_gets_no_held_idea_after_it():
+async def demoted_with_sockets_open():
+    """The moderator, the citizen and the facilitator connected; then the moderator is made official."""
     workshop, fac, mod, an, board = await with_moderator()
     m, a, f = await Live.open(mod), await Live.open(an), await Live.open(fac)
     for s in (m, a, f):
         await s.drain()
     await db(services.staff_add)(actor=fac, username="mod", role="official")
+    return mod, board, m, a, f
+
+
+async def test_a_demoted_moderator_is_closed_with_4401_and_gets_no_held_idea_after_it():
+    mod, board, m, a, f = await demoted_with_sockets_open()
     code, frames = await closed_with(m)
     assert code == 4401
     assert [fr for fr in frames if fr["type"] == "role.changed"] == [
@@ -382,11 +388,7 @@ async def test_a_demoted_moderator_is_closed_with_4401_and_gets_no_held_idea_aft
 
 
 async def test_a_change_of_role_leaves_everyone_elses_sockets_open():
-    workshop, fac, mod, an, board = await with_moderator()
-    m, a, f = await Live.open(mod), await Live.open(an), await Live.open(fac)
-    for s in (m, a, f):
-        await s.drain()
-    await db(services.staff_add)(actor=fac, username="mod", role="official")
+    mod, board, m, a, f = await demoted_with_sockets_open()
     assert (await closed_with(m))[0] == 4401
     for s in (a, f):
         assert (await s.event("presence.changed"))["participant"]["role"] == "official"
