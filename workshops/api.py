@@ -1,6 +1,6 @@
 """The HTTP JSON API of the live session: csrf, session, workshops, staff, join."""
 from django.contrib import auth
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.views.decorators.csrf import ensure_csrf_cookie
 
@@ -87,17 +87,35 @@ def workshop_detail(request, code):
                          "participants_online": selectors.online_count(workshop.pk)})
 
 
-@json_view("POST")
-def staff(request, code):
-    workshop = selectors.workshop_get(code)
-    body = parse_body(request, protocol.StaffAdd)
+def _staff_actor(request, workshop) -> Participant:
+    """Who asks to see or change a workshop's staff: refused unless it is one of its facilitators."""
     actor = sessions.participant_for(workshop=workshop, session=request.session, user=request.user)
-    if actor is None:
-        if request.user.is_authenticated:
-            raise DomainError("forbidden", "Only a facilitator of this workshop can add staff.")
+    if actor is None and not request.user.is_authenticated:
         raise DomainError("unauthenticated", "Log in first.")
+    if actor is None or actor.role != Participant.Role.FACILITATOR or actor.removed:
+        raise DomainError("forbidden", "Only a facilitator of this workshop can see or change its staff.")
+    return actor
+
+
+@json_view("GET", "POST")
+def staff(request, code):
+    """The staff list (GET), or give an account a staff role, or change it (POST)."""
+    workshop = selectors.workshop_get(code)
+    if request.method == "GET":
+        _staff_actor(request, workshop)
+        return JsonResponse(selectors.staff_list(workshop), safe=False)
+    actor = _staff_actor(request, workshop)
+    body = parse_body(request, protocol.StaffAdd)
     participant = services.staff_add(actor=actor, username=body.username, role=body.role)
     return JsonResponse({"username": body.username, "role": participant.role}, status=201)
+
+
+@json_view("DELETE")
+def staff_member(request, code, username):
+    """Take a staff role away (204); that person's sockets close with 4401."""
+    workshop = selectors.workshop_get(code)
+    services.staff_remove(actor=_staff_actor(request, workshop), username=username)
+    return HttpResponse(status=204)
 
 
 @json_view("POST")

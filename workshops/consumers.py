@@ -33,6 +33,10 @@ def _limiter() -> RateLimiter:
     return limiter
 
 
+async def _discard(frame: str) -> None:
+    """Where a closed socket's events go."""
+
+
 def dumps(frame: dict) -> str:
     return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
 
@@ -141,11 +145,15 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         control = item["control"]
         if "room" in control:
             self.sub.room_id = control["room"]
-        if control.get("participant") == self.participant_id:
-            if item["type"] == "participant.admitted":
-                self._admitted()
-            else:  # removed, or turned away from the waiting room
-                await self.close(code=4403)
+        if control.get("participant") != self.participant_id:
+            return
+        if control.get("admit"):
+            self._admitted()
+        # A socket opened after a role change already holds the new role: the change's replay leaves it open.
+        elif control.get("close") and control.get("role") != self.sub.role:
+            # Nothing more reaches this socket, not even what the hub still has queued for it.
+            self.sub.send_frame, self.sub.broadcast = _discard, None
+            await self.close(code=control["close"])
 
     def _admitted(self):
         """Out of the waiting room: events wait while a full welcome is read, outside the hub's lock."""

@@ -32,6 +32,13 @@ def participants_with_presence(workshop_id: int):
             .order_by("pk"))
 
 
+def staff_list(workshop: Workshop) -> list[dict]:
+    """A workshop's staff accounts and their roles, in the order they were added."""
+    staff = (Participant.objects.filter(workshop=workshop, user__isnull=False, removed=False)
+             .exclude(role=Participant.Role.CITIZEN).select_related("user").order_by("pk"))
+    return [{"username": p.user.get_username(), "name": p.name, "role": p.role} for p in staff]
+
+
 def me_payload(p: Participant) -> dict:
     muted = p.muted_until if p.muted_until and p.muted_until > timezone.now() else None
     return {"id": p.pk, "name": p.name, "role": p.role, "rung": p.rung, "room": p.room_id,
@@ -65,10 +72,10 @@ def online_count(workshop_id: int) -> int:
 
 def welcome(*, participant_id: int, since: int | None) -> tuple[dict, list[dict]]:
     """The welcome frame and the events to replay after it (resume), as of now."""
+    # Read the seq before the state, the participant's role included: the state may be newer, never
+    # older, and the events in between are delivered after welcome (clients apply them idempotently).
+    seq = Workshop.objects.filter(participants__pk=participant_id).values_list("last_seq", flat=True).get()
     participant = Participant.objects.select_related("workshop").get(pk=participant_id)
-    # Read the seq before the state: the state may be newer, never older, and the
-    # events in between are delivered after welcome (clients apply them idempotently).
-    seq = Workshop.objects.filter(pk=participant.workshop_id).values_list("last_seq", flat=True).get()
     workshop = participant.workshop
     if not participant.admitted:  # the waiting room: where they wait, and nothing of the workshop
         return {"type": "welcome", "protocol": PROTOCOL_VERSION, "seq": seq, "resumed": False,

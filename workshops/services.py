@@ -63,21 +63,75 @@ def reference_set(*, actor: Participant, reference: dict) -> Workshop:
     return workshop
 
 
+STAFF_ROLES = (R.FACILITATOR, R.MODERATOR, R.OFFICIAL)
+
+
+def _staff_guard(actor: Participant) -> Workshop:
+    """Lock the workshop (staff changes one at a time) and check that the actor is still its facilitator."""
+    workshop = Workshop.objects.select_for_update().get(pk=actor.workshop_id)
+    # Read the role again under the lock: two facilitators demoting each other must not leave none.
+    if not Participant.objects.filter(pk=actor.pk, role=R.FACILITATOR, removed=False).exists():
+        raise DomainError("forbidden", "Only a facilitator of this workshop can change its staff.")
+    return workshop
+
+
+def _keep_a_facilitator(workshop: Workshop, participant: Participant, role: str) -> None:
+    if participant.role == R.FACILITATOR and role != R.FACILITATOR and not Participant.objects.filter(
+            workshop=workshop, role=R.FACILITATOR, removed=False).exclude(pk=participant.pk).exists():
+        raise DomainError("conflict", "A workshop needs at least one facilitator: add another one first.")
+
+
+def _role_changed(workshop: Workshop, participant: Participant) -> None:
+    """Tell everyone the new role; the participant's own sockets close with 4401 (stream CONTROL)."""
+    stream.emit_many(workshop, [
+        ("role.changed", {"participant": participant.pk, "role": participant.role},
+         stream.to_participant(participant.pk)),
+        ("presence.changed",
+         {"participant": participant_payload(participant, online=bool(participant.presence_online))},
+         stream.EVERYONE)])
+
+
 @transaction.atomic
 def staff_add(*, actor: Participant, username: str, role: str) -> Participant:
-    """Give a staff account a role in the actor's workshop (creating its participant)."""
+    """Give a staff account a role in the actor's workshop (creating its participant), or change it."""
     if actor.role != R.FACILITATOR:
         raise DomainError("forbidden")
-    if role not in (R.FACILITATOR, R.MODERATOR, R.OFFICIAL):
+    if role not in STAFF_ROLES:
         raise DomainError("invalid", fields={"role": "Must be facilitator, moderator or official."})
+    workshop = _staff_guard(actor)
     user = get_user_model().objects.filter(username=username, is_active=True, is_staff=True).first()
     if user is None:
         raise DomainError("not_found", "No such user.", fields={"username": "No such user."})
-    participant, _ = Participant.objects.update_or_create(
-        workshop=actor.workshop, user=user,
-        defaults={"role": role, "name": _display_name(user), "removed": False, "room": None})
-    stream.emit(actor.workshop, "presence.changed",
-                {"participant": participant_payload(participant, online=presence.presence_told(participant.pk))})
+    participant = Participant.objects.filter(workshop=workshop, user=user).first()
+    if participant is None:
+        participant = Participant.objects.create(workshop=workshop, user=user, name=_display_name(user), role=role)
+        stream.emit(workshop, "presence.changed", {"participant": participant_payload(participant, online=False)})
+        return participant
+    _keep_a_facilitator(workshop, participant, role)
+    changed = participant.role != role
+    participant.role, participant.name, participant.removed, participant.room = role, _display_name(user), False, None
+    participant.save(update_fields=["role", "name", "removed", "room"])
+    if changed:
+        _role_changed(workshop, participant)
+    else:
+        stream.emit(workshop, "presence.changed",
+                    {"participant": participant_payload(participant, online=bool(participant.presence_online))})
+    return participant
+
+
+@transaction.atomic
+def staff_remove(*, actor: Participant, username: str) -> Participant:
+    """Take a staff role away: the account stays in the workshop as a citizen (its contributions stay too)."""
+    workshop = _staff_guard(actor)
+    participant = Participant.objects.filter(workshop=workshop, user__username=username, removed=False,
+                                             role__in=STAFF_ROLES).first()
+    if participant is None:
+        raise DomainError("not_found", "No staff member of this workshop has that username.",
+                          fields={"username": "Not on the staff of this workshop."})
+    _keep_a_facilitator(workshop, participant, R.CITIZEN)
+    participant.role = R.CITIZEN
+    participant.save(update_fields=["role"])
+    _role_changed(workshop, participant)
     return participant
 
 

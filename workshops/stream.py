@@ -31,14 +31,16 @@ EVERYONE = ("all",)
 FACILITATORS = ("role:facilitator",)
 MODERATORS = ("role:moderator", "role:facilitator")
 STAFF = ("role:moderator", "role:facilitator", "role:official")
-# Events that change what a socket may see or do carry a small `control` part to the hub.
+# Events that change what a socket may see or do carry a small `control` part to the hub;
+# `close` is the code that closes the sockets of `participant` (a `role` spares one that already holds it).
 CONTROL = {
     "room.assigned": lambda p: {"room": p.get("room")},
     "breakout.closed": lambda p: {"room": None},
-    "participant.removed": lambda p: {"participant": p.get("participant")},
+    "participant.removed": lambda p: {"participant": p.get("participant"), "close": 4403},
     # The waiting room: the one event a waiting socket gets lets it in (or shuts it).
-    "participant.admitted": lambda p: {"participant": p["participant"]["id"]},
-    "participant.rejected": lambda p: {"participant": p["participant"]["id"]},
+    "participant.admitted": lambda p: {"participant": p["participant"]["id"], "admit": True},
+    "participant.rejected": lambda p: {"participant": p["participant"]["id"], "close": 4403},
+    "role.changed": lambda p: {"participant": p.get("participant"), "role": p.get("role"), "close": 4401},
 }
 
 PUBLISH_TIMEOUT_S = 5

@@ -10,6 +10,7 @@ urlpatterns = [
     path("workshops", api.workshops),
     path("workshops/<str:code>", api.workshop_detail),
     path("workshops/<str:code>/staff", api.staff),
+    path("workshops/<str:code>/staff/<str:username>", api.staff_member),
     path("workshops/<str:code>/join", api.join),
     path("workshops/<str:code>/reference", api.reference),
 ]

@@ -296,6 +296,104 @@ def test_adding_staff_with_a_role_that_is_not_a_staff_role_is_400(staff, worksho
     assert not Participant.objects.filter(user__username="mo").exists()
 
 
+def logged_in(workshop, role, username) -> Browser:
+    """A browser logged in as a staff account with a role in the workshop."""
+    member = staff_member(workshop, role, username)
+    member.user.set_password(PASSWORD)
+    member.user.save()
+    browser = Browser()
+    assert browser.login(username).status_code == 200
+    return browser
+
+
+def test_a_facilitator_lists_the_staff_with_their_roles(staff, workshop):
+    staff_member(workshop, "moderator", "mo")
+    citizen(workshop, "An")
+    response = staff.get(f"/api/workshops/{workshop.code}/staff")
+    assert response.status_code == 200
+    assert response.json() == [{"username": "fac", "name": "fac", "role": "facilitator"},
+                               {"username": "mo", "name": "mo", "role": "moderator"}]
+
+
+def test_a_facilitator_changes_a_staff_role_with_another_post(staff, workshop):
+    mo = staff_member(workshop, "moderator", "mo")
+    response = staff.post(f"/api/workshops/{workshop.code}/staff", {"username": "mo", "role": "official"})
+    assert response.status_code == 201 and response.json() == {"username": "mo", "role": "official"}
+    assert Participant.objects.get(pk=mo.pk).role == "official"
+    assert Participant.objects.filter(workshop=workshop, user__username="mo").count() == 1
+
+
+def test_a_facilitator_removes_a_staff_role_with_delete_204(staff, workshop):
+    mo = staff_member(workshop, "moderator", "mo")
+    response = staff.send("DELETE", f"/api/workshops/{workshop.code}/staff/mo")
+    assert response.status_code == 204 and response.content == b""
+    assert Participant.objects.get(pk=mo.pk).role == "citizen"
+    assert [s["username"] for s in staff.get(f"/api/workshops/{workshop.code}/staff").json()] == ["fac"]
+    # Removing again: no longer on the staff.
+    assert_error(staff.send("DELETE", f"/api/workshops/{workshop.code}/staff/mo"), 404, "not_found")
+
+
+def test_a_username_with_dots_and_at_signs_is_removed_by_its_path(staff, workshop):
+    staff_member(workshop, "official", "olga.m@city.example")
+    response = staff.send("DELETE", f"/api/workshops/{workshop.code}/staff/olga.m@city.example")
+    assert response.status_code == 204
+
+
+def test_the_last_facilitator_cannot_be_removed_or_demoted_409(staff, workshop):
+    path = f"/api/workshops/{workshop.code}/staff"
+    body = assert_error(staff.send("DELETE", f"{path}/fac"), 409, "conflict")
+    assert "facilitator" in body["message"]
+    assert_error(staff.post(path, {"username": "fac", "role": "moderator"}), 409, "conflict")
+    assert staff.get(path).json() == [{"username": "fac", "name": "fac", "role": "facilitator"}]
+    # With a second facilitator, either may go.
+    assert staff.post(path, {"username": "fac2", "role": "facilitator"}).status_code == 404
+    staff_user("fac2")
+    assert staff.post(path, {"username": "fac2", "role": "facilitator"}).status_code == 201
+    assert staff.send("DELETE", f"{path}/fac").status_code == 204
+    assert Participant.objects.get(workshop=workshop, user__username="fac").role == "citizen"
+
+
+@pytest.mark.parametrize("username", ["ghost", "outsider", "An"])
+def test_removing_someone_who_is_not_on_the_staff_is_404(staff, workshop, username):
+    staff_user("outsider")
+    an = citizen(workshop, "An")
+    body = assert_error(staff.send("DELETE", f"/api/workshops/{workshop.code}/staff/{username}"), 404, "not_found")
+    assert set(body["fields"]) == {"username"}
+    assert Participant.objects.get(pk=an.pk).role == "citizen"
+
+
+def test_staff_of_an_unknown_workshop_is_404(staff):
+    assert_error(staff.get("/api/workshops/nosuchcode/staff"), 404, "not_found")
+    assert_error(staff.send("DELETE", "/api/workshops/nosuchcode/staff/fac"), 404, "not_found")
+
+
+def test_only_a_facilitator_lists_changes_or_removes_staff(workshop):
+    mo = staff_member(workshop, "moderator", "mo")
+    path = f"/api/workshops/{workshop.code}/staff"
+    visitor = Browser()
+    assert visitor.post(f"/api/workshops/{workshop.code}/join", {"name": "An"}).status_code == 201
+    refusals = [(visitor, 403, "forbidden"), (Browser(), 401, "unauthenticated"),
+                (logged_in(workshop, "moderator", "mod2"), 403, "forbidden"),
+                (logged_in(workshop, "official", "olga"), 403, "forbidden")]
+    stranger = Browser()
+    staff_user("stranger", password=PASSWORD)
+    stranger.login("stranger")
+    refusals.append((stranger, 403, "forbidden"))
+    for browser, status, code in refusals:
+        assert_error(browser.get(path), status, code)
+        assert_error(browser.post(path, {"username": "mo", "role": "official"}), status, code)
+        assert_error(browser.send("DELETE", f"{path}/mo"), status, code)
+        assert_error(browser.send("DELETE", f"{path}/fac"), status, code)
+    assert Participant.objects.get(pk=mo.pk).role == "moderator"
+    assert Participant.objects.get(workshop=workshop, user__username="fac").role == "facilitator"
+
+
+def test_removing_staff_needs_the_csrf_token(staff, workshop):
+    staff_member(workshop, "moderator", "mo")
+    assert_error(staff.send("DELETE", f"/api/workshops/{workshop.code}/staff/mo", csrf=False), 403, "forbidden")
+    assert Participant.objects.get(workshop=workshop, user__username="mo").role == "moderator"
+
+
 # join
 
 def test_join_answers_201_with_the_participant_and_a_session_cookie(workshop):
@@ -388,7 +486,8 @@ def test_a_body_that_is_too_large_is_413(workshop, size):
     ("PUT", "/api/workshops", "GET, POST"),
     ("DELETE", "/api/workshops/{code}", "GET"),
     ("GET", "/api/workshops/{code}/join", "POST"),
-    ("GET", "/api/workshops/{code}/staff", "POST"),
+    ("PUT", "/api/workshops/{code}/staff", "GET, POST"),
+    ("GET", "/api/workshops/{code}/staff/fac", "DELETE"),
 ])
 def test_a_wrong_method_is_405_with_allow(staff, workshop, method, path, allow):
     response = staff.send(method, path.format(code=workshop.code)) if method != "GET" \

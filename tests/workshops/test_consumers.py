@@ -8,11 +8,12 @@ import pytest
 from channels.db import database_sync_to_async as db
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.test import override_settings
 
 from deliberation.models import Board, Idea
 from tests.live import Live, make_citizen, make_workshop
-from workshops import background, hub as hub_module
+from workshops import background, hub as hub_module, services
 from workshops.models import CommandReceipt, Event, Participant
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_env")]
@@ -342,3 +343,112 @@ async def test_receipts_store_the_first_answer():
     receipt = await db(lambda: CommandReceipt.objects.get(participant=an, ref="keep"))()
     assert receipt.answer == ack
     await a.close()
+
+
+# roles that change
+
+async def with_moderator(**kwargs):
+    """A started workshop with its facilitator, a moderator (a staff account) and one citizen."""
+    workshop, fac = await db(make_workshop)(language="nl", **kwargs)
+    await db(lambda: get_user_model().objects.create_user("mod", is_staff=True))()
+    mod = await db(services.staff_add)(actor=fac, username="mod", role="moderator")
+    an = await db(make_citizen)(workshop, "An")
+    board = await db(lambda: Board.objects.get(workshop=workshop, room=None))()
+    return workshop, fac, mod, an, board
+
+
+async def closed_with(live: Live) -> tuple[int, list[dict]]:
+    """Read a socket until it closes: the close code and the frames that came before it."""
+    frames = []
+    while True:
+        out = await live.comm.receive_output(timeout=3)
+        if out["type"] == "websocket.close":
+            return out.get("code"), frames
+        frames.append(json.loads(out["text"]))
+
+
+async def pong(live: Live) -> bool:
+    """Whether the socket is still open and answering."""
+    await live.send_raw(json.dumps({"type": "ping", "ref": "still-there"}))
+    return await live.event("pong") == {"type": "pong", "ref": "still-there"}
+
+
+async def demoted_with_sockets_open():
+    """The moderator, the citizen and the facilitator connected; then the moderator is made official."""
+    workshop, fac, mod, an, board = await with_moderator()
+    m, a, f = await Live.open(mod), await Live.open(an), await Live.open(fac)
+    for s in (m, a, f):
+        await s.drain()
+    await db(services.staff_add)(actor=fac, username="mod", role="official")
+    return mod, board, m, a, f
+
+
+async def test_a_demoted_moderator_is_closed_with_4401_and_gets_no_held_idea_after_it():
+    mod, board, m, a, f = await demoted_with_sockets_open()
+    code, frames = await closed_with(m)
+    assert code == 4401
+    assert [fr for fr in frames if fr["type"] == "role.changed"] == [
+        {**frames[-1], "type": "role.changed", "participant": mod.pk, "role": "official"}]
+    held = await a.command("idea.post", board=board.pk, text="Bel me op 0612345678")
+    assert held["status"] == "held"
+    assert (await f.event("idea.held"))["idea"]["id"] == held["id"]
+    # Nothing after the close: not the held idea with its phone number, not anything else.
+    assert await m.comm.receive_nothing(timeout=0.3)
+    # Reconnecting, they get the role they have now: an official sees no held idea and no flags.
+    again = await Live.open(mod, since=frames[-1]["seq"])
+    assert again.welcome["me"]["role"] == "official"
+    await again.drain()
+    second = await a.command("idea.post", board=board.pk, text="Of bel 0687654321")
+    assert second["status"] == "held" and (await f.event("idea.held"))["idea"]["id"] == second["id"]
+    assert await again.nothing()
+    fresh = await Live.open(mod)
+    assert fresh.welcome["me"]["role"] == "official" and fresh.welcome["flags"] == []
+    assert {i["id"] for i in fresh.welcome["ideas"]} & {held["id"], second["id"]} == set()
+    for s in (a, f, again, fresh):
+        await s.close()
+
+
+async def test_a_change_of_role_leaves_everyone_elses_sockets_open():
+    mod, board, m, a, f = await demoted_with_sockets_open()
+    assert (await closed_with(m))[0] == 4401
+    for s in (a, f):
+        assert (await s.event("presence.changed"))["participant"]["role"] == "official"
+        assert not any(e["type"] == "role.changed" for e in await s.drain())
+        assert await pong(s)
+    for s in (a, f):
+        await s.close()
+
+
+async def test_a_removed_staff_member_is_closed_with_4401_and_comes_back_as_a_citizen():
+    workshop, fac, mod, an, board = await with_moderator(moderation="pre")
+    m = await Live.open(mod)
+    await m.drain()
+    await db(services.staff_remove)(actor=fac, username="mod")
+    code, frames = await closed_with(m)
+    assert code == 4401 and frames[-1]["type"] == "role.changed" and frames[-1]["role"] == "citizen"
+    back = await Live.open(mod)
+    assert back.welcome["me"]["role"] == "citizen" and back.welcome["flags"] == []
+    a = await Live.open(an)
+    held = await a.command("idea.post", board=board.pk, text="A bench by the pond")
+    assert held["status"] == "held"
+    assert [e["type"] for e in await back.drain()] == ["presence.changed"]  # An came online; no held idea
+    # Given a role again, their citizen socket closes too, and they return as moderator.
+    await db(services.staff_add)(actor=fac, username="mod", role="moderator")
+    assert (await closed_with(back))[0] == 4401
+    mod_again = await Live.open(mod)
+    assert mod_again.welcome["me"]["role"] == "moderator"
+    assert held["id"] in {i["id"] for i in mod_again.welcome["ideas"]}
+    await a.close(); await mod_again.close()
+
+
+async def test_a_socket_opened_after_the_change_replays_it_and_stays_open():
+    workshop, fac, mod, an, board = await with_moderator()
+    m = await Live.open(mod)
+    before = m.welcome["seq"]
+    await m.close()
+    await db(services.staff_add)(actor=fac, username="mod", role="official")
+    resumed = await Live.open(mod, since=before)
+    assert resumed.welcome["resumed"] is True and resumed.welcome["me"]["role"] == "official"
+    assert (await resumed.event("role.changed"))["role"] == "official"
+    assert await pong(resumed)
+    await resumed.close()

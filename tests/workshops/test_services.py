@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from deliberation.models import Board
 from tests.factories import citizen, emitted, last_seq, staff_member, staff_user, workshop_with_facilitator
-from workshops import background, breakouts, services
+from workshops import background, breakouts, selectors, services
 from workshops.errors import DomainError
 from workshops.models import Connection, Deadline, Participant, ServerProcess, Workshop
 from workshops.selectors import iso
@@ -72,14 +72,123 @@ def test_staff_add_again_changes_the_role_of_the_same_participant_and_lifts_a_re
     assert Participant.objects.filter(workshop=workshop, user__username="mo").count() == 1
 
 
-def test_staff_add_shows_a_connected_account_online():
+def test_staff_add_of_another_role_tells_the_person_to_reconnect_and_everyone_the_role():
     workshop, fac = workshop_with_facilitator()
     mo = staff_member(workshop, "moderator", "mo")
     services.connection_open(participant=mo, server=server(), channel_name="ws.mo", max_sockets=4)
     before = last_seq(workshop)
     services.staff_add(actor=fac, username="mo", role="official")
-    [(type, payload, _)] = emitted(workshop, after=before)
-    assert payload["participant"]["online"] is True and payload["participant"]["role"] == "official"
+    assert emitted(workshop, after=before) == [
+        ("role.changed", {"participant": mo.pk, "role": "official"}, [f"p:{mo.pk}"]),
+        ("presence.changed", {"participant": {"id": mo.pk, "name": "mo", "role": "official", "online": True,
+                                              "room": None}}, EVERYONE)]
+
+
+def test_staff_add_of_the_same_role_changes_nothing_that_closes_sockets():
+    workshop, fac = workshop_with_facilitator()
+    mo = staff_member(workshop, "moderator", "mo")
+    before = last_seq(workshop)
+    services.staff_add(actor=fac, username="mo", role="moderator")
+    assert [type for type, _, _ in emitted(workshop, after=before)] == ["presence.changed"]
+    assert Participant.objects.get(pk=mo.pk).role == "moderator"
+
+
+def test_staff_add_gives_a_former_staff_member_a_role_again():
+    workshop, fac = workshop_with_facilitator()
+    mo = staff_member(workshop, "moderator", "mo")
+    services.staff_remove(actor=fac, username="mo")
+    before = last_seq(workshop)
+    again = services.staff_add(actor=fac, username="mo", role="official")
+    assert again.pk == mo.pk and again.role == "official"
+    assert emitted(workshop, after=before)[0] == ("role.changed", {"participant": mo.pk, "role": "official"},
+                                                  [f"p:{mo.pk}"])
+
+
+def test_staff_add_may_demote_a_facilitator_while_another_remains():
+    workshop, fac = workshop_with_facilitator()
+    other = staff_member(workshop, "facilitator", "fac2")
+    assert services.staff_add(actor=fac, username="fac2", role="moderator").role == "moderator"
+    services.staff_add(actor=fac, username="fac2", role="facilitator")
+    assert services.staff_add(actor=Participant.objects.get(pk=other.pk), username="fac",
+                              role="official").role == "official"
+
+
+def test_staff_add_refuses_to_demote_the_last_facilitator():
+    workshop, fac = workshop_with_facilitator()
+    before = last_seq(workshop)
+    error = refused("conflict", services.staff_add, actor=fac, username="fac", role="moderator")
+    assert "facilitator" in error.message
+    assert Participant.objects.get(pk=fac.pk).role == "facilitator"
+    assert emitted(workshop, after=before) == []
+
+
+def test_staff_add_by_a_facilitator_who_was_demoted_meanwhile_is_forbidden():
+    workshop, fac = workshop_with_facilitator()
+    other = staff_member(workshop, "facilitator", "fac2")
+    services.staff_add(actor=other, username="fac", role="moderator")
+    before = last_seq(workshop)
+    # `fac` still says facilitator: the service reads the actor's role again under the workshop's lock,
+    # so two facilitators who demote each other at once cannot leave the workshop without one.
+    refused("forbidden", services.staff_add, actor=fac, username="fac2", role="moderator")
+    assert Participant.objects.get(pk=other.pk).role == "facilitator"
+    assert emitted(workshop, after=before) == []
+
+
+# staff_remove
+
+def test_staff_remove_makes_the_account_a_citizen_and_closes_its_sockets():
+    workshop, fac = workshop_with_facilitator()
+    mo = staff_member(workshop, "moderator", "mo")
+    before = last_seq(workshop)
+    gone = services.staff_remove(actor=fac, username="mo")
+    assert (gone.pk, gone.role, gone.removed) == (mo.pk, "citizen", False)
+    assert emitted(workshop, after=before) == [
+        ("role.changed", {"participant": mo.pk, "role": "citizen"}, [f"p:{mo.pk}"]),
+        ("presence.changed", {"participant": {"id": mo.pk, "name": "mo", "role": "citizen", "online": False,
+                                              "room": None}}, EVERYONE)]
+    assert selectors.staff_list(workshop) == [{"username": "fac", "name": "fac", "role": "facilitator"}]
+
+
+def test_staff_remove_of_a_facilitator_while_another_remains():
+    workshop, fac = workshop_with_facilitator()
+    staff_member(workshop, "facilitator", "fac2")
+    assert services.staff_remove(actor=fac, username="fac").role == "citizen"
+    refused("forbidden", services.staff_remove, actor=fac, username="fac2")
+
+
+@pytest.mark.parametrize("actor_role, username, code", [
+    ("facilitator", "fac", "conflict"),
+    ("facilitator", "nobody", "not_found"),
+    ("facilitator", "outsider", "not_found"),
+    ("facilitator", "An", "not_found"),
+    ("moderator", "official", "forbidden"),
+    ("official", "moderator", "forbidden"),
+    ("citizen", "moderator", "forbidden"),
+])
+def test_staff_remove_refuses_and_emits_nothing(actor_role, username, code):
+    workshop, fac = workshop_with_facilitator()
+    staff_user("outsider")
+    staff = {role: staff_member(workshop, role) for role in ("moderator", "official")}
+    an = citizen(workshop, "An")
+    actor = {"facilitator": fac, "citizen": an, **staff}[actor_role]
+    before = last_seq(workshop)
+    roles = dict(Participant.objects.values_list("pk", "role"))
+    refused(code, services.staff_remove, actor=actor, username=username)
+    assert emitted(workshop, after=before) == []
+    assert dict(Participant.objects.values_list("pk", "role")) == roles
+
+
+def test_staff_list_shows_staff_accounts_with_their_roles_in_the_order_they_came():
+    workshop, fac = workshop_with_facilitator()
+    staff_member(workshop, "official", "olga")
+    staff_member(workshop, "moderator", "mo")
+    citizen(workshop, "An")
+    gone = staff_member(workshop, "moderator", "gone")
+    Participant.objects.filter(pk=gone.pk).update(removed=True)
+    workshop_with_facilitator(username="elsewhere")  # its facilitator is not on this staff
+    assert selectors.staff_list(workshop) == [{"username": "fac", "name": "fac", "role": "facilitator"},
+                                              {"username": "olga", "name": "olga", "role": "official"},
+                                              {"username": "mo", "name": "mo", "role": "moderator"}]
 
 
 @pytest.mark.parametrize("actor_role, username, role, code", [

@@ -137,7 +137,8 @@ def test_encode_makes_the_wire_frame():
 @pytest.mark.parametrize("type, payload, control", [
     ("room.assigned", {"room": 4, "breakout": 2}, {"room": 4}),
     ("breakout.closed", {"breakout": 2, "reports": []}, {"room": None}),
-    ("participant.removed", {"participant": 9}, {"participant": 9}),
+    ("participant.removed", {"participant": 9}, {"participant": 9, "close": 4403}),
+    ("role.changed", {"participant": 9, "role": "official"}, {"participant": 9, "role": "official", "close": 4401}),
     ("announcement", {"text": "hi"}, None),
 ])
 def test_events_that_change_what_a_socket_sees_carry_a_control_part(type, payload, control):

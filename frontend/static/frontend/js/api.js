@@ -79,4 +79,8 @@ export const api = {
   workshop: (code) => request("GET", `/api/workshops/${encodeURIComponent(code)}`),
   join: (code, name) => request("POST", `/api/workshops/${encodeURIComponent(code)}/join`, { name }),
   moderationLog: (code) => request("GET", `/api/workshops/${encodeURIComponent(code)}/moderation-log`),
+  staff: (code) => request("GET", `/api/workshops/${encodeURIComponent(code)}/staff`),
+  setStaff: (code, username, role) => request("POST", `/api/workshops/${encodeURIComponent(code)}/staff`, { username, role }),
+  removeStaff: (code, username) =>
+    request("DELETE", `/api/workshops/${encodeURIComponent(code)}/staff/${encodeURIComponent(username)}`),
 };

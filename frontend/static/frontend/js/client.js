@@ -152,6 +152,14 @@ export class WorkshopClient extends EventTarget {
     const hadWelcome = this.ready;
     this.dropSocket();
     if (this.stopped) return;
+    if (code === 4401 && hadWelcome) {
+      // A role was changed or taken away: start over with a full snapshot of what the role may see
+      // now (nothing kept from the old one). Refused again before a welcome: join first, below.
+      this.lastSeq = null;
+      this.attempt = 0;
+      this.connectNow();
+      return;
+    }
     if (code === 4401) {
       this.stopped = true;
       this.setConn(Conn.OFFLINE);

@@ -4,6 +4,7 @@ import { BoardPicker, RoomOverview, consolePolicy, renderConsoleReport } from ".
 import { BreakoutPanel } from "./breakout-panel.js";
 import { SynthesisPanel } from "./synthesis-panel.js";
 import { WaitingRoom } from "./waiting-room.js";
+import { StaffPanel } from "./staff-panel.js";
 import { api } from "./api.js";
 import { $, h, showStatus, setText, setFieldError, setUnavailable, isUnavailable } from "./dom.js";
 import { gettext } from "./i18n.js";
@@ -158,6 +159,7 @@ function setHidden(el, hidden, fallback) {
 
 const breakoutPanel = new BreakoutPanel(page, run);
 const synthesisPanel = new SynthesisPanel(page, run);
+const staffPanel = new StaffPanel(page);
 
 function renderControls(ev) {
   const state = client.state;
@@ -172,6 +174,7 @@ function renderControls(ev) {
     renderConsoleReport(page, picker);
     if (isFacilitator) breakoutPanel.render();
     if (isFacilitator) synthesisPanel.render();
+    if (isFacilitator) staffPanel.render(ev);
     $("#synthesis", root).hidden = !isFacilitator;
   }
   setText($("#session-status-text", root), statusLabel(w.status));
