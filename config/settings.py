@@ -1,5 +1,6 @@
 """Inspraak settings: one module, driven by the environment."""
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.staticfiles",
     "channels",
+    "axes",
     "workshops",
     "deliberation",
     "frontend",
@@ -151,7 +153,10 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+# Behind the reverse proxy of docs/deploy.md: trust its X-Forwarded-Proto and the last
+# hop of its X-Forwarded-For (workshops.clients), and nothing a client sends past it.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 # HTTPS only (docs/deploy.md sets these; `manage.py check --deploy` asks for them).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
@@ -177,3 +182,21 @@ INSPRAAK = {
     "HUB_RESYNC_S": float(os.environ.get("INSPRAAK_HUB_RESYNC_S", "5")),
 }
 CSRF_FAILURE_VIEW = "workshops.api.csrf_failure"
+
+# Login throttle: django-axes keeps the failures in the database, so every worker
+# counts the same ones. axes has one failure limit; workshops.logins.LoginThrottle
+# gives each lockout parameter set below a limit of its own (failures per window).
+LOGIN_THROTTLE = {
+    ("username", "ip_address"): env_int("INSPRAAK_LOGIN_FAILURES_PER_USERNAME", 10),
+    ("ip_address",): env_int("INSPRAAK_LOGIN_FAILURES_PER_ADDRESS", 100),
+}
+AXES_LOCKOUT_PARAMETERS = [list(parameters) for parameters in LOGIN_THROTTLE]
+AXES_HANDLER = "workshops.logins.LoginThrottle"
+AXES_FAILURE_LIMIT = 100  # the scale LoginThrottle.get_failures answers in, not a limit of its own
+AXES_COOLOFF_TIME = timedelta(seconds=env_int("INSPRAAK_LOGIN_WINDOW_S", 15 * 60))
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lockout ends when the window has passed
+AXES_CLIENT_IP_CALLABLE = "workshops.clients.client_address"
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# The login view answers a lockout itself (429 `rate_limited` with retry_after), so
+# axes' middleware, which would turn a request into its own lockout page, is left out.
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
