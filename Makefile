@@ -58,6 +58,8 @@ run: $(STAMP)
 # worker that exits is not restarted here (systemd does that in production);
 # the others go on serving. SIGINT or SIGTERM stops them all.
 serve: $(STAMP)
+	@if [ -z "$${SECRET_KEY:-}" ]; then \
+	  echo "make serve: set SECRET_KEY (a long random value, docs/deploy.md); the settings refuse to run without it" >&2; exit 2; fi
 	@if [ "$(WORKERS)" -gt 1 ] && [ -z "$${REDIS_URL:-}" ]; then \
 	  echo "make serve: $(WORKERS) workers need REDIS_URL (channels-redis) to reach each other" >&2; exit 2; fi
 	$(BIN)/python manage.py migrate --noinput
@@ -75,6 +77,8 @@ services: $(STAMP)
 test: export TEST_REDIS_URL ?= redis://127.0.0.1:6379/13
 test: export TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/
 test: export AXE_JS ?= $(CURDIR)/.cache/axe/node_modules/axe-core/axe.min.js
+# pytest and the servers it starts run with DEBUG off, which needs a key (a test-only one).
+test: export SECRET_KEY ?= tests-only-secret-key-not-for-production-7f3c9a1e5b2d
 test: services
 	@rc=0; $(BIN)/pytest tests --durations=10 $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests, which counts as a failure" >&2; fi; \

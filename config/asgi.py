@@ -11,9 +11,9 @@ from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: 
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from workshops import background, backpressure  # noqa: E402
+from workshops.origins import SameOriginValidator  # noqa: E402
 from workshops.routing import websocket_urlpatterns  # noqa: E402
 
 # Under Daphne: bound each socket's send buffer, and start the server's own loop
@@ -24,6 +24,6 @@ background.start_with_reactor()
 application = ProtocolTypeRouter(
     {
         "http": ASGIStaticFilesHandler(django_asgi_app) if settings.SERVE_STATIC else django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -1,8 +1,10 @@
 """Inspraak settings: one module, driven by the environment."""
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -21,12 +23,15 @@ def env_int(name: str, default: int) -> int:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY") or (
-    "insecure-development-key-set-SECRET_KEY-in-production" if DEBUG or not os.environ.get("DATABASE_URL")
-    else ""
-)
+# Sessions, CSRF tokens and password resets are signed with SECRET_KEY: a key known
+# from the source would let anyone forge them, so only DEBUG may fall back to one.
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    raise RuntimeError("SECRET_KEY must be set when DATABASE_URL is set and DEBUG is off")
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set whenever DEBUG is off: put a long random value in the environment "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(50))'), or set DEBUG=1 for development.")
+    SECRET_KEY = "insecure-development-key-set-SECRET_KEY-in-production"
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
@@ -37,6 +42,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.staticfiles",
     "channels",
+    "axes",
+    "csp",
     "workshops",
     "deliberation",
     "frontend",
@@ -50,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -148,7 +156,10 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+# Behind the reverse proxy of docs/deploy.md: trust its X-Forwarded-Proto and the last
+# hop of its X-Forwarded-For (workshops.clients), and nothing a client sends past it.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 # HTTPS only (docs/deploy.md sets these; `manage.py check --deploy` asks for them).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
@@ -174,3 +185,37 @@ INSPRAAK = {
     "HUB_RESYNC_S": float(os.environ.get("INSPRAAK_HUB_RESYNC_S", "5")),
 }
 CSRF_FAILURE_VIEW = "workshops.api.csrf_failure"
+
+# Login throttle: django-axes keeps the failures in the database, so every worker
+# counts the same ones. axes has one failure limit; workshops.logins.LoginThrottle
+# gives each lockout parameter set below a limit of its own (failures per window).
+LOGIN_THROTTLE = {
+    ("username", "ip_address"): env_int("INSPRAAK_LOGIN_FAILURES_PER_USERNAME", 10),
+    ("ip_address",): env_int("INSPRAAK_LOGIN_FAILURES_PER_ADDRESS", 100),
+}
+AXES_LOCKOUT_PARAMETERS = [list(parameters) for parameters in LOGIN_THROTTLE]
+AXES_HANDLER = "workshops.logins.LoginThrottle"
+AXES_FAILURE_LIMIT = 100  # the scale LoginThrottle.get_failures answers in, not a limit of its own
+AXES_COOLOFF_TIME = timedelta(seconds=env_int("INSPRAAK_LOGIN_WINDOW_S", 15 * 60))
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lockout ends when the window has passed
+AXES_CLIENT_IP_CALLABLE = "workshops.clients.client_address"
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# The login view answers a lockout itself (429 `rate_limited` with retry_after), so
+# axes' middleware, which would turn a request into its own lockout page, is left out.
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
+
+# Content-Security-Policy (django-csp 4): no inline script or style anywhere, no
+# framing; 'self' covers the page's own ws:// and wss:// origin too (CSP Level 3).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}

@@ -31,7 +31,7 @@ def bar_chart(*, key: str = "chart", title: str, rows: list[tuple[str, list[floa
         for i, value in enumerate(values):
             top = y + i * BAR_H
             if value is None:
-                parts.append(f'<text x="{LABEL_W + 4}" y="{top + 16}" class="muted">–</text>')
+                parts.append(f'<text x="{LABEL_W + 4}" y="{top + 16}" fill="#4b5563">–</text>')
                 said.append(f"{series[i]}: not shown" if n > 1 else "not shown")
                 continue
             w = 0 if maximum <= 0 else max(plot_w * min(value, maximum) / maximum, 1)
@@ -45,7 +45,7 @@ def bar_chart(*, key: str = "chart", title: str, rows: list[tuple[str, list[floa
         x = LABEL_W + plot_w * marker / maximum
         parts.append(f'<line x1="{x:.1f}" y1="{legend_h}" x2="{x:.1f}" y2="{y}" stroke="#374151" '
                      'stroke-dasharray="4 3"/>')
-        parts.append(f'<text x="{x:.1f}" y="{y + 16}" text-anchor="middle" class="muted">{escape(marker_label)}</text>')
+        parts.append(f'<text x="{x:.1f}" y="{y + 16}" text-anchor="middle" fill="#4b5563">{escape(marker_label)}</text>')
     if n > 1:
         for i, name in enumerate(series):
             x = LABEL_W + i * 160
@@ -53,9 +53,10 @@ def bar_chart(*, key: str = "chart", title: str, rows: list[tuple[str, list[floa
             parts.append(f'<text x="{x + 20}" y="16">{escape(name)}</text>')
     desc = "; ".join(description) + "."
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
-            f'height="{height}" role="img" aria-labelledby="{key}-title {key}-desc">'
+            # Presentation attributes, not a <style> element: the page's CSP allows no inline style.
+            f'height="{height}" font-family="system-ui,sans-serif" font-size="14" fill="#111827" '
+            f'role="img" aria-labelledby="{key}-title {key}-desc">'
             f'<title id="{key}-title">{escape(title)}</title><desc id="{key}-desc">{escape(desc)}</desc>'
-            '<style>text{font:14px system-ui,sans-serif;fill:#111827}.muted{fill:#4b5563}</style>'
             + "".join(parts) + "</svg>")
 
 

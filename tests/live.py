@@ -55,7 +55,8 @@ class Live:
         key = session_key if session_key is not None else await database_sync_to_async(session_for)(participant)
         code = code or await database_sync_to_async(lambda: participant.workshop.code)()
         path = f"/ws/workshops/{code}/" + (f"?since={since}" if since is not None else "")
-        headers = [(b"cookie", f"sessionid={key}".encode()), (b"origin", origin.encode())]
+        headers = [(b"cookie", f"sessionid={key}".encode()), (b"origin", origin.encode()),
+                   (b"host", b"testserver")]
         comm = WebsocketCommunicator(application, path, headers=headers)
         connected, _ = await comm.connect()
         live = cls(comm)

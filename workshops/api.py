@@ -1,10 +1,11 @@
 """The HTTP JSON API of the live session: csrf, session, workshops, staff, join."""
 from django.contrib import auth
+from django.contrib.auth.signals import user_login_failed
 from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from . import protocol, selectors, services, sessions
+from . import logins, protocol, selectors, services, sessions
 from .errors import DomainError
 from .http import error_response, json_view, parse_body
 from .models import Participant
@@ -34,12 +35,19 @@ def session(request):
 
 @json_view("POST")
 def login(request):
+    """Log a staff account in; every failure looks the same, and too many lock the door for a while."""
     body = parse_body(request, protocol.Login)
+    retry_after = logins.login_retry_after(request, body.username)
+    if retry_after:
+        raise DomainError("rate_limited", "Too many failed logins; try again later.", retry_after=retry_after)
     user = auth.authenticate(request, username=body.username, password=body.password)
+    if user is not None and not user.is_staff:
+        # The right password of an account that may not log in here: a failure like any
+        # other, counted by the throttle, so the answer does not confirm the password.
+        user_login_failed.send(sender=__name__, credentials={"username": body.username}, request=request)
+        user = None
     if user is None:
         raise DomainError("unauthenticated", "Wrong username or password.")
-    if not user.is_staff:
-        raise DomainError("forbidden", "Only staff accounts can log in here.")
     auth.login(request, user)
     return JsonResponse({"user": {"username": user.get_username()}})
 

@@ -48,3 +48,10 @@ def test_bars_are_scaled_to_the_maximum():
 def test_charts_on_one_page_have_distinct_ids():
     ids = [ET.fromstring(svg).find("svg:title", NS).get("id") for svg in charts.charts(REPORT).values()]
     assert len(ids) == len(set(ids))
+
+
+def test_charts_carry_no_inline_style_that_the_pages_policy_would_block():
+    for svg in charts.charts(REPORT).values():
+        root = ET.fromstring(svg)
+        assert root.find(".//svg:style", NS) is None
+        assert not [el for el in root.iter() if el.get("style") is not None]

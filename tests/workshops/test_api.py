@@ -116,10 +116,18 @@ def test_login_with_a_wrong_password_is_401():
     assert browser.get("/api/session").json() == {"user": None}
 
 
-def test_login_of_an_account_that_is_not_staff_is_403():
+def test_every_failed_login_is_the_same_401_whatever_the_account():
+    """A non-staff or inactive account with its right password answers like a wrong password."""
+    staff_user("fac", password=PASSWORD)
     staff_user("visitor", is_staff=False, password=PASSWORD)
+    inactive = staff_user("gone", password=PASSWORD)
+    inactive.is_active = False
+    inactive.save()
     browser = Browser()
-    assert_error(browser.login("visitor"), 403, "forbidden")
+    answers = [browser.login("fac", "wrong-password"), browser.login("nobody"), browser.login("visitor"),
+               browser.login("gone")]
+    assert [(a.status_code, a.json()) for a in answers] == [
+        (401, {"error": "unauthenticated", "message": "Wrong username or password."})] * 4
     assert browser.get("/api/session").json() == {"user": None}
 
 
