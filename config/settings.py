@@ -124,6 +124,21 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 10000}}}
 
+# The cache holds the rate-limit counters (workshops/limits.py), so on Redis every worker shares them.
+# Its keys start with "<CHANNEL_PREFIX>-cache:", never channels-redis's "<CHANNEL_PREFIX>:"; a short
+# timeout keeps a lost Redis from stalling the database thread that checks the limits.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"{os.environ.get('CHANNEL_PREFIX', 'inspraak')}-cache",
+            "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
@@ -148,7 +163,9 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+# Behind the reverse proxy of docs/deploy.md: its X-Forwarded-Proto and X-Forwarded-For are believed.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 # HTTPS only (docs/deploy.md sets these; `manage.py check --deploy` asks for them).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
@@ -168,6 +185,8 @@ INSPRAAK = {
     "MAX_IDEA_CHARS": 500,
     "RATE_LIMIT_COMMANDS": env_int("INSPRAAK_RATE_LIMIT_COMMANDS", 20),  # commands per window
     "RATE_LIMIT_WINDOW_S": env_int("INSPRAAK_RATE_LIMIT_WINDOW_S", 10),
+    "RATE_LIMIT_JOINS": env_int("INSPRAAK_RATE_LIMIT_JOINS", 60),  # new participants per client address
+    "RATE_LIMIT_JOINS_WINDOW_S": env_int("INSPRAAK_RATE_LIMIT_JOINS_WINDOW_S", 600),
     "MAX_SOCKETS_PER_PARTICIPANT": env_int("INSPRAAK_MAX_SOCKETS_PER_PARTICIPANT", 4),
     "MAX_BUFFERED_BYTES": env_int("INSPRAAK_MAX_BUFFERED_BYTES", 1024 * 1024),
     "EVENT_RETENTION_HOURS": env_int("INSPRAAK_EVENT_RETENTION_HOURS", 24 * 7),

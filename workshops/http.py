@@ -18,6 +18,8 @@ def error_response(exc: DomainError) -> JsonResponse:
     body = {"error": exc.code, "message": exc.message}
     if exc.fields:
         body["fields"] = exc.fields
+    if exc.retry_after is not None:
+        body["retry_after"] = exc.retry_after
     return JsonResponse(body, status=STATUS.get(exc.code, 400))
 
 
