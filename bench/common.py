@@ -36,6 +36,7 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 BENCH_LIMITS = {
     "INSPRAAK_RATE_LIMIT_COMMANDS": "1000000",
     "INSPRAAK_RATE_LIMIT_WINDOW_S": "1",
+    "INSPRAAK_RATE_LIMIT_JOINS": "1000000",  # every bench client joins from 127.0.0.1
     "LOG_LEVEL": "WARNING",
 }
 

@@ -132,6 +132,21 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 10000}}}
 
+# The cache holds the rate-limit counters (workshops/limits.py), so on Redis every worker shares them.
+# Its keys start with "<CHANNEL_PREFIX>-cache:", never channels-redis's "<CHANNEL_PREFIX>:"; a short
+# timeout keeps a lost Redis from stalling the database thread that checks the limits.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"{os.environ.get('CHANNEL_PREFIX', 'inspraak')}-cache",
+            "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
@@ -179,6 +194,8 @@ INSPRAAK = {
     "MAX_IDEA_CHARS": 500,
     "RATE_LIMIT_COMMANDS": env_int("INSPRAAK_RATE_LIMIT_COMMANDS", 20),  # commands per window
     "RATE_LIMIT_WINDOW_S": env_int("INSPRAAK_RATE_LIMIT_WINDOW_S", 10),
+    "RATE_LIMIT_JOINS": env_int("INSPRAAK_RATE_LIMIT_JOINS", 60),  # new participants per client address
+    "RATE_LIMIT_JOINS_WINDOW_S": env_int("INSPRAAK_RATE_LIMIT_JOINS_WINDOW_S", 600),
     "MAX_SOCKETS_PER_PARTICIPANT": env_int("INSPRAAK_MAX_SOCKETS_PER_PARTICIPANT", 4),
     "MAX_BUFFERED_BYTES": env_int("INSPRAAK_MAX_BUFFERED_BYTES", 1024 * 1024),
     "EVENT_RETENTION_HOURS": env_int("INSPRAAK_EVENT_RETENTION_HOURS", 24 * 7),
@@ -198,7 +215,7 @@ AXES_HANDLER = "workshops.logins.LoginThrottle"
 AXES_FAILURE_LIMIT = 100  # the scale LoginThrottle.get_failures answers in, not a limit of its own
 AXES_COOLOFF_TIME = timedelta(seconds=env_int("INSPRAAK_LOGIN_WINDOW_S", 15 * 60))
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lockout ends when the window has passed
-AXES_CLIENT_IP_CALLABLE = "workshops.clients.client_address"
+AXES_CLIENT_IP_CALLABLE = "workshops.clients.client_ip"
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 # The login view answers a lockout itself (429 `rate_limited` with retry_after), so
 # axes' middleware, which would turn a request into its own lockout page, is left out.

@@ -87,7 +87,7 @@ def _resolve_flags(idea: Idea, status: str) -> list[tuple]:
 
 @transaction.atomic
 def idea_flag(*, actor: Participant, idea: Idea, reason: str, note: str = "") -> Flag:
-    """Flag an idea once; at the workshop's threshold of distinct flaggers it is hidden pending review."""
+    """Flag an idea once; at the threshold of distinct flaggers who were there before it, it is hidden for review."""
     if idea.status != Idea.Status.VISIBLE:
         raise DomainError("forbidden", "Only visible ideas can be flagged.")
     if idea.author_id == actor.pk:
@@ -96,7 +96,10 @@ def idea_flag(*, actor: Participant, idea: Idea, reason: str, note: str = "") ->
         raise DomainError("conflict", "You already flagged this idea.")
     flag = Flag.objects.create(idea=idea, by=actor, reason=reason, note=note)
     stream.emit(idea.board.workshop_id, "flag.raised", {"flag": flag_payload(flag)}, audience=stream.MODERATORS)
-    flaggers = Flag.objects.filter(idea=idea, status=Flag.Status.OPEN).values("by").distinct().count()
+    # Flags from people who joined after the idea was posted are shown to moderators but do not
+    # count: otherwise a few fresh sessions could hide anything.
+    flaggers = Flag.objects.filter(idea=idea, status=Flag.Status.OPEN, by__joined_at__lte=idea.created_at).values(
+        "by").distinct().count()
     if flaggers >= idea.board.workshop.flag_threshold:
         _hide(idea, actor=None, reason=FLAGGED)
     return flag

@@ -68,3 +68,13 @@ async def hub_env():
     await hub.shutdown_hub()
     await background.stop()
     channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters live in Django's cache (LocMemCache here): every test starts from none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -5,7 +5,7 @@ from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from . import logins, protocol, selectors, services, sessions
+from . import clients, limits, logins, protocol, selectors, services, sessions
 from .errors import DomainError
 from .http import error_response, json_view, parse_body
 from .models import Participant
@@ -131,11 +131,24 @@ def join(request, code):
     workshop = selectors.workshop_get(code)
     body = parse_body(request, protocol.Join)
     existing = sessions.participant_for(workshop=workshop, session=request.session, user=request.user)
-    participant = services.participant_join(workshop=workshop, name=body.name, profile=body.profile,
-                                            existing_id=existing.pk if existing else None, user=request.user)
+    # Only a new participant counts towards the address's join limit, and only once made.
+    address = clients.client_address(request) if existing is None else None
+    if address is not None and (wait := limits.joins().hit(address)):
+        raise DomainError("rate_limited", "Too many people joined from this address; wait a while.", retry_after=wait)
+    device = clients.device_of(request)
+    try:
+        participant = services.participant_join(workshop=workshop, name=body.name, profile=body.profile,
+                                                existing_id=existing.pk if existing else None, user=request.user,
+                                                device=device)
+    except DomainError:
+        if address is not None:
+            limits.joins().undo(address)
+        raise
     sessions.remember(request.session, workshop, participant)
-    return JsonResponse({"participant": {"id": participant.pk, "name": participant.name, "role": participant.role,
-                                         "admitted": participant.admitted}}, status=201)
+    response = JsonResponse({"participant": {"id": participant.pk, "name": participant.name, "role": participant.role,
+                                             "admitted": participant.admitted}}, status=201)
+    clients.remember_device(response, device)
+    return response
 
 
 @json_view("PUT")

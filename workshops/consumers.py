@@ -14,23 +14,21 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from . import background, backpressure, registry, selectors, services, sessions
+from . import background, backpressure, limits, registry, selectors, services, sessions
 from .errors import DomainError
 from .hub import Subscriber, get_hub
-from .limits import RateLimiter
 
 log = logging.getLogger(__name__)
 
 CLOSE_FOR = {"unauthenticated": 4401, "forbidden": 4403, "not_found": 4404, "too_many_sockets": 4429}
-_limiters: dict[int, RateLimiter] = {}
 
 
-def _limiter() -> RateLimiter:
-    # One limiter per process (not per socket), so that extra sockets do not buy extra commands.
-    limiter = _limiters.get(0)
-    if limiter is None:
-        limiter = _limiters[0] = RateLimiter.from_settings()
-    return limiter
+def _execute(*, participant_id: int, frame: dict) -> dict:
+    """In the database thread: the participant's command limit (shared by every worker), then the command."""
+    wait = limits.commands().hit(participant_id)
+    if wait:
+        return {"type": "error", "ref": frame["ref"], **DomainError("rate_limited", retry_after=wait).as_dict()}
+    return registry.execute(participant_id=participant_id, frame=frame)
 
 
 async def _discard(frame: str) -> None:
@@ -93,7 +91,6 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code):
         if self.sub is not None:
             await (await get_hub()).unsubscribe(self.sub)
-            _limiter().forget(self.participant_id)
         if self.connection_id is not None:
             await database_sync_to_async(services.connection_close)(connection_id=self.connection_id)
 
@@ -121,13 +118,8 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             await self._error(ref if isinstance(ref, str) else None,
                               DomainError("invalid", fields={"ref": "A ref of 1 to 64 characters is required."}))
             return
-        wait = _limiter().check(self.participant_id)
-        if wait:
-            await self._error(ref, DomainError("rate_limited", retry_after=wait))
-            return
         try:
-            answer = await database_sync_to_async(registry.execute)(participant_id=self.participant_id,
-                                                                     frame=frame)
+            answer = await database_sync_to_async(_execute)(participant_id=self.participant_id, frame=frame)
         except Exception:
             log.exception("command %s failed", frame["type"])
             answer = {"type": "error", "ref": ref, "code": "internal",

@@ -1,40 +1,80 @@
-"""Per-participant command rate limit (per server process)."""
+"""Rate limits that hold across every server process: counters in Django's cache (Redis in production)."""
+import logging
+import math
 import time
-from collections import deque
+from typing import Callable
 
 from django.conf import settings
+from django.core.cache import cache
+
+__all__ = ["SlidingWindow", "commands", "joins"]
+
+log = logging.getLogger(__name__)
+BUCKETS = 10
 
 
-class RateLimiter:
-    """A sliding window: at most `limit` commands in any `window` seconds."""
+class SlidingWindow:
+    """At most `limit` hits per key in any `window` seconds, counted in the shared cache.
 
-    def __init__(self, limit: int, window: float):
-        self.limit, self.window = limit, window
-        self.hits: dict[int, deque] = {}
+    The window is split into BUCKETS fixed buckets, each a counter in the cache; a hit
+    is allowed when the current bucket and the BUCKETS before it hold no more than the
+    limit. That span covers every window of `window` seconds that ends now, so no such
+    window ever holds more than the limit (the weighted two-bucket estimate lets up to
+    twice the limit through with the wrong timing); it may hold a client back one
+    bucket (a tenth of the window) longer than an exact log would. Each hit is one
+    INCR, atomic in Redis, so hits arriving together on several workers each see a
+    count of their own; a refused hit is taken back and does not count. The clock is
+    the wall clock, which every process shares (a monotonic clock is per process).
+    """
 
-    @classmethod
-    def from_settings(cls) -> "RateLimiter":
-        return cls(settings.INSPRAAK["RATE_LIMIT_COMMANDS"], settings.INSPRAAK["RATE_LIMIT_WINDOW_S"])
+    def __init__(self, name: str, limit: int, window: float, *, clock: Callable[[], float] = time.time):
+        self.name, self.limit, self.window, self.clock = name, limit, window, clock
+        self.width = window / BUCKETS
 
-    def check(self, key: int, now: float | None = None) -> float:
-        """Count a command; return 0 when allowed, else the seconds to wait."""
-        now = time.monotonic() if now is None else now
-        hits = self.hits.setdefault(key, deque())
-        self._expire(hits, now)
-        if len(hits) >= self.limit:
-            return round(hits[0] + self.window - now, 2) or 0.01
-        hits.append(now)
-        return 0.0
+    def _key(self, key, bucket: int) -> str:
+        return f"limit:{self.name}:{key}:{bucket}"
 
-    def forget(self, key: int, now: float | None = None) -> None:
-        """Drop a key whose window holds no more commands (one with recent ones is kept)."""
-        hits = self.hits.get(key)
-        if hits is None:
-            return
-        self._expire(hits, time.monotonic() if now is None else now)
-        if not hits:
-            del self.hits[key]
+    def hit(self, key) -> float:
+        """Count a hit; return 0 when allowed, else the seconds to wait before the next one passes."""
+        now = self.clock()
+        current = int(now // self.width)
+        keys = [self._key(key, bucket) for bucket in range(current - BUCKETS, current + 1)]
+        try:
+            cache.add(keys[-1], 0, timeout=math.ceil(self.window + self.width) + 1)
+            count = cache.incr(keys[-1])
+            earlier = cache.get_many(keys[:-1])
+            counts = [earlier.get(k, 0) for k in keys[:-1]] + [count]
+            if sum(counts) <= self.limit:
+                return 0.0
+            cache.decr(keys[-1])
+        except Exception:
+            # A lost cache must not stop the workshop: the limits wait until it is back.
+            log.warning("rate limit %s not checked: the cache is unreachable", self.name, exc_info=True)
+            return 0.0
+        counts[-1] -= 1
+        # The oldest buckets leave one by one: wait until enough have gone for one more hit.
+        left = sum(counts)
+        for gone, bucket_count in enumerate(counts, start=1):
+            left -= bucket_count
+            if left < self.limit:
+                return max(round((current + gone) * self.width - now, 2), 0.01)
+        return self.window  # not reached: with every bucket gone nothing is left
 
-    def _expire(self, hits: deque, now: float) -> None:
-        while hits and hits[0] <= now - self.window:
-            hits.popleft()
+    def undo(self, key) -> None:
+        """Take back an allowed hit whose action did not happen after all."""
+        try:
+            cache.decr(self._key(key, int(self.clock() // self.width)))
+        except Exception:  # gone (a new bucket began) or unreachable: nothing to take back
+            pass
+
+
+def commands() -> SlidingWindow:
+    """Commands per participant (INSPRAAK_RATE_LIMIT_COMMANDS per INSPRAAK_RATE_LIMIT_WINDOW_S)."""
+    return SlidingWindow("commands", settings.INSPRAAK["RATE_LIMIT_COMMANDS"],
+                         settings.INSPRAAK["RATE_LIMIT_WINDOW_S"])
+
+
+def joins() -> SlidingWindow:
+    """New participants per client address (INSPRAAK_RATE_LIMIT_JOINS per INSPRAAK_RATE_LIMIT_JOINS_WINDOW_S)."""
+    return SlidingWindow("joins", settings.INSPRAAK["RATE_LIMIT_JOINS"],
+                         settings.INSPRAAK["RATE_LIMIT_JOINS_WINDOW_S"])

@@ -1,7 +1,10 @@
 """Schemas of this app's commands (pydantic, extra fields refused)."""
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from .names import name_checked
 
 
 class Strict(BaseModel):
@@ -59,8 +62,19 @@ class StaffAdd(Strict):
     role: str = Field(pattern=r"^(facilitator|moderator|official)$")
 
 
+def _name(value: str) -> str:
+    try:
+        return name_checked(value)
+    except ValueError as exc:
+        raise PydanticCustomError("name", str(exc)) from None
+
+
+# A name as people are shown it (workshops/names.py); the raw length bound only stops huge inputs.
+Name = Annotated[str, Field(max_length=400), AfterValidator(_name)]
+
+
 class Join(Strict):
-    name: str = Field(min_length=1, max_length=60)
+    name: Name
     profile: dict[str, str] = Field(default_factory=dict)
 
 

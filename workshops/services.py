@@ -3,9 +3,10 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
-from . import breakouts, presence, stream
+from . import breakouts, names, presence, stream
 from .errors import DomainError
 from .models import Connection, Deadline, Participant, ServerProcess, Workshop
 from .selectors import iso, participant_payload
@@ -14,10 +15,11 @@ from .signals import workshop_created
 R = Participant.Role
 S = Workshop.Status
 TIMER_EXPIRE = "timer.expire"
+STALE_AFTER_S = 30  # a server process whose heartbeat is older is taken for dead
 
 
 def _display_name(user) -> str:
-    return (user.get_full_name() or user.get_username())[:60]
+    return names.name_clean(user.get_full_name())[:names.NAME_MAX] or user.get_username()[:names.NAME_MAX]
 
 
 @transaction.atomic
@@ -137,8 +139,12 @@ def staff_remove(*, actor: Participant, username: str) -> Participant:
 
 @transaction.atomic
 def participant_join(*, workshop: Workshop, name: str, profile: dict | None = None,
-                     existing_id: int | None = None, user=None) -> Participant:
-    """Join a workshop with a name; the same browser session or staff account gets the same participant."""
+                     existing_id: int | None = None, user=None, device: str = "") -> Participant:
+    """Join a workshop with a name; the same browser session or staff account gets the same participant.
+
+    A new participant's browser (`device`) that was removed from the workshop stays out,
+    and one that is muted there is muted again.
+    """
     if user is not None and user.is_authenticated:
         staff = Participant.objects.filter(workshop=workshop, user=user).first()
         if staff is not None:
@@ -154,14 +160,39 @@ def participant_join(*, workshop: Workshop, name: str, profile: dict | None = No
     if status == S.ENDED:
         raise DomainError("ended")
     answers = _valid_profile(workshop, profile or {})
-    participant = Participant.objects.create(workshop=workshop, name=name, role=R.CITIZEN, profile=answers,
-                                             joined_seq=last_seq, admitted=not waiting_room)
+    participant = Participant.objects.create(workshop=workshop, name=_citizen_name(workshop, name), role=R.CITIZEN,
+                                             profile=answers, joined_seq=last_seq, device=device,
+                                             muted_until=_device_muted_until(workshop, device),
+                                             admitted=not waiting_room)
     if waiting_room:  # a room is found once a host lets them in (admission.participant_admit)
-        stream.emit(workshop, "participant.waiting", {"participant": {"id": participant.pk, "name": name}},
+        stream.emit(workshop, "participant.waiting", {"participant": {"id": participant.pk, "name": participant.name}},
                     audience=stream.MODERATORS)
     else:
         breakouts.place_late_joiner(participant)
     return participant
+
+
+def _citizen_name(workshop: Workshop, name: str) -> str:
+    """The name cleaned, and not one that a staff member of the workshop goes by."""
+    try:
+        name = names.name_checked(name)
+    except ValueError as exc:
+        raise DomainError("invalid", fields={"name": str(exc)}) from None
+    staff = Participant.objects.filter(workshop=workshop).exclude(role=R.CITIZEN).values_list("name", "user__username")
+    if names.name_key(name) in {names.name_key(n) for pair in staff for n in pair if n}:
+        raise DomainError("invalid", fields={"name": "A member of staff goes by this name; choose another."})
+    return name
+
+
+def _device_muted_until(workshop: Workshop, device: str):
+    """Refuse a device removed from the workshop; return the end of a mute that it is still under."""
+    if not device:
+        return None
+    earlier = Participant.objects.filter(workshop=workshop, device=device)
+    if earlier.filter(removed=True).exists():
+        raise DomainError("forbidden", "This browser was removed from this workshop.")
+    until = earlier.aggregate(until=Max("muted_until"))["until"]
+    return until if until and until > timezone.now() else None
 
 
 def _valid_profile(workshop: Workshop, profile: dict) -> dict:
@@ -269,9 +300,10 @@ def connection_open(*, participant: Participant, server: ServerProcess, channel_
                     max_sockets: int) -> Connection:
     """Record an open socket; the participant's first one makes them online for everyone (debounced)."""
     locked = Participant.objects.select_for_update().filter(pk=participant.pk).get()
-    # The cap counts this process's sockets only: rows left by a crashed process
-    # (swept once its heartbeat is stale) must not lock a person out meanwhile.
-    if Connection.objects.filter(participant=participant, server=server).count() >= max_sockets:
+    # The cap counts the sockets on every live process; rows left by a crashed one
+    # (heartbeat stale, swept soon) must not lock a person out meanwhile.
+    live = timezone.now() - timedelta(seconds=STALE_AFTER_S)
+    if Connection.objects.filter(participant=participant, server__heartbeat_at__gte=live).count() >= max_sockets:
         raise DomainError("too_many_sockets", f"At most {max_sockets} open connections per participant.")
     connection = Connection.objects.create(participant=participant, server=server, channel_name=channel_name)
     if participant.admitted:  # nobody but staff learns of someone in the waiting room
@@ -296,7 +328,7 @@ def server_heartbeat(*, name: str) -> ServerProcess:
     return server
 
 
-def connections_sweep(*, stale_after_s: int = 30) -> int:
+def connections_sweep(*, stale_after_s: int = STALE_AFTER_S) -> int:
     """Close the connections of server processes that stopped beating (crashed or killed)."""
     cutoff = timezone.now() - timedelta(seconds=stale_after_s)
     ids = list(Connection.objects.filter(server__heartbeat_at__lt=cutoff).values_list("pk", flat=True))

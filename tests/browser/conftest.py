@@ -30,7 +30,7 @@ def server(tmp_path_factory):
     """A migrated SQLite database with two staff accounts, served by a real Daphne process."""
     tmp = tmp_path_factory.mktemp("browser-server")
     db = ServerDatabase.sqlite(tmp / "db.sqlite3")
-    env = server_env(db.url)
+    env = server_env(db.url, INSPRAAK_RATE_LIMIT_JOINS="100000")  # every test browser joins from 127.0.0.1
     db.prepare(env)
     manage("createsuperuser", "--noinput", "--username", STAFF_USERNAME, "--email", "facilitator@example.org",
            env={**env, "DJANGO_SUPERUSER_PASSWORD": STAFF_PASSWORD})

@@ -204,7 +204,7 @@ async def test_citizens_never_receive_flags_or_the_moderation_log_over_http(clie
                                  content_type="application/json"))()
     response = await db(lambda: client.get(f"/api/workshops/{workshop.code}/moderation-log"))()
     assert response.status_code == 403 and response.json()["error"] == "forbidden"
-    await db(lambda: client.login(username="mod", password="pw-123456"))()
+    await db(lambda: client.force_login(get_user_model().objects.get(username="mod")))()
     response = await db(lambda: client.get(f"/api/workshops/{workshop.code}/moderation-log"))()
     assert response.status_code == 200 and response.json() == []
 
@@ -256,3 +256,26 @@ async def test_a_moderator_keeps_an_idea_hidden_by_flags_with_a_reason_of_their_
     flags = await db(lambda: list(Flag.objects.filter(idea_id=idea).values_list("status", flat=True)))()
     assert flags == ["upheld", "upheld"]
     await a.close(); await m.close()
+
+
+async def test_flags_from_people_who_joined_after_the_idea_are_shown_to_moderators_but_do_not_hide_it():
+    workshop, fac, mod, (an, bo, cas), board = await setup(3, flag_threshold=2)
+    a, m = await Live.open(an), await Live.open(mod)
+    idea = (await a.command("idea.post", board=board.pk, text="The square needs more trees"))["id"]
+    late = [await db(make_citizen)(workshop, name) for name in ("Fresh1", "Fresh2", "Fresh3")]
+    await a.drain(); await m.drain()
+    for person in late:
+        live = await Live.open(person)
+        assert (await live.command("idea.flag", idea=idea, reason="abuse"))["type"] == "ack"
+        assert (await m.event("flag.raised"))["flag"]["by"] == person.pk
+        await live.close()
+    assert "idea.hidden" not in [frame["type"] for frame in await a.drain()]  # still up for everyone
+    assert await db(lambda: Idea.objects.get(pk=idea).status)() == "visible"
+    assert len((await Live.open(mod)).welcome["flags"]) == 3
+    # Those who were there when it was posted still hide it at the threshold.
+    b, c = await Live.open(bo), await Live.open(cas)
+    assert (await b.command("idea.flag", idea=idea, reason="abuse"))["type"] == "ack"
+    assert await db(lambda: Idea.objects.get(pk=idea).status)() == "visible"
+    assert (await c.command("idea.flag", idea=idea, reason="abuse"))["type"] == "ack"
+    assert (await a.event("idea.hidden"))["hidden_reason"] == "flagged"
+    await a.close(); await m.close(); await b.close(); await c.close()

@@ -135,7 +135,7 @@ async def test_an_http_response_after_the_end_reaches_connected_clients_and_the_
     client = Client(enforce_csrf_checks=True)
 
     def respond():
-        assert client.login(username="alderman", password="pw-123456")
+        client.force_login(get_user_model().objects.get(username="alderman"))
         token = client.get("/api/csrf").json()["csrf"]
         return client.post(f"/api/workshops/{workshop.code}/proposals/{pid}/response",
                            json.dumps({"status": "implemented", "message": "Running since May."}),
@@ -176,7 +176,7 @@ async def test_outcomes_are_public_once_published_and_exports_are_pseudonymised(
     assert {p["name"] for p in proposal["people"]} == {"An", "fac"}
 
     assert (await db(lambda: client.get(f"/api/workshops/{workshop.code}/export"))()).status_code == 401
-    await db(lambda: client.login(username="alderman", password="pw-123456"))()
+    await db(lambda: client.force_login(get_user_model().objects.get(username="alderman")))()
     exported = (await db(lambda: client.get(f"/api/workshops/{workshop.code}/export?format=json"))()).json()
     assert [p["id"] for p in exported["participants"]] == ["P1", "P2", "P3", "P4"]
     text = json.dumps(exported)

@@ -57,7 +57,7 @@ def assert_error(response, status: int, code: str) -> dict:
     body = response.json()
     assert body["error"] == code
     assert isinstance(body["message"], str) and body["message"]
-    assert set(body) <= {"error", "message", "fields"}
+    assert set(body) <= {"error", "message", "fields", "retry_after"}
     return body
 
 

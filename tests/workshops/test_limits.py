@@ -1,70 +1,137 @@
-"""The per-participant sliding-window rate limiter."""
+"""The sliding-window limiter on Django's cache, driven by a fake clock."""
+import bisect
+import random
+
 import pytest
+from django.core.cache import cache
 from django.test import override_settings
 
-from workshops.limits import RateLimiter
+from workshops.limits import SlidingWindow, commands, joins
 
 
-def test_allows_up_to_the_limit_within_the_window_then_refuses():
-    limiter = RateLimiter(limit=3, window=10)
-    assert [limiter.check(1, now=t) for t in (0, 1, 2)] == [0.0, 0.0, 0.0]
-    assert limiter.check(1, now=3) == 7.0  # the oldest command (at 0) leaves the window at 10
+class Clock:
+    def __init__(self, now: float = 1000.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
 
 
-def test_the_window_slides_one_command_at_a_time():
-    limiter = RateLimiter(limit=2, window=10)
-    limiter.check(1, now=0)
-    limiter.check(1, now=5)
-    assert limiter.check(1, now=9.99) == pytest.approx(0.01)
-    assert limiter.check(1, now=10) == 0.0  # the command at 0 has left the window
-    assert limiter.check(1, now=12) == pytest.approx(3.0)  # the one at 5 has not: a fixed window would allow
-    assert limiter.check(1, now=15) == 0.0
+def window(limit: int, seconds: float, clock: Clock, name: str = "test") -> SlidingWindow:
+    return SlidingWindow(name, limit, seconds, clock=clock)
 
 
-def test_refused_commands_do_not_count():
-    limiter = RateLimiter(limit=1, window=10)
-    limiter.check(1, now=0)
-    for t in (1, 2, 3, 9):
-        assert limiter.check(1, now=t) > 0
-    assert limiter.check(1, now=10) == 0.0
+def test_allows_up_to_the_limit_then_refuses_with_the_seconds_to_wait():
+    clock = Clock(1000.5)
+    limiter = window(3, 10, clock)
+    assert [limiter.hit("a") for _ in range(3)] == [0.0, 0.0, 0.0]
+    clock.now = 1003.0
+    # The three hits of the second 1000-1001 leave the window when it ends at 1011.
+    assert limiter.hit("a") == 8.0
+
+
+def test_waiting_the_answered_seconds_is_enough():
+    clock = Clock(1004.2)
+    limiter = window(5, 10, clock)
+    for _ in range(5):
+        assert limiter.hit("a") == 0.0
+    wait = limiter.hit("a")
+    assert 10 <= wait <= 11
+    clock.now += wait - 0.05
+    assert limiter.hit("a") > 0
+    clock.now += 0.06
+    assert limiter.hit("a") == 0.0
+
+
+def test_hits_leave_the_window_bucket_by_bucket():
+    clock = Clock(1000.0)
+    limiter = window(4, 10, clock)
+    for t in (1000.0, 1000.5, 1003.0, 1006.0):
+        clock.now = t
+        assert limiter.hit("a") == 0.0
+    clock.now = 1009.0
+    assert limiter.hit("a") == 2.0  # the two hits of 1000-1001 are gone at 1011
+    clock.now = 1011.0
+    assert [limiter.hit("a") == 0.0 for _ in range(3)] == [True, True, False]
+
+
+def test_no_window_ever_holds_more_than_the_limit():
+    rng = random.Random(11)
+    clock = Clock(1000.0)
+    limiter = window(20, 10, clock)
+    allowed = []
+    for _ in range(3000):
+        clock.now += rng.expovariate(8)  # about 8 a second, in bursts and lulls
+        if limiter.hit("a") == 0.0:
+            allowed.append(clock.now)
+    assert max(bisect.bisect_right(allowed, t + 10) - i for i, t in enumerate(allowed)) <= 20
+    assert len(allowed) > 20 * (allowed[-1] - allowed[0]) / 11  # and it lets the limit through, near enough
+
+
+def test_a_burst_across_a_bucket_boundary_gets_no_more_than_the_limit():
+    clock = Clock(1009.5)
+    limiter = window(20, 10, clock)
+    allowed = 0
+    for step in range(30):  # 30 hits in one second, across the boundary at 1010
+        clock.now = 1009.5 + step / 30
+        allowed += limiter.hit("a") == 0.0
+    assert allowed == 20
+
+
+def test_refused_hits_do_not_count():
+    clock = Clock(1000.0)
+    limiter = window(1, 10, clock)
+    assert limiter.hit("a") == 0.0
+    for t in (1001, 1002, 1009):
+        clock.now = t
+        assert limiter.hit("a") > 0
+    clock.now = 1011.0  # the hit of 1000-1001 has left the window
+    assert limiter.hit("a") == 0.0
 
 
 def test_retry_after_is_never_zero_while_refused():
-    limiter = RateLimiter(limit=1, window=10)
-    limiter.check(1, now=0)
-    assert limiter.check(1, now=9.9999) == 0.01
+    clock = Clock(1000.0)
+    limiter = window(1, 10, clock)
+    limiter.hit("a")
+    clock.now = 1010.9999
+    assert limiter.hit("a") == 0.01
 
 
-def test_keys_are_limited_independently():
-    limiter = RateLimiter(limit=1, window=10)
-    assert limiter.check(1, now=0) == 0.0
-    assert limiter.check(2, now=0) == 0.0
-    assert limiter.check(1, now=1) > 0
-    assert limiter.check(2, now=1) > 0
+def test_keys_and_limiters_are_counted_apart():
+    clock = Clock(1000.0)
+    first, second = window(1, 10, clock, "one"), window(1, 10, clock, "two")
+    assert first.hit("a") == 0.0
+    assert first.hit("b") == 0.0
+    assert second.hit("a") == 0.0
+    assert first.hit("a") > 0
 
 
-def test_uses_the_monotonic_clock_when_no_time_is_given():
-    limiter = RateLimiter(limit=1, window=60)
-    assert limiter.check(1) == 0.0
-    assert 59 < limiter.check(1) <= 60
+def test_undo_takes_back_an_allowed_hit():
+    clock = Clock(1000.0)
+    limiter = window(1, 10, clock)
+    assert limiter.hit("a") == 0.0
+    limiter.undo("a")
+    assert limiter.hit("a") == 0.0
+    assert limiter.hit("a") > 0
 
 
-@override_settings(INSPRAAK={"RATE_LIMIT_COMMANDS": 5, "RATE_LIMIT_WINDOW_S": 7})
-def test_from_settings_reads_limit_and_window_when_called():
-    limiter = RateLimiter.from_settings()
-    assert (limiter.limit, limiter.window) == (5, 7)
+def test_the_count_is_in_the_shared_cache_so_every_process_sees_it():
+    # Two limiter objects stand for two worker processes: what one counted, the other sees.
+    clock = Clock(1000.0)
+    assert window(2, 10, clock).hit(7) == 0.0
+    assert window(2, 10, clock).hit(7) == 0.0
+    assert window(2, 10, clock).hit(7) > 0
+    assert any(key for key in cache._cache if "limit:test:7:" in key)
 
 
-def test_forget_drops_a_key_whose_window_has_passed():
-    limiter = RateLimiter(limit=2, window=10)
-    limiter.check(1, now=0)
-    limiter.forget(1, now=10)
-    assert 1 not in limiter.hits
+def test_uses_the_wall_clock_when_none_is_given():
+    limiter = SlidingWindow("wall", 1, 60)
+    assert limiter.hit("a") == 0.0
+    assert 54 < limiter.hit("a") <= 66
 
 
-def test_forget_keeps_a_key_with_recent_commands():
-    # Forgetting a participant who just reconnected must not hand them a fresh allowance.
-    limiter = RateLimiter(limit=1, window=10)
-    limiter.check(1, now=0)
-    limiter.forget(1, now=5)
-    assert limiter.check(1, now=6) == 4.0
+@override_settings(INSPRAAK={"RATE_LIMIT_COMMANDS": 5, "RATE_LIMIT_WINDOW_S": 7,
+                             "RATE_LIMIT_JOINS": 60, "RATE_LIMIT_JOINS_WINDOW_S": 600})
+def test_the_limits_read_their_settings_when_called():
+    assert (commands().limit, commands().window) == (5, 7)
+    assert (joins().limit, joins().window) == (60, 600)

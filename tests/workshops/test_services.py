@@ -579,6 +579,16 @@ def test_sockets_left_by_a_dead_server_do_not_count_toward_the_cap():
     assert emitted(workshop, after=before) == []  # already online for everyone
 
 
+def test_sockets_on_another_live_server_count_toward_the_cap():
+    workshop, fac = workshop_with_facilitator()
+    an = citizen(workshop)
+    other = server("other", age=timedelta(seconds=10))  # beating, only not this very moment
+    for i in range(2):
+        services.connection_open(participant=an, server=other, channel_name=f"ws.other.{i}", max_sockets=2)
+    refused("too_many_sockets", services.connection_open, participant=an, server=server(), channel_name="ws.here",
+            max_sockets=2)
+
+
 def test_the_socket_cap_is_per_participant():
     workshop, fac = workshop_with_facilitator()
     an, bo = citizen(workshop, "An"), citizen(workshop, "Bo")
