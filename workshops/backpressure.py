@@ -6,7 +6,7 @@ This wraps Daphne's send so that once a socket's unsent bytes pass the bound it
 is closed with 4408 (the client resumes with `since`) and nothing more is queued.
 
 It caps what a client may make the server buffer: a message over
-TRANSPORT_MAX_BYTES closes its socket with 1009 before the application sees it,
+TRANSPORT_MAX_BYTES fails its socket (autobahn drops it) before the application sees it,
 whatever Daphne's --websocket-max-message-size says (0 there means no cap).
 The protocol's own limit (16 KiB) is far below and answered with an `error`.
 

@@ -167,3 +167,15 @@ def test_the_transport_cap_holds_even_where_daphne_was_told_to_have_none():
     protocol.maxMessagePayloadSize = protocol.maxFramePayloadSize = 64 * 1024  # a lower cap is kept
     cap_incoming(protocol)
     assert protocol.maxMessagePayloadSize == protocol.maxFramePayloadSize == 64 * 1024
+
+
+def test_a_text_frame_that_is_not_utf8_is_closed_by_the_transport_and_the_participant_goes_offline(server, code):
+    http = citizen(server, code, "Dee")
+    with open_socket(server, http, code) as ws:
+        welcome(ws)
+        ws.send(b'{"type": "ping", "ref": "\xff"}', text=True)
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                ws.recv(timeout=TIMEOUT)
+        assert closed.value.rcvd is None or closed.value.rcvd.code == 1007, closed.value
+    assert online(server, code) == 0

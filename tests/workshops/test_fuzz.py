@@ -1,11 +1,13 @@
 """Bad input, everywhere: arbitrary frames never crash a socket, leak it, or reach anyone else."""
 import asyncio
+import contextlib
 import itertools
 import json
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import channel_layers
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -55,9 +57,20 @@ def make_live_workshop():
     return workshop
 
 
-async def scenario(batch: list[str]) -> None:
+@contextlib.asynccontextmanager
+async def own_hub():
+    """A layer, hub and background loop of the example's own (each example runs on a new event loop)."""
     channel_layers.backends.clear()
     try:
+        yield
+    finally:
+        await hub.shutdown_hub()
+        await background.stop()
+        channel_layers.backends.clear()
+
+
+async def scenario(batch: list[str]) -> None:
+    async with own_hub():
         workshop = await sync_to_async(make_live_workshop)()
         actor = await sync_to_async(make_citizen)(workshop, "Fuzzer")
         other = await sync_to_async(make_citizen)(workshop, "Bystander")
@@ -86,10 +99,6 @@ async def scenario(batch: list[str]) -> None:
             assert await observer.nothing(0.2), "a refused command reached another participant"
         await fuzzer.close()
         await observer.close()
-    finally:
-        await hub.shutdown_hub()
-        await background.stop()
-        channel_layers.backends.clear()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -136,8 +145,7 @@ any_frame = st.one_of(sized_frames(), deep_frames(), unicode_frames, lone_surrog
 
 
 async def survive(batch: list[tuple]) -> None:
-    channel_layers.backends.clear()
-    try:
+    async with own_hub():
         workshop = await sync_to_async(make_live_workshop)()
         actor = await sync_to_async(make_citizen)(workshop, "Fuzzer")
         live = await Live.open(actor)
@@ -158,10 +166,6 @@ async def survive(batch: list[tuple]) -> None:
                 assert replies[0]["type"] == "error" and replies[0]["code"] == expected, (frame[:80], replies)
         await live.close()
         assert await sync_to_async(Connection.objects.filter(participant=actor).count)() == 0
-    finally:
-        await hub.shutdown_hub()
-        await background.stop()
-        channel_layers.backends.clear()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -170,7 +174,5 @@ async def survive(batch: list[tuple]) -> None:
                                                                  HealthCheck.data_too_large])
 @given(batch=st.lists(any_frame, min_size=1, max_size=8))
 def test_no_frame_closes_the_socket_and_no_connection_is_left_behind(batch):
-    from django.conf import settings as django_settings
-
     assert django_settings.INSPRAAK["MAX_FRAME_BYTES"] == LIMIT
     asyncio.run(survive(batch))
