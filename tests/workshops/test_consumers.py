@@ -11,6 +11,7 @@ from django.test import override_settings
 from deliberation.models import Board, Idea
 from tests.live import Live, make_citizen, make_workshop
 from workshops import background, hub as hub_module
+from workshops.errors import DomainError
 from workshops.models import CommandReceipt, Connection, Event, Participant
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_env")]
@@ -391,3 +392,19 @@ async def test_a_cancelled_socket_leaves_no_connection_and_its_participant_goes_
     assert offline["participant"] == {**offline["participant"], "id": an.pk, "online": False}
     assert await db(lambda: Connection.objects.filter(participant=an).count())() == 0
     await b.close()
+
+
+def test_reading_a_16_kib_frame_takes_linear_time_whatever_its_quotes_and_brackets():
+    import time
+
+    from workshops.consumers import parse
+
+    # An unterminated string full of escaped quotes took 0.65 s with a backtracking pattern: the event
+    # loop of every socket in the process would wait on it. Now each takes about a millisecond.
+    limit = settings.INSPRAAK["MAX_FRAME_BYTES"]
+    for text in [json.dumps({"type": "ping", "ref": "r", "pad": '[{"' * 5000})[:limit - 100],
+                 '"' * (limit - 100), '\\"' * (limit // 2 - 100), "[" * (limit - 100), '{"a":' * (limit // 5 - 100)]:
+        started = time.perf_counter()
+        with pytest.raises(DomainError):
+            parse(text)
+        assert time.perf_counter() - started < 0.1, text[:40]
