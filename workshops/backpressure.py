@@ -5,6 +5,11 @@ client that stops reading would make the server's memory grow with every event.
 This wraps Daphne's send so that once a socket's unsent bytes pass the bound it
 is closed with 4408 (the client resumes with `since`) and nothing more is queued.
 
+It caps what a client may make the server buffer: a message over
+TRANSPORT_MAX_BYTES fails its socket (autobahn drops it) before the application sees it,
+whatever Daphne's --websocket-max-message-size says (0 there means no cap).
+The protocol's own limit (16 KiB) is far below and answered with an `error`.
+
 It also gives each WebSocket's ASGI scope the `inspraak.broadcast` extension:
 the hub frames an event once per process (autobahn's PreparedMessage) and
 hands the same bytes to every local socket, under the same bound, instead of
@@ -15,13 +20,16 @@ from functools import partial
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CLOSE_TOO_SLOW", "EXTENSION", "buffered_bytes", "install"]
+__all__ = ["CLOSE_TOO_SLOW", "EXTENSION", "TRANSPORT_MAX_BYTES", "buffered_bytes", "install"]
 
 CLOSE_TOO_SLOW = 4408
 # How long a slow socket has to take what was queued and the 4408 close frame behind it,
 # before the connection is dropped (autobahn's default, 1 s, drops both with it).
 CLOSE_DRAIN_S = 30
 EXTENSION = "inspraak.broadcast"
+# The most a client can make Daphne buffer for one message. autobahn checks it against each frame's
+# header, before reading the payload, and against outgoing messages too (server frames are <= 256 KiB).
+TRANSPORT_MAX_BYTES = 1024 * 1024
 _installed = False
 
 
@@ -40,6 +48,13 @@ def _may_queue(protocol, limit: int) -> bool:
         protocol.sendClose(code=CLOSE_TOO_SLOW, reason="too slow to read; reconnect with since")
         return False
     return True
+
+
+def cap_incoming(protocol) -> None:
+    """Hold a socket's incoming messages and frames to TRANSPORT_MAX_BYTES, or less if Daphne was told so."""
+    for option in ("maxMessagePayloadSize", "maxFramePayloadSize"):
+        if not 0 < getattr(protocol, option, 0) <= TRANSPORT_MAX_BYTES:
+            setattr(protocol, option, TRANSPORT_MAX_BYTES)
 
 
 def _prepare(frame: str):
@@ -87,6 +102,7 @@ def install(*, limit: int) -> None:
 
     def create_application(self, protocol, scope):
         if scope.get("type") == "websocket":
+            cap_incoming(protocol)  # during the handshake: no frame has been read yet
             scope.setdefault("extensions", {})[EXTENSION] = {"prepare": _prepare,
                                                             "send": partial(send_prepared, protocol)}
         return original_create(self, protocol, scope)

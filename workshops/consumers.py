@@ -6,7 +6,9 @@ reached through one database thread hop per command.
 import asyncio
 import json
 import logging
+import re
 import uuid
+from itertools import accumulate
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
@@ -21,6 +23,11 @@ from .hub import Subscriber, get_hub
 log = logging.getLogger(__name__)
 
 CLOSE_FOR = {"unauthenticated": 4401, "forbidden": 4403, "not_found": 4404, "too_many_sockets": 4429}
+MAX_DEPTH = 32
+# A string, closed or not: matching one never fails, so no text is scanned twice (linear time).
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"?', re.DOTALL)
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 def _execute(*, participant_id: int, frame: dict) -> dict:
@@ -39,6 +46,42 @@ def dumps(frame: dict) -> str:
     return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
 
 
+def too_deep(text: str) -> bool:
+    """Whether arrays and objects in JSON text nest deeper than MAX_DEPTH (json.loads would recurse)."""
+    brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", text))
+    if brackets.count("[") + brackets.count("{") <= MAX_DEPTH:
+        return False  # the common case, at once
+    return max(accumulate(map(_STEP.__getitem__, brackets))) > MAX_DEPTH
+
+
+def parse(raw: str | bytes) -> dict:
+    """A client frame as a command dict, or DomainError (too_large, bad_json, invalid)."""
+    size = len(raw) if isinstance(raw, bytes) else len(raw.encode(errors="surrogatepass"))
+    if size > settings.INSPRAAK["MAX_FRAME_BYTES"]:
+        raise DomainError("too_large", "Frames are at most 16 KiB.")
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode()
+        except UnicodeDecodeError:
+            raise DomainError("bad_json", "Frames are JSON text in UTF-8.") from None
+    if too_deep(raw):
+        raise DomainError("bad_json", f"JSON may nest at most {MAX_DEPTH} levels deep.")
+    try:
+        frame = json.loads(raw)
+        # A lone surrogate (a \ud800 escape) parses, but could never be sent on as UTF-8.
+        dumps(frame).encode()
+    except (ValueError, RecursionError):  # UnicodeError is a ValueError
+        raise DomainError("bad_json") from None
+    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+        raise DomainError("invalid", fields={"type": "A command needs a string type."})
+    return frame
+
+
+def internal_error(ref) -> dict:
+    return {"type": "error", "ref": ref, "code": "internal",
+            "message": "The server could not handle that; nothing was changed."}
+
+
 class WorkshopConsumer(AsyncWebsocketConsumer):
     # Sockets get no channel of their own: the process's hub is the only layer subscriber.
     channel_layer_alias = "no-channel-per-socket"
@@ -50,9 +93,17 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
 
-    async def connect(self):
+    async def __call__(self, scope, receive, send):
+        """Run the socket; however it ends (crash, cancel, close), its connection and subscription go."""
         self.sub = None
         self.connection_id = None
+        self.releasing: asyncio.Future | None = None
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self._release()
+
+    async def connect(self):
         await self.accept()
         background.start()
         code = self.scope["url_route"]["kwargs"]["code"]
@@ -75,7 +126,10 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         frame, replay = await database_sync_to_async(selectors.welcome)(
             participant_id=self.participant_id, since=since)
         await self._send_frame(dumps(frame))
-        self.sub.admitted = frame["me"]["admitted"]  # admitted meanwhile: this welcome is the full one
+        # The welcome reads the participant after its seq: a role, room or admission that changed while
+        # this socket opened is in it, and the events after it are for the participant as it says.
+        me = frame["me"]
+        self.sub.role, self.sub.room_id, self.sub.admitted = me["role"], me["room"], me["admitted"]
         self.sub.seq = since if replay else frame["seq"]
         for item in replay:
             await self.sub.deliver(item)
@@ -89,26 +143,45 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             return None
 
     async def disconnect(self, code):
+        await self._release()
+
+    def _release(self) -> asyncio.Future:
+        """This socket's one cleanup, started once and shielded: a cancelled waiter cannot cut it short."""
+        if self.releasing is None:
+            self.releasing = asyncio.ensure_future(self._forget())
+        return asyncio.shield(self.releasing)
+
+    async def _forget(self) -> None:
+        """Drop the hub subscription and the connection row (one failing does not keep the other)."""
         if self.sub is not None:
-            await (await get_hub()).unsubscribe(self.sub)
+            try:
+                await (await get_hub()).unsubscribe(self.sub)
+            except Exception:
+                log.exception("could not unsubscribe a closed socket")
         if self.connection_id is not None:
-            await database_sync_to_async(services.connection_close)(connection_id=self.connection_id)
+            try:
+                await database_sync_to_async(services.connection_close)(connection_id=self.connection_id)
+            except Exception:
+                log.exception("could not forget connection %s", self.connection_id)
 
     async def receive(self, text_data=None, bytes_data=None):
         if self.sub is None:
             return
-        raw = text_data if text_data is not None else (bytes_data or b"")
-        if len(raw.encode() if isinstance(raw, str) else raw) > settings.INSPRAAK["MAX_FRAME_BYTES"]:
-            await self._error(None, DomainError("too_large", "Frames are at most 16 KiB."))
-            await self.close(code=1009)
-            return
         try:
-            frame = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            await self._error(None, DomainError("bad_json"))
-            return
-        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            await self._error(None, DomainError("invalid", fields={"type": "A command needs a string type."}))
+            await self._command(text_data if text_data is not None else (bytes_data or b""))
+        except Exception:
+            # Whatever went wrong with this frame, the socket and everything else on it go on.
+            log.exception("a frame from participant %s failed", self.participant_id)
+            try:
+                await self._send_frame(dumps(internal_error(None)))
+            except Exception:  # the socket itself is gone; __call__ cleans up after it
+                log.exception("could not answer a failed frame")
+
+    async def _command(self, raw: str | bytes) -> None:
+        try:
+            frame = parse(raw)
+        except DomainError as exc:
+            await self._error(None, exc)
             return
         ref = frame.get("ref")
         if frame["type"] == "ping":
@@ -122,8 +195,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             answer = await database_sync_to_async(_execute)(participant_id=self.participant_id, frame=frame)
         except Exception:
             log.exception("command %s failed", frame["type"])
-            answer = {"type": "error", "ref": ref, "code": "internal",
-                      "message": "The server could not handle that; nothing was changed."}
+            answer = internal_error(ref)
         await self._send_frame(dumps(answer))
 
     async def _error(self, ref, exc: DomainError):

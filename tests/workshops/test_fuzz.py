@@ -1,18 +1,20 @@
-"""Bad input, everywhere: arbitrary frames never crash a socket or reach anyone else."""
+"""Bad input, everywhere: arbitrary frames never crash a socket, leak it, or reach anyone else."""
 import asyncio
+import contextlib
 import itertools
 import json
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import channel_layers
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.live import Live, make_citizen
 from workshops import background, hub, services
-from workshops.models import Participant
+from workshops.models import Connection, Participant
 from workshops.registry import COMMANDS
 
 FIELDS = ["board", "text", "column", "builds_on", "idea", "value", "reason", "note", "flag", "uphold",
@@ -55,9 +57,20 @@ def make_live_workshop():
     return workshop
 
 
-async def scenario(batch: list[str]) -> None:
+@contextlib.asynccontextmanager
+async def own_hub():
+    """A layer, hub and background loop of the example's own (each example runs on a new event loop)."""
     channel_layers.backends.clear()
     try:
+        yield
+    finally:
+        await hub.shutdown_hub()
+        await background.stop()
+        channel_layers.backends.clear()
+
+
+async def scenario(batch: list[str]) -> None:
+    async with own_hub():
         workshop = await sync_to_async(make_live_workshop)()
         actor = await sync_to_async(make_citizen)(workshop, "Fuzzer")
         other = await sync_to_async(make_citizen)(workshop, "Bystander")
@@ -86,10 +99,6 @@ async def scenario(batch: list[str]) -> None:
             assert await observer.nothing(0.2), "a refused command reached another participant"
         await fuzzer.close()
         await observer.close()
-    finally:
-        await hub.shutdown_hub()
-        await background.stop()
-        channel_layers.backends.clear()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -98,3 +107,72 @@ async def scenario(batch: list[str]) -> None:
 @given(batch=st.lists(frames, min_size=1, max_size=12))
 def test_arbitrary_frames_get_one_answer_each_and_reach_nobody_else(batch):
     asyncio.run(scenario(batch))
+
+
+LIMIT = 16 * 1024  # INSPRAAK["MAX_FRAME_BYTES"], checked below against the settings
+
+
+@st.composite
+def sized_frames(draw):
+    """A ping padded to a size around the limit, in one-, two-, three- or four-byte characters."""
+    char = draw(st.sampled_from(["x", "\u00e9", "\u20ac", "\U0001f333"]))
+    size = draw(st.integers(LIMIT - 64, LIMIT + 64))
+    head = json.dumps({"type": "ping", "ref": "sized", "pad": ""}, ensure_ascii=False)
+    pad = char * max(0, (size - len(head.encode())) // len(char.encode()))
+    frame = head[:-2] + pad + head[-2:]
+    return frame, ("too_large" if len(frame.encode()) > LIMIT else "pong")
+
+
+@st.composite
+def deep_frames(draw):
+    """Arrays or objects nested 1 to 6,000 deep, closed or not: past 32 levels always bad_json."""
+    depth = draw(st.integers(1, 6000))
+    opener, closer = draw(st.sampled_from([("[", "]"), ('{"a":', "}")]))
+    frame = opener * depth + ("1" if opener != "[" else "") + closer * draw(st.sampled_from([depth, 0]))
+    if len(frame.encode()) > LIMIT:
+        return frame, "too_large"
+    return frame, ("bad_json" if depth > 32 else None)
+
+
+unicode_frames = st.text(st.characters(codec=None), max_size=300).map(lambda text: (text, None))
+lone_surrogates = st.sampled_from(["\\ud800", "\\udfff", "\ud800", "x\udc00y"]).map(
+    lambda bad: (json.dumps({"type": "ping", "ref": "r"})[:-1] + f', "x": "{bad}"}}', "bad_json"))
+json_typed = json_values.map(lambda value: (json.dumps(value), None if isinstance(value, dict) else "invalid"))
+binary_frames = st.one_of(st.binary(max_size=300), json_values.map(lambda v: json.dumps(v).encode()),
+                          st.integers(LIMIT - 8, LIMIT + 8).map(lambda n: b" " * n)).map(lambda data: (data, None))
+any_frame = st.one_of(sized_frames(), deep_frames(), unicode_frames, lone_surrogates, json_typed, binary_frames,
+                      frames.map(lambda text: (text, None)))
+
+
+async def survive(batch: list[tuple]) -> None:
+    async with own_hub():
+        workshop = await sync_to_async(make_live_workshop)()
+        actor = await sync_to_async(make_citizen)(workshop, "Fuzzer")
+        live = await Live.open(actor)
+        for n, (frame, expected) in enumerate(batch):
+            key = "bytes" if isinstance(frame, bytes) else "text"
+            await live.comm.send_input({"type": "websocket.receive", key: frame})
+            await live.send_raw(json.dumps({"type": "ping", "ref": f"alive-{n}"}))
+            answers = []
+            while not answers or answers[-1] != {"type": "pong", "ref": f"alive-{n}"}:
+                out = await live.comm.receive_output(timeout=5)
+                assert out["type"] == "websocket.send", f"socket closed on {frame[:80]!r}"
+                answers.append(json.loads(out["text"]))
+            replies = [a for a in answers[:-1] if a.get("type") in ("ack", "error", "pong")]
+            assert len(replies) == 1, (frame[:80], answers)
+            if expected == "pong":
+                assert replies[0] == {"type": "pong", "ref": "sized"}
+            elif expected is not None:
+                assert replies[0]["type"] == "error" and replies[0]["code"] == expected, (frame[:80], replies)
+        await live.close()
+        assert await sync_to_async(Connection.objects.filter(participant=actor).count)() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.data_too_large])
+@given(batch=st.lists(any_frame, min_size=1, max_size=8))
+def test_no_frame_closes_the_socket_and_no_connection_is_left_behind(batch):
+    assert django_settings.INSPRAAK["MAX_FRAME_BYTES"] == LIMIT
+    asyncio.run(survive(batch))
