@@ -209,8 +209,9 @@ class Cluster:
         """A fresh database, migrated, with a facilitator account; the workers' environment."""
         db = ServerDatabase.postgres(f"{name}_{os.getpid()}_{secrets.token_hex(3)}")
         env = server_env(db.url, redis_url=redis_url, CHANNEL_PREFIX=f"cluster{secrets.token_hex(4)}",
-                         INSPRAAK_RATE_LIMIT_COMMANDS="1000", INSPRAAK_HUB_RESYNC_S="1",
-                         INSPRAAK_RATE_LIMIT_JOINS="100000", **extra)  # every test client joins from 127.0.0.1
+                         INSPRAAK_RATE_LIMIT_COMMANDS="100000", INSPRAAK_HUB_RESYNC_S="1",
+                         INSPRAAK_RATE_LIMIT_JOINS="100000", **extra)  # every test client joins from 127.0.0.1;
+        # and the command limit is one for all workers: a test may send 1,500 commands as one person in 10 s.
         db.prepare(env)
         manage("createsuperuser", "--noinput", "--username", "facilitator", "--email", "f@example.org",
                env={**env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD})
