@@ -6,7 +6,10 @@ class DeliberationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from workshops.extensions import content_hooks_register
+
         from . import commands  # noqa: F401  registers the content commands
-        from . import receivers  # noqa: F401  reacts to workshop lifecycle signals
         from . import replay  # noqa: F401  rewrites replayed ideas as their reader may see them now
         from . import snapshot_parts  # noqa: F401  registers this app's part of welcome
+        from .hooks import CONTENT
+        content_hooks_register(CONTENT)  # boards, room entries and report-backs for the workshop lifecycle

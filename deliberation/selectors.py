@@ -3,6 +3,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from workshops import stream
 from workshops.errors import DomainError
+from workshops.extensions import Report
 from workshops.models import Participant, Room
 from workshops.selectors import iso
 
@@ -99,9 +100,12 @@ def _payloads(qs) -> list[dict]:
             for i in qs]
 
 
-def ideas_visible_to(actor: Participant) -> list[dict]:
-    """Every idea the actor may see, in posting order, with reaction counts in one query."""
-    board_ids = [b.pk for b in boards_visible_to(actor)]
+def ideas_visible_to(actor: Participant, *, board: Board | None = None) -> list[dict]:
+    """Every idea the actor may see (on `board` only, when given), in posting order, with reaction counts in one query."""
+    if board is None:
+        board_ids = [b.pk for b in boards_visible_to(actor)]
+    else:
+        board_ids = [board.pk] if permissions.can_see_board(actor, board) else []
     qs = _with_counts(Idea.objects.filter(board_id__in=board_ids))
     if actor.role not in permissions.MODERATING:
         # A withdrawn idea keeps its place only where visible replies hang on it.
@@ -118,7 +122,7 @@ def board_payload(board: Board) -> dict:
 TOP_IDEAS = 3
 
 
-def breakout_report(*, breakout, rooms) -> dict:
+def breakout_report(*, breakout, rooms) -> Report:
     """Each room's top ideas (agree minus disagree, then how many build on them), and
     the room boards with their public ideas, which everyone may read from now on."""
     boards = list(Board.objects.filter(room__in=rooms))

@@ -1,7 +1,7 @@
 """Breakout rooms: open, place people, move them, close with a report-back.
 
 Services own their transactions and emit through the stream; the content side
-(boards, reports) answers the `breakout_opened` and `breakout_closed` signals.
+(boards, reports) answers through the content hooks of `extensions`.
 """
 import random
 from datetime import timedelta
@@ -13,9 +13,9 @@ from django.utils import timezone
 from . import presence, stream
 from .assignment import deal, strata_by_profile
 from .errors import DomainError
+from .extensions import content_hooks
 from .models import Assignment, Breakout, Deadline, Participant, Room, Workshop
 from .selectors import iso, participant_payload, running_breakout
-from .signals import breakout_closed, breakout_opened, room_entered
 
 B = Breakout
 GRACE_S = 60
@@ -45,9 +45,7 @@ def breakout_open(*, actor: Participant, mode: str, rooms: int | None = None, na
         ends_at=now + timedelta(seconds=duration_s) if duration_s else None)
     room_objs = Room.objects.bulk_create(
         [Room(workshop=workshop, breakout=breakout, name=name, position=i) for i, name in enumerate(names)])
-    boards: dict[int, int] = {}
-    for _, made in breakout_opened.send(sender=Breakout, breakout=breakout, rooms=room_objs):
-        boards.update(made or {})
+    boards = content_hooks().rooms_opened(breakout=breakout, rooms=room_objs)
 
     citizens = dict(Participant.objects.filter(workshop=workshop, role=Participant.Role.CITIZEN, removed=False,
                                               admitted=True)
@@ -108,9 +106,8 @@ def _move(breakout: Breakout, participant: Participant, room: Room) -> None:
     participant.save(update_fields=["room"])
     Assignment.objects.update_or_create(breakout=breakout, participant=participant, defaults={"room": room})
     online = presence.presence_told(participant.pk)
-    assigned = {"room": room.pk, "breakout": breakout.pk}
-    for _, fields in room_entered.send(sender=Room, room=room, participant=participant):
-        assigned.update(fields or {})
+    assigned = {"room": room.pk, "breakout": breakout.pk,
+                **content_hooks().room_entered(room=room, participant=participant)}
     stream.emit_many(breakout.workshop_id, [
         ("room.assigned", assigned, stream.to_participant(participant.pk)),
         ("presence.changed", {"participant": participant_payload(participant, online=online)}, stream.EVERYONE)])
@@ -195,10 +192,8 @@ def _finish(breakout: Breakout) -> Breakout:
     rooms = list(Room.objects.filter(breakout=breakout).order_by("position"))
     breakout.status, breakout.closed_at = B.Status.CLOSED, timezone.now()
     breakout.save(update_fields=["status", "closed_at"])
-    extra: dict = {}
-    for _, answer in breakout_closed.send(sender=Breakout, breakout=breakout, rooms=rooms):
-        extra.update(answer or {})
-    top = extra.pop("top", {})
+    report = content_hooks().breakout_closed(breakout=breakout, rooms=rooms)
+    top, extra = report["top"], {"boards": report["boards"], "ideas": report["ideas"]}
     for room in rooms:
         room.top_ideas = top.get(room.pk, [])
     Room.objects.bulk_update(rooms, ["top_ideas"])

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from . import breakouts, names, presence, stream
 from .errors import DomainError
+from .extensions import content_hooks
 from .models import Connection, Deadline, Participant, ServerProcess, Workshop
 from .selectors import iso, participant_payload
-from .signals import workshop_created
 
 R = Participant.Role
 S = Workshop.Status
@@ -34,7 +34,7 @@ def workshop_create(*, user, title: str, description: str = "", language: str = 
         moderation=moderation, flag_threshold=flag_threshold, profile_questions=profile_questions or [],
         reference=reference or {}, waiting_room=waiting_room, created_by=user)
     Participant.objects.create(workshop=workshop, user=user, name=_display_name(user), role=R.FACILITATOR)
-    workshop_created.send(sender=Workshop, workshop=workshop, columns=columns or [])
+    content_hooks().workshop_created(workshop=workshop, columns=columns or [])
     return workshop
 
 

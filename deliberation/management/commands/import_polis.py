@@ -10,8 +10,8 @@ from django.db import transaction
 
 from workshops import services
 from workshops.models import Assignment, Breakout, Participant, Room, Workshop
-from workshops.signals import breakout_opened
 
+from ...hooks import CONTENT
 from ...models import Board, Idea, Reaction
 
 REQUIRED = ("comments.csv", "votes.csv", "participants-votes.csv", "summary.csv")
@@ -196,7 +196,7 @@ def _opinion_groups(workshop, conversation, groups, participant, first, last) ->
     # Room boards are empty (every statement is on the plenary) but exist, as for every breakout.
     rooms = Room.objects.bulk_create([Room(workshop=workshop, breakout=breakout, name=_group_name(i), position=i,
                                            top_ideas=[]) for i in range(len(groups))])
-    breakout_opened.send(sender=Breakout, breakout=breakout, rooms=rooms)
+    CONTENT.rooms_opened(breakout=breakout, rooms=rooms)
     room_of = dict(zip(groups, rooms))
     Assignment.objects.bulk_create([
         Assignment(breakout=breakout, room=room_of[group], participant_id=participant[pid])
