@@ -101,7 +101,7 @@ def _payloads(qs) -> list[dict]:
 
 
 def ideas_visible_to(actor: Participant, *, board: Board | None = None) -> list[dict]:
-    """Every idea the actor may see (on `board` only, when given), in posting order, with reaction counts in one query."""
+    """Every idea the actor may see (only on `board` when given), in posting order, with reaction counts."""
     if board is None:
         board_ids = [b.pk for b in boards_visible_to(actor)]
     else:

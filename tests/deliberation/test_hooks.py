@@ -4,27 +4,21 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from deliberation.hooks import CONTENT
+from deliberation.models import Idea
 from deliberation.selectors import ideas_visible_to
-from tests.factories import citizen, idea, plenary, room_with_board, workshop_with_facilitator
+from tests.deliberation.test_selectors import ideas  # noqa: F401  a plenary idea in each status
+from tests.factories import idea, plenary, room_with_board
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def room_with_ideas():
-    """Room 1's board holds an idea in each status; the plenary and Room 2 hold ideas too."""
-    workshop, fac = workshop_with_facilitator()
-    an, bo = citizen(workshop, "An"), citizen(workshop, "Bo")
+def room_with_ideas(ideas):
+    """The selector tests' ideas of each status moved onto Room 1's board, with An in that room."""
+    workshop, _, an, bo, _, made = ideas
     room, board = room_with_board(workshop, "Room 1")
     _, other = room_with_board(workshop, "Room 2")
-    made = {
-        "visible": idea(board, bo, "Visible"),
-        "mine held": idea(board, an, "Mine, held", status="held"),
-        "hidden": idea(board, bo, "Hidden", status="hidden", hidden_reason="abuse"),
-        "withdrawn": idea(board, bo, "Withdrawn", status="withdrawn"),
-        "withdrawn alone": idea(board, bo, "Withdrawn, nobody replied", status="withdrawn"),
-    }
-    made["reply"] = idea(board, bo, "A reply", builds_on=made["withdrawn"])
+    Idea.objects.filter(pk__in=[i.pk for i in made.values()]).update(board=board)
     idea(plenary(workshop), bo, "On the plenary")
     idea(other, bo, "In the other room")
     an.room = room
@@ -32,11 +26,12 @@ def room_with_ideas():
     return workshop, an, room, board, made
 
 
-def test_room_entered_hands_the_rooms_board_and_the_ideas_on_it_the_participant_may_see(room_with_ideas):
+def test_room_entered_hands_the_room_board_and_the_ideas_on_it_they_may_see(room_with_ideas):
     workshop, an, room, board, made = room_with_ideas
     entry = CONTENT.room_entered(room=room, participant=an)
     assert entry["board"] == {"id": board.pk, "title": "Room 1", "room": room.pk, "columns": []}
-    assert [i["id"] for i in entry["ideas"]] == [made[k].pk for k in ("visible", "mine held", "withdrawn", "reply")]
+    mine_and_public = ("visible", "held", "hidden", "withdrawn", "reply")
+    assert [i["id"] for i in entry["ideas"]] == [made[k].pk for k in mine_and_public]
     # The same ideas, in the same form, as the welcome snapshot gives for that board.
     assert entry["ideas"] == [i for i in ideas_visible_to(an) if i["board"] == board.pk]
 
@@ -51,7 +46,7 @@ def test_room_entered_reads_one_board_whatever_the_workshop_holds(room_with_idea
         entry = CONTENT.room_entered(room=room, participant=an)
     # The board, then its ideas with their reaction counts: not every board and idea of the workshop.
     assert len(few.captured_queries) == len(many.captured_queries) == 2
-    assert len(entry["ideas"]) == 4
+    assert len(entry["ideas"]) == 5
 
 
 def test_room_entered_hands_nothing_for_a_room_without_a_board(room_with_ideas):
