@@ -1,7 +1,7 @@
 # Inspraak. `make run`: the embedded setup on http://127.0.0.1:8000 (SQLite, one
 # Daphne process). `make serve WORKERS=n`: n Daphne workers with the settings in
 # the environment (docs/deploy.md). `make test`: install and start the test
-# services, then run every test under tests/. They work on a fresh Debian 12 with
+# services, run the frontend's unit tests with Node, then every test under tests/. They work on a fresh Debian 12 with
 # python3.11, as root.
 
 SHELL := /bin/bash
@@ -25,7 +25,8 @@ help:
 	@echo "make run       serve the demo workshop on http://127.0.0.1:8000 (SQLite, in-memory layer)"
 	@echo "make serve     WORKERS=n Daphne workers on HOST:PORT.. with the settings in the environment"
 	@echo "               (DATABASE_URL, REDIS_URL, SECRET_KEY, ...: see docs/deploy.md)"
-	@echo "make test      install/start Redis, PostgreSQL, Chromium, axe-core; run pytest on tests/"
+	@echo "make test      install/start Redis, PostgreSQL, Chromium, Node.js, axe-core; run the Node"
+	@echo "               unit tests (node --test frontend/), then pytest on tests/"
 	@echo "               (PYTEST_ARGS='-k restart' narrows it down)"
 	@echo "make services  only install/start the test services"
 	@echo "make venv      create .venv and install the project with its test extras"
@@ -79,7 +80,9 @@ test: export TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/
 test: export AXE_JS ?= $(CURDIR)/.cache/axe/node_modules/axe-core/axe.min.js
 # pytest and the servers it starts run with DEBUG off, which needs a key (a test-only one).
 test: export SECRET_KEY ?= tests-only-secret-key-not-for-production-7f3c9a1e5b2d
+# The Node unit tests go first: quick, and a failure stops here with Node's own summary last.
 test: services
+	node --test --test-reporter=spec frontend/
 	@rc=0; $(BIN)/pytest tests --durations=10 $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests, which counts as a failure" >&2; fi; \
 	exit $$rc

@@ -1,7 +1,8 @@
 """The external services the test suite needs: check them, and install and start them.
 
 `python -m tests.support.services ensure` installs (from Debian's packages and
-npm) and starts what is missing: Redis, PostgreSQL, Chromium and axe-core.
+npm) and starts what is missing: Redis, PostgreSQL, Chromium, Node.js (for the
+frontend's unit tests, `node --test frontend/`) and axe-core.
 `python -m tests.support.services check` only reports. The fixtures in
 `tests/conftest.py` use the same checks and fail a test loudly when a service
 is not there.
@@ -27,7 +28,7 @@ from urllib.parse import urlsplit
 
 __all__ = [
     "REPO_ROOT", "redis_url", "postgres_url", "chromium_path", "axe_js_path",
-    "redis_problem", "postgres_problem", "chromium_problem", "axe_problem",
+    "redis_problem", "postgres_problem", "chromium_problem", "node_problem", "axe_problem",
     "problems", "ensure",
 ]
 
@@ -99,6 +100,18 @@ def chromium_problem() -> str | None:
     return None
 
 
+def node_problem() -> str | None:
+    """Check that Node.js 18 or later is there to run the frontend's unit tests."""
+    node = shutil.which("node")
+    if not node:
+        return "Node.js is not installed (Debian package `nodejs`)"
+    version = subprocess.run([node, "--version"], capture_output=True, text=True, check=False).stdout.strip()
+    major = version.lstrip("v").split(".")[0]
+    if not major.isdigit() or int(major) < 18:
+        return f"Node.js {version or '?'} cannot run `node --test`: 18 or later is needed"
+    return None
+
+
 def axe_problem() -> str | None:
     """Check that axe-core 4.x is where browser tests look for it."""
     path = axe_js_path()
@@ -116,6 +129,7 @@ CHECKS = {
     "redis": redis_problem,
     "postgres": postgres_problem,
     "chromium": chromium_problem,
+    "node": node_problem,
     "axe": axe_problem,
 }
 
@@ -233,6 +247,14 @@ def ensure_chromium() -> None:
         raise SystemExit(problem)
 
 
+def ensure_node() -> None:
+    """Install Debian's Node.js when it is missing (Debian 12 has 18, which has `node --test`)."""
+    if node_problem():
+        _apt_install("nodejs")
+    if problem := node_problem():
+        raise SystemExit(problem)
+
+
 def ensure_axe() -> None:
     """Install axe-core 4.x from npm into the project-local cache."""
     if not axe_problem():
@@ -252,6 +274,7 @@ ENSURE = {
     "redis": ensure_redis,
     "postgres": ensure_postgres,
     "chromium": ensure_chromium,
+    "node": ensure_node,
     "axe": ensure_axe,
 }
 

@@ -1,4 +1,5 @@
-// The HTTP JSON API: CSRF handling and error normalisation.
+// The one HTTP client: the JSON API (sessions, workshops, staff, outcomes and reports; protocol
+// 3.7), with CSRF handling and errors as ApiError. Uses `fetch` and the page's cookie when called.
 import { gettext } from "./i18n.js";
 
 export class ApiError extends Error {
@@ -11,10 +12,15 @@ export class ApiError extends Error {
   }
 }
 
+/** The error for a request that never reached the server. */
+function networkError() {
+  return new ApiError(0, { error: "network", message: gettext("Could not reach the server. Check your connection and try again.") });
+}
+
 let csrfToken = null;
 
 function cookie(name) {
-  const match = document.cookie.split("; ").find((part) => part.startsWith(`${name}=`));
+  const match = (globalThis.document?.cookie || "").split("; ").find((part) => part.startsWith(`${name}=`));
   return match ? decodeURIComponent(match.slice(name.length + 1)) : null;
 }
 
@@ -44,8 +50,8 @@ export async function request(method, path, body, { retry = true } = {}) {
   let response;
   try {
     response = await fetch(path, init);
-  } catch (err) {
-    throw new ApiError(0, { error: "network", message: gettext("Could not reach the server. Check your connection and try again.") });
+  } catch {
+    throw networkError();
   }
   let data = null;
   const text = await response.text();
@@ -70,17 +76,39 @@ export async function request(method, path, body, { retry = true } = {}) {
   return data ?? {};
 }
 
+const ws = (code) => `/api/workshops/${encodeURIComponent(code)}`;
+
 export const api = {
   session: () => request("GET", "/api/session"),
   login: (username, password) => request("POST", "/api/session/login", { username, password }),
   logout: () => request("POST", "/api/session/logout", {}),
   workshops: () => request("GET", "/api/workshops"),
   createWorkshop: (body) => request("POST", "/api/workshops", body),
-  workshop: (code) => request("GET", `/api/workshops/${encodeURIComponent(code)}`),
-  join: (code, name) => request("POST", `/api/workshops/${encodeURIComponent(code)}/join`, { name }),
-  moderationLog: (code) => request("GET", `/api/workshops/${encodeURIComponent(code)}/moderation-log`),
-  staff: (code) => request("GET", `/api/workshops/${encodeURIComponent(code)}/staff`),
-  setStaff: (code, username, role) => request("POST", `/api/workshops/${encodeURIComponent(code)}/staff`, { username, role }),
-  removeStaff: (code, username) =>
-    request("DELETE", `/api/workshops/${encodeURIComponent(code)}/staff/${encodeURIComponent(username)}`),
+  workshop: (code) => request("GET", ws(code)),
+  join: (code, name) => request("POST", `${ws(code)}/join`, { name }),
+  moderationLog: (code) => request("GET", `${ws(code)}/moderation-log`),
+  staff: (code) => request("GET", `${ws(code)}/staff`),
+  setStaff: (code, username, role) => request("POST", `${ws(code)}/staff`, { username, role }),
+  removeStaff: (code, username) => request("DELETE", `${ws(code)}/staff/${encodeURIComponent(username)}`),
+  outcomes: (code) => request("GET", `${ws(code)}/outcomes`),
+  respond: (code, proposal, status, message) =>
+    request("POST", `${ws(code)}/proposals/${encodeURIComponent(proposal)}/response`, { status, message }),
+  report: (code) => request("GET", `${ws(code)}/report`),
+  organisation: () => request("GET", "/api/report"),
+  reportCsvUrl: (code) => `${ws(code)}/report?format=csv`,
+  exportUrl: (code, format) => `${ws(code)}/export?format=${format}`,
+
+  /** One report chart's SVG text (trusted server output). */
+  async chart(code, name) {
+    let response;
+    try {
+      response = await fetch(`${ws(code)}/report/charts/${encodeURIComponent(name)}.svg`, {
+        credentials: "same-origin", headers: { Accept: "image/svg+xml" },
+      });
+    } catch {
+      throw networkError();
+    }
+    if (!response.ok) throw new ApiError(response.status, null);
+    return response.text();
+  },
 };

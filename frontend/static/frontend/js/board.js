@@ -28,8 +28,7 @@ export class BoardView {
     this.boards = new Map(); // board id -> {section, lists: Map(column|"" -> ol), form, note, writable}
     this.items = new Map(); // idea id -> item record
     this.readOnly = false;
-    this.confirmed = new Map(); // idea id -> this participant's reaction as the server last confirmed it
-    this.reactClicks = new Map(); // idea id -> number of reaction clicks so far
+    this.subscribe();
   }
 
   get me() {
@@ -61,7 +60,6 @@ export class BoardView {
   /** Bring the whole view in line with the client's state (after a full snapshot). */
   sync() {
     const state = this.client.state;
-    this.confirmed = new Map(state.myReactions);
     this.readOnly = state.workshop?.status === "ended";
     this.syncBoards();
     for (const [id] of this.items) if (!state.ideas.has(id)) this.removeItem(id);
@@ -82,73 +80,72 @@ export class BoardView {
     }
   }
 
-  /** Apply one event that the client has already folded into state. */
-  onEvent(ev) {
-    const ideas = this.client.state.ideas;
-    switch (ev.type) {
-      case "idea.posted":
-      case "idea.held":
-      case "idea.edited":
-      case "idea.restored": {
-        if (!ev.idea) return;
-        const idea = ideas.get(ev.idea.id) || ev.idea;
-        const before = this.items.get(idea.id);
-        const wasHeld = before && before.idea.status === "held";
-        this.upsert(idea);
-        const item = this.items.get(idea.id);
-        if (!before && item) {
-          item.li.classList.add("is-new");
-          setTimeout(() => item.li.classList.remove("is-new"), 1500);
-          this.adoptReplies(idea.id);
-        }
-        const onShownBoard = !this.boards.get(idea.board)?.section.hidden;
-        // A replay (?since=) brings ideas as they are now: one hidden or withdrawn since is not news.
-        const visible = idea.status === "visible";
-        if (ev.type === "idea.posted" && !before && visible && !this.isMine(idea) && onShownBoard) {
-          const name = idea.author?.name || gettext("someone");
-          announce(idea.builds_on ? gettext("%(name)s built on an idea.", { name }) : gettext("New idea from %(name)s.", { name }));
-        } else if (ev.type === "idea.posted" && wasHeld && visible && this.isMine(idea)) {
-          announce(gettext("A moderator approved your idea; everyone can see it now."));
-        } else if (ev.type === "idea.restored" && this.isMine(idea)) {
-          announce(gettext("Your idea was restored."));
-        }
-        break;
-      }
-      case "idea.withdrawn":
-      case "idea.hidden":
-      case "idea.reacted": {
-        const idea = ideas.get(ev.idea);
-        if (idea) this.upsert(idea);
-        if (ev.type === "idea.hidden" && idea && this.isMine(idea)) announce(gettext("A moderator hid one of your ideas."));
-        break;
-      }
-      case "appeal.filed":
-      case "appeal.decided": {
-        const item = ev.appeal ? this.items.get(ev.appeal.idea) : null;
-        if (item) this.fill(item);
-        if (ev.type === "appeal.decided" && item && this.isMine(item.idea)) announce(appealStatusText(ev.appeal));
-        break;
-      }
-      case "breakout.opened":
-      case "breakout.closed":
-      case "room.assigned":
-        this.syncBoards();
-        for (const idea of [...ideas.values()].filter((i) => !this.items.has(i.id)).sort((a, b) => a.id - b.id)) this.upsert(idea);
-        this.refreshAll();
-        break;
-      case "breakout.closing":
-      case "presence.changed":
-      case "participant.muted":
-        this.refreshAll();
-        break;
-      case "workshop.started":
-      case "workshop.ended":
-        this.readOnly = this.client.state.workshop?.status === "ended";
-        this.refreshAll();
-        break;
-      default:
-        break;
+  /** Take each event (already in the store's state) and this page's reactions as they change. */
+  subscribe() {
+    const on = (types, fn) => this.client.store.on(types, fn);
+    on("idea.posted", (ev) => this.ideaArrived(ev, { posted: true }));
+    on(["idea.held", "idea.edited"], (ev) => this.ideaArrived(ev));
+    on("idea.restored", (ev) => this.ideaArrived(ev, { restored: true }));
+    on(["idea.withdrawn", "idea.hidden", "idea.reacted"], (ev) => this.refill(ev.idea));
+    on("idea.hidden", (ev) => {
+      const idea = this.client.state.ideas.get(ev.idea);
+      if (idea && this.isMine(idea)) announce(gettext("A moderator hid one of your ideas."));
+    });
+    on(["appeal.filed", "appeal.decided"], (ev) => {
+      const item = ev.appeal ? this.items.get(ev.appeal.idea) : null;
+      if (item) this.fill(item);
+    });
+    on("appeal.decided", (ev) => {
+      const item = ev.appeal ? this.items.get(ev.appeal.idea) : null;
+      if (item && this.isMine(item.idea)) announce(appealStatusText(ev.appeal));
+    });
+    on(["breakout.opened", "breakout.closed", "room.assigned"], () => {
+      this.syncBoards();
+      const ideas = [...this.client.state.ideas.values()];
+      for (const idea of ideas.filter((i) => !this.items.has(i.id)).sort((a, b) => a.id - b.id)) this.upsert(idea);
+      this.refreshAll();
+    });
+    on(["breakout.closing", "presence.changed", "participant.muted"], () => this.refreshAll());
+    on(["workshop.started", "workshop.ended"], () => {
+      this.readOnly = this.client.state.workshop?.status === "ended";
+      this.refreshAll();
+    });
+    on(["reaction.sent", "reaction.refused"], (action) => {
+      const item = this.items.get(action.idea);
+      if (item) this.fill(item);
+    });
+  }
+
+  /** Show an idea that was posted, held, edited or restored, and say what is news. */
+  ideaArrived(ev, { posted = false, restored = false } = {}) {
+    if (!ev.idea) return;
+    const idea = this.client.state.ideas.get(ev.idea.id) || ev.idea;
+    const before = this.items.get(idea.id);
+    const wasHeld = before && before.idea.status === "held";
+    this.upsert(idea);
+    const item = this.items.get(idea.id);
+    if (!before && item) {
+      item.li.classList.add("is-new");
+      setTimeout(() => item.li.classList.remove("is-new"), 1500);
+      this.adoptReplies(idea.id);
     }
+    const onShownBoard = !this.boards.get(idea.board)?.section.hidden;
+    // A replay (?since=) brings ideas as they are now: one hidden or withdrawn since is not news.
+    const visible = idea.status === "visible";
+    if (posted && !before && visible && !this.isMine(idea) && onShownBoard) {
+      const name = idea.author?.name || gettext("someone");
+      announce(idea.builds_on ? gettext("%(name)s built on an idea.", { name }) : gettext("New idea from %(name)s.", { name }));
+    } else if (posted && wasHeld && visible && this.isMine(idea)) {
+      announce(gettext("A moderator approved your idea; everyone can see it now."));
+    } else if (restored && this.isMine(idea)) {
+      announce(gettext("Your idea was restored."));
+    }
+  }
+
+  /** Draw one idea again from the state. */
+  refill(id) {
+    const idea = this.client.state.ideas.get(id);
+    if (idea) this.upsert(idea);
   }
 
   /** Replies shown without their parent (it was hidden) go back under it when it returns. */

@@ -1,6 +1,7 @@
 // The workshop WebSocket client: snapshot and events into local state, resume with ?since=,
 // and commands that survive a lost connection or a reload (resent with their original ref).
-import { emptyState, stateFromSnapshot, applyEvent, isStaff, runningBreakout } from "./state.js";
+// The state lives in a Store (state.js); views subscribe to it by event type.
+import { Store, isStaff, runningBreakout } from "./state.js";
 
 export const Conn = Object.freeze({
   CONNECTING: "connecting",
@@ -31,18 +32,19 @@ export class CommandError extends Error {
 }
 
 /**
- * One workshop's live connection. Dispatches DOM events:
- *  "connection" {state}, "snapshot", "event" {event}, "me", "need-join", "refused" {code},
- *  "fatal" {code}, "orphan" {command, frame} (outcome of a command resent after a reload).
+ * One workshop's live connection. Events go into `store`, which tells the views. Dispatches
+ * DOM events about the connection: "connection" {state}, "snapshot", "me", "need-join",
+ * "refused" {code}, "fatal" {code}, "too-many", "orphan" {command, frame} (outcome of a command
+ * resent after a reload). Storage, the WebSocket class and the location are injectable for tests.
  */
 export class WorkshopClient extends EventTarget {
-  constructor(code, { storage = globalThis.sessionStorage, WebSocketImpl = globalThis.WebSocket } = {}) {
+  constructor(code, { storage = globalThis.sessionStorage, WebSocketImpl = globalThis.WebSocket, location = globalThis.location } = {}) {
     super();
     this.code = code;
     this.storage = storage;
     this.WebSocketImpl = WebSocketImpl;
-    this.state = emptyState();
-    this.lastSeq = null;
+    this.location = location;
+    this.store = new Store();
     this.conn = Conn.OFFLINE;
     this.ws = null;
     this.ready = false; // welcome received on the current socket
@@ -61,6 +63,11 @@ export class WorkshopClient extends EventTarget {
     this.onOffline = () => { if (!this.ready) this.setConn(Conn.OFFLINE); };
     globalThis.addEventListener?.("online", this.onOnline);
     globalThis.addEventListener?.("offline", this.onOffline);
+  }
+
+  /** The store's state, for reading: changes go through `store.dispatch`. */
+  get state() {
+    return this.store.state;
   }
 
   get storageKey() {
@@ -99,13 +106,17 @@ export class WorkshopClient extends EventTarget {
   }
 
   emit(type, detail = {}) {
-    this.dispatchEvent(new CustomEvent(type, { detail }));
+    // A plain Event with `detail`: the same to listeners as a CustomEvent, and Node has Event.
+    const event = new Event(type);
+    event.detail = detail;
+    this.dispatchEvent(event);
   }
 
   url() {
-    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const since = this.lastSeq === null ? "" : `?since=${encodeURIComponent(this.lastSeq)}`;
-    return `${scheme}//${location.host}/ws/workshops/${encodeURIComponent(this.code)}/${since}`;
+    const scheme = this.location.protocol === "https:" ? "wss:" : "ws:";
+    const seq = this.store.seq;
+    const since = seq === null ? "" : `?since=${encodeURIComponent(seq)}`;
+    return `${scheme}//${this.location.host}/ws/workshops/${encodeURIComponent(this.code)}/${since}`;
   }
 
   /** Open the socket (again). Safe to call after a join or a "need-join". */
@@ -155,7 +166,7 @@ export class WorkshopClient extends EventTarget {
     if (code === 4401 && hadWelcome) {
       // A role was changed or taken away: start over with a full snapshot of what the role may see
       // now (nothing kept from the old one). Refused again before a welcome: join first, below.
-      this.lastSeq = null;
+      this.store.seq = null;
       this.attempt = 0;
       this.connectNow();
       return;
@@ -202,7 +213,7 @@ export class WorkshopClient extends EventTarget {
     const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** this.attempt);
     const delay = ceiling / 2 + Math.random() * (ceiling / 2);
     this.attempt += 1;
-    this.setConn(navigator.onLine === false ? Conn.OFFLINE : Conn.RECONNECTING);
+    this.setConn(globalThis.navigator?.onLine === false ? Conn.OFFLINE : Conn.RECONNECTING);
     this.reconnectTimer = setTimeout(() => this.connectNow(), delay);
   }
 
@@ -276,17 +287,15 @@ export class WorkshopClient extends EventTarget {
 
   onWelcome(frame) {
     if (!frame.resumed) {
-      this.applySnapshot(frame);
-      // In the waiting room nothing of the stream is known yet: once let in, start from a full snapshot.
-      this.lastSeq = typeof frame.seq === "number" && frame.me?.admitted !== false ? frame.seq : null;
+      this.store.reset(frame);
     } else if (frame.me) {
       if (this.roomChanged(frame.me.room)) {
         // Moved to another room while away: the replay cannot bring that room's board, a snapshot can.
         this.resync();
         return;
       }
-      // Resumed: local state stays; replayed events follow, so lastSeq must not jump ahead.
-      this.state.me = { ...this.state.me, ...frame.me };
+      // Resumed: local state stays; replayed events follow, so the seq must not jump ahead.
+      this.store.dispatch({ type: "me.resumed", me: frame.me });
       this.emit("me");
     }
     this.ready = true;
@@ -296,10 +305,6 @@ export class WorkshopClient extends EventTarget {
     if (!frame.resumed) this.emit("snapshot");
     this.startPing();
     for (const command of this.pending.values()) this.rawSend(command);
-  }
-
-  applySnapshot(frame) {
-    this.state = stateFromSnapshot(frame, this.state);
   }
 
   onAnswer(frame) {
@@ -318,12 +323,10 @@ export class WorkshopClient extends EventTarget {
   }
 
   onEvent(frame) {
-    if (this.lastSeq !== null && frame.seq <= this.lastSeq) return; // already applied
-    if (this.state.me?.admitted !== false) this.lastSeq = frame.seq;
+    if (this.store.seen(frame)) return;
     // A citizen moved into a room (or choosing one) gets none of its earlier ideas as events.
     const resync = frame.type === "room.assigned" && this.roomChanged(frame.room);
-    this.apply(frame);
-    this.emit("event", { event: frame });
+    this.store.apply(frame);
     if (resync) this.resync();
   }
 
@@ -336,13 +339,8 @@ export class WorkshopClient extends EventTarget {
 
   /** Start over with a full snapshot (no ?since=); unanswered commands are resent as usual. */
   resync() {
-    this.lastSeq = null;
+    this.store.seq = null;
     this.dropSocket();
     this.connectNow();
-  }
-
-  /** Fold one event into local state. Unknown types change nothing. */
-  apply(ev) {
-    applyEvent(this.state, ev);
   }
 }

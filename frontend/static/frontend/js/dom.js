@@ -106,13 +106,3 @@ export function setUnavailable(button, unavailable) {
 export function isUnavailable(button) {
   return button.getAttribute("aria-disabled") === "true";
 }
-
-/** "mm:ss" (or "h:mm:ss") for a number of seconds. */
-export function formatDuration(totalSeconds) {
-  const pad = (n) => String(n).padStart(2, "0");
-  const s = Math.max(0, Math.ceil(totalSeconds));
-  const hours = Math.floor(s / 3600);
-  const minutes = Math.floor((s % 3600) / 60);
-  const seconds = s % 60;
-  return hours ? `${hours}:${pad(minutes)}:${pad(seconds)}` : `${pad(minutes)}:${pad(seconds)}`;
-}

@@ -1,5 +1,6 @@
 // Human text for command and API errors.
 import { gettext } from "./i18n.js";
+import { clockTime } from "./format.js";
 
 const FALLBACK = {
   bad_json: () => gettext("The server could not read that request."),
@@ -13,11 +14,6 @@ const FALLBACK = {
   ended: () => gettext("The workshop has ended."),
   network: () => gettext("Could not reach the server. Check your connection and try again."),
 };
-
-/** "14:05" for a moment in the page's language. */
-export function clockTime(date) {
-  return new Intl.DateTimeFormat(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit" }).format(date);
-}
 
 /** One readable sentence for an error from the socket (CommandError) or the HTTP API (ApiError). */
 export function describeError(err) {

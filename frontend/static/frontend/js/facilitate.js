@@ -1,5 +1,6 @@
 // The facilitator console: the live board plus start/end, phase, timer, announcements and invite.
-import { LivePage, statusLabel } from "./live.js";
+import { LivePage } from "./live.js";
+import { statusLabel } from "./labels.js";
 import { BoardPicker, RoomOverview, consolePolicy, renderConsoleReport } from "./room-overview.js";
 import { BreakoutPanel } from "./breakout-panel.js";
 import { SynthesisPanel } from "./synthesis-panel.js";
@@ -161,22 +162,19 @@ const breakoutPanel = new BreakoutPanel(page, run);
 const synthesisPanel = new SynthesisPanel(page, run);
 const staffPanel = new StaffPanel(page);
 
-function renderControls(ev) {
+function renderControls() {
   const state = client.state;
   const w = state.workshop || {};
   const isFacilitator = state.me?.role === "facilitator";
   $("#controls", root).hidden = !isFacilitator;
   $("#not-facilitator", root).hidden = isFacilitator || !state.me;
   $("#not-facilitator-moderate", root).hidden = state.me?.role !== "moderator";
-  if (ev?.type !== "timer.render") {
-    picker.render();
-    overview.render();
-    renderConsoleReport(page, picker);
-    if (isFacilitator) breakoutPanel.render();
-    if (isFacilitator) synthesisPanel.render();
-    if (isFacilitator) staffPanel.render(ev);
-    $("#synthesis", root).hidden = !isFacilitator;
-  }
+  picker.render();
+  overview.render();
+  renderConsoleReport(page, picker);
+  if (isFacilitator) breakoutPanel.render();
+  if (isFacilitator) synthesisPanel.render();
+  $("#synthesis", root).hidden = !isFacilitator;
   setText($("#session-status-text", root), statusLabel(w.status));
   const heading = $("#session-title", root);
   setHidden(startBtn, w.status === "live" || w.status === "ended", heading);
@@ -192,8 +190,13 @@ function renderControls(ev) {
     setHidden(button, current, next);
   });
 }
-page.onUpdate(renderControls);
+page.onSnapshot(() => {
+  renderControls();
+  // After a snapshot (first load, reconnect) the staff list is read again.
+  if (client.state.me?.role === "facilitator") staffPanel.load();
+});
+page.store.on("*", renderControls);
 const waitingRoom = new WaitingRoom(client, $("#waiting-room", root));
-page.onUpdate((ev) => (ev ? waitingRoom.onEvent(ev) : waitingRoom.render()));
+page.onSnapshot(() => waitingRoom.render());
 
 page.start();

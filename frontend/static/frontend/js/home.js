@@ -3,7 +3,7 @@ import { api, resetCsrf } from "./api.js";
 import { $, h, showStatus, setFieldError, setText, setUnavailable, isUnavailable } from "./dom.js";
 import { gettext } from "./i18n.js";
 import { describeError } from "./errors.js";
-import { statusLabel } from "./live.js";
+import { statusLabel } from "./labels.js";
 
 const ROLE_NAMES = {
   facilitator: () => gettext("facilitator"),

@@ -5,19 +5,14 @@ import { gettext } from "./i18n.js";
 import { describeError } from "./errors.js";
 import { openAppeal, openEdit, openFlag, openReply, openWithdraw } from "./idea-forms.js";
 import { appealStatusText, heldReasonForAuthor, heldReasonForModerator, hiddenReasonText } from "./moderation-text.js";
+import { clockTimeOf } from "./format.js";
+import { newRef } from "./client.js";
 
 const REACTIONS = [
   ["agree", () => gettext("Agree")],
   ["disagree", () => gettext("Disagree")],
   ["pass", () => gettext("Pass")],
 ];
-
-function formatTime(iso) {
-  if (!iso) return "";
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return "";
-  return new Intl.DateTimeFormat(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit" }).format(date);
-}
 
 /** The DOM of one idea: its card, actions and the thread for replies. */
 export function createItem(view, idea) {
@@ -90,7 +85,7 @@ export function fillItem(view, item) {
   setText(item.author, mine ? gettext("%(name)s (you)", { name }) : name);
   if (item.time.dateTime !== (idea.created_at || "")) {
     item.time.dateTime = idea.created_at || "";
-    setText(item.time, formatTime(idea.created_at));
+    setText(item.time, clockTimeOf(idea.created_at));
   }
   item.edited.hidden = !idea.edited;
   item.li.dataset.status = idea.status;
@@ -147,23 +142,17 @@ export function fillItem(view, item) {
 export function react(view, item, value) {
   if (isUnavailable(item.reactions[value].btn)) return;
   const id = item.idea.id;
-  const mine = () => view.client.state.myReactions;
-  const put = (v) => (v === null ? mine().delete(id) : mine().set(id, v));
-  const next = (mine().get(id) || null) === value ? null : value;
-  put(next);
-  fillItem(view, item);
+  const store = view.client.store;
+  const next = (store.state.myReactions.get(id) || null) === value ? null : value;
+  // The board redraws the card when the store takes the click (and again on a refusal).
+  const click = newRef();
+  store.dispatch({ type: "reaction.sent", idea: id, value: next, click });
   showStatus(item.status, "");
-  // Answers come in send order; only the newest click on an idea decides what a refusal restores.
-  const click = (view.reactClicks.get(id) || 0) + 1;
-  view.reactClicks.set(id, click);
   view.client.send("idea.react", { idea: id, value: next }).then(() => {
-    view.confirmed.set(id, next);
+    store.dispatch({ type: "reaction.confirmed", idea: id, value: next, click });
   }, (err) => {
+    store.dispatch({ type: "reaction.refused", idea: id, click });
     const current = view.items.get(id);
-    if (view.reactClicks.get(id) === click) {
-      put(view.confirmed.get(id) ?? null);
-      if (current) fillItem(view, current);
-    }
     if (current) showStatus(current.status, describeError(err), "error");
   });
 }

@@ -167,7 +167,7 @@ export function openFlag(view, item) {
     status);
   cancel.addEventListener("click", () => view.closeSlot(item));
   const done = (message, kind) => {
-    view.client.state.myFlags.add(item.idea.id);
+    view.client.store.dispatch({ type: "flag.sent", idea: item.idea.id });
     const hadFocus = form.contains(document.activeElement);
     view.closeSlot(item, false);
     view.fill(item);
@@ -223,8 +223,7 @@ export function openAppeal(view, item) {
     showStatus(status, gettext("Sending…"));
     view.client.send("appeal.file", { idea: item.idea.id, text }).then((ack) => {
       // appeal.filed may come after the ack: show the appeal as open until it does.
-      const appeals = view.client.state.appeals;
-      if (!appeals.has(item.idea.id)) appeals.set(item.idea.id, { id: ack.id, idea: item.idea.id, text, status: "open" });
+      view.client.store.dispatch({ type: "appeal.sent", appeal: { id: ack.id, idea: item.idea.id, text, status: "open" } });
       const hadFocus = form.contains(document.activeElement);
       if (item.mode === "appeal") view.closeSlot(item, false);
       view.fill(item);

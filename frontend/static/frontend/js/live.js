@@ -2,18 +2,11 @@
 // agenda and phase, timer, announcements, people and the board.
 import { WorkshopClient, Conn } from "./client.js";
 import { BoardView } from "./board.js";
-import { h, setText, announce, $, formatDuration } from "./dom.js";
+import { h, setText, announce, $ } from "./dom.js";
 import { gettext, ngettext } from "./i18n.js";
-import { describeError, clockTime } from "./errors.js";
-
-const STATUS_LABELS = {
-  draft: () => gettext("Not started yet"),
-  scheduled: () => gettext("Not started yet"),
-  open: () => gettext("Open"),
-  live: () => gettext("Live"),
-  paused: () => gettext("Paused"),
-  ended: () => gettext("Ended"),
-};
+import { describeError } from "./errors.js";
+import { clockTime, clockTimeOf, formatDuration } from "./format.js";
+import { connLabel, roleLabel, statusLabel } from "./labels.js";
 
 // [key, name, what it means, how to get there from the rung below]
 export const RUNGS = [
@@ -27,30 +20,6 @@ export const RUNGS = [
     () => gettext("When officials accept a proposal fed by your ideas, you are empowered.")],
 ];
 
-const CONN_LABELS = {
-  [Conn.CONNECTING]: () => gettext("Connecting…"),
-  [Conn.LIVE]: () => gettext("Connected"),
-  [Conn.RECONNECTING]: () => gettext("Reconnecting…"),
-  [Conn.OFFLINE]: () => gettext("Offline"),
-};
-
-const ROLE_LABELS = {
-  facilitator: () => gettext("facilitator"),
-  moderator: () => gettext("moderator"),
-  official: () => gettext("official"),
-  citizen: () => "",
-};
-
-export function connLabel(state) {
-  return (CONN_LABELS[state] || (() => state))();
-}
-
-export function statusLabel(status) {
-  return (STATUS_LABELS[status] || (() => status || ""))();
-}
-
-export { formatDuration };
-
 export class LivePage {
   constructor(root, { console: isConsole = false, policy = {}, forbiddenText = "" } = {}) {
     this.root = root;
@@ -62,14 +31,20 @@ export class LivePage {
     this.mutedTimer = null;
     this.timerInterval = null;
     this.expiredNotice = null;
-    this.hooks = [];
+    this.snapshotHooks = [];
     this.shownRung = -1;
     this.wire();
+    this.subscribe();
   }
 
-  /** Register a callback run after every snapshot and event (for page-specific parts). */
-  onUpdate(fn) {
-    this.hooks.push(fn);
+  /** The page's store: parts of the page subscribe to its events by type. */
+  get store() {
+    return this.client.store;
+  }
+
+  /** Register a callback run after every full snapshot is rendered (for page-specific parts). */
+  onSnapshot(fn) {
+    this.snapshotHooks.push(fn);
   }
 
   wire() {
@@ -80,7 +55,6 @@ export class LivePage {
       this.renderMe();
       this.renderMuted();
     });
-    c.addEventListener("event", (e) => this.onEvent(e.detail.event));
     c.addEventListener("orphan", (e) => this.onOrphan(e.detail));
     c.addEventListener("fatal", (e) => this.showFatal(e.detail.code));
     c.addEventListener("too-many", () => this.showPageStatus(
@@ -122,7 +96,7 @@ export class LivePage {
     const el = $("#conn", this.root);
     if (!el) return;
     el.dataset.state = state;
-    setText($("#conn-text", this.root), (CONN_LABELS[state] || (() => state))());
+    setText($("#conn-text", this.root), connLabel(state));
   }
 
   /** The waiting room: where they wait and that a host will let them in, said politely. */
@@ -152,67 +126,57 @@ export class LivePage {
     this.renderPeople();
     this.renderAnnouncements();
     this.renderMuted();
-    for (const fn of this.hooks) fn(null);
+    for (const fn of this.snapshotHooks) fn();
   }
 
-  onEvent(ev) {
-    this.board.onEvent(ev);
-    switch (ev.type) {
-      case "workshop.started":
-        announce(gettext("The workshop has started."));
-        this.renderWorkshop();
-        break;
-      case "workshop.ended":
-        announce(gettext("The workshop has ended."));
-        this.renderWorkshop();
-        break;
-      case "phase.changed": {
-        this.renderWorkshop();
-        const phase = this.currentPhase();
-        if (phase) announce(gettext("Next on the agenda: %(title)s.", { title: phase.title }));
-        break;
-      }
-      case "timer.started":
-        this.expiredNotice = null;
-        this.renderTimer();
-        announce(gettext("A timer started: %(time)s.", { time: formatDuration(this.timerRemaining()) }));
-        break;
-      case "timer.stopped":
-        this.expiredNotice = null;
-        this.renderTimer();
-        announce(gettext("The timer was stopped."));
-        break;
-      case "timer.expired":
-        this.expiredNotice = ev.label || "";
-        this.renderTimer();
-        announce(ev.label ? gettext("Time is up: %(label)s.", { label: ev.label }) : gettext("Time is up."));
-        break;
-      case "announcement":
-        this.renderAnnouncements();
-        announce(gettext("Announcement from %(name)s: %(text)s", { name: ev.from?.name || gettext("the facilitator"), text: ev.text }));
-        break;
-      case "presence.changed":
-      case "participant.removed":
-        this.renderPeople();
-        break;
-      case "participant.muted":
-        if (this.client.state.me && ev.participant === this.client.state.me.id) {
-          this.renderMuted();
-          const until = this.mutedUntil();
-          announce(until ? gettext("A moderator has paused your contributions until %(time)s.", { time: clockTime(until) })
-            : gettext("You can take part again."));
-        }
-        break;
-      case "rung.changed": {
-        const index = RUNGS.findIndex(([key]) => key === ev.rung);
-        if (index > this.shownRung) announce(gettext("Your participation rose to: %(rung)s.", { rung: RUNGS[index][1]() }));
-        this.renderMe();
-        break;
-      }
-      default:
-        break;
-    }
-    for (const fn of this.hooks) fn(ev);
+  /** What the page redraws and says for each event (the board, made first, has taken it already). */
+  subscribe() {
+    const on = (types, fn) => this.store.on(types, fn);
+    on("workshop.started", () => {
+      announce(gettext("The workshop has started."));
+      this.renderWorkshop();
+    });
+    on("workshop.ended", () => {
+      announce(gettext("The workshop has ended."));
+      this.renderWorkshop();
+    });
+    on("phase.changed", () => {
+      this.renderWorkshop();
+      const phase = this.currentPhase();
+      if (phase) announce(gettext("Next on the agenda: %(title)s.", { title: phase.title }));
+    });
+    on("timer.started", () => {
+      this.expiredNotice = null;
+      this.renderTimer();
+      announce(gettext("A timer started: %(time)s.", { time: formatDuration(this.timerRemaining()) }));
+    });
+    on("timer.stopped", () => {
+      this.expiredNotice = null;
+      this.renderTimer();
+      announce(gettext("The timer was stopped."));
+    });
+    on("timer.expired", (ev) => {
+      this.expiredNotice = ev.label || "";
+      this.renderTimer();
+      announce(ev.label ? gettext("Time is up: %(label)s.", { label: ev.label }) : gettext("Time is up."));
+    });
+    on("announcement", (ev) => {
+      this.renderAnnouncements();
+      announce(gettext("Announcement from %(name)s: %(text)s", { name: ev.from?.name || gettext("the facilitator"), text: ev.text }));
+    });
+    on(["presence.changed", "participant.removed"], () => this.renderPeople());
+    on("participant.muted", (ev) => {
+      if (!this.client.state.me || ev.participant !== this.client.state.me.id) return;
+      this.renderMuted();
+      const until = this.mutedUntil();
+      announce(until ? gettext("A moderator has paused your contributions until %(time)s.", { time: clockTime(until) })
+        : gettext("You can take part again."));
+    });
+    on("rung.changed", (ev) => {
+      const index = RUNGS.findIndex(([key]) => key === ev.rung);
+      if (index > this.shownRung) announce(gettext("Your participation rose to: %(rung)s.", { rung: RUNGS[index][1]() }));
+      this.renderMe();
+    });
   }
 
   /** A message at the top of the live view; a sticky one stays when the connection comes back. */
@@ -322,14 +286,13 @@ export class LivePage {
       box.dataset.state = "none";
       setText(remaining, "");
     }
-    for (const fn of this.hooks) fn({ type: "timer.render" });
   }
 
   renderMe() {
     const me = this.client.state.me;
     const line = $("#me-line", this.root);
     if (!me || !line) return;
-    const role = (ROLE_LABELS[me.role] || (() => me.role))();
+    const role = roleLabel(me.role);
     setText(line, role ? gettext("You take part as %(name)s, in the role of %(role)s.", { name: me.name, role }) : gettext("You take part as %(name)s.", { name: me.name }));
     const ladder = $("#ladder", this.root);
     if (!ladder) return;
@@ -376,7 +339,7 @@ export class LivePage {
       li.dataset.online = String(!!p.online);
       const name = p.id === meId ? gettext("%(name)s (you)", { name: p.name }) : p.name;
       setText(li.querySelector(".person-name"), name || "");
-      setText(li.querySelector(".person-role"), (ROLE_LABELS[p.role] || (() => p.role || ""))());
+      setText(li.querySelector(".person-role"), roleLabel(p.role));
       setText(li.querySelector(".person-state"), this.isConsole ? (p.online ? gettext("online") : gettext("offline")) : "");
       if (list.children[index] !== li) list.insertBefore(li, list.children[index] || null);
     });
@@ -408,11 +371,11 @@ export class LivePage {
     $("#announcements", this.root).hidden = items.length === 0;
     while (list.children.length < items.length) {
       const a = items[list.children.length];
-      const time = a.at ? new Date(a.at) : null;
+      const time = clockTimeOf(a.at);
       list.prepend(h("li", {},
         h("p", { class: "announcement-text" }, a.text || ""),
         h("p", { class: "announcement-meta" }, gettext("From %(name)s", { name: a.from?.name || gettext("the facilitator") }),
-          time && !Number.isNaN(time.getTime()) ? [" · ", h("time", { datetime: a.at }, new Intl.DateTimeFormat(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit" }).format(time))] : null)));
+          time ? [" · ", h("time", { datetime: a.at }, time)] : null)));
     }
   }
 }

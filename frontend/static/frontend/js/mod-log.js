@@ -2,6 +2,7 @@
 import { $, h, showStatus } from "./dom.js";
 import { gettext } from "./i18n.js";
 import { api } from "./api.js";
+import { pageLang } from "./format.js";
 import { describeError } from "./errors.js";
 import { flagReasonLabel, heldReasonLabels } from "./moderation-text.js";
 
@@ -29,7 +30,7 @@ function short(text) {
 function when(iso) {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return "";
-  return new Intl.DateTimeFormat(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" }).format(date);
+  return new Intl.DateTimeFormat(pageLang(), { hour: "2-digit", minute: "2-digit", second: "2-digit" }).format(date);
 }
 
 export class ModerationLog {

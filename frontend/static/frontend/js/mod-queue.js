@@ -2,7 +2,7 @@
 // from the live state and rendered by key so that focus and open prompts survive updates.
 import { $, h, setText, announce } from "./dom.js";
 import { gettext, ngettext } from "./i18n.js";
-import { clockTime } from "./errors.js";
+import { clockTime } from "./format.js";
 import { flagReasonLabel, heldReasonLabels, hiddenReasonText } from "./moderation-text.js";
 import { ModerationActions } from "./mod-actions.js";
 import { roomLabel } from "./rooms.js";
@@ -97,20 +97,22 @@ export class ModerationQueue {
     }
   }
 
-  /** Announce new arrivals politely; never move focus for them. */
-  onEvent(ev) {
-    const state = this.state;
-    const author = (ideaId) => state.ideas.get(ideaId)?.author?.name || gettext("someone");
-    if (ev.type === "flag.raised" && ev.flag) {
-      const open = [...state.flags.values()].filter((f) => f.idea === ev.flag.idea && f.status === "open").length;
+  /** Announce new arrivals politely; never move focus for them. `on` subscribes to the store. */
+  subscribe(on) {
+    const author = (ideaId) => this.state.ideas.get(ideaId)?.author?.name || gettext("someone");
+    on("flag.raised", (ev) => {
+      if (!ev.flag) return;
+      const open = [...this.state.flags.values()].filter((f) => f.idea === ev.flag.idea && f.status === "open").length;
       announce(open > 1
         ? gettext("Another flag on the idea by %(name)s.", { name: author(ev.flag.idea) })
         : gettext("New in the queue: the idea by %(name)s was flagged.", { name: author(ev.flag.idea) }));
-    } else if (ev.type === "idea.held" && ev.idea) {
-      announce(gettext("New in the queue: an idea by %(name)s waits for approval.", { name: ev.idea.author?.name || gettext("someone") }));
-    } else if (ev.type === "appeal.filed" && ev.appeal) {
-      announce(gettext("New in the queue: %(name)s appealed.", { name: author(ev.appeal.idea) }));
-    }
+    });
+    on("idea.held", (ev) => {
+      if (ev.idea) announce(gettext("New in the queue: an idea by %(name)s waits for approval.", { name: ev.idea.author?.name || gettext("someone") }));
+    });
+    on("appeal.filed", (ev) => {
+      if (ev.appeal) announce(gettext("New in the queue: %(name)s appealed.", { name: author(ev.appeal.idea) }));
+    });
   }
 
   create(item) {

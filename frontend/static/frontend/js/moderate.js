@@ -4,7 +4,7 @@ import { WorkshopClient, Conn } from "./client.js";
 import { $, setText } from "./dom.js";
 import { gettext } from "./i18n.js";
 import { api } from "./api.js";
-import { connLabel, statusLabel } from "./live.js";
+import { connLabel, statusLabel } from "./labels.js";
 import { ModerationQueue } from "./mod-queue.js";
 import { ModerationLog } from "./mod-log.js";
 import { WaitingRoom } from "./waiting-room.js";
@@ -26,13 +26,13 @@ class ModeratePage {
     this.waitingRoom = new WaitingRoom(this.client, $("#waiting-room", root));
     this.allowed = false;
     this.wire();
+    this.subscribe();
   }
 
   wire() {
     const c = this.client;
     c.addEventListener("connection", (e) => this.renderConn(e.detail.state));
     c.addEventListener("snapshot", () => this.renderAll());
-    c.addEventListener("event", (e) => this.onEvent(e.detail.event));
     c.addEventListener("fatal", (e) => this.showFatal(e.detail.code));
     c.addEventListener("need-join", () => this.explainRefusal());
     c.addEventListener("refused", () => this.explainRefusal());
@@ -107,18 +107,24 @@ class ModeratePage {
     else this.log.refreshSoon();
   }
 
-  onEvent(ev) {
-    if (ev.type === "workshop.started" || ev.type === "workshop.ended") {
+  /** The status badge for everyone; the queue, its announcements and the log for moderators. */
+  subscribe() {
+    const store = this.client.store;
+    store.on(["workshop.started", "workshop.ended"], () => {
       const status = $("#workshop-status", this.root);
       setText(status, statusLabel(this.client.state.workshop?.status));
       status.dataset.status = this.client.state.workshop?.status || "";
-    }
-    if (!this.allowed) return;
-    const approved = ev.type === "idea.posted" && this.queue.records.has(`held:${ev.idea?.id}`);
-    if (QUEUE_EVENTS.has(ev.type) || ev.type.startsWith("idea.")) this.queue.render();
-    this.queue.onEvent(ev);
-    this.waitingRoom.onEvent(ev);
-    if (LOG_EVENTS.has(ev.type) || approved) this.log.refreshSoon();
+    });
+    const on = (types, fn) => store.on(types, (ev) => {
+      if (this.allowed) fn(ev);
+    });
+    // A held idea approved: the log shows it (asked before the queue drops the held record).
+    on("idea.posted", (ev) => {
+      if (this.queue.records.has(`held:${ev.idea?.id}`)) this.log.refreshSoon();
+    });
+    on([...QUEUE_EVENTS, "idea.*"], () => this.queue.render());
+    this.queue.subscribe(on);
+    on([...LOG_EVENTS], () => this.log.refreshSoon());
   }
 }
 

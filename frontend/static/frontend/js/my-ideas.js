@@ -29,6 +29,8 @@ export class MyIdeas {
     this.section = $("#my-ideas", this.root);
     this.list = $("#my-ideas-list", this.root);
     this.key = "";
+    page.onSnapshot(() => this.render());
+    page.store.on("*", () => this.render());
   }
 
   render() {

@@ -2,10 +2,11 @@
 import { $, h, setText } from "./dom.js";
 import { gettext } from "./i18n.js";
 import { describeError } from "./errors.js";
-import { reportsApi } from "./reports-api.js";
+import { api } from "./api.js";
+import { statusLabel } from "./labels.js";
 import { statGrid } from "./report-figures.js";
 import {
-  PARTICIPATION_KEYS, participationLabel, workshopStatusLabel, formatCount, formatShare, formatHours,
+  PARTICIPATION_KEYS, participationLabel, formatCount, formatShare, formatHours,
 } from "./report-format.js";
 
 function refuse(root, err) {
@@ -29,7 +30,7 @@ function workshopRow(w) {
       h("a", { href: `/w/${code}/report` }, w.title || w.code,
         h("span", { class: "visually-hidden" }, ` (${gettext("impact report")})`)),
       h("span", { class: "workshop-sub" },
-        h("span", { class: "status-badge", dataset: { status: w.status || "" } }, workshopStatusLabel(w.status)), " ",
+        h("span", { class: "status-badge", dataset: { status: w.status || "" } }, statusLabel(w.status)), " ",
         h("a", { href: `/w/${code}/outcomes`, class: "outcomes-link" }, gettext("Outcomes"),
           h("span", { class: "visually-hidden" }, ` ${gettext("of %(title)s", { title: w.title || w.code })}`)))),
     ...PARTICIPATION_KEYS.map((key) => h("td", { class: "num" }, formatCount(p[key]))),
@@ -58,7 +59,7 @@ async function start(root) {
   $("#print", root).addEventListener("click", () => window.print());
   let data;
   try {
-    data = await reportsApi.organisation();
+    data = await api.organisation();
   } catch (err) {
     refuse(root, err);
     return;

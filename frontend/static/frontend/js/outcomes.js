@@ -5,9 +5,10 @@ import { WorkshopClient, Conn } from "./client.js";
 import { $, setText, announce, showStatus } from "./dom.js";
 import { gettext } from "./i18n.js";
 import { describeError } from "./errors.js";
-import { reportsApi } from "./reports-api.js";
+import { api } from "./api.js";
 import { ProposalCard, proposalCount } from "./proposal-card.js";
-import { responseLabel, workshopStatusLabel } from "./report-format.js";
+import { responseLabel } from "./report-format.js";
+import { statusLabel } from "./labels.js";
 
 const POLL_MS = 30_000;
 const REPORT_ROLES = new Set(["facilitator", "official"]);
@@ -31,7 +32,7 @@ class OutcomesPage {
     const c = this.client;
     c.addEventListener("connection", (e) => this.onConnection(e.detail.state));
     c.addEventListener("snapshot", () => this.onSnapshot());
-    c.addEventListener("event", (e) => this.onEvent(e.detail.event));
+    this.subscribe(c.store);
     for (const type of ["need-join", "refused", "fatal"]) c.addEventListener(type, () => this.startPolling());
     window.addEventListener("pagehide", () => c.close());
     document.addEventListener("visibilitychange", () => {
@@ -42,7 +43,7 @@ class OutcomesPage {
   async start() {
     let workshop;
     try {
-      workshop = await reportsApi.workshop(this.code);
+      workshop = await api.workshop(this.code);
     } catch (err) {
       this.showFatal(err.status === 404
         ? gettext("There is no workshop with this code. Check the link or the code you were given.")
@@ -67,7 +68,7 @@ class OutcomesPage {
     setText($("#workshop-title", this.root), workshop.title || "");
     document.title = `${gettext("Outcomes")}: ${workshop.title || ""} · Inspraak`;
     const badge = $("#workshop-status", this.root);
-    setText(badge, workshopStatusLabel(workshop.status));
+    setText(badge, statusLabel(workshop.status));
     badge.dataset.status = workshop.status || "";
   }
 
@@ -114,30 +115,23 @@ class OutcomesPage {
     this.refresh();
   }
 
-  onEvent(ev) {
-    switch (ev.type) {
-      case "proposal.endorsed": {
-        const card = this.cards.get(ev.proposal);
-        if (card && card.endorse(ev.endorsements, ev.bridging)) this.announceEndorsements(card);
-        break;
-      }
-      case "proposal.responded": {
-        const card = ev.proposal && this.cards.get(ev.proposal.id);
-        if (card) this.announceChanges(card, card.update(ev.proposal));
-        else this.refresh();
-        break;
-      }
-      case "proposal.published":
-      case "proposal.updated":
-        // Sources and people come only with the outcomes endpoint.
-        if (!ev.proposal || ev.proposal.status === "published") this.refresh();
-        break;
-      case "workshop.started":
-      case "workshop.ended":
-        this.setWorkshop({ title: $("#workshop-title", this.root).textContent, status: ev.status });
-        break;
-      default:
-    }
+  subscribe(store) {
+    store.on("proposal.endorsed", (ev) => {
+      const card = this.cards.get(ev.proposal);
+      if (card && card.endorse(ev.endorsements, ev.bridging)) this.announceEndorsements(card);
+    });
+    store.on("proposal.responded", (ev) => {
+      const card = ev.proposal && this.cards.get(ev.proposal.id);
+      if (card) this.announceChanges(card, card.update(ev.proposal));
+      else this.refresh();
+    });
+    store.on(["proposal.published", "proposal.updated"], (ev) => {
+      // Sources and people come only with the outcomes endpoint.
+      if (!ev.proposal || ev.proposal.status === "published") this.refresh();
+    });
+    store.on(["workshop.started", "workshop.ended"], (ev) => {
+      this.setWorkshop({ title: $("#workshop-title", this.root).textContent, status: ev.status });
+    });
   }
 
   // --- rendering ---
@@ -150,7 +144,7 @@ class OutcomesPage {
     }
     this.loading = (async () => {
       try {
-        const data = await reportsApi.outcomes(this.code);
+        const data = await api.outcomes(this.code);
         if (data.workshop) this.setWorkshop(data.workshop);
         this.render(data.proposals || []);
         showStatus($("#page-status", this.root), "");

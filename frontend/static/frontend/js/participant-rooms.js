@@ -42,6 +42,8 @@ export class ParticipantRooms {
     this.countdown = new BreakoutCountdown($("#room-countdown", this.root), () => this.client.state);
     this.lastRoom = undefined;
     this.chooserKey = "";
+    page.onSnapshot(() => this.render());
+    this.subscribe(page.store);
   }
 
   get state() {
@@ -154,35 +156,29 @@ export class ParticipantRooms {
     }
   }
 
-  onEvent(ev) {
-    const s = this.state;
-    switch (ev.type) {
-      case "breakout.opened": {
-        const room = s.me?.room != null ? s.rooms.get(s.me.room) : null;
-        if (room) announce(gettext("Breakout rooms are open. You are in %(room)s.", { room: roomLabel(room) }));
-        else if (ev.mode === "self_select" && !isStaff(s.me)) announce(gettext("Breakout rooms are open. Choose a room."));
-        this.lastRoom = s.me?.room ?? null;
-        break;
+  /** Say what happened to the rooms, then redraw. */
+  subscribe(store) {
+    store.on("breakout.opened", (ev) => {
+      const s = this.state;
+      const room = s.me?.room != null ? s.rooms.get(s.me.room) : null;
+      if (room) announce(gettext("Breakout rooms are open. You are in %(room)s.", { room: roomLabel(room) }));
+      else if (ev.mode === "self_select" && !isStaff(s.me)) announce(gettext("Breakout rooms are open. Choose a room."));
+      this.lastRoom = s.me?.room ?? null;
+    });
+    store.on("room.assigned", (ev) => {
+      if (ev.room != null && ev.room !== this.lastRoom) {
+        announce(gettext("You are now in %(room)s.", { room: roomLabel(this.state.rooms.get(ev.room)) }));
       }
-      case "room.assigned":
-        if (ev.room != null && ev.room !== this.lastRoom) {
-          announce(gettext("You are now in %(room)s.", { room: roomLabel(s.rooms.get(ev.room)) }));
-        }
-        this.lastRoom = ev.room ?? null;
-        break;
-      case "breakout.closing": {
-        const left = Math.max(0, Math.round((Date.parse(ev.closes_at) - Date.now()) / 1000));
-        announce(ngettext("The rooms close in %(count)s second.", "The rooms close in %(count)s seconds.", left));
-        break;
-      }
-      case "breakout.closed":
-        this.lastRoom = null;
-        announce(gettext("The rooms have closed and everyone is back in the plenary. The report-back shows each room's top ideas."));
-        break;
-      default:
-        break;
-    }
-    if (ev.type.startsWith("breakout.") || ev.type === "room.assigned" || ev.type === "presence.changed"
-      || ev.type.startsWith("idea.")) this.render();
+      this.lastRoom = ev.room ?? null;
+    });
+    store.on("breakout.closing", (ev) => {
+      const left = Math.max(0, Math.round((Date.parse(ev.closes_at) - Date.now()) / 1000));
+      announce(ngettext("The rooms close in %(count)s second.", "The rooms close in %(count)s seconds.", left));
+    });
+    store.on("breakout.closed", () => {
+      this.lastRoom = null;
+      announce(gettext("The rooms have closed and everyone is back in the plenary. The report-back shows each room's top ideas."));
+    });
+    store.on(["breakout.*", "room.assigned", "presence.changed", "idea.*"], () => this.render());
   }
 }

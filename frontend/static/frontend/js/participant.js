@@ -17,23 +17,11 @@ const page = new LivePage(root, {
   forbiddenText: gettext("A moderator removed you from this workshop, so you can no longer take part in it."),
 });
 const client = page.client;
-const rooms = new ParticipantRooms(page, expanded);
-const proposals = new ParticipantProposals(page);
-const myIdeas = new MyIdeas(page);
-const survey = new Survey(page);
-page.onUpdate((ev) => {
-  if (!ev) {
-    rooms.render();
-    proposals.render();
-    myIdeas.render();
-    survey.render();
-  } else if (ev.type !== "timer.render") {
-    rooms.onEvent(ev);
-    proposals.onEvent(ev);
-    myIdeas.render();
-    survey.render(ev);
-  }
-});
+// Each part draws itself after a snapshot and subscribes to the events it shows, in this order.
+new ParticipantRooms(page, expanded);
+new ParticipantProposals(page);
+new MyIdeas(page);
+new Survey(page);
 
 async function offerJoin() {
   let workshop;

@@ -4,7 +4,8 @@
 import { h, setText, showStatus, setFieldError, setUnavailable, isUnavailable } from "./dom.js";
 import { gettext, ngettext } from "./i18n.js";
 import { describeError } from "./errors.js";
-import { reportsApi } from "./reports-api.js";
+import { api } from "./api.js";
+import { formatList } from "./format.js";
 import { RESPONSE_STATUSES, responseLabel, formatMoment, formatCount } from "./report-format.js";
 
 const ENDORSEMENT_LABELS = {
@@ -163,13 +164,7 @@ export class ProposalCard {
       return;
     }
     const names = people.map((person) => person.name);
-    let list;
-    try {
-      list = new Intl.ListFormat(document.documentElement.lang || undefined, { type: "conjunction" }).format(names);
-    } catch {
-      list = names.join(", ");
-    }
-    setText(this.people, list);
+    setText(this.people, formatList(names));
   }
 
   renderTimeline(responses) {
@@ -243,7 +238,7 @@ export class ProposalCard {
     setUnavailable(button, true);
     showStatus(status, gettext("Publishing…"));
     try {
-      const { proposal } = await reportsApi.respond(this.code, this.id, select.value, text);
+      const { proposal } = await api.respond(this.code, this.id, select.value, text);
       if (proposal) this.update(proposal);
       message.value = "";
       showStatus(status, gettext("Your response was published."), "ok");

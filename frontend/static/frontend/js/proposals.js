@@ -6,6 +6,8 @@ import { gettext, ngettext } from "./i18n.js";
 import { describeError } from "./errors.js";
 import { bridgingWords } from "./proposal-card.js";
 import { responseLabel, formatMoment } from "./report-format.js";
+import { formatList } from "./format.js";
+import { newRef } from "./client.js";
 
 const VALUES = [
   ["agree", () => gettext("Agree")],
@@ -20,11 +22,7 @@ export function namesOf(state, ids) {
     if (state.me && id === state.me.id) return gettext("you");
     return p ? p.name : null;
   }).filter(Boolean);
-  try {
-    return new Intl.ListFormat(document.documentElement.lang || undefined, { type: "conjunction" }).format(names);
-  } catch {
-    return names.join(", ");
-  }
+  return formatList(names);
 }
 
 /** Move to an idea on the board and focus it (when this participant can see it). */
@@ -45,7 +43,8 @@ export class ParticipantProposals {
     this.section = $("#proposals", this.root);
     this.list = $("#proposal-list", this.root);
     this.cards = new Map();
-    this.clicks = new Map();
+    page.onSnapshot(() => this.render());
+    this.subscribe(page.store);
   }
 
   get state() {
@@ -79,13 +78,16 @@ export class ParticipantProposals {
     }
   }
 
-  onEvent(ev) {
-    if (ev.type === "proposal.published" && ev.proposal) {
-      announce(gettext("A proposal was published: “%(title)s”.", { title: ev.proposal.title }));
-    } else if (ev.type === "proposal.responded" && ev.proposal?.response) {
+  /** Say what was published or answered; redraw on proposals, people, ideas and own endorsements. */
+  subscribe(store) {
+    store.on("proposal.published", (ev) => {
+      if (ev.proposal) announce(gettext("A proposal was published: “%(title)s”.", { title: ev.proposal.title }));
+    });
+    store.on("proposal.responded", (ev) => {
+      if (!ev.proposal?.response) return;
       announce(gettext("New response to “%(title)s”: %(status)s.", { title: ev.proposal.title, status: responseLabel(ev.proposal.response.status) }));
-    }
-    if (ev.type.startsWith("proposal.") || ev.type === "presence.changed" || ev.type.startsWith("idea.")) this.render();
+    });
+    store.on(["proposal.*", "presence.changed", "idea.*", "endorsement.*"], () => this.render());
   }
 
   build(proposal) {
@@ -179,24 +181,16 @@ export class ParticipantProposals {
   endorse(id, value) {
     const card = this.cards.get(id);
     if (!card || isUnavailable(card.buttons[value].btn)) return;
-    const mine = (v) => (v ? this.state.myEndorsements.set(id, v) : this.state.myEndorsements.delete(id));
-    const before = this.state.myEndorsements.get(id) || null;
-    const next = before === value ? null : value;
-    mine(next);
+    const store = this.client.store;
+    const next = (this.state.myEndorsements.get(id) || null) === value ? null : value;
+    // Each step goes through the store, which redraws the cards (subscribe above).
+    const click = newRef();
     showStatus(card.status, "");
-    this.render();
-    const click = (this.clicks.get(id) || 0) + 1;
-    this.clicks.set(id, click);
+    store.dispatch({ type: "endorsement.sent", proposal: id, value: next, click });
     this.client.send("proposal.endorse", { proposal: id, value: next }).then((ack) => {
-      const known = this.state.proposals.find((p) => p.id === id);
-      if (known && ack.endorsements) {
-        known.endorsements = ack.endorsements;
-        if (typeof ack.bridging === "number") known.bridging = ack.bridging;
-      }
-      this.render();
+      store.dispatch({ type: "endorsement.confirmed", proposal: id, value: next, click, endorsements: ack.endorsements, bridging: ack.bridging });
     }, (err) => {
-      if (this.clicks.get(id) === click) mine(before);
-      this.render();
+      store.dispatch({ type: "endorsement.refused", proposal: id, click });
       showStatus(card.status, describeError(err), "error");
     });
   }

@@ -2,7 +2,7 @@
 // SVG chart with a table of the same numbers (the chart's text alternative, also on paper).
 import { h, uniqueId } from "./dom.js";
 import { gettext } from "./i18n.js";
-import { reportsApi } from "./reports-api.js";
+import { api } from "./api.js";
 
 /** A grid of key figures: [{label, value, note?}]; a value in words is set smaller than a number. */
 export function statGrid(items) {
@@ -68,7 +68,7 @@ export function chartFigure({ code, name, caption, table, note }) {
 /** Fetch a chart's SVG and put it in place; the server's SVG carries its own title and desc. */
 async function loadChart(code, name, slot) {
   try {
-    const text = await reportsApi.chart(code, name);
+    const text = await api.chart(code, name);
     const doc = new DOMParser().parseFromString(text, "image/svg+xml");
     const svg = doc.documentElement;
     if (svg.localName !== "svg" || doc.getElementsByTagName("parsererror").length) throw new Error("not an SVG");

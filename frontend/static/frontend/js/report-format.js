@@ -1,7 +1,6 @@
 // Labels and number formats shared by the outcomes, report and organisation report pages.
 import { gettext, ngettext } from "./i18n.js";
-
-const lang = () => document.documentElement.lang || undefined;
+import { pageLang as lang } from "./format.js";
 
 export const RESPONSE_STATUSES = ["under_review", "accepted", "implemented", "declined"];
 
@@ -15,17 +14,6 @@ const RESPONSE_LABELS = {
 /** A readable label for an official response's status. */
 export function responseLabel(status) {
   return (RESPONSE_LABELS[status] || (() => status || ""))();
-}
-
-const WORKSHOP_STATUS = {
-  draft: () => gettext("Not started yet"),
-  live: () => gettext("Live"),
-  ended: () => gettext("Ended"),
-};
-
-/** A readable label for a workshop's status. */
-export function workshopStatusLabel(status) {
-  return (WORKSHOP_STATUS[status] || (() => status || ""))();
 }
 
 export const RUNG_KEYS = ["informed", "consulted", "involved", "collaborating", "empowered"];

@@ -3,10 +3,11 @@
 import { $, h, setText } from "./dom.js";
 import { gettext, ngettext } from "./i18n.js";
 import { describeError } from "./errors.js";
-import { reportsApi } from "./reports-api.js";
+import { api } from "./api.js";
+import { statusLabel } from "./labels.js";
 import { statGrid, dataTable, chartFigure } from "./report-figures.js";
 import {
-  RUNG_KEYS, PARTICIPATION_KEYS, rungLabel, factorLabel, participationLabel, workshopStatusLabel,
+  RUNG_KEYS, PARTICIPATION_KEYS, rungLabel, factorLabel, participationLabel,
   formatCount, formatShare, formatMean, formatHours, formatMoment,
 } from "./report-format.js";
 
@@ -22,25 +23,25 @@ class ReportPage {
     $("#print", this.root).addEventListener("click", () => window.print());
     let report;
     try {
-      report = await reportsApi.report(this.code);
+      report = await api.report(this.code);
     } catch (err) {
       this.refuse(err);
       return;
     }
     try {
-      const workshop = await reportsApi.workshop(this.code);
+      const workshop = await api.workshop(this.code);
       setText($("#workshop-title", this.root), workshop.title || "");
       document.title = `${gettext("Impact report")}: ${workshop.title || ""} · Inspraak`;
       const badge = $("#workshop-status", this.root);
-      setText(badge, workshopStatusLabel(workshop.status));
+      setText(badge, statusLabel(workshop.status));
       badge.dataset.status = workshop.status || "";
     } catch {
       setText($("#workshop-title", this.root), this.code);
     }
     setText($("#generated", this.root), gettext("Figures as of %(when)s", { when: formatMoment(new Date().toISOString()) }));
-    $("#download-report-csv", this.root).href = reportsApi.reportCsvUrl(this.code);
-    $("#download-export-json", this.root).href = reportsApi.exportUrl(this.code, "json");
-    $("#download-export-csv", this.root).href = reportsApi.exportUrl(this.code, "csv");
+    $("#download-report-csv", this.root).href = api.reportCsvUrl(this.code);
+    $("#download-export-json", this.root).href = api.exportUrl(this.code, "json");
+    $("#download-export-csv", this.root).href = api.exportUrl(this.code, "csv");
     this.render(report);
     $("#loading", this.root).hidden = true;
     $("#report", this.root).hidden = false;

@@ -1,5 +1,6 @@
 // Breakout rooms as both pages see them: names, who is where, countdowns and the report-back.
-import { h, setText, formatDuration } from "./dom.js";
+import { h, setText } from "./dom.js";
+import { formatDuration } from "./format.js";
 import { gettext, ngettext } from "./i18n.js";
 import { runningBreakout, roomRunning, roomOfBoard } from "./state.js";
 

@@ -48,11 +48,10 @@ export class StaffPanel {
       e.preventDefault();
       this.add();
     });
-  }
-
-  /** After a snapshot (first load, reconnect) or a change of someone's role, load the list again. */
-  render(ev) {
-    if (!ev || (ev.type === "presence.changed" && this.roleDiffers(ev.participant))) this.load();
+    // A change of someone's role shows in their presence: load the list again (facilitators only).
+    page.store.on("presence.changed", (ev) => {
+      if (page.client.state.me?.role === "facilitator" && this.roleDiffers(ev.participant)) this.load();
+    });
   }
 
   roleDiffers(person) {

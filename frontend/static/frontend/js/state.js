@@ -1,5 +1,8 @@
-// The local picture of a workshop: built from a `welcome` snapshot, then changed by events.
-// Every event payload is absolute (protocol 3.6), so applying one twice is harmless.
+// The one store of a workshop page: the local picture of a workshop, built from a `welcome`
+// snapshot, then changed by events from the server and by this page's own actions (optimistic
+// changes and their answers). Views read `store.state`, dispatch actions and subscribe by type;
+// nothing else writes the state. Every event payload is absolute (protocol 3.6), so applying one
+// twice is harmless; the store still skips events whose seq it has seen.
 
 /** An empty local picture of a workshop. */
 export function emptyState() {
@@ -19,6 +22,10 @@ export function emptyState() {
     appeals: new Map(), // idea id -> appeal
     myFlags: new Set(), // idea ids this page flagged (the server does not tell citizens)
     waiting: new Map(), // participant id -> {id, name}: the waiting room (facilitators and moderators only)
+    // This participant's own choices as the server last confirmed them, and the newest unanswered
+    // click per idea or proposal: only that click's refusal puts the confirmed choice back.
+    confirmed: { reaction: new Map(), endorsement: new Map() },
+    clicks: { reaction: new Map(), endorsement: new Map() },
   };
 }
 
@@ -41,6 +48,9 @@ export function stateFromSnapshot(frame, previous) {
   // Announcements are not part of the snapshot; keep the ones this page already showed.
   s.announcements = previous ? previous.announcements : [];
   s.myFlags = previous ? previous.myFlags : new Set();
+  s.confirmed = { reaction: new Map(s.myReactions), endorsement: new Map(s.myEndorsements) };
+  // Commands still unanswered are resent after the welcome: their answers must still find their click.
+  if (previous) s.clicks = previous.clicks;
   return s;
 }
 
@@ -242,5 +252,115 @@ export function applyEvent(s, ev) {
     }
     default:
       break;
+  }
+}
+
+// Own choices: the action's kind -> [the state's map of shown choices, the field naming the item].
+const MINE = { reaction: ["myReactions", "idea"], endorsement: ["myEndorsements", "proposal"] };
+
+function choose(s, kind, id, value) {
+  const shown = s[MINE[kind][0]];
+  if (value) shown.set(id, value);
+  else shown.delete(id);
+}
+
+/**
+ * Fold one action of this page into the state. Optimistic choices come in three steps:
+ * "<kind>.sent" {id field, value, click} shows the choice at once, "<kind>.confirmed" records the
+ * server's ack, "<kind>.refused" puts the confirmed choice back if that click was the newest.
+ */
+export function applyAction(s, action) {
+  const [kind, step] = action.type.split(".");
+  if (MINE[kind]) {
+    const id = action[MINE[kind][1]];
+    const newest = s.clicks[kind].get(id) === action.click;
+    if (step === "sent") {
+      choose(s, kind, id, action.value ?? null);
+      s.clicks[kind].set(id, action.click);
+    } else if (step === "confirmed") {
+      s.confirmed[kind].set(id, action.value ?? null);
+      if (newest) s.clicks[kind].delete(id);
+      const known = kind === "endorsement" && action.endorsements ? s.proposals.find((p) => p.id === id) : null;
+      if (known) {
+        const bridging = typeof action.bridging === "number" ? action.bridging : known.bridging;
+        setProposal(s, { ...known, endorsements: action.endorsements, bridging });
+      }
+    } else if (step === "refused" && newest) {
+      choose(s, kind, id, s.confirmed[kind].get(id) ?? null);
+      s.clicks[kind].delete(id);
+    }
+    return;
+  }
+  switch (action.type) {
+    case "flag.sent":
+      s.myFlags.add(action.idea);
+      break;
+    case "appeal.sent":
+      // appeal.filed may come after the ack: the appeal shows as open until it does.
+      if (!s.appeals.has(action.appeal.idea)) s.appeals.set(action.appeal.idea, action.appeal);
+      break;
+    case "survey.answered":
+      s.surveyAnswered = true;
+      break;
+    case "me.resumed":
+      s.me = { ...s.me, ...action.me };
+      break;
+    default:
+      break;
+  }
+}
+
+/** Whether a subscription pattern ("idea.posted", "idea.*", or "*": every server event) covers a change. */
+function matches(pattern, type, isEvent) {
+  if (pattern === "*") return isEvent;
+  return pattern === type || (pattern.endsWith(".*") && type.startsWith(pattern.slice(0, -1)));
+}
+
+/** The state, the seq of the last event applied, and the views subscribed to what changes. */
+export class Store {
+  constructor() {
+    this.state = emptyState();
+    this.seq = null; // null: start from a full snapshot on the next connection
+    this.listeners = [];
+  }
+
+  /** Call `fn(event or action)` after each change of the given types or patterns; returns the unsubscribe. */
+  on(types, fn) {
+    const entry = { patterns: [].concat(types), fn };
+    this.listeners.push(entry);
+    return () => {
+      this.listeners = this.listeners.filter((e) => e !== entry);
+    };
+  }
+
+  notify(change, isEvent) {
+    for (const { patterns, fn } of this.listeners) if (patterns.some((p) => matches(p, change.type, isEvent))) fn(change);
+  }
+
+  /** Replace the state with a full `welcome`; in the waiting room no seq is kept. */
+  reset(frame) {
+    this.state = stateFromSnapshot(frame, this.state);
+    this.seq = typeof frame.seq === "number" && frame.me?.admitted !== false ? frame.seq : null;
+  }
+
+  /** Whether an event was already applied (its seq is not past the last one). */
+  seen(ev) {
+    return this.seq !== null && typeof ev.seq === "number" && ev.seq <= this.seq;
+  }
+
+  /** Apply a server event and tell the views; an event already seen changes nothing. */
+  apply(ev) {
+    if (this.seen(ev)) return false;
+    // In the waiting room the stream is not followed: once let in, a full snapshot comes.
+    if (typeof ev.seq === "number" && this.state.me?.admitted !== false) this.seq = ev.seq;
+    applyEvent(this.state, ev);
+    this.notify(ev, true);
+    return true;
+  }
+
+  /** Apply one of this page's actions (see applyAction) and tell the views. */
+  dispatch(action) {
+    applyAction(this.state, action);
+    this.notify(action, false);
   }
 }

@@ -36,6 +36,11 @@ export class Survey {
     this.section = $("#survey", this.root);
     this.form = $("#survey-form", this.root);
     this.built = "";
+    page.onSnapshot(() => this.render());
+    page.store.on("*", () => this.render());
+    page.store.on("workshop.ended", () => {
+      if (!this.answered()) announce(gettext("The survey is open: tell us how the workshop went."));
+    });
     this.form.addEventListener("submit", (e) => {
       e.preventDefault();
       this.submit();
@@ -47,11 +52,7 @@ export class Survey {
     return this.client.state.surveyAnswered === true;
   }
 
-  markAnswered() {
-    this.client.state.surveyAnswered = true;
-  }
-
-  render(ev) {
+  render() {
     const s = this.client.state;
     const role = s.me?.role;
     const status = s.workshop?.status;
@@ -70,7 +71,6 @@ export class Survey {
     const done = this.answered();
     this.form.hidden = done;
     $("#survey-thanks", this.root).hidden = !done;
-    if (ev?.type === "workshop.ended" && !done) announce(gettext("The survey is open: tell us how the workshop went."));
   }
 
   build(role) {
@@ -156,7 +156,7 @@ export class Survey {
   }
 
   finish(message) {
-    this.markAnswered();
+    this.client.store.dispatch({ type: "survey.answered" });
     showStatus($("#survey-status", this.root), "");
     setText($("#survey-thanks-text", this.root), message);
     this.render();

@@ -9,6 +9,12 @@ export class WaitingRoom {
   /** `section` is the #waiting-room card of the page; `client` its WorkshopClient. */
   constructor(client, section) {
     this.client = client;
+    client.store.on("participant.waiting", (ev) => {
+      if (ev.participant && MAY_ADMIT.has(client.state.me?.role)) {
+        announce(gettext("%(name)s is waiting to be let in.", { name: ev.participant.name }));
+      }
+    });
+    client.store.on(["participant.*", "presence.changed"], () => this.render());
     this.section = section;
     this.list = $("#waiting-list", section);
     this.status = $("#waiting-status", section);
@@ -52,13 +58,6 @@ export class WaitingRoom {
     const next = li.nextElementSibling || li.previousElementSibling;
     li.remove();
     if (hadFocus) (next?.querySelector("button") || $("#waiting-title", this.section)).focus();
-  }
-
-  onEvent(ev) {
-    if (ev.type === "participant.waiting" && ev.participant) {
-      announce(gettext("%(name)s is waiting to be let in.", { name: ev.participant.name }));
-    }
-    if (ev.type.startsWith("participant.") || ev.type === "presence.changed") this.render();
   }
 
   decide(button) {

@@ -1,0 +1,202 @@
+// The socket client without a browser: a fake WebSocket class and storage are injected, so resume
+// with ?since=, resending unanswered commands with their refs, and the close codes can be tested.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Conn, CommandError, WorkshopClient } from "../static/frontend/js/client.js";
+
+/** A WebSocket class that records every socket made; tests play the server's side. */
+function fakeSockets() {
+  const made = [];
+  class FakeSocket {
+    constructor(url) {
+      this.url = url;
+      this.sent = [];
+      this.readyState = 1;
+      made.push(this);
+    }
+    send(data) { this.sent.push(JSON.parse(data)); }
+    close() { this.closed = true; }
+    receive(frame) { this.onmessage({ data: JSON.stringify(frame) }); }
+    drop(code) { this.onclose({ code }); }
+  }
+  return { FakeSocket, made, last: () => made[made.length - 1] };
+}
+
+function memoryStorage() {
+  const items = new Map();
+  return { getItem: (k) => items.get(k) ?? null, setItem: (k, v) => items.set(k, String(v)), removeItem: (k) => items.delete(k), items };
+}
+
+const ME = { id: 1, name: "Me", role: "citizen", room: null };
+const welcome = (extra = {}) => ({ type: "welcome", seq: 10, me: ME, workshop: { status: "live", breakout: null }, participants: [], boards: [], ideas: [], ...extra });
+
+/** A client on fake sockets; `t.after` closes it so no ping timer keeps Node running. */
+function makeClient(t, { storage = memoryStorage() } = {}) {
+  const sockets = fakeSockets();
+  const client = new WorkshopClient("abc", { storage, WebSocketImpl: sockets.FakeSocket, location: { protocol: "https:", host: "x.test" } });
+  const heard = [];
+  for (const type of ["connection", "snapshot", "me", "need-join", "refused", "fatal", "too-many", "orphan"]) {
+    client.addEventListener(type, (e) => heard.push([type, e.detail]));
+  }
+  t.after(() => client.close());
+  return { client, sockets, heard, storage };
+}
+
+test("the first connection asks for everything; the welcome makes the state and the page live", (t) => {
+  const { client, sockets, heard } = makeClient(t);
+  client.connect();
+  assert.equal(sockets.last().url, "wss://x.test/ws/workshops/abc/");
+  assert.equal(client.conn, Conn.CONNECTING);
+  sockets.last().receive(welcome());
+  assert.equal(client.conn, Conn.LIVE);
+  assert.equal(client.state.me.name, "Me");
+  assert.equal(client.store.seq, 10);
+  assert.ok(heard.some(([type]) => type === "snapshot"));
+});
+
+test("events go into the store once; after a drop the client resumes with since", (t) => {
+  const { client, sockets } = makeClient(t);
+  const seen = [];
+  client.store.on("*", (ev) => seen.push(ev.seq));
+  client.connect();
+  const ws = sockets.last();
+  ws.receive(welcome());
+  ws.receive({ type: "phase.changed", phase: 1, seq: 11 });
+  ws.receive({ type: "phase.changed", phase: 1, seq: 11 });
+  ws.receive({ type: "phase.changed", phase: 0, seq: 9 });
+  assert.deepEqual(seen, [11]);
+  assert.equal(client.state.workshop.phase, 1);
+  ws.drop(1006);
+  assert.equal(client.conn, Conn.RECONNECTING);
+  client.connectNow(); // what the backoff timer does
+  assert.equal(sockets.last().url, "wss://x.test/ws/workshops/abc/?since=11");
+});
+
+test("a resumed welcome keeps the state and the seq and merges what it says about me", (t) => {
+  const { client, sockets, heard } = makeClient(t);
+  client.connect();
+  sockets.last().receive(welcome());
+  sockets.last().receive({ type: "phase.changed", phase: 2, seq: 12 });
+  sockets.last().drop(1006);
+  client.connectNow();
+  sockets.last().receive({ type: "welcome", resumed: true, seq: 40, me: { ...ME, muted_until: "2030-01-01T00:00:00Z" } });
+  assert.equal(client.state.workshop.phase, 2);
+  assert.equal(client.store.seq, 12, "replayed events follow; the seq does not jump ahead");
+  assert.equal(client.state.me.muted_until, "2030-01-01T00:00:00Z");
+  assert.ok(heard.some(([type]) => type === "me"));
+  assert.equal(heard.filter(([type]) => type === "snapshot").length, 1);
+});
+
+test("a command sent while offline waits, is sent after the welcome and resent with its ref after a reconnect", async (t) => {
+  const { client, sockets, storage } = makeClient(t);
+  client.connect();
+  const answer = client.send("idea.post", { board: 1, text: "hello" });
+  assert.deepEqual(sockets.last().sent, [], "nothing goes out before the welcome");
+  assert.equal(client.unacknowledged, 1);
+  sockets.last().receive(welcome());
+  const [first] = sockets.last().sent;
+  assert.equal(first.type, "idea.post");
+  assert.equal(first.text, "hello");
+  assert.ok(first.ref);
+  assert.ok(storage.getItem("inspraak:pending:abc").includes(first.ref), "kept across a reload");
+  sockets.last().drop(1011);
+  client.connectNow();
+  sockets.last().receive({ type: "welcome", resumed: true, seq: 10, me: ME });
+  assert.deepEqual(sockets.last().sent.map((f) => f.ref), [first.ref], "resent with the same ref");
+  sockets.last().receive({ type: "ack", ref: first.ref, id: 5, status: "visible" });
+  assert.equal((await answer).id, 5);
+  assert.equal(client.unacknowledged, 0);
+  assert.equal(storage.getItem("inspraak:pending:abc"), null);
+});
+
+test("an error answer rejects with a CommandError carrying code, fields and retry_after", async (t) => {
+  const { client, sockets } = makeClient(t);
+  client.connect();
+  sockets.last().receive(welcome());
+  const answer = client.send("idea.post", { board: 1, text: "" });
+  const { ref } = sockets.last().sent[0];
+  sockets.last().receive({ type: "error", ref, code: "invalid", message: "No.", fields: { text: ["Required."] }, retry_after: 3 });
+  await assert.rejects(answer, (err) => err instanceof CommandError && err.code === "invalid"
+    && err.fields.text[0] === "Required." && err.retryAfter === 3 && err.message === "No.");
+  assert.equal(client.isPending(ref), false);
+});
+
+test("commands stored by an earlier page are resent, and their answers come as orphans", (t) => {
+  const storage = memoryStorage();
+  storage.setItem("inspraak:pending:abc", JSON.stringify([{ type: "idea.react", idea: 5, value: "agree", ref: "r-1" }, { broken: true }]));
+  const { client, sockets, heard } = makeClient(t, { storage });
+  assert.equal(client.unacknowledged, 1, "a damaged entry is dropped");
+  client.connect();
+  sockets.last().receive(welcome());
+  assert.deepEqual(sockets.last().sent, [{ type: "idea.react", idea: 5, value: "agree", ref: "r-1" }]);
+  sockets.last().receive({ type: "error", ref: "r-1", code: "not_found" });
+  const orphan = heard.find(([type]) => type === "orphan");
+  assert.equal(orphan[1].command.ref, "r-1");
+  assert.equal(orphan[1].frame.code, "not_found");
+});
+
+test("4401 after a welcome starts over with a full snapshot; before one it asks to join", (t) => {
+  const { client, sockets, heard } = makeClient(t);
+  client.connect();
+  sockets.last().receive(welcome());
+  sockets.last().receive({ type: "phase.changed", phase: 1, seq: 11 });
+  sockets.last().drop(4401);
+  assert.equal(sockets.made.length, 2, "reconnects at once");
+  assert.equal(sockets.last().url, "wss://x.test/ws/workshops/abc/", "without since: nothing kept from the old role");
+  sockets.last().drop(4401);
+  assert.equal(sockets.made.length, 2, "refused again before a welcome: no more tries");
+  assert.equal(client.conn, Conn.OFFLINE);
+  assert.ok(heard.some(([type]) => type === "need-join"));
+});
+
+test("4403 and 4404 are final; 1006 before any welcome is a refusal for the page to explain", (t) => {
+  for (const code of [4403, 4404]) {
+    const { client, sockets, heard } = makeClient(t);
+    client.connect();
+    sockets.last().drop(code);
+    assert.equal(client.stopped, true);
+    assert.deepEqual(heard.find(([type]) => type === "fatal")[1], { code });
+    assert.equal(client.reconnectTimer, null);
+  }
+  const { client, sockets, heard } = makeClient(t);
+  client.connect();
+  sockets.last().drop(1006);
+  assert.ok(heard.some(([type]) => type === "refused"));
+  assert.equal(client.conn, Conn.OFFLINE);
+});
+
+test("4408 reconnects at once and keeps since; 4429 says so and backs off", (t) => {
+  const { client, sockets, heard } = makeClient(t);
+  client.connect();
+  sockets.last().receive(welcome());
+  sockets.last().receive({ type: "phase.changed", phase: 1, seq: 13 });
+  sockets.last().drop(4408);
+  assert.equal(sockets.made.length, 2);
+  assert.equal(sockets.last().url, "wss://x.test/ws/workshops/abc/?since=13");
+  sockets.last().drop(4429);
+  assert.ok(heard.some(([type]) => type === "too-many"));
+  assert.equal(sockets.made.length, 2, "no socket until the backoff timer");
+  assert.ok(client.reconnectTimer !== null);
+  assert.ok(client.attempt >= 5);
+});
+
+test("a citizen moved to another room while a breakout runs resyncs with a full snapshot", (t) => {
+  const { client, sockets } = makeClient(t);
+  client.connect();
+  sockets.last().receive(welcome({ workshop: { status: "live", breakout: { id: 1, status: "open" } } }));
+  sockets.last().receive({ type: "room.assigned", room: 3, seq: 11 });
+  assert.equal(sockets.made.length, 2);
+  assert.equal(sockets.last().url, "wss://x.test/ws/workshops/abc/");
+  assert.equal(sockets.made[0].closed, true);
+});
+
+test("in the waiting room no seq is kept, so being let in brings a full snapshot", (t) => {
+  const { client, sockets } = makeClient(t);
+  client.connect();
+  sockets.last().receive(welcome({ me: { ...ME, admitted: false } }));
+  assert.equal(client.store.seq, null);
+  sockets.last().receive({ type: "participant.admitted", participant: { id: 1 }, seq: 30 });
+  assert.equal(client.state.me.admitted, true);
+  sockets.last().drop(4401);
+  assert.equal(sockets.last().url, "wss://x.test/ws/workshops/abc/");
+});
