@@ -93,7 +93,7 @@ def test_export_csv_cells_that_start_like_a_formula_get_a_leading_quote(made, ro
 
 def test_report_csv_cells_that_start_like_a_formula_get_a_leading_quote(made):
     workshop, people, ideas, proposal = made
-    proposals.proposal_respond(actor=people["official"], proposal=proposal, status="accepted",
+    proposals.proposal_respond(actor=people["official"], proposal_id=proposal.pk, status="accepted",
                                message="=1+1 we will do it")
     # Profile question keys are the facilitator's text, and become keys of the report's rows.
     workshop.profile_questions = [{"key": "=cmd|' /C calc'!A0", "label": "Age", "options": ["-30", "+30"]}]
