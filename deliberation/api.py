@@ -4,15 +4,15 @@ import io
 
 from django.http import HttpResponse, JsonResponse
 
+from workshops import permissions as rules
 from workshops import selectors as workshop_selectors
 from workshops import sessions, stream
 from workshops.errors import DomainError
-from workshops.http import json_view, parse_body
-from workshops.models import Participant, Workshop
+from workshops.http import json_view, once, parse_body
+from workshops.models import Participant
 
 from . import charts, permissions, proposals, protocol, selectors
 from . import report as impact
-from .models import Proposal
 
 R = Participant.Role
 
@@ -21,7 +21,7 @@ def _actor(request, workshop, roles) -> Participant:
     actor = sessions.participant_for(workshop=workshop, session=request.session, user=request.user)
     if actor is None:
         raise DomainError("unauthenticated", "Log in first.")
-    if actor.removed or not actor.admitted or actor.role not in roles:
+    if not rules.can_act(actor) or actor.role not in roles:
         raise DomainError("forbidden")
     return actor
 
@@ -37,12 +37,12 @@ def moderation_log(request, code):
 def outcomes(request, code):
     """What the workshop produced, for anyone, once something is published."""
     workshop = workshop_selectors.workshop_get(code)
-    published = list(Proposal.objects.filter(workshop=workshop, status=Proposal.Status.PUBLISHED).order_by("pk"))
+    published = selectors.outcomes(workshop.pk)
     if not published:
         raise DomainError("not_found", "Nothing has been published yet.")
     return JsonResponse({"workshop": {"code": workshop.code, "title": workshop.title, "status": workshop.status,
                                       "language": workshop.language},
-                         "proposals": selectors.outcomes(workshop.pk, published)})
+                         "proposals": published})
 
 
 @json_view("POST")
@@ -50,10 +50,13 @@ def proposal_response(request, code, proposal_id):
     workshop = workshop_selectors.workshop_get(code)
     actor = _actor(request, workshop, {R.OFFICIAL})
     body = parse_body(request, protocol.ResponseBody)
+
+    def respond():
+        _, payload = proposals.proposal_respond(actor=actor, proposal_id=proposal_id, status=body.status,
+                                                message=body.message)
+        return JsonResponse({"proposal": payload}, status=201)
     with stream.publishing():
-        proposal = selectors.proposal_get(actor, proposal_id)
-        proposals.proposal_respond(actor=actor, proposal=proposal, status=body.status, message=body.message)
-    return JsonResponse({"proposal": selectors.proposal_payload(proposal)}, status=201)
+        return once(request, caller=lambda: f"p:{actor.pk}", answer=respond)
 
 
 @json_view("GET")
@@ -150,9 +153,7 @@ def organisation_report(request):
     """Every workshop in which this staff account is facilitator or official, side by side."""
     if not request.user.is_authenticated or not request.user.is_staff:
         raise DomainError("unauthenticated", "Log in as staff first.")
-    workshop_ids = Participant.objects.filter(user=request.user, role__in=(R.FACILITATOR, R.OFFICIAL),
-                                              removed=False).values_list("workshop_id", flat=True)
-    workshops = Workshop.objects.filter(pk__in=workshop_ids).order_by("-created_at")
+    workshops = workshop_selectors.workshops_with_role(request.user, (R.FACILITATOR, R.OFFICIAL))
     return JsonResponse(impact.organisation_report(workshops))
 
 

@@ -4,7 +4,7 @@ from workshops.registry import ANYONE, FACILITATOR, MODERATOR, OFFICIAL, command
 from . import admission, moderation, proposals, protocol, selectors, services, synthesis
 
 
-@command("idea.post", roles=ANYONE, schema=protocol.IdeaPost, content=True)
+@command("idea.post", roles=ANYONE, schema=protocol.IdeaPost)
 def idea_post(actor, cmd):
     builds_on = selectors.idea_get(actor, cmd.builds_on, field="builds_on") if cmd.builds_on else None
     idea = services.idea_post(actor=actor, board=selectors.board_get(actor, cmd.board), text=cmd.text,
@@ -12,25 +12,25 @@ def idea_post(actor, cmd):
     return {"id": idea.pk, "status": idea.status}
 
 
-@command("idea.edit", roles=ANYONE, schema=protocol.IdeaEdit, content=True)
+@command("idea.edit", roles=ANYONE, schema=protocol.IdeaEdit)
 def idea_edit(actor, cmd):
     idea = services.idea_edit(actor=actor, idea=selectors.idea_get(actor, cmd.idea, lock=True), text=cmd.text)
     return {"id": idea.pk}
 
 
-@command("idea.withdraw", roles=ANYONE, schema=protocol.IdeaRef, content=True)
+@command("idea.withdraw", roles=ANYONE, schema=protocol.IdeaRef)
 def idea_withdraw(actor, cmd):
     idea = services.idea_withdraw(actor=actor, idea=selectors.idea_get(actor, cmd.idea, lock=True))
     return {"id": idea.pk}
 
 
-@command("idea.react", roles=ANYONE, schema=protocol.IdeaReact, content=True)
+@command("idea.react", roles=ANYONE, schema=protocol.IdeaReact)
 def idea_react(actor, cmd):
     counts = services.idea_react(actor=actor, idea=selectors.idea_get(actor, cmd.idea), value=cmd.value)
     return {"id": cmd.idea, "value": cmd.value, "reactions": counts}
 
 
-@command("idea.flag", roles=ANYONE, schema=protocol.IdeaFlag, content=True)
+@command("idea.flag", roles=ANYONE, schema=protocol.IdeaFlag)
 def idea_flag(actor, cmd):
     flag = moderation.idea_flag(actor=actor, idea=selectors.idea_get(actor, cmd.idea, lock=True), reason=cmd.reason,
                                 note=cmd.note)
@@ -115,7 +115,7 @@ def proposal_publish(actor, cmd):
     return {"id": cmd.proposal}
 
 
-@command("proposal.endorse", roles=ANYONE, schema=protocol.ProposalEndorse, content=True)
+@command("proposal.endorse", roles=ANYONE, schema=protocol.ProposalEndorse)
 def proposal_endorse(actor, cmd):
     result = proposals.proposal_endorse(actor=actor, proposal=selectors.proposal_get(actor, cmd.proposal, lock=True),
                                         value=cmd.value)
@@ -124,8 +124,8 @@ def proposal_endorse(actor, cmd):
 
 @command("proposal.respond", roles=OFFICIAL, schema=protocol.ProposalRespond)
 def proposal_respond(actor, cmd):
-    response = proposals.proposal_respond(actor=actor, proposal=selectors.proposal_get(actor, cmd.proposal, lock=True),
-                                          status=cmd.status, message=cmd.message)
+    response, _ = proposals.proposal_respond(actor=actor, proposal_id=cmd.proposal, status=cmd.status,
+                                             message=cmd.message)
     return {"id": cmd.proposal, "response": response.pk}
 
 

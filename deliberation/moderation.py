@@ -9,12 +9,13 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from workshops import permissions as rules
 from workshops import stream
 from workshops.errors import DomainError
 from workshops.models import Participant
 from workshops.selectors import iso
 
-from . import ladder
+from . import ladder, permissions
 from .models import Appeal, Flag, Idea, ModerationAction
 from .selectors import idea_audience, idea_payload
 
@@ -43,8 +44,7 @@ def _private(idea: Idea) -> tuple[str, ...]:
 
 def _public_audience(idea: Idea) -> tuple[str, ...]:
     """The idea's readers, except its author, moderators and facilitators."""
-    board = idea.board
-    readers = stream.to_room(board.room_id if board.room_id and board.room.breakout.running else None)
+    readers = stream.to_room(permissions.board_room(idea.board))
     return (*readers, *("!" + token for token in _private(idea)))
 
 
@@ -88,6 +88,7 @@ def _resolve_flags(idea: Idea, status: str) -> list[tuple]:
 @transaction.atomic
 def idea_flag(*, actor: Participant, idea: Idea, reason: str, note: str = "") -> Flag:
     """Flag an idea once; at the threshold of distinct flaggers who were there before it, it is hidden for review."""
+    rules.require_content(actor)
     if idea.status != Idea.Status.VISIBLE:
         raise DomainError("forbidden", "Only visible ideas can be flagged.")
     if idea.author_id == actor.pk:

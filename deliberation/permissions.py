@@ -1,35 +1,46 @@
 """Who may see and write what, shared by the socket and HTTP paths."""
+from django.db.models import Q
+
 from workshops.models import Participant
 
 from .models import Board, Idea
 
 MODERATING = (Participant.Role.MODERATOR, Participant.Role.FACILITATOR)
+PUBLIC = (Idea.Status.VISIBLE, Idea.Status.WITHDRAWN)
 
 
-def _room_running(board: Board) -> bool:
-    return board.room_id is not None and board.room.breakout.running
+def board_room(board: Board) -> int | None:
+    """The room whose members alone read a board now: a room board's while its breakout runs; None is everyone."""
+    return board.room_id if board.room_id is not None and board.room.breakout.running else None
 
 
 def can_see_board(actor: Participant, board: Board) -> bool:
     """The plenary is everyone's; a room board is its members' while the breakout runs, then everyone's."""
-    if board.room_id is None or actor.is_staff_role or not _room_running(board):
+    if board.room_id is None or actor.is_staff_role:
         return True
-    return actor.room_id == board.room_id
+    room = board_room(board)
+    return room is None or actor.room_id == room
 
 
 def can_post_to_board(actor: Participant, board: Board) -> bool:
     """Citizens in a room write only there; a closed room's board is read-only for all."""
     if board.room_id is not None:
-        return _room_running(board) and (actor.is_staff_role or actor.room_id == board.room_id)
+        return board_room(board) is not None and (actor.is_staff_role or actor.room_id == board.room_id)
     return actor.is_staff_role or actor.room_id is None
 
 
-def can_see_idea(actor: Participant, idea: Idea) -> bool:
-    if not can_see_board(actor, idea.board):
-        return False
-    if idea.status in (Idea.Status.VISIBLE, Idea.Status.WITHDRAWN):
-        return True
+def reads_unpublished(actor: Participant, idea: Idea) -> bool:
+    """Who reads an idea that is not public (held, hidden), with its reason: its author and moderators."""
     return idea.author_id == actor.pk or actor.role in MODERATING
+
+
+def ideas_readable(actor: Participant, *, public: Q = Q(status__in=PUBLIC)) -> Q:
+    """reads_unpublished as a filter of ideas: those `public`, or all for moderators, plus the actor's own."""
+    return Q() if actor.role in MODERATING else public | Q(author_id=actor.pk)
+
+
+def can_see_idea(actor: Participant, idea: Idea) -> bool:
+    return can_see_board(actor, idea.board) and (idea.status in PUBLIC or reads_unpublished(actor, idea))
 
 
 def can_change_idea(actor: Participant, idea: Idea) -> bool:

@@ -2,6 +2,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from workshops import permissions as rules
 from workshops import stream
 from workshops.errors import DomainError
 from workshops.models import Participant
@@ -9,7 +10,7 @@ from workshops.models import Participant
 from . import ladder
 from .services import choice_set
 from .models import Endorsement, Idea, Proposal, Response
-from .selectors import contributors_of, endorsement_counts, proposal_bridging, proposal_payload
+from .selectors import contributors_of, endorsement_counts, proposal_bridging, proposal_get, proposal_payload
 
 
 def _sources(actor: Participant, idea_ids: list[int]) -> list[Idea]:
@@ -76,6 +77,7 @@ def proposal_publish(*, actor: Participant, proposal: Proposal) -> Proposal:
 @transaction.atomic
 def proposal_endorse(*, actor: Participant, proposal: Proposal, value: str | None) -> dict:
     """Set (or clear, with None) the actor's endorsement of a published proposal."""
+    rules.require_content(actor)
     if proposal.status != Proposal.Status.PUBLISHED:
         raise DomainError("forbidden", "Only published proposals can be endorsed.")
     if choice_set(Endorsement, value=value, proposal=proposal, participant=actor):
@@ -87,13 +89,19 @@ def proposal_endorse(*, actor: Participant, proposal: Proposal, value: str | Non
 
 
 @transaction.atomic
-def proposal_respond(*, actor: Participant, proposal: Proposal, status: str, message: str) -> Response:
-    """An official answers a proposal, during the workshop or weeks later; answers add up to a timeline."""
+def proposal_respond(*, actor: Participant, proposal_id: int, status: str, message: str) -> tuple[Response, dict]:
+    """An official answers a proposal, during the workshop or weeks later; answers add up to a timeline.
+
+    Returns the response and the proposal's payload after it, as everyone is told it.
+    """
+    rules.require_act(actor)  # not require_content: officials answer after the end too, and cannot be muted
     if actor.role != Participant.Role.OFFICIAL:
         raise DomainError("forbidden", "Only officials answer proposals.")
+    proposal = proposal_get(actor, proposal_id, lock=True)
     if proposal.status != Proposal.Status.PUBLISHED:
         raise DomainError("forbidden", "Only published proposals can be answered.")
     response = Response.objects.create(proposal=proposal, official=actor, status=status, message=message)
-    stream.emit(actor.workshop_id, "proposal.responded", {"proposal": proposal_payload(proposal)})
+    payload = proposal_payload(proposal)
+    stream.emit(actor.workshop_id, "proposal.responded", {"proposal": payload})
     _refresh_contributors(proposal)
-    return response
+    return response, payload

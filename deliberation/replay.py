@@ -27,7 +27,7 @@ def _carried(payload: dict) -> Iterator[dict]:
 
 def idea_now(reader: Participant, idea: Idea, reactions: dict) -> dict:
     """An idea as `reader` may see it now; what they may not read has no text and shows as hidden."""
-    trusted = idea.author_id == reader.pk or reader.role in permissions.MODERATING
+    trusted = permissions.reads_unpublished(reader, idea)
     payload = idea_payload(idea, reactions=reactions, with_reason=trusted)
     if not trusted and idea.status != Idea.Status.VISIBLE:
         payload["text"] = ""

@@ -41,8 +41,7 @@ def idea_audience(idea: Idea) -> tuple[str, ...]:
     """Who is told about an idea: its board's readers, or only author and moderators when not public."""
     if idea.status in (Idea.Status.HELD, Idea.Status.HIDDEN):
         return (*stream.to_participant(idea.author_id), *stream.MODERATORS)
-    board = idea.board
-    return stream.to_room(board.room_id if board.room_id and board.room.breakout.running else None)
+    return stream.to_room(permissions.board_room(idea.board))
 
 
 def _with_room(board: Board) -> Board:
@@ -107,12 +106,10 @@ def ideas_visible_to(actor: Participant, *, board: Board | None = None) -> list[
     else:
         board_ids = [board.pk] if permissions.can_see_board(actor, board) else []
     qs = _with_counts(Idea.objects.filter(board_id__in=board_ids))
-    if actor.role not in permissions.MODERATING:
-        # A withdrawn idea keeps its place only where visible replies hang on it.
-        answered = Exists(Idea.objects.filter(builds_on=OuterRef("pk"), status=Idea.Status.VISIBLE))
-        qs = qs.filter(Q(status=Idea.Status.VISIBLE) | Q(status=Idea.Status.WITHDRAWN) & Q(answered)
-                       | Q(author=actor))
-    return _payloads(qs)
+    # A withdrawn idea keeps its place only where visible replies hang on it.
+    answered = Exists(Idea.objects.filter(builds_on=OuterRef("pk"), status=Idea.Status.VISIBLE))
+    return _payloads(qs.filter(permissions.ideas_readable(
+        actor, public=Q(status=Idea.Status.VISIBLE) | Q(status=Idea.Status.WITHDRAWN) & Q(answered))))
 
 
 def board_payload(board: Board) -> dict:
@@ -227,8 +224,12 @@ def proposal_get(actor: Participant, proposal_id: int, *, lock: bool = False) ->
     return proposal
 
 
-def outcomes(workshop_id: int, published: list[Proposal]) -> list[dict]:
+def outcomes(workshop_id: int) -> list[dict]:
     """Published proposals with their source ideas and the people behind them, by display name."""
+    published = list(Proposal.objects.filter(workshop_id=workshop_id, status=Proposal.Status.PUBLISHED)
+                     .order_by("pk"))
+    if not published:
+        return []
     groups = synthesis.groups_of(workshop_id)
     out = []
     for proposal in published:

@@ -1,6 +1,7 @@
 """Writes of the content: ideas and reactions. Each service owns its transaction and emits its events."""
 from django.db import transaction
 
+from workshops import permissions as rules
 from workshops import stream
 from workshops.errors import DomainError
 from workshops.models import Participant, Workshop
@@ -25,13 +26,6 @@ def choice_set(model, *, value: str | None, **key) -> bool:
     return True
 
 
-def _content_open(actor: Participant) -> None:
-    if actor.workshop.status == Workshop.Status.DRAFT and not actor.is_staff_role:
-        raise DomainError("forbidden", "The workshop has not started yet.")
-    if actor.workshop.status == Workshop.Status.ENDED:
-        raise DomainError("ended")
-
-
 def _announce_idea(idea: Idea, type: str, *, reactions: dict | None = None) -> None:
     if idea.status == Idea.Status.HELD and type == "idea.posted":
         type = "idea.held"
@@ -43,7 +37,7 @@ def _announce_idea(idea: Idea, type: str, *, reactions: dict | None = None) -> N
 def idea_post(*, actor: Participant, board: Board, text: str, column: str | None = None,
               builds_on: Idea | None = None) -> Idea:
     """Post an idea, or a reply that builds on another, to a board the actor can write on."""
-    _content_open(actor)
+    rules.require_content(actor)
     if not permissions.can_post_to_board(actor, board):
         raise DomainError("forbidden", "You cannot post on this board now.")
     if column and column not in board.columns:
@@ -70,7 +64,7 @@ def idea_post(*, actor: Participant, board: Board, text: str, column: str | None
 
 @transaction.atomic
 def idea_edit(*, actor: Participant, idea: Idea, text: str) -> Idea:
-    _content_open(actor)
+    rules.require_content(actor)
     if not permissions.can_change_idea(actor, idea) or idea.status == Idea.Status.HIDDEN:
         raise DomainError("forbidden", "Only the author can edit an idea that is not hidden or withdrawn.")
     if text == idea.text:
@@ -92,7 +86,7 @@ def idea_edit(*, actor: Participant, idea: Idea, text: str) -> Idea:
 @transaction.atomic
 def idea_withdraw(*, actor: Participant, idea: Idea) -> Idea:
     """The author takes an idea back; replies to it stay, with its place kept in the thread."""
-    _content_open(actor)
+    rules.require_content(actor)
     if not permissions.can_change_idea(actor, idea):
         raise DomainError("forbidden", "Only the author can withdraw an idea.")
     audience = idea_audience(idea)
@@ -105,7 +99,7 @@ def idea_withdraw(*, actor: Participant, idea: Idea) -> Idea:
 @transaction.atomic
 def idea_react(*, actor: Participant, idea: Idea, value: str | None) -> dict:
     """Set (or clear, with None) the actor's one reaction to a visible idea."""
-    _content_open(actor)
+    rules.require_content(actor)
     if idea.status != Idea.Status.VISIBLE:
         raise DomainError("forbidden", "Only visible ideas take reactions.")
     if not choice_set(Reaction, value=value, idea=idea, participant=actor):

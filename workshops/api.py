@@ -5,9 +5,9 @@ from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from . import clients, limits, logins, protocol, selectors, services, sessions
+from . import clients, limits, logins, permissions, protocol, selectors, services, sessions
 from .errors import DomainError
-from .http import error_response, json_view, parse_body
+from .http import error_response, json_view, once, parse_body
 from .models import Participant
 
 
@@ -73,18 +73,20 @@ def _join_url(request, code: str) -> str:
 def workshops(request):
     _require_staff(request)
     if request.method == "GET":
-        mine = Participant.objects.filter(user=request.user).select_related("workshop").order_by("-workshop__created_at")
         return JsonResponse({"workshops": [
             {"code": p.workshop.code, "title": p.workshop.title, "status": p.workshop.status, "role": p.role,
-             "join_url": _join_url(request, p.workshop.code)} for p in mine]})
+             "join_url": _join_url(request, p.workshop.code)} for p in selectors.memberships(request.user)]})
     body = parse_body(request, protocol.WorkshopCreate)
-    workshop = services.workshop_create(
-        user=request.user, title=body.title, description=body.description, language=body.language,
-        agenda=[a.model_dump() for a in body.agenda], columns=body.columns, moderation=body.moderation,
-        flag_threshold=body.flag_threshold, profile_questions=[q.model_dump() for q in body.profile_questions],
-        reference=body.reference, waiting_room=body.waiting_room)
-    return JsonResponse({"code": workshop.code, "title": workshop.title, "join_url": _join_url(request, workshop.code),
-                         "status": workshop.status}, status=201)
+
+    def create():
+        workshop = services.workshop_create(
+            user=request.user, title=body.title, description=body.description, language=body.language,
+            agenda=[a.model_dump() for a in body.agenda], columns=body.columns, moderation=body.moderation,
+            flag_threshold=body.flag_threshold, profile_questions=[q.model_dump() for q in body.profile_questions],
+            reference=body.reference, waiting_room=body.waiting_room)
+        return JsonResponse({"code": workshop.code, "title": workshop.title,
+                             "join_url": _join_url(request, workshop.code), "status": workshop.status}, status=201)
+    return once(request, caller=lambda: f"u:{request.user.pk}", answer=create)
 
 
 @json_view("GET")
@@ -100,7 +102,7 @@ def _staff_actor(request, workshop) -> Participant:
     actor = sessions.participant_for(workshop=workshop, session=request.session, user=request.user)
     if actor is None and not request.user.is_authenticated:
         raise DomainError("unauthenticated", "Log in first.")
-    if actor is None or actor.role != Participant.Role.FACILITATOR or actor.removed:
+    if actor is None or actor.role != Participant.Role.FACILITATOR or not permissions.can_act(actor):
         raise DomainError("forbidden", "Only a facilitator of this workshop can see or change its staff.")
     return actor
 
@@ -114,8 +116,11 @@ def staff(request, code):
         return JsonResponse(selectors.staff_list(workshop), safe=False)
     actor = _staff_actor(request, workshop)
     body = parse_body(request, protocol.StaffAdd)
-    participant = services.staff_add(actor=actor, username=body.username, role=body.role)
-    return JsonResponse({"username": body.username, "role": participant.role}, status=201)
+
+    def add():
+        participant = services.staff_add(actor=actor, username=body.username, role=body.role)
+        return JsonResponse({"username": body.username, "role": participant.role}, status=201)
+    return once(request, caller=lambda: f"p:{actor.pk}", answer=add)
 
 
 @json_view("DELETE")
@@ -130,6 +135,11 @@ def staff_member(request, code, username):
 def join(request, code):
     workshop = selectors.workshop_get(code)
     body = parse_body(request, protocol.Join)
+    return once(request, caller=lambda: f"s:{sessions.session_key(request.session)}:{workshop.code}",
+                answer=lambda: _join(request, workshop, body))
+
+
+def _join(request, workshop, body) -> JsonResponse:
     existing = sessions.participant_for(workshop=workshop, session=request.session, user=request.user)
     # Only a new participant counts towards the address's join limit, and only once made.
     address = clients.client_address(request) if existing is None else None

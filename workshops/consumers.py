@@ -17,7 +17,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from . import background, backpressure, limits, registry, selectors, services, sessions
-from .errors import DomainError
+from .errors import DomainError, error_frame, internal_frame
 from .hub import Subscriber, get_hub
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ def _execute(*, participant_id: int, frame: dict) -> dict:
     """In the database thread: the participant's command limit (shared by every worker), then the command."""
     wait = limits.commands().hit(participant_id)
     if wait:
-        return {"type": "error", "ref": frame["ref"], **DomainError("rate_limited", retry_after=wait).as_dict()}
+        return error_frame(frame["ref"], DomainError("rate_limited", retry_after=wait))
     return registry.execute(participant_id=participant_id, frame=frame)
 
 
@@ -75,11 +75,6 @@ def parse(raw: str | bytes) -> dict:
     if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
         raise DomainError("invalid", fields={"type": "A command needs a string type."})
     return frame
-
-
-def internal_error(ref) -> dict:
-    return {"type": "error", "ref": ref, "code": "internal",
-            "message": "The server could not handle that; nothing was changed."}
 
 
 class WorkshopConsumer(AsyncWebsocketConsumer):
@@ -173,7 +168,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             # Whatever went wrong with this frame, the socket and everything else on it go on.
             log.exception("a frame from participant %s failed", self.participant_id)
             try:
-                await self._send_frame(dumps(internal_error(None)))
+                await self._send_frame(dumps(internal_frame(None)))
             except Exception:  # the socket itself is gone; __call__ cleans up after it
                 log.exception("could not answer a failed frame")
 
@@ -195,11 +190,11 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             answer = await database_sync_to_async(_execute)(participant_id=self.participant_id, frame=frame)
         except Exception:
             log.exception("command %s failed", frame["type"])
-            answer = internal_error(ref)
+            answer = internal_frame(ref)
         await self._send_frame(dumps(answer))
 
     async def _error(self, ref, exc: DomainError):
-        await self._send_frame(dumps({"type": "error", "ref": ref, **exc.as_dict()}))
+        await self._send_frame(dumps(error_frame(ref, exc)))
 
     async def _send_frame(self, frame: str):
         await self.base_send({"type": "websocket.send", "text": frame})

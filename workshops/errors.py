@@ -1,6 +1,12 @@
-"""The one exception type that services raise and the consumer turns into an error frame."""
+"""The refusal that services raise, and the one place that turns it into a socket frame or an HTTP body.
 
-__all__ = ["DomainError", "MESSAGES"]
+The protocol fixes two wire shapes: a socket error frame carries `code`, an HTTP
+error body carries `error`; both carry `message` and, when there are any,
+`fields` and `retry_after`.
+"""
+import pydantic
+
+__all__ = ["DomainError", "MESSAGES", "STATUS", "error_body", "error_frame", "field_errors", "internal_frame"]
 
 MESSAGES = {
     "bad_json": "The frame is not valid JSON.",
@@ -14,7 +20,12 @@ MESSAGES = {
     "conflict": "That conflicts with the current state.",
     "ended": "The workshop has ended.",
     "unauthenticated": "Log in first.",
+    "method_not_allowed": "Method not allowed.",
+    "internal": "The server could not handle that; nothing was changed.",
 }
+# The HTTP status of each code; any other is 400.
+STATUS = {"bad_json": 400, "invalid": 400, "unauthenticated": 401, "forbidden": 403, "not_found": 404,
+          "method_not_allowed": 405, "conflict": 409, "ended": 409, "too_large": 413, "rate_limited": 429}
 
 
 class DomainError(Exception):
@@ -28,10 +39,39 @@ class DomainError(Exception):
         self.fields = fields
         self.retry_after = retry_after
 
-    def as_dict(self) -> dict:
-        out = {"code": self.code, "message": self.message}
-        if self.fields:
-            out["fields"] = self.fields
-        if self.retry_after is not None:
-            out["retry_after"] = self.retry_after
-        return out
+    @property
+    def status(self) -> int:
+        return STATUS.get(self.code, 400)
+
+
+def _details(exc: DomainError) -> dict:
+    out = {"message": exc.message}
+    if exc.fields:
+        out["fields"] = exc.fields
+    if exc.retry_after is not None:
+        out["retry_after"] = exc.retry_after
+    return out
+
+
+def error_frame(ref: str | None, exc: DomainError) -> dict:
+    """The socket's error frame answering the command `ref` (None when the frame had none)."""
+    return {"type": "error", "ref": ref, "code": exc.code, **_details(exc)}
+
+
+def error_body(exc: DomainError) -> dict:
+    """The HTTP API's error body (its status is `exc.status`)."""
+    return {"error": exc.code, **_details(exc)}
+
+
+def internal_frame(ref: str | None) -> dict:
+    """The error frame for a command that failed in the server, not by a rule."""
+    return error_frame(ref, DomainError("internal"))
+
+
+def field_errors(exc: pydantic.ValidationError) -> dict:
+    """Pydantic's errors as the protocol's `fields`: one message per dotted field path."""
+    out = {}
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "_"
+        out.setdefault(key, err["msg"])
+    return out

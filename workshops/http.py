@@ -1,26 +1,24 @@
 """Small helpers for the JSON API: bodies in, errors out with the protocol's codes."""
 import json
+from datetime import timedelta
 from functools import wraps
+from typing import Callable
 
 import pydantic
 from django.core.exceptions import RequestDataTooBig
+from django.db import IntegrityError, transaction
 from django.http import JsonResponse
+from django.utils import timezone
 
-from .errors import DomainError
-from .registry import field_errors
+from .errors import DomainError, error_body, field_errors
+from .models import RequestReceipt
 
-STATUS = {"bad_json": 400, "invalid": 400, "unauthenticated": 401, "forbidden": 403, "not_found": 404,
-          "conflict": 409, "ended": 409, "too_large": 413, "rate_limited": 429}
 MAX_BODY_BYTES = 64 * 1024
+KEY_LIFETIME = timedelta(days=1)
 
 
 def error_response(exc: DomainError) -> JsonResponse:
-    body = {"error": exc.code, "message": exc.message}
-    if exc.fields:
-        body["fields"] = exc.fields
-    if exc.retry_after is not None:
-        body["retry_after"] = exc.retry_after
-    return JsonResponse(body, status=STATUS.get(exc.code, 400))
+    return JsonResponse(error_body(exc), status=exc.status)
 
 
 def parse_body(request, schema: type[pydantic.BaseModel]):
@@ -47,8 +45,7 @@ def json_view(*methods: str):
         @wraps(view)
         def inner(request, *args, **kwargs):
             if request.method not in methods:
-                resp = JsonResponse({"error": "method_not_allowed", "message": "Method not allowed."},
-                                    status=405)
+                resp = error_response(DomainError("method_not_allowed"))
                 resp["Allow"] = ", ".join(methods)
                 return resp
             try:
@@ -57,3 +54,45 @@ def json_view(*methods: str):
                 return error_response(exc)
         return inner
     return wrap
+
+
+def once(request, *, caller: Callable[[], str], answer: Callable[[], JsonResponse]) -> JsonResponse:
+    """`answer()` to a POST that creates something, given once per `Idempotency-Key` of a caller.
+
+    The same key from the same caller within a day gets the first answer again (status and body,
+    refusals too, as a command's ref does), marked `Idempotent-Replayed: true`. Without the header
+    every POST is answered anew.
+    """
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return answer()
+    if not 1 <= len(key) <= 64:
+        raise DomainError("invalid", fields={"Idempotency-Key": "A key of 1 to 64 characters."})
+    who = caller()
+    try:
+        with transaction.atomic():
+            RequestReceipt.objects.filter(created_at__lt=timezone.now() - KEY_LIFETIME).delete()
+            stored = RequestReceipt.objects.filter(caller=who, key=key).first()
+            if stored is not None:
+                return _replayed(stored)
+            try:
+                response = answer()
+            except DomainError as exc:
+                if exc.code == "rate_limited":
+                    raise  # like a command's limit: not an outcome, the retry may pass
+                response = error_response(exc)
+            RequestReceipt.objects.create(caller=who, key=key, path=request.path[:200],
+                                          status=response.status_code, body=json.loads(response.content))
+            return response
+    except IntegrityError:
+        # The same key raced in from the same caller: answer its outcome (everything this one made is undone).
+        stored = RequestReceipt.objects.filter(caller=who, key=key).first()
+        if stored is None:
+            raise
+        return _replayed(stored)
+
+
+def _replayed(stored: RequestReceipt) -> JsonResponse:
+    response = JsonResponse(stored.body, status=stored.status, safe=False)
+    response["Idempotent-Replayed"] = "true"
+    return response

@@ -217,6 +217,30 @@ class CommandReceipt(models.Model):
         ]
 
 
+class RequestReceipt(models.Model):
+    """The first answer to an HTTP POST that created something, so that a retried Idempotency-Key gets it again.
+
+    Not a CommandReceipt: the caller of a POST may be no participant yet (an account creating a workshop,
+    a browser session joining), and an HTTP answer has a status besides its body.
+    """
+
+    caller = models.CharField(max_length=100)  # "p:<participant>", "u:<account>" or "s:<session>:<workshop code>"
+    key = models.CharField(max_length=64)
+    path = models.CharField(max_length=200)
+    status = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["caller", "key"], name="request_receipt_unique_caller_key"),
+        ]
+        indexes = [
+            # Serves the pruning of receipts older than a day, on each POST that brings a key.
+            models.Index(fields=["created_at"], name="request_receipt_created"),
+        ]
+
+
 class ServerProcess(models.Model):
     """A running server process; its heartbeat tells whether its connections are still real."""
 

@@ -8,11 +8,10 @@ from typing import Callable
 
 import pydantic
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
-from . import stream
-from .errors import DomainError
-from .models import CommandReceipt, Participant, Workshop
+from . import permissions, stream
+from .errors import DomainError, error_frame, field_errors
+from .models import CommandReceipt, Participant
 
 __all__ = ["command", "execute", "COMMANDS", "ANYONE", "STAFF", "FACILITATOR", "MODERATOR", "OFFICIAL"]
 
@@ -34,28 +33,19 @@ class Command:
     handler: Callable
     roles: frozenset
     schema: type[pydantic.BaseModel]
-    content: bool  # changes content: refused after the end and while muted
 
 
 COMMANDS: dict[str, Command] = {}
 
 
-def command(type: str, *, roles=ANYONE, schema=NoFields, content: bool = False):
+def command(type: str, *, roles=ANYONE, schema=NoFields):
     """Register `handler(actor, cmd) -> dict` as the handler of a wire command type."""
     def register(handler):
         if type in COMMANDS:
             raise ValueError(f"command {type} registered twice")
-        COMMANDS[type] = Command(type, handler, frozenset(roles), schema, content)
+        COMMANDS[type] = Command(type, handler, frozenset(roles), schema)
         return handler
     return register
-
-
-def field_errors(exc: pydantic.ValidationError) -> dict:
-    out = {}
-    for err in exc.errors():
-        key = ".".join(str(p) for p in err["loc"]) or "_"
-        out.setdefault(key, err["msg"])
-    return out
 
 
 class _Refused(Exception):
@@ -71,7 +61,7 @@ def execute(*, participant_id: int, frame: dict) -> dict:
     ref = frame["ref"]
     cmd = COMMANDS.get(frame["type"])
     if cmd is None:
-        return _error(ref, DomainError("unknown_type", f"Unknown command type {frame['type']!r}."))
+        return error_frame(ref, DomainError("unknown_type", f"Unknown command type {frame['type']!r}."))
     fields = {k: v for k, v in frame.items() if k not in ("type", "ref")}
     try:
         try:
@@ -112,27 +102,22 @@ def _execute(cmd: Command, participant_id: int, ref: str, fields: dict) -> dict:
         _check_actor(cmd, actor)
         data = cmd.schema.model_validate(fields)
     except pydantic.ValidationError as exc:
-        return _error(ref, DomainError("invalid", fields=field_errors(exc)))
+        return error_frame(ref, DomainError("invalid", fields=field_errors(exc)))
     except DomainError as exc:
-        return _error(ref, exc)
+        return error_frame(ref, exc)
     try:
         answer = {"type": "ack", "ref": ref, **(cmd.handler(actor, data) or {})}
     except DomainError as exc:
         # Out of this transaction, so that nothing the handler wrote stays; no savepoint to pay for.
-        raise _Refused(_error(ref, exc)) from None
+        raise _Refused(error_frame(ref, exc)) from None
     return _store(cmd, participant_id, ref, answer)
 
 
 def _check_actor(cmd: Command, actor: Participant) -> None:
-    if actor.removed or not actor.admitted or actor.role not in cmd.roles:
+    """Which roles may send this type; the rest of the rules are the services' (workshops.permissions).
+
+    Whoever may not act at all is refused here too, before a lookup could tell them what exists.
+    """
+    permissions.require_act(actor)
+    if actor.role not in cmd.roles:
         raise DomainError("forbidden")
-    if cmd.content:
-        if actor.workshop.status == Workshop.Status.ENDED:
-            raise DomainError("ended")
-        if actor.muted_until and actor.muted_until > timezone.now():
-            raise DomainError("muted", f"You are muted until {actor.muted_until.isoformat()}.",
-                              retry_after=round((actor.muted_until - timezone.now()).total_seconds(), 1))
-
-
-def _error(ref: str, exc: DomainError) -> dict:
-    return {"type": "error", "ref": ref, **exc.as_dict()}

@@ -21,6 +21,17 @@ def workshop_get(code: str) -> Workshop:
         raise DomainError("not_found", "No workshop with that code.") from None
 
 
+def memberships(user) -> list[Participant]:
+    """The account's participants, each with its workshop, newest workshop first."""
+    return list(Participant.objects.filter(user=user).select_related("workshop").order_by("-workshop__created_at"))
+
+
+def workshops_with_role(user, roles) -> list[Workshop]:
+    """The workshops in which the account holds one of these roles (and was not removed), newest first."""
+    ids = Participant.objects.filter(user=user, role__in=roles, removed=False).values_list("workshop_id", flat=True)
+    return list(Workshop.objects.filter(pk__in=ids).order_by("-created_at"))
+
+
 def participant_payload(p: Participant, *, online: bool) -> dict:
     return {"id": p.pk, "name": p.name, "role": p.role, "online": online, "room": p.room_id}
 

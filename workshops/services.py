@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from . import breakouts, names, presence, stream
+from . import breakouts, names, permissions, presence, stream
 from .errors import DomainError
 from .extensions import content_hooks
 from .models import Connection, Deadline, Participant, ServerProcess, Workshop
@@ -56,6 +56,7 @@ def _valid_reference(questions: list, reference: dict) -> None:
 @transaction.atomic
 def reference_set(*, actor: Participant, reference: dict) -> Workshop:
     """The population the room should reflect (e.g. census shares), for the report."""
+    permissions.require_act(actor)
     if actor.role != R.FACILITATOR:
         raise DomainError("forbidden")
     workshop = Workshop.objects.select_for_update().get(pk=actor.workshop_id)

@@ -20,6 +20,13 @@ def participant_for(*, workshop: Workshop, session, user) -> Participant | None:
     return Participant.objects.filter(pk=pid, workshop=workshop).first()
 
 
+def session_key(session) -> str:
+    """The session's key, saving a new session first so that it has one."""
+    if session.session_key is None:
+        session.save()
+    return session.session_key
+
+
 def remember(session, workshop: Workshop, participant: Participant) -> None:
     known = dict(session.get(SESSION_KEY) or {})
     known[workshop.code] = participant.pk

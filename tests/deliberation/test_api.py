@@ -8,7 +8,8 @@ import pytest
 from django.test import Client
 
 from deliberation import moderation, proposals
-from tests.factories import citizen, idea, plenary, staff_member, workshop_with_facilitator
+from deliberation.models import Response
+from tests.factories import citizen, emitted, idea, last_seq, plenary, staff_member, workshop_with_facilitator
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +94,7 @@ def test_export_csv_cells_that_start_like_a_formula_get_a_leading_quote(made, ro
 
 def test_report_csv_cells_that_start_like_a_formula_get_a_leading_quote(made):
     workshop, people, ideas, proposal = made
-    proposals.proposal_respond(actor=people["official"], proposal=proposal, status="accepted",
+    proposals.proposal_respond(actor=people["official"], proposal_id=proposal.pk, status="accepted",
                                message="=1+1 we will do it")
     # Profile question keys are the facilitator's text, and become keys of the report's rows.
     workshop.profile_questions = [{"key": "=cmd|' /C calc'!A0", "label": "Age", "options": ["-30", "+30"]}]
@@ -115,3 +116,43 @@ def test_outcomes_name_nobody_through_a_hidden_source(made):
     assert [p["name"] for p in published["people"]] == ["fac", "An"]
     assert sorted(published["contributors"]) == sorted([people["fac"].pk, people["an"].pk])
     assert "Cas" not in response.content.decode() and "Dee" not in response.content.decode()
+
+
+def respond(workshop, who, proposal, key=None, status="accepted"):
+    client = Client()
+    client.force_login(who.user)
+    headers = {"Idempotency-Key": key} if key else {}
+    return client.post(f"/api/workshops/{workshop.code}/proposals/{proposal.pk}/response",
+                       json.dumps({"status": status, "message": "We will."}), content_type="application/json",
+                       headers=headers)
+
+
+def test_an_officials_response_is_the_payload_everyone_is_told(made):
+    workshop, people, ideas, proposal = made
+    before = last_seq(workshop)
+    answer = respond(workshop, people["official"], proposal)
+    assert answer.status_code == 201
+    [(kind, payload, _)] = [e for e in emitted(workshop, after=before) if e[0] == "proposal.responded"]
+    assert answer.json() == payload
+
+
+def test_a_response_sent_again_with_its_key_is_stored_once_and_answered_the_same(made):
+    workshop, people, ideas, proposal = made
+    first = respond(workshop, people["official"], proposal, key="resp-1")
+    again = respond(workshop, people["official"], proposal, key="resp-1", status="declined")
+    assert first.status_code == again.status_code == 201 and again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert Response.objects.filter(proposal=proposal).count() == 1
+    other = respond(workshop, people["official"], proposal, key="resp-2", status="declined")
+    assert other.status_code == 201 and other.json()["proposal"]["response"]["status"] == "declined"
+    assert Response.objects.filter(proposal=proposal).count() == 2
+
+
+def test_the_same_key_from_two_officials_is_two_responses(made):
+    workshop, people, ideas, proposal = made
+    second = staff_member(workshop, "official", "deputy")
+    respond(workshop, people["official"], proposal, key="same")
+    theirs = respond(workshop, second, proposal, key="same", status="declined")
+    assert theirs.status_code == 201 and not theirs.has_header("Idempotent-Replayed")
+    assert sorted(Response.objects.filter(proposal=proposal).values_list("official__name", flat=True)) == \
+        ["alderman", "deputy"]

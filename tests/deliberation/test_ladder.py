@@ -136,7 +136,7 @@ def test_a_hidden_source_lifts_neither_its_author_nor_those_who_built_on_it(room
     moderation.idea_hide(actor=mod, idea=source, reason="abuse")
     moderation.idea_hide(actor=mod, idea=kept, reason="abuse")
     proposals.proposal_publish(actor=fac, proposal=proposal)
-    proposals.proposal_respond(actor=official, proposal=proposal, status="accepted", message="Yes")
+    proposals.proposal_respond(actor=official, proposal_id=proposal.pk, status="accepted", message="Yes")
     assert ladder.rung_of(fresh(an)) == "involved" and ladder.rung_of(fresh(bo)) == "involved"
     assert contributors_of(proposal) == [fac.pk]
 
@@ -149,7 +149,7 @@ def test_a_visible_source_lifts_its_author_and_the_builders_on_it(room):
     idea(board, bo, "Yes, and", builds_on=source)
     proposal = proposals.proposal_draft(actor=fac, title="Green", body="Trees", sources=[source.pk])
     proposals.proposal_publish(actor=fac, proposal=proposal)
-    proposals.proposal_respond(actor=official, proposal=proposal, status="accepted", message="Yes")
+    proposals.proposal_respond(actor=official, proposal_id=proposal.pk, status="accepted", message="Yes")
     assert ladder.rung_of(fresh(an)) == "empowered" and ladder.rung_of(fresh(bo)) == "collaborating"
     assert contributors_of(proposal) == sorted([fac.pk, an.pk, bo.pk])
 

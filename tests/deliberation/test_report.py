@@ -39,8 +39,8 @@ def scripted():
     for proposal in (one, two):
         proposals.proposal_publish(actor=fac, proposal=proposal)
     proposals.proposal_endorse(actor=a, proposal=one, value="agree")
-    proposals.proposal_respond(actor=official, proposal=one, status="accepted", message="Yes")
-    proposals.proposal_respond(actor=official, proposal=two, status="under_review", message="Looking")
+    proposals.proposal_respond(actor=official, proposal_id=one.pk, status="accepted", message="Yes")
+    proposals.proposal_respond(actor=official, proposal_id=two.pk, status="under_review", message="Looking")
     published = timezone.now() - timedelta(hours=10)
     Proposal.objects.update(published_at=published)
     Response.objects.filter(proposal=one).update(created_at=published + timedelta(hours=2))

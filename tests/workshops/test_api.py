@@ -1,14 +1,16 @@
 """The HTTP JSON API, through Django's test client with CSRF checks on, as a browser meets it."""
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from deliberation.models import Board
 from tests.factories import citizen, staff_member, staff_user
 from workshops import services
-from workshops.models import Connection, Participant, ServerProcess, Workshop
+from workshops.models import Connection, Participant, RequestReceipt, ServerProcess, Workshop
 from workshops.sessions import SESSION_KEY
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +32,8 @@ class Browser:
     def get(self, path):
         return self.client.get(path)
 
-    def send(self, method, path, body=None, *, raw=None, csrf=True):
-        headers = {}
+    def send(self, method, path, body=None, *, raw=None, csrf=True, headers=None):
+        headers = dict(headers or {})
         if csrf:
             if "csrftoken" not in self.client.cookies:
                 self.client.get("/api/csrf")
@@ -502,3 +504,85 @@ def test_a_wrong_method_is_405_with_allow(staff, workshop, method, path, allow):
         else staff.get(path.format(code=workshop.code))
     assert_error(response, 405, "method_not_allowed")
     assert response["Allow"] == allow
+
+
+# Idempotency-Key on the POSTs that create something
+
+def key(value: str) -> dict:
+    return {"Idempotency-Key": value}
+
+
+def test_creating_a_workshop_again_with_the_same_key_answers_the_first_and_creates_nothing(staff):
+    body = {"title": "Station square"}
+    first = staff.post("/api/workshops", body, headers=key("k-1"))
+    again = staff.post("/api/workshops", body, headers=key("k-1"))
+    assert first.status_code == again.status_code == 201 and again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true" and not first.has_header("Idempotent-Replayed")
+    assert Workshop.objects.count() == 1
+    other = staff.post("/api/workshops", body, headers=key("k-2"))
+    assert other.status_code == 201 and other.json()["code"] != first.json()["code"]
+    assert Workshop.objects.count() == 2
+
+
+def test_the_same_key_from_two_staff_accounts_creates_two_workshops(staff):
+    staff_user("other", password=PASSWORD)
+    other = Browser()
+    assert other.login("other").status_code == 200
+    mine = staff.post("/api/workshops", {"title": "Mine"}, headers=key("same"))
+    theirs = other.post("/api/workshops", {"title": "Theirs"}, headers=key("same"))
+    assert theirs.status_code == 201 and theirs.json()["title"] == "Theirs" != mine.json()["title"]
+    assert not theirs.has_header("Idempotent-Replayed")
+
+
+def test_a_refusal_is_answered_again_for_its_key_as_a_commands_ref_is(staff, workshop):
+    path = f"/api/workshops/{workshop.code}/staff"
+    assert_error(staff.post(path, {"username": "mo", "role": "moderator"}, headers=key("add-mo")), 404, "not_found")
+    staff_user("mo")
+    again = staff.post(path, {"username": "mo", "role": "moderator"}, headers=key("add-mo"))
+    assert_error(again, 404, "not_found")
+    assert again["Idempotent-Replayed"] == "true"
+    assert staff.post(path, {"username": "mo", "role": "moderator"}, headers=key("add-mo-2")).status_code == 201
+
+
+def test_adding_staff_again_with_the_same_key_emits_nothing_more(staff, workshop):
+    staff_user("mo")
+    path = f"/api/workshops/{workshop.code}/staff"
+    first = staff.post(path, {"username": "mo", "role": "moderator"}, headers=key("k"))
+    seq = Workshop.objects.get(pk=workshop.pk).last_seq
+    again = staff.post(path, {"username": "mo", "role": "moderator"}, headers=key("k"))
+    assert again.status_code == 201 and again.json() == first.json() == {"username": "mo", "role": "moderator"}
+    assert Workshop.objects.get(pk=workshop.pk).last_seq == seq
+
+
+def test_joining_again_with_the_same_key_answers_the_first_join(workshop):
+    browser = Browser()
+    path = f"/api/workshops/{workshop.code}/join"
+    first = browser.post(path, {"name": "An"}, headers=key("join-1"))
+    again = browser.post(path, {"name": "Someone else"}, headers=key("join-1"))
+    assert first.status_code == again.status_code == 201 and again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert Participant.objects.filter(workshop=workshop, role="citizen").count() == 1
+
+
+def test_the_same_join_key_from_two_browsers_makes_two_participants(workshop):
+    path = f"/api/workshops/{workshop.code}/join"
+    an = Browser().post(path, {"name": "An"}, headers=key("join"))
+    bo = Browser().post(path, {"name": "Bo"}, headers=key("join"))
+    assert an.json()["participant"]["id"] != bo.json()["participant"]["id"]
+    assert bo.json()["participant"]["name"] == "Bo" and not bo.has_header("Idempotent-Replayed")
+
+
+def test_a_key_is_kept_for_a_day(staff):
+    first = staff.post("/api/workshops", {"title": "Station square"}, headers=key("k"))
+    RequestReceipt.objects.update(created_at=timezone.now() - timedelta(days=1, seconds=1))
+    later = staff.post("/api/workshops", {"title": "Station square"}, headers=key("k"))
+    assert later.status_code == 201 and later.json()["code"] != first.json()["code"]
+    assert RequestReceipt.objects.count() == 1
+
+
+@pytest.mark.parametrize("value", ["", "x" * 65])
+def test_a_key_of_the_wrong_length_is_invalid_and_creates_nothing(staff, value):
+    body = assert_error(staff.post("/api/workshops", {"title": "Station square"}, headers=key(value)), 400,
+                        "invalid")
+    assert "Idempotency-Key" in body["fields"]
+    assert Workshop.objects.count() == 0
