@@ -129,7 +129,7 @@ def proposal_respond(actor, cmd):
     return {"id": cmd.proposal, "response": response.pk}
 
 
-@command("synthesis.suggest", roles=FACILITATOR, schema=protocol.SynthesisSuggest)
+@command("synthesis.suggest", roles=FACILITATOR, schema=protocol.SynthesisSuggest, readonly=True)
 def synthesis_suggest(actor, cmd):
     board = selectors.board_get(actor, cmd.board).pk if cmd.board is not None else None
     return synthesis.suggest(actor.workshop_id, board)
