@@ -112,7 +112,8 @@ def _read(cmd: Command, participant_id: int, ref: str, fields: dict) -> dict:
     instead of answering a stored copy of a result that may be large; the receipt keeps only
     the outcome's kind, so that the ref stays used and a resend is still marked a duplicate.
     """
-    receipt = CommandReceipt.objects.filter(participant_id=participant_id, ref=ref).values_list("type", "answer").first()
+    receipt = (CommandReceipt.objects.filter(participant_id=participant_id, ref=ref)
+               .values_list("type", "answer").first())
     if receipt is not None and receipt[0] != cmd.type:
         return {**receipt[1], "duplicate": True}  # the ref is another command's: not run
     try:

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from . import replay
 from .groups import workshop_group
-from .models import Event, Participant, Workshop
+from .models import CommandReceipt, Event, Participant, Workshop
 
 __all__ = ["emit", "emit_many", "publishing", "encode", "visible", "events_after", "layer_message", "EVERYONE",
            "STAFF", "MODERATORS", "FACILITATORS", "to_participant", "to_room"]
@@ -155,8 +155,11 @@ def can_resume(workshop_id: int, since: int, last_seq: int) -> bool:
 
 
 def prune(*, now=None, hours: int) -> int:
-    """Delete events older than the retention window (at least 24 hours is promised)."""
+    """Delete events and command receipts older than the retention window (at least 24 hours is
+    promised); return how many events went."""
     cutoff = (now or timezone.now()) - timedelta(hours=max(hours, 24))
+    # A ref is answered from its receipt for as long as a client may resume after it.
+    CommandReceipt.objects.filter(created_at__lt=cutoff).delete()
     deleted, _ = Event.objects.filter(created_at__lt=cutoff).delete()
     return deleted
 
