@@ -23,14 +23,13 @@ from .groups import workshop_group
 from .models import CommandReceipt, Event, Participant, Workshop
 
 __all__ = ["emit", "emit_many", "publishing", "encode", "visible", "events_after", "layer_message", "EVERYONE",
-           "STAFF", "MODERATORS", "FACILITATORS", "to_participant", "to_room"]
+           "MODERATORS", "FACILITATORS", "to_participant", "to_room"]
 
 log = logging.getLogger(__name__)
 
 EVERYONE = ("all",)
 FACILITATORS = ("role:facilitator",)
 MODERATORS = ("role:moderator", "role:facilitator")
-STAFF = ("role:moderator", "role:facilitator", "role:official")
 # Events that change what a socket may see or do carry a small `control` part to the hub;
 # `close` is the code that closes the sockets of `participant` (a `role` spares one that already holds it).
 CONTROL = {
