@@ -12,7 +12,7 @@ from django.utils import timezone
 from workshops import stream
 from workshops.errors import DomainError
 from workshops.models import Participant
-from workshops.selectors import iso
+from workshops.times import iso
 
 from . import ladder
 from .models import Appeal, Flag, Idea, ModerationAction

@@ -4,7 +4,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from workshops import stream
 from workshops.errors import DomainError
 from workshops.models import Participant, Room
-from workshops.selectors import iso
+from workshops.times import iso
 
 from . import permissions, synthesis
 from .models import Board, Endorsement, Flag, Idea, ModerationAction, Proposal, Reaction, Response

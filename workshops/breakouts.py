@@ -14,8 +14,9 @@ from . import presence, stream
 from .assignment import deal, strata_by_profile
 from .errors import DomainError
 from .models import Assignment, Breakout, Deadline, Participant, Room, Workshop
-from .selectors import iso, participant_payload, running_breakout
+from .selectors import participant_payload, running_breakout
 from .signals import breakout_closed, breakout_opened, room_entered
+from .times import iso
 
 B = Breakout
 GRACE_S = 60

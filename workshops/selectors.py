@@ -6,12 +6,9 @@ from . import stream
 from .errors import DomainError
 from .models import Breakout, Connection, Participant, Workshop
 from .snapshot import PARTS
+from .times import iso
 
 PROTOCOL_VERSION = 1
-
-
-def iso(dt) -> str | None:
-    return dt.isoformat().replace("+00:00", "Z") if dt else None
 
 
 def workshop_get(code: str) -> Workshop:

@@ -9,8 +9,9 @@ from django.utils import timezone
 from . import breakouts, names, presence, stream
 from .errors import DomainError
 from .models import Connection, Deadline, Participant, ServerProcess, Workshop
-from .selectors import iso, participant_payload
+from .selectors import participant_payload
 from .signals import workshop_created
+from .times import iso
 
 R = Participant.Role
 S = Workshop.Status

@@ -21,6 +21,7 @@ from django.utils import timezone
 from . import replay
 from .groups import workshop_group
 from .models import CommandReceipt, Event, Participant, Workshop
+from .times import iso
 
 __all__ = ["emit", "emit_many", "publishing", "encode", "visible", "events_after", "layer_message", "EVERYONE",
            "MODERATORS", "FACILITATORS", "to_participant", "to_room"]
@@ -98,7 +99,7 @@ def _advance(workshop_id: int, n: int) -> int:
 def encode(event: Event) -> str:
     """The frame a client receives for an event, encoded once."""
     return json.dumps({"type": event.type, "seq": event.seq,
-                       "at": event.created_at.isoformat().replace("+00:00", "Z"), **event.payload},
+                       "at": iso(event.created_at), **event.payload},
                       separators=(",", ":"), ensure_ascii=False)
 
 
