@@ -5,7 +5,7 @@ import sys
 
 from django.utils import translation
 
-from tests.support.services import REPO_ROOT
+from harness.services import REPO_ROOT
 
 
 def import_settings(**env) -> subprocess.CompletedProcess:

@@ -1,4 +1,4 @@
-"""Real Daphne processes for tests, and the databases they run on.
+"""Real Daphne processes for tests and benchmarks, and the databases they run on.
 
     db = ServerDatabase.sqlite(tmp_path / "db.sqlite3")      # or ServerDatabase.postgres("name")
     env = server_env(db.url)                                  # add redis_url=... for channels-redis

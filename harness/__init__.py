@@ -1,0 +1,1 @@
+"""What tests/ and bench/ both run on: the test services and real Daphne processes."""
