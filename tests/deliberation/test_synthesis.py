@@ -13,17 +13,6 @@ from deliberation.synthesis import STOP_WORDS, bridging, clusters, groups_of, su
 from tests.factories import citizen, idea, plenary, room_with_board, staff_user, workshop_with_facilitator
 from workshops.models import Assignment, Breakout, Room
 
-POLIS = Path(__file__).resolve().parents[3] / "shared" / "data" / "polis"
-
-
-@pytest.fixture(scope="module")
-def polis() -> Path:
-    """The Pol.is exports in shared/ beside the repo; their absence is a failure, not a skip."""
-    if not (POLIS / "brexit-consensus" / "votes.csv").is_file():
-        pytest.fail(f"Pol.is data not found at {POLIS}: shared/ must sit beside the repository.", pytrace=False)
-    return POLIS
-
-
 def closed_breakout(workshop, rooms: dict[str, list], *, status: str = "closed") -> dict[str, Room]:
     """A breakout made directly, its rooms holding the given participants."""
     breakout = Breakout.objects.create(workshop=workshop, mode="manual", status=status)
