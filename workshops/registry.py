@@ -120,6 +120,9 @@ def _read(cmd: Command, participant_id: int, ref: str, fields: dict) -> dict:
         answer = _handle(cmd, participant_id, ref, fields)
     except _Refused as refused:
         answer = refused.answer
+    else:
+        if answer["type"] == "error":
+            return answer  # refused before the handler ran: nothing to keep
     if receipt is None:
         marker = {key: answer[key] for key in ("type", "ref", "code") if key in answer}
         try:
@@ -136,11 +139,15 @@ def _execute(cmd: Command, participant_id: int, ref: str, fields: dict) -> dict:
     duplicate = _stored(participant_id, ref)
     if duplicate is not None:
         return duplicate
-    return _store(cmd, participant_id, ref, _handle(cmd, participant_id, ref, fields))
+    answer = _handle(cmd, participant_id, ref, fields)
+    if answer["type"] == "error":
+        return answer  # refused before the handler ran: not kept, so the ref may be sent again
+    return _store(cmd, participant_id, ref, answer)
 
 
 def _handle(cmd: Command, participant_id: int, ref: str, fields: dict) -> dict:
-    """The ack or error frame of a command; a handler's refusal raises _Refused."""
+    """The ack of a command, or the error frame of one refused before its handler ran;
+    the handler's own refusal raises _Refused."""
     actor = Participant.objects.select_related("workshop").get(pk=participant_id)
     try:
         _check_actor(cmd, actor)

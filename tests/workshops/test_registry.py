@@ -38,6 +38,14 @@ def test_a_refused_command_leaves_nothing_but_its_receipt(refusing_command):
     assert not Event.objects.filter(type="test.written").exists()
 
 
+def test_a_command_refused_before_its_handler_keeps_no_receipt_so_its_ref_may_be_sent_again():
+    workshop, fac = workshop_with_facilitator()
+    invalid = registry.execute(participant_id=fac.pk, frame={"type": "announce", "ref": "a1"})
+    assert invalid["code"] == "invalid" and not CommandReceipt.objects.filter(ref="a1").exists()
+    answer = registry.execute(participant_id=fac.pk, frame={"type": "announce", "ref": "a1", "text": "Hi"})
+    assert answer == {"type": "ack", "ref": "a1"} and CommandReceipt.objects.get(ref="a1").answer == answer
+
+
 @pytest.fixture
 def reading_command():
     """A read-only command that answers a large result and notes, per run, whether it ran in a transaction."""
@@ -66,16 +74,29 @@ def test_a_resent_read_only_command_runs_again_and_its_receipt_keeps_no_result(r
     assert CommandReceipt.objects.filter(participant=an).count() == 1
 
 
-def test_a_refused_read_only_command_keeps_its_error_code_and_runs_again(reading_command):
+def test_a_read_only_commands_receipt_keeps_the_code_of_its_handlers_refusal_and_none_before_it(reading_command):
     workshop, fac = workshop_with_facilitator()
     an = citizen(workshop, "An")
+
+    @registry.command("test.read_refused", readonly=True)
+    def read_refused(actor, cmd):
+        raise DomainError("not_found", "No such board.")
+    try:
+        refused = registry.execute(participant_id=an.pk, frame={"type": "test.read_refused", "ref": "r1"})
+        assert refused == {"type": "error", "ref": "r1", "code": "not_found", "message": "No such board."}
+        assert CommandReceipt.objects.get(participant=an, ref="r1").answer == {"type": "error", "ref": "r1",
+                                                                               "code": "not_found"}
+        again = registry.execute(participant_id=an.pk, frame={"type": "test.read_refused", "ref": "r1"})
+        assert again == {**refused, "duplicate": True}
+    finally:
+        del registry.COMMANDS["test.read_refused"]
+    # Refused before the handler ran (the role, the fields): nothing is kept and the ref may be sent again.
     Participant.objects.filter(pk=an.pk).update(removed=True)
-    refused = registry.execute(participant_id=an.pk, frame={"type": "test.read", "ref": "r1"})
-    assert refused["code"] == "forbidden" and not reading_command
-    assert CommandReceipt.objects.get(participant=an, ref="r1").answer == {"type": "error", "ref": "r1",
-                                                                           "code": "forbidden"}
+    assert registry.execute(participant_id=an.pk, frame={"type": "test.read", "ref": "r2"})["code"] == "forbidden"
+    assert not CommandReceipt.objects.filter(ref="r2").exists() and not reading_command
     Participant.objects.filter(pk=an.pk).update(removed=False)
-    assert registry.execute(participant_id=an.pk, frame={"type": "test.read", "ref": "r1"})["run"] == 1
+    assert registry.execute(participant_id=an.pk, frame={"type": "test.read", "ref": "r2"}) == {
+        "type": "ack", "ref": "r2", "rows": list(range(1000)), "run": 1}
 
 
 @pytest.mark.django_db(transaction=True)
