@@ -18,6 +18,13 @@ def workshop_get(code: str) -> Workshop:
         raise DomainError("not_found", "No workshop with that code.") from None
 
 
+def staff_participant(*, workshop: Workshop, user) -> Participant | None:
+    """The participant a logged-in staff account is in a workshop, if any: it comes before any session's."""
+    if user is None or not user.is_authenticated:
+        return None
+    return Participant.objects.filter(workshop=workshop, user=user).first()
+
+
 def participant_payload(p: Participant, *, online: bool) -> dict:
     return {"id": p.pk, "name": p.name, "role": p.role, "online": online, "room": p.room_id}
 

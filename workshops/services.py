@@ -9,7 +9,7 @@ from django.utils import timezone
 from . import breakouts, names, presence, stream
 from .errors import DomainError
 from .models import Connection, Deadline, Participant, ServerProcess, Workshop
-from .selectors import participant_payload
+from .selectors import participant_payload, staff_participant
 from .signals import workshop_created
 from .times import iso
 
@@ -146,10 +146,9 @@ def participant_join(*, workshop: Workshop, name: str, profile: dict | None = No
     A new participant's browser (`device`) that was removed from the workshop stays out,
     and one that is muted there is muted again.
     """
-    if user is not None and user.is_authenticated:
-        staff = Participant.objects.filter(workshop=workshop, user=user).first()
-        if staff is not None:
-            return staff
+    staff = staff_participant(workshop=workshop, user=user)
+    if staff is not None:
+        return staff
     if existing_id is not None:
         existing = Participant.objects.filter(pk=existing_id, workshop=workshop).first()
         if existing is not None:
