@@ -73,7 +73,7 @@ serve: $(STAMP)
 	for pid in $$pids; do while kill -0 $$pid 2>/dev/null; do wait $$pid || true; done; done
 
 services: $(STAMP)
-	$(BIN)/python -m tests.support.services ensure
+	$(BIN)/python -m harness.services ensure
 
 test: export TEST_REDIS_URL ?= redis://127.0.0.1:6379/13
 test: export TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/

@@ -21,8 +21,8 @@ if str(REPO) not in sys.path:
 
 from websockets.asyncio.client import connect  # noqa: E402
 
-from tests.support import services  # noqa: E402
-from tests.support.daphne import DaphneServer, HttpClient, ServerDatabase, manage, server_env  # noqa: E402
+from harness import services  # noqa: E402
+from harness.daphne import DaphneServer, HttpClient, ServerDatabase, manage, server_env  # noqa: E402
 
 __all__ = ["Stack", "Worker", "Sock", "ProcStat", "pin", "join_many", "open_many", "percentile", "REPO"]
 

@@ -39,8 +39,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import ProcStat, Stack, join_many, percentile  # noqa: E402
 from bench.wire import open_wire  # noqa: E402
+from harness import POLIS  # noqa: E402
 
-POLIS = Path("/work/shared/data/polis")
 VALUES = {"1": "agree", "-1": "disagree", "0": "pass"}
 
 

@@ -24,8 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from deliberation.screening import LANGUAGES, screen  # noqa: E402
+from harness import POLIS  # noqa: E402
 
-POLIS = Path("/work/shared/data/polis")
 DEFAULTS = ["scoop-hivemind.biodiversity=en", "austria-climate.5twd2jsnkf.2022-08-08=de"]
 KNOWN = {"austria-climate.5twd2jsnkf.2022-08-08": "de"}
 GLIN_NAMES = {"nl": "dutch", "en": "english", "fr": "french", "de": "german"}

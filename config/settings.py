@@ -154,7 +154,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 # The languages the pages are translated into (workshop content may also be French or German).
 LANGUAGES = [("nl", "Nederlands"), ("en", "English"), ("fr", "Français")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The catalogues are in frontend/locale, found through the frontend app: no LOCALE_PATHS.
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
@@ -191,7 +191,6 @@ LOGGING = {
 # Limits. The defaults are ones a lively real workshop never hits.
 INSPRAAK = {
     "MAX_FRAME_BYTES": 16 * 1024,
-    "MAX_IDEA_CHARS": 500,
     "RATE_LIMIT_COMMANDS": env_int("INSPRAAK_RATE_LIMIT_COMMANDS", 20),  # commands per window
     "RATE_LIMIT_WINDOW_S": env_int("INSPRAAK_RATE_LIMIT_WINDOW_S", 10),
     "RATE_LIMIT_JOINS": env_int("INSPRAAK_RATE_LIMIT_JOINS", 60),  # new participants per client address

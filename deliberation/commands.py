@@ -1,5 +1,6 @@
 """Socket commands for the content: ideas, their moderation, proposals and synthesis."""
 from workshops.registry import ANYONE, FACILITATOR, MODERATOR, OFFICIAL, command
+from workshops.times import iso
 
 from . import admission, moderation, proposals, protocol, selectors, services, synthesis
 
@@ -78,7 +79,7 @@ def appeal_decide(actor, cmd):
 def participant_mute(actor, cmd):
     target = moderation.participant_mute(actor=actor, participant_id=cmd.participant, minutes=cmd.minutes,
                                          reason=cmd.reason)
-    return {"until": target.muted_until.isoformat().replace("+00:00", "Z") if target.muted_until else None}
+    return {"until": iso(target.muted_until)}
 
 
 @command("participant.remove", roles=MODERATOR, schema=protocol.ParticipantRemove)
@@ -129,7 +130,7 @@ def proposal_respond(actor, cmd):
     return {"id": cmd.proposal, "response": response.pk}
 
 
-@command("synthesis.suggest", roles=FACILITATOR, schema=protocol.SynthesisSuggest)
+@command("synthesis.suggest", roles=FACILITATOR, schema=protocol.SynthesisSuggest, readonly=True)
 def synthesis_suggest(actor, cmd):
     board = selectors.board_get(actor, cmd.board).pk if cmd.board is not None else None
     return synthesis.suggest(actor.workshop_id, board)

@@ -6,6 +6,10 @@ from django.db.models.lookups import LessThanOrEqual
 
 from workshops.models import Participant, Room, Workshop
 
+# The longest idea, in characters: the schemas and the import read it, and the check constraint
+# holds it (changing it needs a migration).
+MAX_IDEA_CHARS = 500
+
 
 class Board(models.Model):
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="boards")
@@ -44,7 +48,8 @@ class Idea(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=LessThanOrEqual(Length("text"), 500), name="idea_text_at_most_500"),
+            models.CheckConstraint(condition=LessThanOrEqual(Length("text"), MAX_IDEA_CHARS),
+                                   name="idea_text_at_most_500"),
         ]
         indexes = [
             # Serves the snapshot: a board's ideas in posting order.

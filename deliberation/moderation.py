@@ -13,7 +13,7 @@ from workshops import permissions as rules
 from workshops import stream
 from workshops.errors import DomainError
 from workshops.models import Participant
-from workshops.selectors import iso
+from workshops.times import iso
 
 from . import ladder, permissions
 from .models import Appeal, Flag, Idea, ModerationAction

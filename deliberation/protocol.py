@@ -3,7 +3,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-MAX_IDEA_CHARS = 500
+from .models import MAX_IDEA_CHARS
 
 
 class Strict(BaseModel):

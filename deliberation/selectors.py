@@ -5,7 +5,7 @@ from workshops import stream
 from workshops.errors import DomainError
 from workshops.extensions import Report
 from workshops.models import Participant, Room
-from workshops.selectors import iso
+from workshops.times import iso
 
 from . import permissions, synthesis
 from .models import Board, Endorsement, Flag, Idea, ModerationAction, Proposal, Reaction, Response

@@ -1,7 +1,7 @@
 """Synthesis aids for facilitators: group-aware consensus (bridging) and clusters of similar ideas.
 
-Pure functions (`bridging`, `clusters`) do the arithmetic; `groups_of`, `idea_bridging`
-and `suggest` read what they need from the database. Nothing here writes. scikit-learn is
+Pure functions (`bridging`, `clusters`) do the arithmetic; `groups_of` and `suggest` read
+what they need from the database. Nothing here writes. scikit-learn is
 imported inside the functions that use it: it takes most of a second to import, and the
 server and most tests never need it.
 """
@@ -13,7 +13,7 @@ from workshops.models import Assignment, Breakout
 
 from .models import Idea, Reaction
 
-__all__ = ["CLUSTER_THRESHOLD", "STOP_WORDS", "bridging", "clusters", "groups_of", "idea_bridging", "suggest"]
+__all__ = ["CLUSTER_THRESHOLD", "STOP_WORDS", "bridging", "clusters", "groups_of", "suggest"]
 
 Item = TypeVar("Item", bound=Hashable)
 Who = TypeVar("Who", bound=Hashable)
@@ -130,11 +130,6 @@ def _bridging_of(workshop_id: int, ideas) -> dict[int, float]:
     votes = Reaction.objects.filter(idea__in=ideas.values("pk")).values_list("idea_id", "participant_id", "value")
     return bridging(votes.iterator(chunk_size=5000), groups_of(workshop_id),
                     items=ideas.order_by("pk").values_list("pk", flat=True))
-
-
-def idea_bridging(workshop_id: int) -> dict[int, float]:
-    """Bridging score of every visible idea of the workshop, on any board."""
-    return _bridging_of(workshop_id, _visible_ideas(workshop_id))
 
 
 def clusters(items: list[tuple[int, str]], *, threshold: float = CLUSTER_THRESHOLD) -> list[dict]:

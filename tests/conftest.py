@@ -1,11 +1,11 @@
 """Shared fixtures: the external services that cluster and browser tests need.
 
-`make test` installs and starts them (`python -m tests.support.services ensure`).
+`make test` installs and starts them (`python -m harness.services ensure`).
 A test that asks for a service that is not there fails; it is never skipped.
 """
 import pytest
 
-from tests.support import services
+from harness import services
 
 # The settings put pytest-django's SQLite test database in var/, which a fresh clone lacks.
 (services.REPO_ROOT / "var").mkdir(exist_ok=True)
@@ -14,7 +14,7 @@ from tests.support import services
 def _require(name: str) -> None:
     problem = services.problems([name]).get(name)
     if problem:
-        pytest.fail(f"{problem}\nRun `make test`, or `.venv/bin/python -m tests.support.services ensure {name}`.",
+        pytest.fail(f"{problem}\nRun `make test`, or `.venv/bin/python -m harness.services ensure {name}`.",
                     pytrace=False)
 
 

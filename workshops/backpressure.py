@@ -1,5 +1,8 @@
 """Daphne integration: bounded send buffers, and one framing of a broadcast for all local sockets.
 
+It patches private parts of Daphne, autobahn and Twisted; tests/workshops/test_backpressure.py
+names each one and fails when a release changes it.
+
 Daphne writes every frame into Twisted's transport buffer without limit, so a
 client that stops reading would make the server's memory grow with every event.
 This wraps Daphne's send so that once a socket's unsent bytes pass the bound it
@@ -16,7 +19,7 @@ hands the same bytes to every local socket, under the same bound, instead of
 taking the ASGI send path and framing the event again for each socket.
 """
 import logging
-from functools import partial
+from functools import partial, wraps
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +79,7 @@ def install(*, limit: int) -> None:
     original_send = WebSocketProtocol.serverSend
     original_create = Server.create_application
 
+    @wraps(original_send)
     def server_send(self, content, binary=False):
         if self.state != self.STATE_OPEN and self.state != self.STATE_CONNECTING:
             return  # closing: the client will resume with `since`
@@ -100,6 +104,7 @@ def install(*, limit: int) -> None:
             data = data[sent:]
         transport.write(data)
 
+    @wraps(original_create)
     def create_application(self, protocol, scope):
         if scope.get("type") == "websocket":
             cap_incoming(protocol)  # during the handshake: no frame has been read yet

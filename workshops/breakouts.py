@@ -15,7 +15,8 @@ from .assignment import deal, strata_by_profile
 from .errors import DomainError
 from .extensions import content_hooks
 from .models import Assignment, Breakout, Deadline, Participant, Room, Workshop
-from .selectors import iso, participant_payload, running_breakout
+from .selectors import participant_payload, running_breakout
+from .times import iso
 
 B = Breakout
 GRACE_S = 60

@@ -1,6 +1,7 @@
 """Socket commands of the live session: lifecycle, phases, timers, announcements."""
 from . import breakouts, protocol, services
 from .registry import ANYONE, FACILITATOR, command
+from .times import iso
 
 
 @command("workshop.start", roles=FACILITATOR)
@@ -21,7 +22,7 @@ def phase_set(actor, cmd):
 @command("timer.start", roles=FACILITATOR, schema=protocol.TimerStart)
 def timer_start(actor, cmd):
     workshop = services.timer_start(actor=actor, seconds=cmd.seconds, label=cmd.label)
-    return {"ends_at": workshop.timer_ends_at.isoformat().replace("+00:00", "Z")}
+    return {"ends_at": iso(workshop.timer_ends_at)}
 
 
 @command("timer.stop", roles=FACILITATOR)

@@ -215,6 +215,10 @@ class CommandReceipt(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["participant", "ref"], name="receipt_unique_participant_ref"),
         ]
+        indexes = [
+            # Serves stream.prune: receipts older than the retention window.
+            models.Index(fields=["created_at"], name="receipt_created"),
+        ]
 
 
 class RequestReceipt(models.Model):

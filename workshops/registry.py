@@ -1,7 +1,8 @@
 """The command registry: wire type -> roles -> schema -> handler.
 
 Each app registers its handlers with `@command(...)` in its own commands.py.
-`execute` runs one command in one transaction, with the idempotency receipt.
+`execute` runs one command in one transaction, with the idempotency receipt;
+a read-only command runs outside any transaction and its receipt keeps no result.
 """
 from dataclasses import dataclass
 from typing import Callable
@@ -13,11 +14,10 @@ from . import permissions, stream
 from .errors import DomainError, error_frame, field_errors
 from .models import CommandReceipt, Participant
 
-__all__ = ["command", "execute", "COMMANDS", "ANYONE", "STAFF", "FACILITATOR", "MODERATOR", "OFFICIAL"]
+__all__ = ["command", "execute", "COMMANDS", "ANYONE", "FACILITATOR", "MODERATOR", "OFFICIAL"]
 
 R = Participant.Role
 ANYONE = frozenset(R.values)
-STAFF = frozenset({R.FACILITATOR, R.MODERATOR, R.OFFICIAL})
 FACILITATOR = frozenset({R.FACILITATOR})
 MODERATOR = frozenset({R.MODERATOR, R.FACILITATOR})
 OFFICIAL = frozenset({R.OFFICIAL})
@@ -33,17 +33,18 @@ class Command:
     handler: Callable
     roles: frozenset
     schema: type[pydantic.BaseModel]
+    readonly: bool  # only reads: no write transaction, run again when its ref is resent
 
 
 COMMANDS: dict[str, Command] = {}
 
 
-def command(type: str, *, roles=ANYONE, schema=NoFields):
+def command(type: str, *, roles=ANYONE, schema=NoFields, readonly: bool = False):
     """Register `handler(actor, cmd) -> dict` as the handler of a wire command type."""
     def register(handler):
         if type in COMMANDS:
             raise ValueError(f"command {type} registered twice")
-        COMMANDS[type] = Command(type, handler, frozenset(roles), schema)
+        COMMANDS[type] = Command(type, handler, frozenset(roles), schema, readonly)
         return handler
     return register
 
@@ -63,6 +64,8 @@ def execute(*, participant_id: int, frame: dict) -> dict:
     if cmd is None:
         return error_frame(ref, DomainError("unknown_type", f"Unknown command type {frame['type']!r}."))
     fields = {k: v for k, v in frame.items() if k not in ("type", "ref")}
+    if cmd.readonly:
+        return _read(cmd, participant_id, ref, fields)
     try:
         try:
             with stream.publishing():
@@ -92,11 +95,49 @@ def _store(cmd: Command, participant_id: int, ref: str, answer: dict) -> dict:
     return answer
 
 
+def _read(cmd: Command, participant_id: int, ref: str, fields: dict) -> dict:
+    """Run a read-only command in autocommit, holding no write lock while it works.
+
+    A read is idempotent, so a resent ref runs it again (the answer is as fresh as the data)
+    instead of answering a stored copy of a result that may be large; the receipt keeps only
+    the outcome's kind, so that the ref stays used and a resend is still marked a duplicate.
+    """
+    receipt = (CommandReceipt.objects.filter(participant_id=participant_id, ref=ref)
+               .values_list("type", "answer").first())
+    if receipt is not None and receipt[0] != cmd.type:
+        return {**receipt[1], "duplicate": True}  # the ref is another command's: not run
+    try:
+        answer = _handle(cmd, participant_id, ref, fields)
+    except _Refused as refused:
+        answer = refused.answer
+    else:
+        if answer["type"] == "error":
+            return answer  # refused before the handler ran: nothing to keep
+    if receipt is None:
+        marker = {key: answer[key] for key in ("type", "ref", "code") if key in answer}
+        try:
+            with transaction.atomic():
+                CommandReceipt.objects.create(participant_id=participant_id, ref=ref, type=cmd.type, answer=marker)
+            return answer
+        except IntegrityError:
+            pass  # the same ref raced in on another socket: this is its resend
+    return {**answer, "duplicate": True}
+
+
 @transaction.atomic
 def _execute(cmd: Command, participant_id: int, ref: str, fields: dict) -> dict:
     duplicate = _stored(participant_id, ref)
     if duplicate is not None:
         return duplicate
+    answer = _handle(cmd, participant_id, ref, fields)
+    if answer["type"] == "error":
+        return answer  # refused before the handler ran: not kept, so the ref may be sent again
+    return _store(cmd, participant_id, ref, answer)
+
+
+def _handle(cmd: Command, participant_id: int, ref: str, fields: dict) -> dict:
+    """The ack of a command, or the error frame of one refused before its handler ran;
+    the handler's own refusal raises _Refused."""
     actor = Participant.objects.select_related("workshop").get(pk=participant_id)
     try:
         _check_actor(cmd, actor)
@@ -110,7 +151,7 @@ def _execute(cmd: Command, participant_id: int, ref: str, fields: dict) -> dict:
     except DomainError as exc:
         # Out of this transaction, so that nothing the handler wrote stays; no savepoint to pay for.
         raise _Refused(error_frame(ref, exc)) from None
-    return _store(cmd, participant_id, ref, answer)
+    return answer
 
 
 def _check_actor(cmd: Command, actor: Participant) -> None:

@@ -6,12 +6,9 @@ from . import stream
 from .errors import DomainError
 from .models import Breakout, Connection, Participant, Workshop
 from .snapshot import PARTS
+from .times import iso
 
 PROTOCOL_VERSION = 1
-
-
-def iso(dt) -> str | None:
-    return dt.isoformat().replace("+00:00", "Z") if dt else None
 
 
 def workshop_get(code: str) -> Workshop:
@@ -30,6 +27,13 @@ def workshops_with_role(user, roles) -> list[Workshop]:
     """The workshops in which the account holds one of these roles (and was not removed), newest first."""
     ids = Participant.objects.filter(user=user, role__in=roles, removed=False).values_list("workshop_id", flat=True)
     return list(Workshop.objects.filter(pk__in=ids).order_by("-created_at"))
+
+
+def staff_participant(*, workshop: Workshop, user) -> Participant | None:
+    """The participant a logged-in staff account is in a workshop, if any: it comes before any session's."""
+    if user is None or not user.is_authenticated:
+        return None
+    return Participant.objects.filter(workshop=workshop, user=user).first()
 
 
 def participant_payload(p: Participant, *, online: bool) -> dict:

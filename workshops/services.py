@@ -10,7 +10,8 @@ from . import breakouts, names, permissions, presence, stream
 from .errors import DomainError
 from .extensions import content_hooks
 from .models import Connection, Deadline, Participant, ServerProcess, Workshop
-from .selectors import iso, participant_payload
+from .selectors import participant_payload, staff_participant
+from .times import iso
 
 R = Participant.Role
 S = Workshop.Status
@@ -146,10 +147,9 @@ def participant_join(*, workshop: Workshop, name: str, profile: dict | None = No
     A new participant's browser (`device`) that was removed from the workshop stays out,
     and one that is muted there is muted again.
     """
-    if user is not None and user.is_authenticated:
-        staff = Participant.objects.filter(workshop=workshop, user=user).first()
-        if staff is not None:
-            return staff
+    staff = staff_participant(workshop=workshop, user=user)
+    if staff is not None:
+        return staff
     if existing_id is not None:
         existing = Participant.objects.filter(pk=existing_id, workshop=workshop).first()
         if existing is not None:

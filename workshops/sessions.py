@@ -10,10 +10,9 @@ SESSION_KEY = "inspraak_participants"  # {workshop code: participant id}
 
 def participant_for(*, workshop: Workshop, session, user) -> Participant | None:
     """The participant this session (or logged-in staff account) is in a workshop, if any."""
-    if user is not None and user.is_authenticated:
-        staff = Participant.objects.filter(workshop=workshop, user=user).first()
-        if staff is not None:
-            return staff
+    staff = selectors.staff_participant(workshop=workshop, user=user)
+    if staff is not None:
+        return staff
     pid = (session.get(SESSION_KEY) or {}).get(workshop.code) if session is not None else None
     if pid is None:
         return None

@@ -20,17 +20,17 @@ from django.utils import timezone
 
 from . import replay
 from .groups import workshop_group
-from .models import Event, Participant, Workshop
+from .models import CommandReceipt, Event, Participant, Workshop
+from .times import iso
 
 __all__ = ["emit", "emit_many", "publishing", "encode", "visible", "events_after", "layer_message", "EVERYONE",
-           "STAFF", "MODERATORS", "FACILITATORS", "to_participant", "to_room"]
+           "MODERATORS", "FACILITATORS", "to_participant", "to_room"]
 
 log = logging.getLogger(__name__)
 
 EVERYONE = ("all",)
 FACILITATORS = ("role:facilitator",)
 MODERATORS = ("role:moderator", "role:facilitator")
-STAFF = ("role:moderator", "role:facilitator", "role:official")
 # Events that change what a socket may see or do carry a small `control` part to the hub;
 # `close` is the code that closes the sockets of `participant` (a `role` spares one that already holds it).
 CONTROL = {
@@ -99,7 +99,7 @@ def _advance(workshop_id: int, n: int) -> int:
 def encode(event: Event) -> str:
     """The frame a client receives for an event, encoded once."""
     return json.dumps({"type": event.type, "seq": event.seq,
-                       "at": event.created_at.isoformat().replace("+00:00", "Z"), **event.payload},
+                       "at": iso(event.created_at), **event.payload},
                       separators=(",", ":"), ensure_ascii=False)
 
 
@@ -155,8 +155,11 @@ def can_resume(workshop_id: int, since: int, last_seq: int) -> bool:
 
 
 def prune(*, now=None, hours: int) -> int:
-    """Delete events older than the retention window (at least 24 hours is promised)."""
+    """Delete events and command receipts older than the retention window (at least 24 hours is
+    promised); return how many events went."""
     cutoff = (now or timezone.now()) - timedelta(hours=max(hours, 24))
+    # A ref is answered from its receipt for as long as a client may resume after it.
+    CommandReceipt.objects.filter(created_at__lt=cutoff).delete()
     deleted, _ = Event.objects.filter(created_at__lt=cutoff).delete()
     return deleted
 

@@ -1,6 +1,6 @@
 """Browser-test fixtures: one real Daphne server on an SQLite file, one headless Chromium.
 
-The server runs as its own process (tests/support/daphne.py), the staff account is
+The server runs as its own process (harness/daphne.py), the staff account is
 made with `manage.py createsuperuser` in a subprocess, and every test opens its own
 browser contexts, so each context is one person with their own cookies.
 """
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.support.daphne import DaphneServer, ServerDatabase, manage, server_env
+from harness.daphne import DaphneServer, ServerDatabase, manage, server_env
 
 from .helpers import Person
 

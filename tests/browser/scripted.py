@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from websockets.sync.client import connect
 
-from tests.support.daphne import DaphneServer, HttpClient
+from harness.daphne import DaphneServer, HttpClient
 
 TIMEOUT = 10
 _refs = itertools.count(1)

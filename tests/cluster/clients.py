@@ -23,8 +23,8 @@ import redis
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.support import services
-from tests.support.daphne import DaphneServer, HttpClient, ServerDatabase, free_port, manage, server_env
+from harness import services
+from harness.daphne import DaphneServer, HttpClient, ServerDatabase, free_port, manage, server_env
 
 __all__ = ["Cluster", "Person", "Database", "PrivateRedis", "TIMEOUT"]
 

@@ -6,7 +6,7 @@ printed after each test (pytest shows it when the test fails).
 """
 import pytest
 
-from tests.support.daphne import DaphneServer
+from harness.daphne import DaphneServer
 
 from .clients import Cluster, PrivateRedis
 

@@ -17,7 +17,7 @@ import struct
 
 import pytest
 
-from tests.support.daphne import DaphneServer
+from harness.daphne import DaphneServer
 
 from .clients import TIMEOUT, Cluster, Person
 

@@ -14,7 +14,7 @@ import pytest
 import redis
 from channels_redis.core import RedisChannelLayer
 
-from tests.support.daphne import DaphneServer
+from harness.daphne import DaphneServer
 from workshops.groups import workshop_group
 from workshops.stream import visible
 

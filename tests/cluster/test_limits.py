@@ -11,7 +11,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.support.daphne import DaphneServer, HttpClient
+from harness.daphne import DaphneServer, HttpClient
 
 from .clients import TIMEOUT, Cluster, Person
 

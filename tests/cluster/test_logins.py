@@ -1,7 +1,7 @@
 """The login throttle holds across workers: failures spread over two Daphne processes count together."""
 import pytest
 
-from tests.support.daphne import HttpClient, manage
+from harness.daphne import HttpClient, manage
 
 pytestmark = pytest.mark.cluster
 

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from tests.support.daphne import REPO_ROOT, HttpClient, free_port, manage
+from harness.daphne import REPO_ROOT, HttpClient, free_port, manage
 
 from .clients import TIMEOUT
 

@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 from websockets.asyncio.client import connect
 
-from tests.support.daphne import DaphneServer, HttpClient, ServerDatabase, manage, server_env
+from harness.daphne import DaphneServer, HttpClient, ServerDatabase, manage, server_env
 
 pytestmark = pytest.mark.cluster
 

@@ -8,7 +8,7 @@ import secrets
 
 import pytest
 
-from tests.support.daphne import HttpClient, manage
+from harness.daphne import HttpClient, manage
 
 from .clients import PASSWORD, Person
 

@@ -3,7 +3,9 @@ import os
 import subprocess
 import sys
 
-from tests.support.services import REPO_ROOT
+from django.utils import translation
+
+from harness.services import REPO_ROOT
 
 
 def import_settings(**env) -> subprocess.CompletedProcess:
@@ -32,3 +34,10 @@ def test_deploy_check_fails_without_a_secret_key():
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy"], cwd=REPO_ROOT, env=env,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
+
+
+def test_the_page_translations_are_found_through_the_frontend_app():
+    with translation.override("nl"):
+        assert translation.gettext("Breakout rooms") == "Groepen"
+    with translation.override("fr"):
+        assert translation.gettext("Breakout rooms") != "Breakout rooms"

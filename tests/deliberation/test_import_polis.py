@@ -15,17 +15,6 @@ from workshops.models import Assignment, Breakout, Event, Participant, Room, Wor
 
 pytestmark = pytest.mark.django_db
 
-POLIS = Path(__file__).resolve().parents[3] / "shared" / "data" / "polis"
-
-
-@pytest.fixture(scope="module")
-def polis() -> Path:
-    """The Pol.is exports in shared/ beside the repo; their absence is a failure, not a skip."""
-    if not (POLIS / "brexit-consensus" / "votes.csv").is_file():
-        pytest.fail(f"Pol.is data not found at {POLIS}: shared/ must sit beside the repository.", pytrace=False)
-    return POLIS
-
-
 def run_import(folder: Path, *args) -> tuple[Workshop, str]:
     out = StringIO()
     call_command("import_polis", str(folder), "--facilitator", "fac", *args, stdout=out)

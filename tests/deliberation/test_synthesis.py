@@ -9,20 +9,9 @@ import pytest
 from django.core.management import call_command
 
 from deliberation.models import Idea, Reaction
-from deliberation.synthesis import STOP_WORDS, bridging, clusters, groups_of, idea_bridging, suggest
+from deliberation.synthesis import STOP_WORDS, bridging, clusters, groups_of, suggest
 from tests.factories import citizen, idea, plenary, room_with_board, staff_user, workshop_with_facilitator
 from workshops.models import Assignment, Breakout, Room
-
-POLIS = Path(__file__).resolve().parents[3] / "shared" / "data" / "polis"
-
-
-@pytest.fixture(scope="module")
-def polis() -> Path:
-    """The Pol.is exports in shared/ beside the repo; their absence is a failure, not a skip."""
-    if not (POLIS / "brexit-consensus" / "votes.csv").is_file():
-        pytest.fail(f"Pol.is data not found at {POLIS}: shared/ must sit beside the repository.", pytrace=False)
-    return POLIS
-
 
 def closed_breakout(workshop, rooms: dict[str, list], *, status: str = "closed") -> dict[str, Room]:
     """A breakout made directly, its rooms holding the given participants."""
@@ -33,6 +22,11 @@ def closed_breakout(workshop, rooms: dict[str, list], *, status: str = "closed")
         Assignment.objects.bulk_create(
             [Assignment(breakout=breakout, room=made[name], participant=p) for p in members])
     return made
+
+
+def suggested_bridging(workshop_id: int) -> dict[int, float]:
+    """Bridging score of every visible idea of the workshop, on any board, as synthesis.suggest ranks them."""
+    return {row["idea"]: row["score"] for row in suggest(workshop_id)["bridging"]}
 
 
 def react(target, people: dict, **values):
@@ -53,7 +47,7 @@ def two_rooms(db):
 
 
 @pytest.mark.django_db
-def test_idea_bridging_multiplies_each_rooms_smoothed_agreement(two_rooms):
+def test_suggested_bridging_multiplies_each_rooms_smoothed_agreement(two_rooms):
     workshop, rooms, people = two_rooms
     board = plenary(workshop)
     x = idea(board, people["an"], "Split in North, lukewarm in South")
@@ -73,7 +67,7 @@ def test_idea_bridging_multiplies_each_rooms_smoothed_agreement(two_rooms):
     assert groups_of(workshop.pk) == {people[n].pk: rooms["North"].pk for n in ("an", "bo", "cas")} | {
         people[n].pk: rooms["South"].pk for n in ("dirk", "eva")}
     # (agree + 1) / (reactions + 2) per room; ed and the facilitator were in no room and are left out.
-    assert idea_bridging(workshop.pk) == pytest.approx({
+    assert suggested_bridging(workshop.pk) == pytest.approx({
         x.pk: (2 + 1) / (3 + 2) * (1 + 1) / (2 + 2),  # 3/5 * 1/2 = 0.3
         y.pk: (3 + 1) / (3 + 2) * (0 + 1) / (0 + 2),  # 4/5 * 1/2 = 0.4
         w.pk: (1 + 1) / (2 + 2) * (2 + 1) / (2 + 2),  # 1/2 * 3/4 = 0.375
@@ -92,7 +86,7 @@ def test_without_a_closed_breakout_everyone_is_one_group():
     Reaction.objects.create(idea=x, participant=bo, value="pass")
     Reaction.objects.create(idea=x, participant=fac, value="disagree")
     assert groups_of(workshop.pk) is None
-    assert idea_bridging(workshop.pk) == {x.pk: pytest.approx((1 + 1) / (3 + 2))}
+    assert suggested_bridging(workshop.pk) == {x.pk: pytest.approx((1 + 1) / (3 + 2))}
 
 
 @pytest.mark.django_db
@@ -156,7 +150,7 @@ def test_bridging_of_imported_brexit_conversation_equals_polis_consensus_from_th
         comment_of_text = {row["comment-body"].strip(): int(row["comment-id"]) for row in csv.DictReader(f)}
     ideas = dict(Idea.objects.filter(board__workshop__code=code).values_list("pk", "text"))
     assert len(comment_of_text) == len(ideas)  # texts are unique, so they identify statements
-    scores = idea_bridging(Idea.objects.get(pk=next(iter(ideas))).board.workshop_id)
+    scores = suggested_bridging(Idea.objects.get(pk=next(iter(ideas))).board.workshop_id)
     by_comment = {comment_of_text[ideas[pk]]: score for pk, score in scores.items()}
 
     expected = _consensus_from_csv(folder)

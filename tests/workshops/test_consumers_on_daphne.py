@@ -12,7 +12,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from tests.support.daphne import DaphneServer, HttpClient, ServerDatabase, manage, server_env
+from harness.daphne import DaphneServer, HttpClient, ServerDatabase, manage, server_env
 from workshops.backpressure import TRANSPORT_MAX_BYTES, cap_incoming
 
 PASSWORD = "socket-test-password-1"

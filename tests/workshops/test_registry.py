@@ -1,5 +1,8 @@
-"""The command registry: one transaction per command, and its receipt."""
+"""The command registry: one transaction per command, and its receipt; read-only commands outside both."""
+import threading
+
 import pytest
+from django.db import connections, transaction
 
 from tests.factories import citizen, last_seq, workshop_with_facilitator
 from workshops import registry, stream
@@ -33,3 +36,97 @@ def test_a_refused_command_leaves_nothing_but_its_receipt(refusing_command):
     again = registry.execute(participant_id=an.pk, frame={"type": "test.refuse", "ref": "r1"})
     assert again == {**answer, "duplicate": True}
     assert not Event.objects.filter(type="test.written").exists()
+
+
+def test_a_command_refused_before_its_handler_keeps_no_receipt_so_its_ref_may_be_sent_again():
+    workshop, fac = workshop_with_facilitator()
+    invalid = registry.execute(participant_id=fac.pk, frame={"type": "announce", "ref": "a1"})
+    assert invalid["code"] == "invalid" and not CommandReceipt.objects.filter(ref="a1").exists()
+    answer = registry.execute(participant_id=fac.pk, frame={"type": "announce", "ref": "a1", "text": "Hi"})
+    assert answer == {"type": "ack", "ref": "a1"} and CommandReceipt.objects.get(ref="a1").answer == answer
+
+
+@pytest.fixture
+def reading_command():
+    """A read-only command that answers a large result and notes, per run, whether it ran in a transaction."""
+    runs = []
+
+    @registry.command("test.read", readonly=True)
+    def read(actor, cmd):
+        runs.append(transaction.get_connection().in_atomic_block)
+        return {"rows": list(range(1000)), "run": len(runs)}
+    yield runs
+    del registry.COMMANDS["test.read"]
+
+
+def test_a_resent_read_only_command_runs_again_and_its_receipt_keeps_no_result(reading_command, refusing_command):
+    workshop, fac = workshop_with_facilitator()
+    an = citizen(workshop, "An")
+    first = registry.execute(participant_id=an.pk, frame={"type": "test.read", "ref": "r1"})
+    assert first == {"type": "ack", "ref": "r1", "rows": list(range(1000)), "run": 1}
+    assert CommandReceipt.objects.get(participant=an, ref="r1").answer == {"type": "ack", "ref": "r1"}
+    again = registry.execute(participant_id=an.pk, frame={"type": "test.read", "ref": "r1"})
+    assert again == {**first, "run": 2, "duplicate": True}
+    # The ref stays used: another command sent with it is not run.
+    other = registry.execute(participant_id=an.pk, frame={"type": "test.refuse", "ref": "r1"})
+    assert other == {"type": "ack", "ref": "r1", "duplicate": True}
+    assert Participant.objects.get(pk=an.pk).name == "An" and len(reading_command) == 2
+    assert CommandReceipt.objects.filter(participant=an).count() == 1
+
+
+def test_a_read_only_commands_receipt_keeps_the_code_of_its_handlers_refusal_and_none_before_it(reading_command):
+    workshop, fac = workshop_with_facilitator()
+    an = citizen(workshop, "An")
+
+    @registry.command("test.read_refused", readonly=True)
+    def read_refused(actor, cmd):
+        raise DomainError("not_found", "No such board.")
+    try:
+        refused = registry.execute(participant_id=an.pk, frame={"type": "test.read_refused", "ref": "r1"})
+        assert refused == {"type": "error", "ref": "r1", "code": "not_found", "message": "No such board."}
+        assert CommandReceipt.objects.get(participant=an, ref="r1").answer == {"type": "error", "ref": "r1",
+                                                                               "code": "not_found"}
+        again = registry.execute(participant_id=an.pk, frame={"type": "test.read_refused", "ref": "r1"})
+        assert again == {**refused, "duplicate": True}
+    finally:
+        del registry.COMMANDS["test.read_refused"]
+    # Refused before the handler ran (the role, the fields): nothing is kept and the ref may be sent again.
+    Participant.objects.filter(pk=an.pk).update(removed=True)
+    assert registry.execute(participant_id=an.pk, frame={"type": "test.read", "ref": "r2"})["code"] == "forbidden"
+    assert not CommandReceipt.objects.filter(ref="r2").exists() and not reading_command
+    Participant.objects.filter(pk=an.pk).update(removed=False)
+    assert registry.execute(participant_id=an.pk, frame={"type": "test.read", "ref": "r2"}) == {
+        "type": "ack", "ref": "r2", "rows": list(range(1000)), "run": 1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_only_command_takes_no_write_lock_while_it_runs(reading_command):
+    """On SQLite (IMMEDIATE transactions) a write transaction around the read would keep this writer waiting."""
+    workshop, fac = workshop_with_facilitator()
+    an = citizen(workshop, "An")
+    written = []
+
+    def writer():
+        try:
+            Participant.objects.filter(pk=fac.pk).update(name="Written meanwhile")
+            written.append(True)
+        finally:
+            connections.close_all()
+
+    @registry.command("test.read_while_writing", readonly=True)
+    def read_while_writing(actor, cmd):
+        thread = threading.Thread(target=writer)
+        thread.start()
+        thread.join(5)
+        return {"written": bool(written), "in_transaction": transaction.get_connection().in_atomic_block}
+    try:
+        answer = registry.execute(participant_id=an.pk, frame={"type": "test.read_while_writing", "ref": "w1"})
+    finally:
+        del registry.COMMANDS["test.read_while_writing"]
+    assert answer == {"type": "ack", "ref": "w1", "written": True, "in_transaction": False}
+    assert Participant.objects.get(pk=fac.pk).name == "Written meanwhile"
+
+
+def test_synthesis_suggest_is_read_only():
+    assert registry.COMMANDS["synthesis.suggest"].readonly
+    assert not any(c.readonly for t, c in registry.COMMANDS.items() if t != "synthesis.suggest")

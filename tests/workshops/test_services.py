@@ -9,7 +9,7 @@ from tests.factories import citizen, emitted, last_seq, staff_member, staff_user
 from workshops import background, breakouts, selectors, services
 from workshops.errors import DomainError
 from workshops.models import Connection, Deadline, Participant, ServerProcess, Workshop
-from workshops.selectors import iso
+from workshops.times import iso
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from tests.factories import emitted, last_seq, workshop_with_facilitator
-from workshops import stream
-from workshops.models import Event
+from workshops import registry, stream
+from workshops.models import CommandReceipt, Event
 
 
 class Boom(Exception):
@@ -225,6 +225,24 @@ def test_prune_keeps_a_longer_retention_window_when_asked():
     old, kept = _aged(workshop, 49, now), _aged(workshop, 30, now)
     assert stream.prune(now=now, hours=48) == 1
     assert list(Event.objects.values_list("pk", flat=True)) == [kept.pk]
+
+
+@pytest.mark.django_db
+def test_prune_deletes_command_receipts_with_the_events_so_an_old_ref_runs_again():
+    workshop, fac = workshop_with_facilitator()
+    now = timezone.now()
+
+    def announce(ref: str) -> dict:
+        return registry.execute(participant_id=fac.pk, frame={"type": "announce", "ref": ref, "text": "Hi"})
+
+    for ref, hours_ago in (("old", 49), ("kept", 30), ("new", 0)):
+        assert announce(ref)["type"] == "ack"
+        CommandReceipt.objects.filter(ref=ref).update(created_at=now - timedelta(hours=hours_ago))
+    stream.prune(now=now, hours=48)
+    assert sorted(CommandReceipt.objects.values_list("ref", flat=True)) == ["kept", "new"]
+    assert announce("kept")["duplicate"] and "duplicate" not in announce("old")
+    stream.prune(now=now, hours=0)  # never less than 24 hours
+    assert sorted(CommandReceipt.objects.values_list("ref", flat=True)) == ["new", "old"]
 
 
 # publishing

@@ -12,13 +12,12 @@ from workshops import services
 from workshops.models import Assignment, Breakout, Participant, Room, Workshop
 
 from ...hooks import CONTENT
-from ...models import Board, Idea, Reaction
+from ...models import MAX_IDEA_CHARS, Board, Idea, Reaction
 
 REQUIRED = ("comments.csv", "votes.csv", "participants-votes.csv", "summary.csv")
 VALUES = {"1": Reaction.Value.AGREE, "-1": Reaction.Value.DISAGREE, "0": Reaction.Value.PASS}
 REJECTED = "-1"  # comments.csv `moderated`: 1 accepted, -1 rejected, 0 not reviewed
 HIDDEN_REASON = "rejected by the original moderators"
-MAX_TEXT = 500  # Idea's check constraint
 ATTRIBUTION = ("Imported from {url}. Data gathered using the Polis software (compdemocracy.org/polis), "
                "licensed CC BY 4.0 with attribution to The Computational Democracy Project.")
 
@@ -51,7 +50,8 @@ class Command(BaseCommand):
         conversation = read_folder(folder)
         workshop, counts = import_conversation(conversation, user=user, language=language)
         if counts["shortened"]:
-            self.stdout.write(f"{counts['shortened']} statement(s) longer than {MAX_TEXT} characters were shortened.")
+            self.stdout.write(f"{counts['shortened']} statement(s) longer than {MAX_IDEA_CHARS} characters "
+                              "were shortened.")
         self.stdout.write(
             f"Imported {counts['ideas']} statements ({counts['hidden']} hidden), {counts['participants']} "
             f"participants in {counts['rooms']} opinion groups and {counts['reactions']} reactions "
@@ -184,7 +184,7 @@ def import_conversation(conversation: Conversation, *, user, language: str) -> t
         [Reaction(idea_id=idea_of[comment], participant_id=participant[voter], value=value)
          for (comment, voter), value in conversation.votes.items()], batch_size=2000)
     return workshop, {"ideas": len(ideas), "hidden": sum(c["hidden"] for c in conversation.comments),
-                      "shortened": sum(len(c["text"]) > MAX_TEXT for c in conversation.comments),
+                      "shortened": sum(len(c["text"]) > MAX_IDEA_CHARS for c in conversation.comments),
                       "participants": len(people), "rooms": len(groups), "reactions": len(conversation.votes)}
 
 
@@ -204,4 +204,4 @@ def _opinion_groups(workshop, conversation, groups, participant, first, last) ->
 
 
 def _fit(text: str) -> str:
-    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT - 1].rstrip() + "…"
+    return text if len(text) <= MAX_IDEA_CHARS else text[:MAX_IDEA_CHARS - 1].rstrip() + "…"

@@ -1,9 +1,9 @@
 """The external services the test suite needs: check them, and install and start them.
 
-`python -m tests.support.services ensure` installs (from Debian's packages and
+`python -m harness.services ensure` installs (from Debian's packages and
 npm) and starts what is missing: Redis, PostgreSQL, Chromium, Node.js (for the
 frontend's unit tests, `node --test frontend/`) and axe-core.
-`python -m tests.support.services check` only reports. The fixtures in
+`python -m harness.services check` only reports. The fixtures in
 `tests/conftest.py` use the same checks and fail a test loudly when a service
 is not there.
 
@@ -32,7 +32,7 @@ __all__ = [
     "problems", "ensure",
 ]
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 AXE_PREFIX = REPO_ROOT / ".cache" / "axe"
 DEFAULT_AXE_JS = AXE_PREFIX / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -289,7 +289,7 @@ def ensure(names=ENSURE) -> None:
 
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"ensure", "check"} or not set(argv[1:]) <= set(CHECKS):
-        print(f"usage: python -m tests.support.services ensure|check [{'|'.join(CHECKS)} ...]",
+        print(f"usage: python -m harness.services ensure|check [{'|'.join(CHECKS)} ...]",
               file=sys.stderr)
         return 2
     names = argv[1:] or list(CHECKS)

@@ -1,4 +1,4 @@
-"""Real Daphne processes for tests, and the databases they run on.
+"""Real Daphne processes for tests and benchmarks, and the databases they run on.
 
     db = ServerDatabase.sqlite(tmp_path / "db.sqlite3")      # or ServerDatabase.postgres("name")
     env = server_env(db.url)                                  # add redis_url=... for channels-redis
@@ -106,10 +106,7 @@ class ServerDatabase:
             self._admin(f'DROP DATABASE IF EXISTS "{self.postgres_name}" WITH (FORCE)')
             self._admin(f'CREATE DATABASE "{self.postgres_name}"')
         else:
-            path = Path(self.url.removeprefix("sqlite:///"))
-            for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-                leftover.unlink(missing_ok=True)
-            path.parent.mkdir(parents=True, exist_ok=True)
+            self._remove_sqlite_files().parent.mkdir(parents=True, exist_ok=True)
 
     def prepare(self, env: dict[str, str]) -> None:
         """Create the database and run the migrations with the server's settings."""
@@ -121,9 +118,14 @@ class ServerDatabase:
         if self.postgres_name:
             self._admin(f'DROP DATABASE IF EXISTS "{self.postgres_name}" WITH (FORCE)')
         else:
-            path = Path(self.url.removeprefix("sqlite:///"))
-            for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-                leftover.unlink(missing_ok=True)
+            self._remove_sqlite_files()
+
+    def _remove_sqlite_files(self) -> Path:
+        """Delete the SQLite database and its WAL files; return its path."""
+        path = Path(self.url.removeprefix("sqlite:///"))
+        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            leftover.unlink(missing_ok=True)
+        return path
 
 
 class DaphneServer:

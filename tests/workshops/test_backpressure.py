@@ -1,0 +1,97 @@
+"""The private Daphne, autobahn and Twisted internals that workshops/backpressure.py patches and reads.
+
+A new release may rename or reshape them without notice: pyproject.toml keeps Daphne below its
+next major, and Twisted and autobahn come with it. Each assertion names what changed.
+"""
+import inspect
+import socket
+
+from autobahn.websocket.protocol import PreparedMessage, WebSocketServerProtocol
+from daphne.server import Server
+from daphne.ws_protocol import WebSocketProtocol
+from twisted.internet import tcp
+
+from workshops import backpressure
+
+
+def changed(what: str) -> str:
+    return f"{what}: workshops/backpressure.py relies on it; read the new release and update the patch and this test"
+
+
+def parameters(function) -> list[str]:
+    """The parameter names of a function, or of the original that backpressure.install wrapped."""
+    return list(inspect.signature(inspect.unwrap(function)).parameters)
+
+
+def source(function) -> str:
+    return inspect.getsource(inspect.unwrap(function))
+
+
+def test_daphne_sends_every_websocket_message_through_server_send():
+    assert inspect.unwrap(WebSocketProtocol.serverSend).__module__ == "daphne.ws_protocol", \
+        changed("daphne.ws_protocol.WebSocketProtocol.serverSend is gone")
+    assert parameters(WebSocketProtocol.serverSend) == ["self", "content", "binary"], \
+        changed("WebSocketProtocol.serverSend(self, content, binary=False) has another signature")
+    assert "self.serverSend(" in source(WebSocketProtocol.handle_reply), \
+        changed("WebSocketProtocol.handle_reply no longer sends websocket.send through self.serverSend")
+
+
+def test_daphne_makes_each_websockets_application_through_server_create_application():
+    assert parameters(Server.create_application) == ["self", "protocol", "scope"], \
+        changed("daphne.server.Server.create_application(self, protocol, scope) has another signature")
+    on_connect = source(WebSocketProtocol.onConnect)
+    assert "self.server.create_application" in on_connect, \
+        changed("WebSocketProtocol.onConnect no longer makes the application through server.create_application")
+    assert "self.client_addr" in on_connect, changed("WebSocketProtocol no longer sets client_addr in onConnect")
+
+
+def test_autobahn_protocol_has_the_states_options_and_close_the_patch_uses():
+    assert issubclass(WebSocketProtocol, WebSocketServerProtocol), \
+        changed("Daphne's WebSocketProtocol is no longer autobahn's WebSocketServerProtocol")
+    for state in ("STATE_CONNECTING", "STATE_OPEN"):
+        assert isinstance(getattr(WebSocketServerProtocol, state, None), int), changed(f"autobahn has no {state}")
+    # Options copied from the factory when the connection is made, before the handshake that
+    # create_application runs in: what cap_incoming and the 4408 close set afterwards stays.
+    for option in ("maxMessagePayloadSize", "maxFramePayloadSize", "closeHandshakeTimeout"):
+        assert option in WebSocketServerProtocol.CONFIG_ATTRS, changed(f"autobahn's protocol option {option} is gone")
+    assert "self.closeHandshakeTimeout" in source(WebSocketServerProtocol.sendCloseFrame), \
+        changed("autobahn's sendCloseFrame no longer reads closeHandshakeTimeout")
+    assert parameters(WebSocketServerProtocol.sendClose)[:3] == ["self", "code", "reason"], \
+        changed("autobahn's sendClose(code, reason) has another signature")
+
+
+def test_autobahn_prepares_an_unmasked_text_frame_once():
+    assert parameters(PreparedMessage.__init__) == ["self", "payload", "isBinary", "applyMask", "doNotCompress"], \
+        changed("autobahn's PreparedMessage(payload, isBinary, applyMask, doNotCompress) has another signature")
+    prepared = backpressure._prepare("hé")
+    assert getattr(prepared, "payloadHybi", None) == b"\x81\x03h\xc3\xa9", \
+        changed("PreparedMessage.payloadHybi is no longer the whole unmasked frame")
+
+
+class Reactor:
+    """Enough of a reactor for a connection to queue writes; nothing is sent."""
+
+    def addWriter(self, selectable):
+        pass
+
+    def removeWriter(self, selectable):
+        pass
+
+
+def test_a_twisted_connection_holds_unsent_bytes_where_buffered_bytes_counts_them():
+    ours, theirs = socket.socketpair()
+    try:
+        connection = tcp.Connection(ours, None, Reactor())
+        connection.connected = True
+        for attribute in ("_tempDataLen", "dataBuffer", "offset", "socket", "connected", "disconnecting"):
+            assert hasattr(connection, attribute), changed(f"twisted.internet.tcp.Connection has no {attribute}")
+        assert connection.socket is ours, changed("tcp.Connection.socket is no longer the connection's socket")
+        assert backpressure.buffered_bytes(connection) == 0
+        connection.write(b"x" * 10)
+        assert backpressure.buffered_bytes(connection) == 10, \
+            changed("tcp.Connection.write no longer counts what it queued in _tempDataLen")
+        assert len(connection.dataBuffer) == connection.offset, \
+            changed("tcp.Connection no longer keeps what it has not flushed out of dataBuffer until it writes")
+    finally:
+        ours.close()
+        theirs.close()
