@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from workshops import stream
-from workshops.events import ParticipantMuted, ParticipantRemoved
 from workshops.errors import DomainError
+from workshops.events import ParticipantMuted, ParticipantRemoved
 from workshops.models import Participant
 from workshops.selectors import iso
 

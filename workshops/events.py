@@ -2,9 +2,9 @@
 
 Each model is the only place its type string is written: `type: Literal["..."]` names it,
 `Model.type_name()` reads it back wherever code compares types. `stream.emit` takes these
-models; the stored and sent payload is `payload()`: every field, null included, except the
-`Omitted` ones, which are left out when they have no value. deliberation/events.py holds the
-content's events on the same base.
+models; the stored and sent payload is `payload()`: every field, null included, except those
+declared `omitted()`, which are left out when they have no value. deliberation/events.py holds
+the content's events on the same base.
 
 `participant.*` events live here (deliberation emits most of them) because the hub acts on them.
 """
@@ -28,9 +28,9 @@ def _none(value) -> bool:
     return value is None
 
 
-def omitted(**kwargs):
+def omitted():
     """A field that the payload leaves out, rather than sending null, when it has no value."""
-    return Field(default=None, exclude_if=_none, **kwargs)
+    return Field(default=None, exclude_if=_none)
 
 
 class StreamEvent(Shape):
