@@ -5,6 +5,7 @@ Both decisions go to the moderation audit log, in the same transaction as the ch
 from django.db import transaction
 
 from workshops import breakouts, presence, stream
+from workshops.events import ParticipantAdmitted, ParticipantRejected
 from workshops.errors import DomainError
 from workshops.models import Participant, Workshop
 
@@ -38,7 +39,7 @@ def participant_admit(*, actor: Participant, participant_id: int) -> Participant
     target.joined_seq = Workshop.objects.filter(pk=actor.workshop_id).values_list("last_seq", flat=True).get()
     target.save(update_fields=["admitted", "joined_seq"])
     log(workshop_id=actor.workshop_id, actor=actor, action=A.ADMIT, target=f"participant:{target.pk}")
-    stream.emit(actor.workshop_id, "participant.admitted", {"participant": {"id": target.pk, "name": target.name}},
+    stream.emit(actor.workshop_id, ParticipantAdmitted(participant={"id": target.pk, "name": target.name}),
                 audience=_told(target))
     breakouts.place_late_joiner(target)
     presence.presence_settle(target, online=target.connections.exists())
@@ -53,6 +54,6 @@ def participant_reject(*, actor: Participant, participant_id: int, reason: str =
     target.save(update_fields=["removed"])
     log(workshop_id=actor.workshop_id, actor=actor, action=A.REJECT, target=f"participant:{target.pk}",
         reason=reason)
-    stream.emit(actor.workshop_id, "participant.rejected", {"participant": {"id": target.pk, "name": target.name}},
+    stream.emit(actor.workshop_id, ParticipantRejected(participant={"id": target.pk, "name": target.name}),
                 audience=_told(target))
     return target

@@ -4,6 +4,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from workshops import stream
 from workshops.models import Participant
 
+from .events import RungChanged
 from .models import Endorsement, Idea, Proposal, Reaction, Response, SurveyAnswer
 
 RUNGS = [r.value for r in Participant.Rung]  # lowest first
@@ -80,8 +81,7 @@ def rung_refresh(participant: Participant, *, at_least: str | None = None) -> st
     # Only from a lower stored rung: a rise that a concurrent transaction stored is not announced twice.
     if Participant.objects.filter(pk=participant.pk, rung__in=RUNGS[:RUNGS.index(new)]).update(rung=new):
         participant.rung = new
-        stream.emit(participant.workshop_id, "rung.changed",
-                    {"rung": new, "reason": REASONS.get(new, ""), "next": NEXT_STEP[new]},
+        stream.emit(participant.workshop_id, RungChanged(rung=new, reason=REASONS.get(new, ""), next=NEXT_STEP[new]),
                     audience=stream.to_participant(participant.pk))
     else:
         participant.refresh_from_db(fields=["rung"])

@@ -12,10 +12,12 @@ from django.utils import timezone
 from workshops import permissions as rules
 from workshops import stream
 from workshops.errors import DomainError
+from workshops.events import ParticipantMuted, ParticipantRemoved
 from workshops.models import Participant
 from workshops.times import iso
 
 from . import ladder, permissions
+from .events import AppealDecided, AppealFiled, FlagRaised, FlagResolved, IdeaHidden, IdeaPosted, IdeaRestored
 from .models import Appeal, Flag, Idea, ModerationAction
 from .selectors import idea_audience, idea_payload
 
@@ -50,13 +52,13 @@ def _public_audience(idea: Idea) -> tuple[str, ...]:
 
 def hidden_events(idea: Idea) -> list[tuple]:
     """`idea.hidden` with the reason for those who may know it, without it for everyone else."""
-    return [("idea.hidden", {"idea": idea.pk, "hidden_reason": idea.hidden_reason}, _private(idea)),
-            ("idea.hidden", {"idea": idea.pk}, _public_audience(idea))]
+    return [(IdeaHidden(idea=idea.pk, hidden_reason=idea.hidden_reason), _private(idea)),
+            (IdeaHidden(idea=idea.pk), _public_audience(idea))]
 
 
 def take_off_boards(idea: Idea) -> None:
     """Tell everyone but the author and moderators that an idea is gone (it waits for review)."""
-    stream.emit(idea.board.workshop_id, "idea.hidden", {"idea": idea.pk}, audience=_public_audience(idea))
+    stream.emit(idea.board.workshop_id, IdeaHidden(idea=idea.pk), audience=_public_audience(idea))
 
 
 def _hide(idea: Idea, *, actor: Participant | None, reason: str) -> None:
@@ -64,8 +66,7 @@ def _hide(idea: Idea, *, actor: Participant | None, reason: str) -> None:
     idea.status, idea.hidden_reason = Idea.Status.HIDDEN, reason
     idea.save(update_fields=["status", "hidden_reason"])
     log(workshop_id=idea.board.workshop_id, actor=actor, action=A.HIDE, target=f"idea:{idea.pk}", reason=reason)
-    events = hidden_events(idea) if was_public else [("idea.hidden", {"idea": idea.pk, "hidden_reason": reason},
-                                                       _private(idea))]
+    events = hidden_events(idea) if was_public else [(IdeaHidden(idea=idea.pk, hidden_reason=reason), _private(idea))]
     stream.emit_many(idea.board.workshop_id, events)
 
 
@@ -82,7 +83,7 @@ def _resolve_flags(idea: Idea, status: str) -> list[tuple]:
     for flag in flags:
         flag.status, flag.resolved_at = status, now
     Flag.objects.bulk_update(flags, ["status", "resolved_at"])
-    return [("flag.resolved", {"flag": flag_payload(f)}, stream.MODERATORS) for f in flags]
+    return [(FlagResolved(flag=flag_payload(f)), stream.MODERATORS) for f in flags]
 
 
 @transaction.atomic
@@ -96,7 +97,7 @@ def idea_flag(*, actor: Participant, idea: Idea, reason: str, note: str = "") ->
     if Flag.objects.filter(idea=idea, by=actor).exists():
         raise DomainError("conflict", "You already flagged this idea.")
     flag = Flag.objects.create(idea=idea, by=actor, reason=reason, note=note)
-    stream.emit(idea.board.workshop_id, "flag.raised", {"flag": flag_payload(flag)}, audience=stream.MODERATORS)
+    stream.emit(idea.board.workshop_id, FlagRaised(flag=flag_payload(flag)), audience=stream.MODERATORS)
     # Flags from people who joined after the idea was posted are shown to moderators but do not
     # count: otherwise a few fresh sessions could hide anything.
     flaggers = Flag.objects.filter(idea=idea, status=Flag.Status.OPEN, by__joined_at__lte=idea.created_at).values(
@@ -114,7 +115,7 @@ def flag_dismiss(*, actor: Participant, flag: Flag) -> Flag:
     flag.save(update_fields=["status", "resolved_at"])
     log(workshop_id=actor.workshop_id, actor=actor, action=A.FLAG_DISMISS, target=f"flag:{flag.pk}",
         reason=f"idea:{flag.idea_id}")
-    stream.emit(actor.workshop_id, "flag.resolved", {"flag": flag_payload(flag)}, audience=stream.MODERATORS)
+    stream.emit(actor.workshop_id, FlagResolved(flag=flag_payload(flag)), audience=stream.MODERATORS)
     return flag
 
 
@@ -127,11 +128,10 @@ def idea_hide(*, actor: Participant, idea: Idea, reason: str) -> Idea:
     return idea
 
 
-def _publish(idea: Idea, *, type: str) -> None:
+def _publish(idea: Idea, *, event: type[IdeaPosted | IdeaRestored]) -> None:
     idea.status = Idea.Status.VISIBLE
     idea.save(update_fields=["status"])
-    stream.emit(idea.board.workshop_id, type, {"idea": idea_payload(idea, with_reason=True)},
-                audience=idea_audience(idea))
+    stream.emit(idea.board.workshop_id, event(idea=idea_payload(idea, with_reason=True)), audience=idea_audience(idea))
     target = idea.builds_on
     if target is not None and target.author_id != idea.author_id:
         # Now the author of the idea it builds on sees it built on.
@@ -145,7 +145,7 @@ def idea_restore(*, actor: Participant, idea: Idea, reason: str = "") -> Idea:
     log(workshop_id=actor.workshop_id, actor=actor, action=A.RESTORE, target=f"idea:{idea.pk}", reason=reason)
     idea.hidden_reason = ""
     idea.save(update_fields=["hidden_reason"])
-    _publish(idea, type="idea.restored")
+    _publish(idea, event=IdeaRestored)
     stream.emit_many(idea.board.workshop_id, _resolve_flags(idea, Flag.Status.DISMISSED))
     return idea
 
@@ -157,7 +157,7 @@ def idea_approve(*, actor: Participant, idea: Idea) -> Idea:
         raise DomainError("conflict", "Only held ideas can be approved.")
     log(workshop_id=actor.workshop_id, actor=actor, action=A.APPROVE, target=f"idea:{idea.pk}",
         reason=idea.held_reason)
-    _publish(idea, type="idea.posted")
+    _publish(idea, event=IdeaPosted)
     return idea
 
 
@@ -168,7 +168,7 @@ def appeal_file(*, actor: Participant, idea: Idea, text: str) -> Appeal:
     if Appeal.objects.filter(idea=idea).exists():
         raise DomainError("conflict", "This idea was appealed already.")
     appeal = Appeal.objects.create(idea=idea, text=text)
-    stream.emit(idea.board.workshop_id, "appeal.filed", {"appeal": appeal_payload(appeal)}, audience=_private(idea))
+    stream.emit(idea.board.workshop_id, AppealFiled(appeal=appeal_payload(appeal)), audience=_private(idea))
     return appeal
 
 
@@ -185,11 +185,11 @@ def appeal_decide(*, actor: Participant, idea: Idea, uphold: bool, note: str = "
     appeal.save(update_fields=["status", "note", "decided_at", "decided_by"])
     log(workshop_id=actor.workshop_id, actor=actor, action=A.APPEAL_GRANT if uphold else A.APPEAL_DENY,
         target=f"idea:{idea.pk}", reason=note)
-    stream.emit(actor.workshop_id, "appeal.decided", {"appeal": appeal_payload(appeal)}, audience=_private(idea))
+    stream.emit(actor.workshop_id, AppealDecided(appeal=appeal_payload(appeal)), audience=_private(idea))
     if uphold and idea.status == Idea.Status.HIDDEN:
         idea.hidden_reason = ""
         idea.save(update_fields=["hidden_reason"])
-        _publish(idea, type="idea.restored")
+        _publish(idea, event=IdeaRestored)
     return appeal
 
 
@@ -210,7 +210,7 @@ def participant_mute(*, actor: Participant, participant_id: int, minutes: int, r
     target.save(update_fields=["muted_until"])
     log(workshop_id=actor.workshop_id, actor=actor, action=A.MUTE, target=f"participant:{target.pk}",
         reason=reason or f"{minutes} minutes")
-    stream.emit(actor.workshop_id, "participant.muted", {"participant": target.pk, "until": iso(target.muted_until)},
+    stream.emit(actor.workshop_id, ParticipantMuted(participant=target.pk, until=iso(target.muted_until)),
                 audience=(*stream.to_participant(target.pk), *stream.MODERATORS))
     return target
 
@@ -225,6 +225,6 @@ def participant_remove(*, actor: Participant, participant_id: int, reason: str =
     target.save(update_fields=["removed", "room"])
     log(workshop_id=actor.workshop_id, actor=actor, action=A.REMOVE, target=f"participant:{target.pk}",
         reason=reason)
-    stream.emit(actor.workshop_id, "participant.removed", {"participant": target.pk})
+    stream.emit(actor.workshop_id, ParticipantRemoved(participant=target.pk))
     return target
 

@@ -8,6 +8,7 @@ from workshops.errors import DomainError
 from workshops.models import Participant
 
 from . import ladder
+from .events import ProposalDrafted, ProposalEndorsed, ProposalPublished, ProposalResponded, ProposalUpdated
 from .services import choice_set
 from .models import Endorsement, Idea, Proposal, Response
 from .selectors import contributors_of, endorsement_counts, proposal_bridging, proposal_get, proposal_payload
@@ -38,8 +39,7 @@ def proposal_draft(*, actor: Participant, title: str, body: str, sources: list[i
     proposal = Proposal.objects.create(workshop_id=actor.workshop_id, title=title, body=body)
     proposal.sources.set(ideas)
     proposal.drafters.add(actor)
-    stream.emit(actor.workshop_id, "proposal.drafted", {"proposal": proposal_payload(proposal)},
-                audience=stream.FACILITATORS)
+    stream.emit(actor.workshop_id, ProposalDrafted(proposal=proposal_payload(proposal)), audience=stream.FACILITATORS)
     return proposal
 
 
@@ -56,8 +56,7 @@ def proposal_update(*, actor: Participant, proposal: Proposal, title: str | None
     proposal.edited = proposal.edited or proposal.status == Proposal.Status.PUBLISHED
     proposal.save(update_fields=["title", "body", "edited"])
     proposal.drafters.add(actor)
-    stream.emit(actor.workshop_id, "proposal.updated", {"proposal": proposal_payload(proposal)},
-                audience=_audience(proposal))
+    stream.emit(actor.workshop_id, ProposalUpdated(proposal=proposal_payload(proposal)), audience=_audience(proposal))
     if proposal.status == Proposal.Status.PUBLISHED:
         _refresh_contributors(proposal)
     return proposal
@@ -69,7 +68,7 @@ def proposal_publish(*, actor: Participant, proposal: Proposal) -> Proposal:
         raise DomainError("conflict", "Already published.")
     proposal.status, proposal.published_at = Proposal.Status.PUBLISHED, timezone.now()
     proposal.save(update_fields=["status", "published_at"])
-    stream.emit(actor.workshop_id, "proposal.published", {"proposal": proposal_payload(proposal)})
+    stream.emit(actor.workshop_id, ProposalPublished(proposal=proposal_payload(proposal)))
     _refresh_contributors(proposal)
     return proposal
 
@@ -81,9 +80,8 @@ def proposal_endorse(*, actor: Participant, proposal: Proposal, value: str | Non
     if proposal.status != Proposal.Status.PUBLISHED:
         raise DomainError("forbidden", "Only published proposals can be endorsed.")
     if choice_set(Endorsement, value=value, proposal=proposal, participant=actor):
-        stream.emit(actor.workshop_id, "proposal.endorsed",
-                    {"proposal": proposal.pk, "endorsements": endorsement_counts(proposal.pk),
-                     "bridging": proposal_bridging(proposal)})
+        stream.emit(actor.workshop_id, ProposalEndorsed(
+            proposal=proposal.pk, endorsements=endorsement_counts(proposal.pk), bridging=proposal_bridging(proposal)))
         ladder.rung_refresh(actor, at_least="consulted")
     return {"endorsements": endorsement_counts(proposal.pk), "bridging": proposal_bridging(proposal)}
 
@@ -102,6 +100,6 @@ def proposal_respond(*, actor: Participant, proposal_id: int, status: str, messa
         raise DomainError("forbidden", "Only published proposals can be answered.")
     response = Response.objects.create(proposal=proposal, official=actor, status=status, message=message)
     payload = proposal_payload(proposal)
-    stream.emit(actor.workshop_id, "proposal.responded", {"proposal": payload})
+    stream.emit(actor.workshop_id, ProposalResponded(proposal=payload))
     _refresh_contributors(proposal)
     return response, payload

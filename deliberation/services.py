@@ -7,6 +7,7 @@ from workshops.errors import DomainError
 from workshops.models import Participant, Workshop
 
 from . import ladder, moderation, permissions, screening
+from .events import IdeaEdited, IdeaHeld, IdeaPosted, IdeaReacted, IdeaWithdrawn
 from .models import Board, Idea, Reaction, SurveyAnswer
 from .selectors import ZERO, idea_audience, idea_payload, reaction_counts
 
@@ -26,10 +27,10 @@ def choice_set(model, *, value: str | None, **key) -> bool:
     return True
 
 
-def _announce_idea(idea: Idea, type: str, *, reactions: dict | None = None) -> None:
-    if idea.status == Idea.Status.HELD and type == "idea.posted":
-        type = "idea.held"
-    stream.emit(idea.board.workshop_id, type, {"idea": idea_payload(idea, reactions=reactions, with_reason=True)},
+def _announce_idea(idea: Idea, event: type[IdeaPosted | IdeaEdited], *, reactions: dict | None = None) -> None:
+    if idea.status == Idea.Status.HELD and event is IdeaPosted:
+        event = IdeaHeld
+    stream.emit(idea.board.workshop_id, event(idea=idea_payload(idea, reactions=reactions, with_reason=True)),
                 audience=idea_audience(idea))
 
 
@@ -54,7 +55,7 @@ def idea_post(*, actor: Participant, board: Board, text: str, column: str | None
     if reasons:
         moderation.hold_for_screening(idea, reasons)
         idea.save(update_fields=["held_reason"])
-    _announce_idea(idea, "idea.posted", reactions=dict(ZERO))  # nobody has reacted to a new idea
+    _announce_idea(idea, IdeaPosted, reactions=dict(ZERO))  # nobody has reacted to a new idea
     builds_on_other = builds_on is not None and builds_on.author_id != actor.pk
     ladder.rung_refresh(actor, at_least="collaborating" if builds_on_other else "involved")
     if builds_on_other and status == Idea.Status.VISIBLE:
@@ -79,7 +80,7 @@ def idea_edit(*, actor: Participant, idea: Idea, text: str) -> Idea:
     idea.save(update_fields=["text", "edited", "status", "held_reason"])
     if reasons and was_public:
         moderation.take_off_boards(idea)
-    _announce_idea(idea, "idea.edited")
+    _announce_idea(idea, IdeaEdited)
     return idea
 
 
@@ -92,7 +93,7 @@ def idea_withdraw(*, actor: Participant, idea: Idea) -> Idea:
     audience = idea_audience(idea)
     idea.status = Idea.Status.WITHDRAWN
     idea.save(update_fields=["status"])
-    stream.emit(idea.board.workshop_id, "idea.withdrawn", {"idea": idea.pk}, audience=audience)
+    stream.emit(idea.board.workshop_id, IdeaWithdrawn(idea=idea.pk), audience=audience)
     return idea
 
 
@@ -105,8 +106,7 @@ def idea_react(*, actor: Participant, idea: Idea, value: str | None) -> dict:
     if not choice_set(Reaction, value=value, idea=idea, participant=actor):
         return reaction_counts(idea.pk)
     counts = reaction_counts(idea.pk)
-    stream.emit(idea.board.workshop_id, "idea.reacted", {"idea": idea.pk, "reactions": counts},
-                audience=idea_audience(idea))
+    stream.emit(idea.board.workshop_id, IdeaReacted(idea=idea.pk, reactions=counts), audience=idea_audience(idea))
     ladder.rung_refresh(actor, at_least="consulted")
     return counts
 

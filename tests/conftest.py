@@ -71,6 +71,26 @@ async def hub_env():
 
 
 @pytest.fixture(autouse=True)
+def _events_match_the_catalogue(request):
+    """Fail a test after which any stored event is not exactly one of the catalogue's models.
+
+    It reads the Event table as the test leaves it, so no way of writing an event escapes it; the
+    database is taken up first so that it is still there (not yet rolled back or flushed) at teardown.
+    """
+    if not (request.node.get_closest_marker("django_db") or "_django_db_helper" in request.fixturenames):
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    yield
+    from harness.events import stored_event_problems
+
+    problems = stored_event_problems()
+    if problems:
+        pytest.fail("Events that do not match the event catalogue (workshops/events.py, deliberation/events.py):\n"
+                    + "\n".join(problems), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Rate-limit counters live in Django's cache (LocMemCache here): every test starts from none."""
     from django.core.cache import cache

@@ -11,6 +11,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from . import presence, stream
+from . import events as ev
 from .assignment import deal, strata_by_profile
 from .errors import DomainError
 from .extensions import content_hooks
@@ -52,13 +53,12 @@ def breakout_open(*, actor: Participant, mode: str, rooms: int | None = None, na
                                               admitted=True)
                     .values_list("pk", "profile"))
     placement = _placement(workshop, mode, citizens, len(room_objs), assignments or {}, rng)
-    events = [("breakout.opened",
-               {"breakout": breakout.pk, "mode": mode, "ends_at": iso(breakout.ends_at), "capacity": breakout.capacity,
-                "rooms": [{"id": r.pk, "name": r.name, "board": boards.get(r.pk)} for r in room_objs],
-                "assignments": {str(pid): room_objs[i].pk for pid, i in placement.items()}},
-               stream.EVERYONE)]
+    events = [(ev.BreakoutOpened(
+        breakout=breakout.pk, mode=mode, ends_at=iso(breakout.ends_at), capacity=breakout.capacity,
+        rooms=[{"id": r.pk, "name": r.name, "board": boards.get(r.pk)} for r in room_objs],
+        assignments={str(pid): room_objs[i].pk for pid, i in placement.items()}), stream.EVERYONE)]
     _place(breakout, {pid: room_objs[i] for pid, i in placement.items()})
-    events += [("room.assigned", {"room": room_objs[i].pk, "breakout": breakout.pk}, stream.to_participant(pid))
+    events += [(ev.RoomAssigned(room=room_objs[i].pk, breakout=breakout.pk), stream.to_participant(pid))
                for pid, i in placement.items()]
     stream.emit_many(workshop, events)
     if breakout.ends_at:
@@ -110,8 +110,8 @@ def _move(breakout: Breakout, participant: Participant, room: Room) -> None:
     assigned = {"room": room.pk, "breakout": breakout.pk,
                 **content_hooks().room_entered(room=room, participant=participant)}
     stream.emit_many(breakout.workshop_id, [
-        ("room.assigned", assigned, stream.to_participant(participant.pk)),
-        ("presence.changed", {"participant": participant_payload(participant, online=online)}, stream.EVERYONE)])
+        (ev.RoomAssigned(**assigned), stream.to_participant(participant.pk)),
+        (ev.PresenceChanged(participant=participant_payload(participant, online=online)), stream.EVERYONE)])
 
 
 def _room_of(breakout: Breakout, room_id: int, field: str = "room") -> Room:
@@ -161,7 +161,7 @@ def place_late_joiner(participant: Participant) -> None:
     index = deal([[participant.pk]], [r.n for r in rooms], random.Random())[participant.pk]
     _place(breakout, {participant.pk: rooms[index]})
     participant.room = rooms[index]
-    stream.emit(breakout.workshop_id, "room.assigned", {"room": rooms[index].pk, "breakout": breakout.pk},
+    stream.emit(breakout.workshop_id, ev.RoomAssigned(room=rooms[index].pk, breakout=breakout.pk),
                 audience=stream.to_participant(participant.pk))
 
 
@@ -185,7 +185,7 @@ def breakout_close(*, actor: Participant, grace_s: int = GRACE_S) -> Breakout:
 def _start_closing(breakout: Breakout, closes_at) -> None:
     breakout.status, breakout.closes_at = B.Status.CLOSING, closes_at
     breakout.save(update_fields=["status", "closes_at"])
-    stream.emit(breakout.workshop_id, "breakout.closing", {"breakout": breakout.pk, "closes_at": iso(closes_at)})
+    stream.emit(breakout.workshop_id, ev.BreakoutClosing(breakout=breakout.pk, closes_at=iso(closes_at)))
 
 
 def _finish(breakout: Breakout) -> Breakout:
@@ -199,8 +199,8 @@ def _finish(breakout: Breakout) -> Breakout:
         room.top_ideas = top.get(room.pk, [])
     Room.objects.bulk_update(rooms, ["top_ideas"])
     Participant.objects.filter(workshop_id=breakout.workshop_id, room__isnull=False).update(room=None)
-    stream.emit(breakout.workshop_id, "breakout.closed",
-                {"breakout": breakout.pk, "reports": [{"room": r.pk, "ideas": r.top_ideas} for r in rooms], **extra})
+    stream.emit(breakout.workshop_id, ev.BreakoutClosed(
+        breakout=breakout.pk, reports=[{"room": r.pk, "ideas": r.top_ideas} for r in rooms], **extra))
     return breakout
 
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import stream
+from .events import PresenceChanged
 from .models import Deadline, Participant
 from .selectors import participant_payload
 
@@ -46,8 +47,7 @@ def presence_settle(participant: Participant, *, online: bool, now: datetime | N
         online, participant.presence_at, now)
     Participant.objects.filter(pk=participant.pk).update(
         presence_online=online, presence_prev_at=participant.presence_prev_at, presence_at=now)
-    stream.emit(participant.workshop_id, "presence.changed",
-                {"participant": participant_payload(participant, online=online)})
+    stream.emit(participant.workshop_id, PresenceChanged(participant=participant_payload(participant, online=online)))
     return True
 
 

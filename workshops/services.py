@@ -7,6 +7,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from . import breakouts, names, permissions, presence, stream
+from . import events as ev
 from .errors import DomainError
 from .extensions import content_hooks
 from .models import Connection, Deadline, Participant, ServerProcess, Workshop
@@ -88,10 +89,8 @@ def _keep_a_facilitator(workshop: Workshop, participant: Participant, role: str)
 def _role_changed(workshop: Workshop, participant: Participant) -> None:
     """Tell everyone the new role; the participant's own sockets close with 4401 (stream CONTROL)."""
     stream.emit_many(workshop, [
-        ("role.changed", {"participant": participant.pk, "role": participant.role},
-         stream.to_participant(participant.pk)),
-        ("presence.changed",
-         {"participant": participant_payload(participant, online=bool(participant.presence_online))},
+        (ev.RoleChanged(participant=participant.pk, role=participant.role), stream.to_participant(participant.pk)),
+        (ev.PresenceChanged(participant=participant_payload(participant, online=bool(participant.presence_online))),
          stream.EVERYONE)])
 
 
@@ -109,7 +108,7 @@ def staff_add(*, actor: Participant, username: str, role: str) -> Participant:
     participant = Participant.objects.filter(workshop=workshop, user=user).first()
     if participant is None:
         participant = Participant.objects.create(workshop=workshop, user=user, name=_display_name(user), role=role)
-        stream.emit(workshop, "presence.changed", {"participant": participant_payload(participant, online=False)})
+        stream.emit(workshop, ev.PresenceChanged(participant=participant_payload(participant, online=False)))
         return participant
     _keep_a_facilitator(workshop, participant, role)
     changed = participant.role != role
@@ -118,8 +117,8 @@ def staff_add(*, actor: Participant, username: str, role: str) -> Participant:
     if changed:
         _role_changed(workshop, participant)
     else:
-        stream.emit(workshop, "presence.changed",
-                    {"participant": participant_payload(participant, online=bool(participant.presence_online))})
+        stream.emit(workshop, ev.PresenceChanged(
+            participant=participant_payload(participant, online=bool(participant.presence_online))))
     return participant
 
 
@@ -166,7 +165,7 @@ def participant_join(*, workshop: Workshop, name: str, profile: dict | None = No
                                              muted_until=_device_muted_until(workshop, device),
                                              admitted=not waiting_room)
     if waiting_room:  # a room is found once a host lets them in (admission.participant_admit)
-        stream.emit(workshop, "participant.waiting", {"participant": {"id": participant.pk, "name": participant.name}},
+        stream.emit(workshop, ev.ParticipantWaiting(participant={"id": participant.pk, "name": participant.name}),
                     audience=stream.MODERATORS)
     else:
         breakouts.place_late_joiner(participant)
@@ -217,7 +216,7 @@ def workshop_start(*, actor: Participant) -> Workshop:
         raise DomainError("conflict", "The workshop has already started.")
     workshop.status, workshop.started_at = S.LIVE, timezone.now()
     workshop.save(update_fields=["status", "started_at"])
-    stream.emit(workshop, "workshop.started", {"status": workshop.status, "started_at": iso(workshop.started_at)})
+    stream.emit(workshop, ev.WorkshopStarted(status=workshop.status, started_at=iso(workshop.started_at)))
     return workshop
 
 
@@ -231,7 +230,7 @@ def workshop_end(*, actor: Participant) -> Workshop:
     workshop.save(update_fields=["status", "ended_at", "timer_ends_at", "timer_label"])
     # A pending presence flush still fires: the last state always arrives.
     Deadline.objects.filter(workshop=workshop, done=False).exclude(kind=presence.FLUSH).update(done=True)
-    stream.emit(workshop, "workshop.ended", {"status": workshop.status, "ended_at": iso(workshop.ended_at)})
+    stream.emit(workshop, ev.WorkshopEnded(status=workshop.status, ended_at=iso(workshop.ended_at)))
     return workshop
 
 
@@ -249,7 +248,7 @@ def phase_set(*, actor: Participant, index: int) -> Workshop:
         raise DomainError("invalid", fields={"index": f"Must be between 0 and {max(len(workshop.agenda) - 1, 0)}."})
     workshop.phase = index
     workshop.save(update_fields=["phase"])
-    stream.emit(workshop, "phase.changed", {"phase": index})
+    stream.emit(workshop, ev.PhaseChanged(phase=index))
     return workshop
 
 
@@ -262,7 +261,7 @@ def timer_start(*, actor: Participant, seconds: int, label: str = "") -> Worksho
     workshop.save(update_fields=["timer_label", "timer_ends_at"])
     Deadline.objects.filter(workshop=workshop, kind=TIMER_EXPIRE, done=False).update(done=True)
     Deadline.objects.create(workshop=workshop, kind=TIMER_EXPIRE, due_at=ends_at)
-    stream.emit(workshop, "timer.started", {"label": label, "ends_at": iso(ends_at)})
+    stream.emit(workshop, ev.TimerStarted(label=label, ends_at=iso(ends_at)))
     return workshop
 
 
@@ -274,7 +273,7 @@ def timer_stop(*, actor: Participant) -> Workshop:
     workshop.timer_label, workshop.timer_ends_at = "", None
     workshop.save(update_fields=["timer_label", "timer_ends_at"])
     Deadline.objects.filter(workshop=workshop, kind=TIMER_EXPIRE, done=False).update(done=True)
-    stream.emit(workshop, "timer.stopped", {})
+    stream.emit(workshop, ev.TimerStopped())
     return workshop
 
 
@@ -287,13 +286,13 @@ def timer_expire(*, deadline: Deadline) -> None:
     label = workshop.timer_label
     workshop.timer_label, workshop.timer_ends_at = "", None
     workshop.save(update_fields=["timer_label", "timer_ends_at"])
-    stream.emit(workshop, "timer.expired", {"label": label, "ends_at": iso(deadline.due_at)})
+    stream.emit(workshop, ev.TimerExpired(label=label, ends_at=iso(deadline.due_at)))
 
 
 @transaction.atomic
 def announce(*, actor: Participant, text: str) -> None:
     """A message from the facilitator to everyone, in every room."""
-    stream.emit(actor.workshop_id, "announcement", {"text": text, "from": {"id": actor.pk, "name": actor.name}})
+    stream.emit(actor.workshop_id, ev.Announcement(text=text, from_={"id": actor.pk, "name": actor.name}))
 
 
 @transaction.atomic

@@ -19,6 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import replay
+from .events import (BreakoutClosed, ParticipantAdmitted, ParticipantRejected, ParticipantRemoved, RoleChanged,
+                     RoomAssigned, StreamEvent)
 from .groups import workshop_group
 from .models import CommandReceipt, Event, Participant, Workshop
 from .times import iso
@@ -34,13 +36,13 @@ MODERATORS = ("role:moderator", "role:facilitator")
 # Events that change what a socket may see or do carry a small `control` part to the hub;
 # `close` is the code that closes the sockets of `participant` (a `role` spares one that already holds it).
 CONTROL = {
-    "room.assigned": lambda p: {"room": p.get("room")},
-    "breakout.closed": lambda p: {"room": None},
-    "participant.removed": lambda p: {"participant": p.get("participant"), "close": 4403},
+    RoomAssigned.type_name(): lambda p: {"room": p.get("room")},
+    BreakoutClosed.type_name(): lambda p: {"room": None},
+    ParticipantRemoved.type_name(): lambda p: {"participant": p.get("participant"), "close": 4403},
     # The waiting room: the one event a waiting socket gets lets it in (or shuts it).
-    "participant.admitted": lambda p: {"participant": p["participant"]["id"], "admit": True},
-    "participant.rejected": lambda p: {"participant": p["participant"]["id"], "close": 4403},
-    "role.changed": lambda p: {"participant": p.get("participant"), "role": p.get("role"), "close": 4401},
+    ParticipantAdmitted.type_name(): lambda p: {"participant": p["participant"]["id"], "admit": True},
+    ParticipantRejected.type_name(): lambda p: {"participant": p["participant"]["id"], "close": 4403},
+    RoleChanged.type_name(): lambda p: {"participant": p.get("participant"), "role": p.get("role"), "close": 4401},
 }
 
 PUBLISH_TIMEOUT_S = 5
@@ -56,27 +58,27 @@ def to_room(room_id: int | None) -> tuple[str, ...]:
     return EVERYONE if room_id is None else (f"room:{room_id}",)
 
 
-def emit(workshop: Workshop | int, type: str, payload: dict, *, audience=EVERYONE) -> Event:
-    """Append an event to the workshop's stream, inside the caller's transaction."""
-    return emit_many(workshop, [(type, payload, audience)])[0]
+def emit(workshop: Workshop | int, event: StreamEvent, *, audience=EVERYONE) -> Event:
+    """Append an event of the catalogue to the workshop's stream, inside the caller's transaction."""
+    return emit_many(workshop, [(event, audience)])[0]
 
 
-def emit_many(workshop: Workshop | int, events: list[tuple[str, dict, tuple]]) -> list[Event]:
-    """Append several events (type, payload, audience) with consecutive seqs, in one go."""
+def emit_many(workshop: Workshop | int, items: list[tuple[StreamEvent, tuple]]) -> list[Event]:
+    """Append several events (event, audience) with consecutive seqs, in one go."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("stream.emit must run inside the transaction that makes the change")
-    if not events:
+    if not items:
         return []
     workshop_id = workshop if isinstance(workshop, int) else workshop.pk
-    last = _advance(workshop_id, len(events))
+    last = _advance(workshop_id, len(items))
     if not isinstance(workshop, int):
         workshop.last_seq = last
     now = timezone.now()
-    first = last - len(events) + 1
+    first = last - len(items) + 1
     rows = Event.objects.bulk_create([
-        Event(workshop_id=workshop_id, seq=first + i, type=type, payload=payload, audience=list(audience),
-              created_at=now)
-        for i, (type, payload, audience) in enumerate(events)])
+        Event(workshop_id=workshop_id, seq=first + i, type=event.type, payload=event.payload(),
+              audience=list(audience), created_at=now)
+        for i, (event, audience) in enumerate(items)])
     for row in rows:
         transaction.on_commit(partial(_committed, layer_message(row)))
     return rows

@@ -7,6 +7,7 @@ from django.db import connections, transaction
 from tests.factories import citizen, last_seq, workshop_with_facilitator
 from workshops import registry, stream
 from workshops.errors import DomainError
+from workshops.events import Announcement
 from workshops.models import CommandReceipt, Event, Participant
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,7 @@ def refusing_command():
     @registry.command("test.refuse")
     def refuse(actor, cmd):
         Participant.objects.filter(pk=actor.pk).update(name="Renamed")
-        stream.emit(actor.workshop_id, "test.written", {})
+        stream.emit(actor.workshop_id, Announcement(text="written", from_={"id": actor.pk, "name": actor.name}))
         raise DomainError("conflict", "Changed my mind.")
     yield
     del registry.COMMANDS["test.refuse"]
@@ -30,12 +31,12 @@ def test_a_refused_command_leaves_nothing_but_its_receipt(refusing_command):
     before = last_seq(workshop)
     answer = registry.execute(participant_id=an.pk, frame={"type": "test.refuse", "ref": "r1"})
     assert answer == {"type": "error", "ref": "r1", "code": "conflict", "message": "Changed my mind."}
-    assert last_seq(workshop) == before and not Event.objects.filter(type="test.written").exists()
+    assert last_seq(workshop) == before and not Event.objects.filter(type=Announcement.type_name()).exists()
     assert Participant.objects.get(pk=an.pk).name == "An"
     assert CommandReceipt.objects.get(participant=an, ref="r1").answer == answer
     again = registry.execute(participant_id=an.pk, frame={"type": "test.refuse", "ref": "r1"})
     assert again == {**answer, "duplicate": True}
-    assert not Event.objects.filter(type="test.written").exists()
+    assert not Event.objects.filter(type=Announcement.type_name()).exists()
 
 
 def test_a_command_refused_before_its_handler_keeps_no_receipt_so_its_ref_may_be_sent_again():

@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from tests.factories import emitted, last_seq, workshop_with_facilitator
 from workshops import registry, stream
+from workshops.events import (Announcement, BreakoutClosed, ParticipantRemoved, PhaseChanged, RoleChanged,
+                              RoomAssigned, TimerStopped)
 from workshops.models import CommandReceipt, Event
 
 
@@ -27,6 +29,10 @@ def sent(monkeypatch):
 
     monkeypatch.setattr(get_channel_layer(), "group_send", record)
     return calls
+
+
+def say(text: str) -> Announcement:
+    return Announcement(text=text, from_={"id": 1, "name": "An"})
 
 
 def sent_seqs(calls) -> list[tuple[str, list[int]]]:
@@ -92,7 +98,7 @@ def test_emit_outside_a_transaction_raises_and_stores_nothing():
     workshop, fac = workshop_with_facilitator()
     before = last_seq(workshop)
     with pytest.raises(RuntimeError):
-        stream.emit(workshop, "announcement", {"text": "lost"})
+        stream.emit(workshop, say("lost"))
     assert last_seq(workshop) == before
     assert not Event.objects.filter(type="announcement").exists()
 
@@ -102,49 +108,52 @@ def test_emit_numbers_events_consecutively_per_workshop():
     w1, _ = workshop_with_facilitator(start=False)
     w2, _ = workshop_with_facilitator(username="fac2", start=False)
     with transaction.atomic():
-        first = stream.emit(w1, "a", {"n": 1})
-        stream.emit(w2.pk, "b", {"n": 2}, audience=stream.to_participant(5))
-        stream.emit(w1.pk, "c", {"n": 3}, audience=stream.MODERATORS)
+        first = stream.emit(w1, PhaseChanged(phase=1))
+        stream.emit(w2.pk, PhaseChanged(phase=2), audience=stream.to_participant(5))
+        stream.emit(w1.pk, PhaseChanged(phase=3), audience=stream.MODERATORS)
     assert first.seq == 1 and w1.last_seq == 1  # the instance follows its own emits
-    assert emitted(w1) == [("a", {"n": 1}, ["all"]), ("c", {"n": 3}, ["role:moderator", "role:facilitator"])]
-    assert emitted(w2) == [("b", {"n": 2}, ["p:5"])]
+    assert emitted(w1) == [("phase.changed", {"phase": 1}, ["all"]),
+                           ("phase.changed", {"phase": 3}, ["role:moderator", "role:facilitator"])]
+    assert emitted(w2) == [("phase.changed", {"phase": 2}, ["p:5"])]
 
 
 @pytest.mark.django_db
 def test_emit_many_stores_consecutive_seqs_in_one_go():
     workshop, _ = workshop_with_facilitator(start=False)
     with transaction.atomic():
-        stream.emit(workshop, "first", {})
-        rows = stream.emit_many(workshop, [("a", {"n": 1}, stream.EVERYONE), ("b", {"n": 2}, stream.to_participant(4))])
+        stream.emit(workshop, PhaseChanged(phase=0))
+        rows = stream.emit_many(workshop, [(PhaseChanged(phase=1), stream.EVERYONE),
+                                           (PhaseChanged(phase=2), stream.to_participant(4))])
         assert stream.emit_many(workshop, []) == []
-        stream.emit(workshop, "last", {})
+        stream.emit(workshop, TimerStopped())
     assert [r.seq for r in rows] == [2, 3] and workshop.last_seq == 4
-    assert emitted(workshop) == [("first", {}, ["all"]), ("a", {"n": 1}, ["all"]), ("b", {"n": 2}, ["p:4"]),
-                                 ("last", {}, ["all"])]
+    assert emitted(workshop) == [("phase.changed", {"phase": 0}, ["all"]), ("phase.changed", {"phase": 1}, ["all"]),
+                                 ("phase.changed", {"phase": 2}, ["p:4"]), ("timer.stopped", {}, ["all"])]
 
 
 @pytest.mark.django_db
 def test_encode_makes_the_wire_frame():
     workshop, _ = workshop_with_facilitator(start=False)
     with transaction.atomic():
-        event = stream.emit(workshop, "announcement", {"text": "Zoë", "from": {"id": 1}})
+        event = stream.emit(workshop, say("Zoë"))
     frame = json.loads(stream.encode(event))
-    assert frame == {"type": "announcement", "seq": event.seq, "at": frame["at"], "text": "Zoë", "from": {"id": 1}}
+    assert frame == {"type": "announcement", "seq": event.seq, "at": frame["at"], "text": "Zoë",
+                     "from": {"id": 1, "name": "An"}}
     assert frame["at"].endswith("Z") and "+00:00" not in frame["at"]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("type, payload, control", [
-    ("room.assigned", {"room": 4, "breakout": 2}, {"room": 4}),
-    ("breakout.closed", {"breakout": 2, "reports": []}, {"room": None}),
-    ("participant.removed", {"participant": 9}, {"participant": 9, "close": 4403}),
-    ("role.changed", {"participant": 9, "role": "official"}, {"participant": 9, "role": "official", "close": 4401}),
-    ("announcement", {"text": "hi"}, None),
+@pytest.mark.parametrize("event, control", [
+    (RoomAssigned(room=4, breakout=2), {"room": 4}),
+    (BreakoutClosed(breakout=2, reports=[]), {"room": None}),
+    (ParticipantRemoved(participant=9), {"participant": 9, "close": 4403}),
+    (RoleChanged(participant=9, role="official"), {"participant": 9, "role": "official", "close": 4401}),
+    (say("hi"), None),
 ])
-def test_events_that_change_what_a_socket_sees_carry_a_control_part(type, payload, control):
+def test_events_that_change_what_a_socket_sees_carry_a_control_part(event, control):
     workshop, _ = workshop_with_facilitator(start=False)
     with transaction.atomic():
-        event = stream.emit(workshop, type, payload, audience=stream.to_participant(9))
+        event = stream.emit(workshop, event, audience=stream.to_participant(9))
     item = stream.layer_message(event)
     assert item["workshop"] == workshop.pk and item["seq"] == event.seq and item["audience"] == ["p:9"]
     assert item.get("control") == control
@@ -155,7 +164,7 @@ def test_events_after_returns_the_stored_events_in_order_up_to_until():
     workshop, _ = workshop_with_facilitator(start=False)
     with transaction.atomic():
         for n in range(5):
-            stream.emit(workshop, "tick", {"n": n})
+            stream.emit(workshop, PhaseChanged(phase=n))
     assert [i["seq"] for i in stream.events_after(workshop.pk, 1)] == [2, 3, 4, 5]
     assert [i["seq"] for i in stream.events_after(workshop.pk, 1, until=3)] == [2, 3]
     assert stream.events_after(workshop.pk, 5) == []
@@ -168,7 +177,7 @@ def five_events(db):
     workshop, _ = workshop_with_facilitator(start=False)
     with transaction.atomic():
         for n in range(5):
-            stream.emit(workshop, "tick", {"n": n})
+            stream.emit(workshop, PhaseChanged(phase=n))
     return workshop
 
 
@@ -193,7 +202,7 @@ def test_can_resume_does_not_count_another_workshops_events(five_events):
     other, _ = workshop_with_facilitator(username="fac2", start=False)
     with transaction.atomic():
         for n in range(5):
-            stream.emit(other, "tick", {"n": n})
+            stream.emit(other, PhaseChanged(phase=n))
     Event.objects.filter(workshop=five_events).delete()
     assert stream.can_resume(five_events.pk, 0, 5) is False
 
@@ -202,7 +211,7 @@ def test_can_resume_does_not_count_another_workshops_events(five_events):
 
 def _aged(workshop, hours_ago: float, now) -> Event:
     with transaction.atomic():
-        event = stream.emit(workshop, "tick", {"age": hours_ago})
+        event = stream.emit(workshop, TimerStopped())
     Event.objects.filter(pk=event.pk).update(created_at=now - timedelta(hours=hours_ago))
     return event
 
@@ -252,7 +261,7 @@ def test_events_are_published_only_after_commit(sent):
     workshop, _ = workshop_with_facilitator(start=False)
     sent.clear()
     with transaction.atomic():
-        event = stream.emit(workshop, "announcement", {"text": "Hi"})
+        event = stream.emit(workshop, say("Hi"))
         assert sent == []  # stored, not yet told
     [(group, message)] = sent
     assert group == f"workshop.{workshop.pk}"
@@ -266,7 +275,7 @@ def test_events_of_a_rolled_back_transaction_are_never_published_nor_stored(sent
     before = last_seq(workshop)
     with pytest.raises(Boom):
         with transaction.atomic():
-            stream.emit(workshop, "announcement", {"text": "never"})
+            stream.emit(workshop, say("never"))
             raise Boom
     assert sent == []
     assert last_seq(workshop) == before and not Event.objects.filter(type="announcement").exists()
@@ -277,14 +286,14 @@ def test_a_rolled_back_savepoint_drops_its_event_and_leaves_no_gap(django_captur
     workshop, _ = workshop_with_facilitator(start=False)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with transaction.atomic():
-            stream.emit(workshop, "kept", {})
+            stream.emit(workshop, say("kept"))
             with pytest.raises(Boom), transaction.atomic():
-                stream.emit(workshop, "dropped", {})
+                stream.emit(workshop, say("dropped"))
                 raise Boom
-            stream.emit(workshop, "also kept", {})
+            stream.emit(workshop, say("also kept"))
     assert len(callbacks) == 2
     assert sent_seqs(sent) == [(f"workshop.{workshop.pk}", [1]), (f"workshop.{workshop.pk}", [2])]
-    assert [t for t, _, _ in emitted(workshop)] == ["kept", "also kept"]
+    assert [p["text"] for _, p, _ in emitted(workshop)] == ["kept", "also kept"]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -295,10 +304,10 @@ def test_publishing_sends_one_group_message_per_workshop_when_the_block_ends(sen
     with stream.publishing():
         for workshop in (w1, w2, w1):
             with transaction.atomic():
-                stream.emit(workshop, "tick", {})
+                stream.emit(workshop, TimerStopped())
         with transaction.atomic():
-            stream.emit(w1, "tick", {})
-            stream.emit(w2, "tick", {})
+            stream.emit(w1, TimerStopped())
+            stream.emit(w2, TimerStopped())
         assert sent == []
     # One message per workshop (compared as a list, so a second one would show), in any order.
     assert sorted(sent_seqs(sent), key=lambda group_seqs: group_seqs[0] != f"workshop.{w1.pk}") == [
@@ -311,10 +320,10 @@ def test_nested_publishing_sends_only_when_the_outer_block_ends(sent):
     sent.clear()
     with stream.publishing():
         with stream.publishing(), transaction.atomic():
-            stream.emit(workshop, "inner", {})
+            stream.emit(workshop, TimerStopped())
         assert sent == []
         with transaction.atomic():
-            stream.emit(workshop, "outer", {})
+            stream.emit(workshop, TimerStopped())
     assert sent_seqs(sent) == [(f"workshop.{workshop.pk}", [1, 2])]
 
 
@@ -324,12 +333,12 @@ def test_publishing_sends_what_committed_when_the_block_fails(sent):
     sent.clear()
     with pytest.raises(Boom), stream.publishing():
         with transaction.atomic():
-            stream.emit(workshop, "committed", {})
+            stream.emit(workshop, say("committed"))
         with transaction.atomic():
-            stream.emit(workshop, "rolled back", {})
+            stream.emit(workshop, say("rolled back"))
             raise Boom
     assert sent_seqs(sent) == [(f"workshop.{workshop.pk}", [1])]
-    assert [m["events"][0]["type"] for _, m in sent] == ["committed"]
+    assert [json.loads(m["events"][0]["frame"])["text"] for _, m in sent] == ["committed"]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -337,7 +346,7 @@ def test_without_publishing_each_commit_is_sent_at_once(sent):
     workshop, _ = workshop_with_facilitator(start=False)
     sent.clear()
     with transaction.atomic():
-        stream.emit(workshop, "first", {})
+        stream.emit(workshop, TimerStopped())
     assert sent_seqs(sent) == [(f"workshop.{workshop.pk}", [1])]
 
 
@@ -350,6 +359,6 @@ def test_a_failing_layer_is_logged_and_the_event_stays_stored(monkeypatch, caplo
 
     monkeypatch.setattr(get_channel_layer(), "group_send", broken)
     with caplog.at_level(logging.ERROR, logger="workshops.stream"), transaction.atomic():
-        stream.emit(workshop, "announcement", {"text": "kept"})
+        stream.emit(workshop, say("kept"))
     assert Event.objects.filter(workshop=workshop, type="announcement").count() == 1
     assert any("publishing 1 events" in r.getMessage() for r in caplog.records)

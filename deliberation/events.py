@@ -1,0 +1,186 @@
+"""The content's events: one pydantic model per event type, on the stream's base (workshops/events.py).
+
+The shapes are the protocol's (PROTOCOL 2.4 and 3.6-3.7): IDEA, FLAG, APPEAL, PROPOSAL.
+"""
+from typing import Literal
+
+from pydantic import Field
+
+from workshops.events import Iso, Person, Shape, StreamEvent, omitted
+from workshops.models import Participant
+
+from .models import Appeal, Flag, Idea, Proposal, Response
+
+
+# Shapes
+
+class Counts(Shape):
+    """Reactions to an idea, or endorsements of a proposal, per value."""
+
+    agree: int
+    disagree: int
+    pass_: int = Field(alias="pass")
+
+
+class IdeaShape(Shape):
+    """IDEA (selectors.idea_payload); the reasons go only to its author, moderators and facilitators."""
+
+    id: int
+    board: int
+    column: str | None
+    author: Person
+    text: str  # "" once withdrawn
+    builds_on: int | None
+    status: Idea.Status
+    reactions: Counts
+    edited: bool
+    created_at: Iso
+    hidden_reason: str | None = omitted()
+    held_reason: str | None = omitted()
+
+
+class FlagShape(Shape):
+    id: int
+    idea: int
+    reason: Flag.Reason
+    note: str
+    by: int
+    status: Flag.Status
+    created_at: Iso
+
+
+class AppealShape(Shape):
+    id: int
+    idea: int
+    text: str
+    status: Appeal.Status
+    note: str
+    created_at: Iso
+    decided_at: Iso | None
+
+
+class ResponseShape(Shape):
+    status: Response.Status
+    message: str
+    by: str  # the official's display name
+    at: Iso
+
+
+class ProposalShape(Shape):
+    """PROPOSAL (selectors.proposal_payload), with the whole response timeline."""
+
+    id: int
+    title: str
+    body: str
+    status: Proposal.Status
+    sources: list[int]
+    contributors: list[int]
+    endorsements: Counts
+    bridging: float
+    response: ResponseShape | None  # the last of `responses`
+    responses: list[ResponseShape]
+    edited: bool
+    published_at: Iso | None
+
+
+# Ideas
+
+class IdeaPosted(StreamEvent):
+    type: Literal["idea.posted"]
+    idea: IdeaShape
+
+
+class IdeaHeld(StreamEvent):
+    """Instead of `idea.posted`, to its author, moderators and facilitators, while it waits for review."""
+
+    type: Literal["idea.held"]
+    idea: IdeaShape
+
+
+class IdeaEdited(StreamEvent):
+    type: Literal["idea.edited"]
+    idea: IdeaShape
+
+
+class IdeaRestored(StreamEvent):
+    type: Literal["idea.restored"]
+    idea: IdeaShape
+
+
+class IdeaHidden(StreamEvent):
+    """With the reason to its author, moderators and facilitators; without it to everyone else."""
+
+    type: Literal["idea.hidden"]
+    idea: int
+    hidden_reason: str | None = omitted()
+
+
+class IdeaWithdrawn(StreamEvent):
+    type: Literal["idea.withdrawn"]
+    idea: int
+
+
+class IdeaReacted(StreamEvent):
+    type: Literal["idea.reacted"]
+    idea: int
+    reactions: Counts
+
+
+# Moderation
+
+class FlagRaised(StreamEvent):
+    type: Literal["flag.raised"]
+    flag: FlagShape
+
+
+class FlagResolved(StreamEvent):
+    type: Literal["flag.resolved"]
+    flag: FlagShape
+
+
+class AppealFiled(StreamEvent):
+    type: Literal["appeal.filed"]
+    appeal: AppealShape
+
+
+class AppealDecided(StreamEvent):
+    type: Literal["appeal.decided"]
+    appeal: AppealShape
+
+
+# Proposals
+
+class ProposalDrafted(StreamEvent):
+    type: Literal["proposal.drafted"]
+    proposal: ProposalShape
+
+
+class ProposalUpdated(StreamEvent):
+    type: Literal["proposal.updated"]
+    proposal: ProposalShape
+
+
+class ProposalPublished(StreamEvent):
+    type: Literal["proposal.published"]
+    proposal: ProposalShape
+
+
+class ProposalEndorsed(StreamEvent):
+    type: Literal["proposal.endorsed"]
+    proposal: int
+    endorsements: Counts
+    bridging: float
+
+
+class ProposalResponded(StreamEvent):
+    type: Literal["proposal.responded"]
+    proposal: ProposalShape
+
+
+# The ladder
+
+class RungChanged(StreamEvent):
+    type: Literal["rung.changed"]
+    rung: Participant.Rung
+    reason: str
+    next: str  # what the next rung asks; "" at the top
