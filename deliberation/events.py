@@ -1,6 +1,6 @@
 """The content's events: one pydantic model per event type, on the stream's base (workshops/events.py).
 
-The shapes are the protocol's (PROTOCOL 2.4 and 3.6-3.7): IDEA, FLAG, APPEAL, PROPOSAL.
+The shapes are the protocol's (docs/protocol.md 2.4): IDEA, FLAG, APPEAL, PROPOSAL.
 """
 from typing import Literal
 

@@ -1,4 +1,4 @@
-"""The events of the live session: one pydantic model per event type (PROTOCOL 3.4).
+"""The events of the live session: one pydantic model per event type (docs/protocol.md 2.9).
 
 Each model is the only place its type string is written: `type: Literal["..."]` names it,
 `Model.type_name()` reads it back wherever code compares types. `stream.emit` takes these

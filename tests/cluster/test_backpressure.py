@@ -1,6 +1,6 @@
 """A socket whose client stops reading is closed with 4408 once its buffer passes the bound; memory stays flat.
 
-docs/protocol.md 3.2: a socket whose unsent bytes pass INSPRAAK_MAX_BUFFERED_BYTES
+docs/protocol.md 2 (close code 4408): a socket whose unsent bytes pass INSPRAAK_MAX_BUFFERED_BYTES
 is closed with 4408 (the client resumes with `since`). Twenty clients on one
 worker stop reading (a 4 KiB receive buffer, never read) while the facilitator
 sends, through the two other workers, more announcements than the kernel will

@@ -1,5 +1,5 @@
 // The one HTTP client: the JSON API (sessions, workshops, staff, outcomes and reports; protocol
-// 3.7), with CSRF handling and errors as ApiError. Uses `fetch` and the page's cookie when called.
+// 1.1), with CSRF handling and errors as ApiError. Uses `fetch` and the page's cookie when called.
 import { gettext } from "./i18n.js";
 
 export class ApiError extends Error {

@@ -1,4 +1,4 @@
-// The impact report of one workshop (docs/protocol.md 1b and 3.7), for its facilitators and
+// The impact report of one workshop (docs/protocol.md 1.1 and 1b), for its facilitators and
 // officials: key figures, server-rendered charts, each with a table of the same numbers.
 import { $, h, setText } from "./dom.js";
 import { gettext, ngettext } from "./i18n.js";

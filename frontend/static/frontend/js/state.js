@@ -1,7 +1,7 @@
 // The one store of a workshop page: the local picture of a workshop, built from a `welcome`
 // snapshot, then changed by events from the server and by this page's own actions (optimistic
 // changes and their answers). Views read `store.state`, dispatch actions and subscribe by type;
-// nothing else writes the state. Every event payload is absolute (protocol 3.6), so applying one
+// nothing else writes the state. Every event payload is absolute (protocol 2.3), so applying one
 // twice is harmless; the store still skips events whose seq it has seen.
 
 /** An empty local picture of a workshop. */
