@@ -2,12 +2,46 @@
 import logging
 import math
 import time
+import weakref
 from typing import Callable
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 
 __all__ = ["SlidingWindow", "commands", "joins"]
+
+# One hit on Redis in one round trip, atomic: count it in the last bucket (KEYS[#KEYS]), read the
+# others, and take it back when the sum is over the limit (ARGV[2]). Values are plain integers,
+# as Django's Redis cache stores them, so cache.get() and cache.decr() read the same counters.
+HIT_LUA = """
+local last = KEYS[#KEYS]
+local n = redis.call('INCR', last)
+redis.call('EXPIRE', last, ARGV[1])
+local counts = {}
+local total = n
+if #KEYS > 1 then
+  local earlier = redis.call('MGET', unpack(KEYS, 1, #KEYS - 1))
+  for i = 1, #KEYS - 1 do
+    counts[i] = tonumber(earlier[i]) or 0
+    total = total + counts[i]
+  end
+end
+counts[#KEYS] = n
+if total > tonumber(ARGV[2]) then redis.call('DECR', last) end
+return counts
+"""
+# Django's Redis cache makes a new client object (and its callback tables) on every call, which
+# costs more CPU than the round trips: keep one client and its script per cache backend.
+_scripts: "weakref.WeakKeyDictionary[object, object]" = weakref.WeakKeyDictionary()
+
+
+def _hit_script(backend: RedisCache):
+    """The registered HIT_LUA script on a client of this cache backend, made once."""
+    script = _scripts.get(backend._cache)
+    if script is None:
+        script = _scripts[backend._cache] = backend._cache.get_client(write=True).register_script(HIT_LUA)
+    return script
 
 log = logging.getLogger(__name__)
 BUCKETS = 10
@@ -40,13 +74,9 @@ class SlidingWindow:
         current = int(now // self.width)
         keys = [self._key(key, bucket) for bucket in range(current - BUCKETS, current + 1)]
         try:
-            cache.add(keys[-1], 0, timeout=math.ceil(self.window + self.width) + 1)
-            count = cache.incr(keys[-1])
-            earlier = cache.get_many(keys[:-1])
-            counts = [earlier.get(k, 0) for k in keys[:-1]] + [count]
+            counts = self._count(keys, ttl=math.ceil(self.window + self.width) + 1, limit=self.limit)
             if sum(counts) <= self.limit:
                 return 0.0
-            cache.decr(keys[-1])
         except Exception:
             # A lost cache must not stop the workshop: the limits wait until it is back.
             log.warning("rate limit %s not checked: the cache is unreachable", self.name, exc_info=True)
@@ -59,6 +89,21 @@ class SlidingWindow:
             if left < self.limit:
                 return max(round((current + gone) * self.width - now, 2), 0.01)
         return self.window  # not reached: with every bucket gone nothing is left
+
+    @staticmethod
+    def _count(keys: list[str], *, ttl: int, limit: int) -> list[int]:
+        """Add one to the last bucket and return every bucket's count; over the limit, take it back."""
+        backend = caches[DEFAULT_CACHE_ALIAS]  # `cache` is a proxy to it, of no backend's class
+        if isinstance(backend, RedisCache):
+            names = [backend.make_and_validate_key(k) for k in keys]
+            return list(_hit_script(backend)(keys=names, args=[ttl, limit]))
+        cache.add(keys[-1], 0, timeout=ttl)
+        count = cache.incr(keys[-1])
+        earlier = cache.get_many(keys[:-1])
+        counts = [earlier.get(k, 0) for k in keys[:-1]] + [count]
+        if sum(counts) > limit:
+            cache.decr(keys[-1])
+        return counts
 
     def undo(self, key) -> None:
         """Take back an allowed hit whose action did not happen after all."""

@@ -1,9 +1,10 @@
-"""The sliding-window limiter on Django's cache, driven by a fake clock."""
+"""The sliding-window limiter on Django's cache, driven by a fake clock, on both kinds of cache it runs on."""
 import bisect
 import random
+import secrets
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import override_settings
 
 from workshops.limits import SlidingWindow, commands, joins
@@ -15,6 +16,20 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
+
+
+@pytest.fixture(autouse=True, params=["memory", "redis"])
+def backend(request):
+    """Every test on the in-memory cache (`make run`) and on Redis (workers), which counts in one Lua call."""
+    if request.param == "memory":
+        yield "memory"
+        return
+    location = request.getfixturevalue("redis_url")
+    with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                               "LOCATION": location,
+                                               "KEY_PREFIX": f"limits-test-{secrets.token_hex(4)}"}}):
+        yield "redis"
+        cache.clear()
 
 
 def window(limit: int, seconds: float, clock: Clock, name: str = "test") -> SlidingWindow:
@@ -121,7 +136,7 @@ def test_the_count_is_in_the_shared_cache_so_every_process_sees_it():
     assert window(2, 10, clock).hit(7) == 0.0
     assert window(2, 10, clock).hit(7) == 0.0
     assert window(2, 10, clock).hit(7) > 0
-    assert any(key for key in cache._cache if "limit:test:7:" in key)
+    assert any(cache.get(f"limit:test:7:{bucket}") for bucket in range(990, 1011))
 
 
 def test_uses_the_wall_clock_when_none_is_given():
@@ -135,3 +150,16 @@ def test_uses_the_wall_clock_when_none_is_given():
 def test_the_limits_read_their_settings_when_called():
     assert (commands().limit, commands().window) == (5, 7)
     assert (joins().limit, joins().window) == (60, 600)
+
+
+def test_a_hit_is_one_counter_that_the_cache_api_reads_and_takes_back(backend):
+    """The Redis path (one Lua call) keeps its counters as Django's cache does: get() and decr() agree."""
+    clock = Clock(1000.0)
+    limiter = window(2, 10, clock, name=f"api-{backend}")
+    assert limiter.hit("a") == 0.0 and limiter.hit("a") == 0.0
+    assert limiter.hit("a") > 0  # refused, and taken back at once
+    bucket = int(1000.0 // limiter.width)
+    assert cache.get(f"limit:api-{backend}:a:{bucket}") == 2
+    limiter.undo("a")
+    assert cache.get(f"limit:api-{backend}:a:{bucket}") == 1
+    assert type(caches["default"]).__name__ == {"memory": "LocMemCache", "redis": "RedisCache"}[backend]
