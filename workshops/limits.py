@@ -1,8 +1,8 @@
 """Rate limits that hold across every server process: counters in Django's cache (Redis in production)."""
 import logging
 import math
+import threading
 import time
-import weakref
 from typing import Callable
 
 from django.conf import settings
@@ -31,17 +31,24 @@ counts[#KEYS] = n
 if total > tonumber(ARGV[2]) then redis.call('DECR', last) end
 return counts
 """
-# Django's Redis cache makes a new client object (and its callback tables) on every call, which
-# costs more CPU than the round trips: keep one client and its script per cache backend.
-_scripts: "weakref.WeakKeyDictionary[object, object]" = weakref.WeakKeyDictionary()
+# Django keeps a cache backend per async context (asgiref's Local), so each socket and each request
+# would get a connection pool, a client and the script of its own: one Redis connection per socket,
+# and a connect on its first command. One client per Redis location serves the whole process.
+_scripts: dict[tuple, object] = {}
+_scripts_lock = threading.Lock()
 
 
 def _hit_script(backend: RedisCache):
-    """The registered HIT_LUA script on a client of this cache backend, made once."""
-    script = _scripts.get(backend._cache)
+    """The registered HIT_LUA script on this process's client for the backend's Redis, made once."""
+    where = tuple(backend._servers)
+    script = _scripts.get(where)
     if script is None:
-        script = _scripts[backend._cache] = backend._cache.get_client(write=True).register_script(HIT_LUA)
+        with _scripts_lock:
+            script = _scripts.get(where)
+            if script is None:
+                script = _scripts[where] = backend._cache.get_client(write=True).register_script(HIT_LUA)
     return script
+
 
 log = logging.getLogger(__name__)
 BUCKETS = 10

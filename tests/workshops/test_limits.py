@@ -163,3 +163,25 @@ def test_a_hit_is_one_counter_that_the_cache_api_reads_and_takes_back(backend):
     limiter.undo("a")
     assert cache.get(f"limit:api-{backend}:a:{bucket}") == 1
     assert type(caches["default"]).__name__ == {"memory": "LocMemCache", "redis": "RedisCache"}[backend]
+
+
+@pytest.mark.parametrize("backend", ["redis"], indirect=True)  # the memory cache has no connections
+def test_hits_from_many_sockets_share_one_redis_connection(backend):
+    """Django keeps a cache backend per async context: the limiter must not open a connection per socket."""
+    import asyncio
+
+    import redis
+    from asgiref.sync import sync_to_async
+    from django.conf import settings
+
+    server = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    limiter = window(10**6, 10, Clock(1000.0), name="contexts")
+
+    async def sockets():
+        # Each task is one socket's context, as each consumer is; their hits run in the database thread.
+        await asyncio.gather(*(asyncio.create_task(sync_to_async(limiter.hit)(n)) for n in range(30)))
+
+    asyncio.run(sockets())
+    before = server.info("clients")["connected_clients"]
+    asyncio.run(sockets())
+    assert server.info("clients")["connected_clients"] - before <= 1
