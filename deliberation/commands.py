@@ -2,7 +2,7 @@
 from workshops.registry import ANYONE, FACILITATOR, MODERATOR, OFFICIAL, command
 from workshops.times import iso
 
-from . import admission, moderation, proposals, protocol, selectors, services, synthesis
+from . import admission, deck, moderation, proposals, protocol, selectors, services, synthesis
 
 
 @command("idea.post", roles=ANYONE, schema=protocol.IdeaPost)
@@ -134,6 +134,11 @@ def proposal_respond(actor, cmd):
 def synthesis_suggest(actor, cmd):
     board = selectors.board_get(actor, cmd.board).pk if cmd.board is not None else None
     return synthesis.suggest(actor.workshop_id, board)
+
+
+@command("deck.next", roles=ANYONE, readonly=True)
+def deck_next(actor, cmd):
+    return {"idea": deck.deck_next(actor)}
 
 
 @command("survey.answer", roles=ANYONE, schema=protocol.SurveyAnswer)

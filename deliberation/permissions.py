@@ -1,7 +1,7 @@
 """Who may see and write what, shared by the socket and HTTP paths."""
 from django.db.models import Q
 
-from workshops.models import Participant
+from workshops.models import Breakout, Participant
 
 from .models import Board, Idea
 
@@ -20,6 +20,14 @@ def can_see_board(actor: Participant, board: Board) -> bool:
         return True
     room = board_room(board)
     return room is None or actor.room_id == room
+
+
+def on_readable_boards(actor: Participant) -> Q:
+    """can_see_board as a filter of ideas by their board."""
+    if actor.is_staff_role:
+        return Q()
+    readable = Q(board__room__isnull=True) | Q(board__room__breakout__status=Breakout.Status.CLOSED)
+    return readable | Q(board__room_id=actor.room_id) if actor.room_id is not None else readable
 
 
 def can_post_to_board(actor: Participant, board: Board) -> bool:

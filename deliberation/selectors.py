@@ -85,7 +85,7 @@ def boards_visible_to(actor: Participant) -> list[Board]:
     return [b for b in boards if permissions.can_see_board(actor, b)]
 
 
-def _with_counts(qs):
+def with_counts(qs):
     return (qs.select_related("author")
             .annotate(n_agree=Count("reactions", filter=Q(reactions__value="agree"), distinct=True),
                       n_disagree=Count("reactions", filter=Q(reactions__value="disagree"), distinct=True),
@@ -105,7 +105,7 @@ def ideas_visible_to(actor: Participant, *, board: Board | None = None) -> list[
         board_ids = [b.pk for b in boards_visible_to(actor)]
     else:
         board_ids = [board.pk] if permissions.can_see_board(actor, board) else []
-    qs = _with_counts(Idea.objects.filter(board_id__in=board_ids))
+    qs = with_counts(Idea.objects.filter(board_id__in=board_ids))
     # A withdrawn idea keeps its place only where visible replies hang on it.
     answered = Exists(Idea.objects.filter(builds_on=OuterRef("pk"), status=Idea.Status.VISIBLE))
     return _payloads(qs.filter(permissions.ideas_readable(
@@ -123,7 +123,7 @@ def breakout_report(*, breakout, rooms) -> Report:
     """Each room's top ideas (agree minus disagree, then how many build on them), and
     the room boards with their public ideas, which everyone may read from now on."""
     boards = list(Board.objects.filter(room__in=rooms))
-    ideas = list(_with_counts(Idea.objects.filter(board__in=boards, status__in=(
+    ideas = list(with_counts(Idea.objects.filter(board__in=boards, status__in=(
         Idea.Status.VISIBLE, Idea.Status.WITHDRAWN))).annotate(
         n_builds=Count("builds", filter=Q(builds__status=Idea.Status.VISIBLE), distinct=True)))
     top: dict[int, list[int]] = {}
@@ -261,7 +261,7 @@ def export(workshop, *, reader: Participant) -> dict:
     people = list(Participant.objects.filter(workshop=workshop).order_by("joined_at", "pk"))
     alias = {p.pk: f"P{i}" for i, p in enumerate(people, start=1)}
     boards = list(Board.objects.filter(workshop=workshop).order_by("pk"))
-    ideas = _with_counts(Idea.objects.filter(board__workshop=workshop))
+    ideas = with_counts(Idea.objects.filter(board__workshop=workshop))
     groups = synthesis.groups_of(workshop.pk)
     proposals = [proposal_payload(p, groups=groups) for p in Proposal.objects.filter(workshop=workshop).order_by("pk")]
     for p in proposals:
