@@ -4,6 +4,7 @@ import { ParticipantRooms, participantPolicy } from "./participant-rooms.js";
 import { ParticipantProposals } from "./proposals.js";
 import { MyIdeas } from "./my-ideas.js";
 import { Survey } from "./survey.js";
+import { DeckView } from "./deck.js";
 import { api, resetCsrf } from "./api.js";
 import { $, showStatus, setFieldError, setText, setUnavailable, isUnavailable } from "./dom.js";
 import { gettext } from "./i18n.js";
@@ -22,6 +23,7 @@ new ParticipantRooms(page, expanded);
 new ParticipantProposals(page);
 new MyIdeas(page);
 new Survey(page);
+new DeckView(page);
 
 async function offerJoin() {
   let workshop;

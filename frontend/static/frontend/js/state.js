@@ -16,6 +16,7 @@ export function emptyState() {
     myReactions: new Map(),
     myEndorsements: new Map(), // proposal id -> "agree" | "disagree" | "pass"
     surveyAnswered: false,
+    deck: undefined, // the idea shown one at a time (deck.next): undefined until asked, null when none is left
     proposals: [],
     announcements: [],
     flags: new Map(), // flag id -> FLAG (moderators and facilitators only)
@@ -29,7 +30,7 @@ export function emptyState() {
   };
 }
 
-/** The state a full `welcome` describes; announcements and own flags of this page are kept. */
+/** The state a full `welcome` describes; announcements, own flags and the idea shown one at a time are kept. */
 export function stateFromSnapshot(frame, previous) {
   const s = emptyState();
   s.me = frame.me || null;
@@ -48,6 +49,7 @@ export function stateFromSnapshot(frame, previous) {
   // Announcements are not part of the snapshot; keep the ones this page already showed.
   s.announcements = previous ? previous.announcements : [];
   s.myFlags = previous ? previous.myFlags : new Set();
+  s.deck = previous ? previous.deck : undefined;
   s.confirmed = { reaction: new Map(s.myReactions), endorsement: new Map(s.myEndorsements) };
   // Commands still unanswered are resent after the welcome: their answers must still find their click.
   if (previous) s.clicks = previous.clicks;
@@ -298,6 +300,9 @@ export function applyAction(s, action) {
     case "appeal.sent":
       // appeal.filed may come after the ack: the appeal shows as open until it does.
       if (!s.appeals.has(action.appeal.idea)) s.appeals.set(action.appeal.idea, action.appeal);
+      break;
+    case "deck.shown":
+      s.deck = action.idea ?? null;
       break;
     case "survey.answered":
       s.surveyAnswered = true;
