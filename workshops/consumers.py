@@ -20,7 +20,7 @@ from . import background, backpressure, limits, registry, selectors, services, s
 from .errors import DomainError, error_frame, internal_frame
 from .hub import Subscriber, get_hub
 from .snapshot import encode as dumps
-from .snapshot import welcome_frames
+from .snapshot import MAX_SERVER_FRAME_BYTES, welcome_frames
 
 log = logging.getLogger(__name__)
 
@@ -197,7 +197,21 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
     async def _send_welcome(self, frame: dict):
         """The welcome, split into `snapshot.part` frames when large, before any event (the sub is not live)."""
         for text in welcome_frames(frame):
+            await self._drained()
             await self._send_frame(text)
+
+    async def _drained(self):
+        """Let the client take what is queued: a split welcome may be larger than the send buffer's bound.
+
+        A client that takes nothing for CLOSE_DRAIN_S gets the next part anyway, and with it the 4408.
+        """
+        broadcast = self.scope.get("extensions", {}).get(backpressure.EXTENSION)
+        if broadcast is None:
+            return
+        room = max(settings.INSPRAAK["MAX_BUFFERED_BYTES"] - MAX_SERVER_FRAME_BYTES, 0)
+        deadline = asyncio.get_running_loop().time() + backpressure.CLOSE_DRAIN_S
+        while broadcast["unsent"]() > room and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.01)
 
     async def _send_frame(self, frame: str):
         await self.base_send({"type": "websocket.send", "text": frame})
