@@ -16,7 +16,8 @@ The protocol's own limit (16 KiB) is far below and answered with an `error`.
 It also gives each WebSocket's ASGI scope the `inspraak.broadcast` extension:
 the hub frames an event once per process (autobahn's PreparedMessage) and
 hands the same bytes to every local socket, under the same bound, instead of
-taking the ASGI send path and framing the event again for each socket.
+taking the ASGI send path and framing the event again for each socket. Its
+`unsent()` lets a welcome larger than the bound wait for the client between parts.
 """
 import logging
 from functools import partial, wraps
@@ -40,6 +41,12 @@ def buffered_bytes(transport) -> int:
     """Bytes a Twisted transport holds that the peer has not taken yet."""
     buffered = len(getattr(transport, "dataBuffer", b"")) - getattr(transport, "offset", 0)
     return buffered + getattr(transport, "_tempDataLen", 0)
+
+
+def unsent(protocol) -> int:
+    """Bytes queued on a socket that its client has not taken yet."""
+    transport = getattr(protocol, "transport", None)
+    return buffered_bytes(transport) if transport is not None else 0
 
 
 def _may_queue(protocol, limit: int) -> bool:
@@ -109,7 +116,8 @@ def install(*, limit: int) -> None:
         if scope.get("type") == "websocket":
             cap_incoming(protocol)  # during the handshake: no frame has been read yet
             scope.setdefault("extensions", {})[EXTENSION] = {"prepare": _prepare,
-                                                            "send": partial(send_prepared, protocol)}
+                                                            "send": partial(send_prepared, protocol),
+                                                            "unsent": partial(unsent, protocol)}
         return original_create(self, protocol, scope)
 
     WebSocketProtocol.serverSend = server_send

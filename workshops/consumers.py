@@ -19,6 +19,8 @@ from django.conf import settings
 from . import background, backpressure, limits, registry, selectors, services, sessions
 from .errors import DomainError, error_frame, internal_frame
 from .hub import Subscriber, get_hub
+from .snapshot import encode as dumps
+from .snapshot import MAX_SERVER_FRAME_BYTES, welcome_frames
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +42,6 @@ def _execute(*, participant_id: int, frame: dict) -> dict:
 
 async def _discard(frame: str) -> None:
     """Where a closed socket's events go."""
-
-
-def dumps(frame: dict) -> str:
-    return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
 
 
 def too_deep(text: str) -> bool:
@@ -120,7 +118,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         await hub.subscribe(self.sub)
         frame, replay = await database_sync_to_async(selectors.welcome)(
             participant_id=self.participant_id, since=since)
-        await self._send_frame(dumps(frame))
+        await self._send_welcome(frame)
         # The welcome reads the participant after its seq: a role, room or admission that changed while
         # this socket opened is in it, and the events after it are for the participant as it says.
         me = frame["me"]
@@ -196,6 +194,25 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
     async def _error(self, ref, exc: DomainError):
         await self._send_frame(dumps(error_frame(ref, exc)))
 
+    async def _send_welcome(self, frame: dict):
+        """The welcome, split into `snapshot.part` frames when large, before any event (the sub is not live)."""
+        for text in welcome_frames(frame):
+            await self._drained()
+            await self._send_frame(text)
+
+    async def _drained(self):
+        """Let the client take what is queued: a split welcome may be larger than the send buffer's bound.
+
+        A client that takes nothing for CLOSE_DRAIN_S gets the next part anyway, and with it the 4408.
+        """
+        broadcast = self.scope.get("extensions", {}).get(backpressure.EXTENSION)
+        if broadcast is None:
+            return
+        room = max(settings.INSPRAAK["MAX_BUFFERED_BYTES"] - MAX_SERVER_FRAME_BYTES, 0)
+        deadline = asyncio.get_running_loop().time() + backpressure.CLOSE_DRAIN_S
+        while broadcast["unsent"]() > room and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.01)
+
     async def _send_frame(self, frame: str):
         await self.base_send({"type": "websocket.send", "text": frame})
 
@@ -223,7 +240,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         try:
             frame, _ = await database_sync_to_async(selectors.welcome)(participant_id=self.participant_id, since=None)
             self.sub.room_id = frame["me"]["room"]
-            await self._send_frame(dumps(frame))
+            await self._send_welcome(frame)
             await self.sub.go_live(frame["seq"])
         except Exception:
             log.exception("the welcome after admission failed")

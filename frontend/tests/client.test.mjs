@@ -200,3 +200,45 @@ test("in the waiting room no seq is kept, so being let in brings a full snapshot
   sockets.last().drop(4401);
   assert.equal(sockets.last().url, "wss://x.test/ws/workshops/abc/");
 });
+
+test("a split welcome is assembled from its parts before the page goes live; events after it follow", (t) => {
+  const { client, sockets, heard } = makeClient(t);
+  const seen = [];
+  client.store.on("*", (ev) => seen.push(ev.seq));
+  client.connect();
+  const ws = sockets.last();
+  const idea = (id) => ({ id, board: 1, text: `idea ${id}`, status: "visible", reactions: { agree: 0, disagree: 0, pass: 0 } });
+  ws.receive(welcome({ parts: 2, ideas: [idea(1)] }));
+  assert.equal(client.conn, Conn.CONNECTING);
+  assert.equal(client.store.seq, null);
+  ws.receive({ type: "snapshot.part", ideas: [idea(2), idea(3)], participants: [{ id: 2, name: "Bo" }], last: false });
+  ws.receive({ type: "phase.changed", phase: 1, seq: 11 }); // out of order: kept until the snapshot is whole
+  assert.ok(!heard.some(([type]) => type === "snapshot"));
+  ws.receive({ type: "snapshot.part", ideas: [idea(4)], last: true });
+  assert.equal(client.conn, Conn.LIVE);
+  assert.ok(heard.some(([type]) => type === "snapshot"));
+  assert.deepEqual([...client.state.ideas.keys()].sort(), [1, 2, 3, 4]);
+  assert.deepEqual(client.state.participants.get(2)?.name, "Bo");
+  ws.receive({ type: "phase.changed", phase: 2, seq: 12 });
+  assert.deepEqual(seen, [11, 12]);
+  assert.equal(client.state.workshop.phase, 2);
+  assert.equal(client.store.seq, 12);
+});
+
+test("a socket lost in the middle of a split welcome starts over; none of its parts are kept", (t) => {
+  const { client, sockets } = makeClient(t);
+  client.connect();
+  sockets.last().receive(welcome({ parts: 2, ideas: [{ id: 1, board: 1, text: "one" }] }));
+  sockets.last().receive({ type: "snapshot.part", ideas: [{ id: 2, board: 1, text: "two" }], last: false });
+  sockets.last().drop(1006);
+  assert.equal(client.store.seq, null);
+  client.connectNow();
+  assert.equal(sockets.last().url, "wss://x.test/ws/workshops/abc/"); // no since: nothing was applied
+  const ws = sockets.last();
+  ws.receive({ type: "snapshot.part", ideas: [{ id: 9, board: 1, text: "stray" }], last: true }); // no welcome yet
+  ws.receive(welcome({ seq: 20, parts: 1, ideas: [{ id: 1, board: 1, text: "one" }] }));
+  ws.receive({ type: "snapshot.part", ideas: [{ id: 3, board: 1, text: "three" }], last: true });
+  assert.equal(client.conn, Conn.LIVE);
+  assert.equal(client.store.seq, 20);
+  assert.deepEqual([...client.state.ideas.keys()].sort(), [1, 3]);
+});

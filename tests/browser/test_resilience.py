@@ -1,8 +1,11 @@
 """The browser client under lost frames, reloads and a server restart: nothing lost, nothing twice."""
 import json
+import re
 
 import pytest
 from playwright.sync_api import expect
+
+from tests.bulk import bulk_ideas
 
 from .conftest import STAFF_PASSWORD, STAFF_USERNAME
 from .helpers import SocketTap, assert_no_axe_violations, expect_live, idea_item, start_workshop, wait_until
@@ -194,3 +197,19 @@ def test_an_idea_withdrawn_while_the_page_was_away_is_neither_shown_nor_announce
     # The region does speak for an idea that is still there.
     bo.post_idea("Benches along the quay")
     expect(a.locator("#live-announcer")).to_contain_text("New idea from Bo.")
+
+
+def test_a_citizen_sees_every_idea_of_a_workshop_whose_welcome_comes_in_parts(people, server, facilitator):
+    status, body = facilitator.http.post("/api/workshops", {"title": "Many voices", "language": "en"})
+    assert status == 201, body
+    code = body["code"]
+    facilitator.open(code).command("workshop.start")
+    facilitator.close()
+    bulk_ideas(server.env, code, 600, chars=500)  # about 450 KB: a welcome and at least one snapshot.part
+    an = people("An")
+    an.join(code)
+    page = an.page
+    expect(page.locator("li.idea")).to_have_count(600)
+    for number in ("00000", "00300", "00599"):
+        expect(page.locator("li.idea .idea-text", has_text=re.compile(f"^{number} "))).to_have_count(1)
+    assert facilitator.open(code).welcome["parts"] >= 1  # the point: this page's welcome came split

@@ -13,6 +13,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from harness.daphne import DaphneServer, HttpClient, ServerDatabase, manage, server_env
+from tests.bulk import bulk_ideas
 from workshops.backpressure import TRANSPORT_MAX_BYTES, cap_incoming
 
 PASSWORD = "socket-test-password-1"
@@ -179,3 +180,18 @@ def test_a_text_frame_that_is_not_utf8_is_closed_by_the_transport_and_the_partic
                 ws.recv(timeout=TIMEOUT)
         assert closed.value.rcvd is None or closed.value.rcvd.code == 1007, closed.value
     assert online(server, code) == 0
+
+
+def test_a_workshop_of_2000_long_ideas_is_welcomed_in_parts_and_its_facilitator_can_end_it(server, code, facilitator):
+    bulk_ideas(server.env, code, 2000)
+    with open_socket(server, facilitator, code) as ws:  # before the split: closed with 1011, on every reload
+        frame = welcome(ws)
+        raw = [ws.recv(timeout=TIMEOUT) for _ in range(frame.get("parts", 0))]
+        assert len(raw) >= 5 and all(len(text.encode()) <= 256 * 1024 for text in raw)
+        ideas = frame["ideas"] + [idea for text in raw for idea in json.loads(text).get("ideas", [])]
+        assert len(ideas) == 2000 and len({idea["id"] for idea in ideas}) == 2000
+        assert json.loads(raw[-1])["last"] is True
+        ws.send(json.dumps({"type": "workshop.end", "ref": "end"}))
+        assert answer(ws, "end")["type"] == "ack"
+    status, body = facilitator.get(f"/api/workshops/{code}")
+    assert status == 200 and body["status"] == "ended", body

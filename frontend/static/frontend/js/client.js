@@ -48,6 +48,7 @@ export class WorkshopClient extends EventTarget {
     this.conn = Conn.OFFLINE;
     this.ws = null;
     this.ready = false; // welcome received on the current socket
+    this.assembling = null; // a split welcome: {welcome, left, held} until its last snapshot.part
     this.everWelcomed = false;
     this.stopped = false;
     this.attempt = 0;
@@ -134,6 +135,7 @@ export class WorkshopClient extends EventTarget {
     const ws = new this.WebSocketImpl(this.url());
     this.ws = ws;
     this.ready = false;
+    this.assembling = null;
     ws.onmessage = (e) => this.onFrame(e.data);
     ws.onclose = (e) => this.onClose(ws, e.code);
     ws.onerror = () => {}; // onclose follows and decides
@@ -151,6 +153,7 @@ export class WorkshopClient extends EventTarget {
     const ws = this.ws;
     this.ws = null;
     this.ready = false;
+    this.assembling = null; // parts of a lost socket's welcome are never applied
     this.stopPing();
     if (ws) {
       ws.onmessage = ws.onclose = ws.onerror = null;
@@ -270,9 +273,20 @@ export class WorkshopClient extends EventTarget {
     }
     if (!frame || typeof frame !== "object") return;
     clearTimeout(this.pongTimer);
+    if (this.assembling && frame.type !== "snapshot.part" && typeof frame.seq === "number") {
+      this.assembling.held.push(frame); // an event before the last part waits for the snapshot
+      return;
+    }
     switch (frame.type) {
       case "welcome":
+        if (frame.parts > 0 && !frame.resumed) {
+          this.assembling = { welcome: { ...frame }, left: frame.parts, held: [] };
+          return;
+        }
         this.onWelcome(frame);
+        return;
+      case "snapshot.part":
+        this.onPart(frame);
         return;
       case "ack":
       case "error":
@@ -305,6 +319,22 @@ export class WorkshopClient extends EventTarget {
     if (!frame.resumed) this.emit("snapshot");
     this.startPing();
     for (const command of this.pending.values()) this.rawSend(command);
+  }
+
+  /** A part of a split welcome: its lists go after the welcome's; the last one makes the snapshot. */
+  onPart(frame) {
+    const assembling = this.assembling;
+    if (!assembling) return;
+    for (const [name, items] of Object.entries(frame)) {
+      if (Array.isArray(items)) assembling.welcome[name] = (assembling.welcome[name] || []).concat(items);
+    }
+    assembling.left -= 1;
+    if (!frame.last && assembling.left > 0) return;
+    this.assembling = null;
+    delete assembling.welcome.parts;
+    const ws = this.ws;
+    this.onWelcome(assembling.welcome);
+    for (const event of assembling.held) if (this.ws === ws) this.onEvent(event); // not after a resync
   }
 
   onAnswer(frame) {
