@@ -49,7 +49,7 @@ export class DeckView {
     this.card = h("article", { id: "deck-idea", class: "idea deck-idea", "aria-labelledby": "deck-text" }, this.text, this.author);
     this.empty = h("p", { id: "deck-empty", hidden: "" }, gettext("No ideas left. Thank you!"));
     this.buttons = new Map(CHOICES.map(([value, key, label]) => {
-      const btn = h("button", { type: "button", class: `react-${value}`, "data-value": value, "aria-keyshortcuts": key },
+      const btn = h("button", { type: "button", class: `deck-${value}`, "data-value": value, "aria-keyshortcuts": key },
         label(), h("kbd", { "aria-hidden": "true" }, key));
       btn.addEventListener("click", () => this.choose(value));
       return [value, btn];
