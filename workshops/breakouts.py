@@ -3,6 +3,7 @@
 Services own their transactions and emit through the stream; the content side
 (boards, reports) answers through the content hooks of `extensions`.
 """
+import json
 import random
 from datetime import timedelta
 
@@ -21,6 +22,9 @@ from .times import iso
 
 B = Breakout
 GRACE_S = 60
+# The ideas an event may carry, encoded: the rest of room.assigned and breakout.closed stays far
+# below the 256 KiB that a server frame may have (a room's ids, names and boards).
+EVENT_IDEAS_BYTES = 128 * 1024
 CLOSING = "breakout.closing"
 CLOSE = "breakout.close"
 
@@ -108,10 +112,22 @@ def _move(breakout: Breakout, participant: Participant, room: Room) -> None:
     Assignment.objects.update_or_create(breakout=breakout, participant=participant, defaults={"room": room})
     online = presence.presence_told(participant.pk)
     assigned = {"room": room.pk, "breakout": breakout.pk,
-                **content_hooks().room_entered(room=room, participant=participant)}
+                **_bounded(content_hooks().room_entered(room=room, participant=participant))}
     stream.emit_many(breakout.workshop_id, [
         (ev.RoomAssigned(**assigned), stream.to_participant(participant.pk)),
         (ev.PresenceChanged(participant=participant_payload(participant, online=online)), stream.EVERYONE)])
+
+
+def _bounded(fields: dict) -> dict:
+    """The fields without `ideas` when the ideas would make the event too large for one frame.
+
+    Frames are at most 256 KiB and a replay sends the event again; a client that gets the event
+    without `ideas` takes a fresh snapshot, which is split into parts (PROTOCOL 2.3).
+    """
+    ideas = fields.get("ideas")
+    if ideas and len(json.dumps(ideas, separators=(",", ":"), ensure_ascii=False).encode()) > EVENT_IDEAS_BYTES:
+        return {k: v for k, v in fields.items() if k != "ideas"}
+    return fields
 
 
 def _room_of(breakout: Breakout, room_id: int, field: str = "room") -> Room:
@@ -194,7 +210,7 @@ def _finish(breakout: Breakout) -> Breakout:
     breakout.status, breakout.closed_at = B.Status.CLOSED, timezone.now()
     breakout.save(update_fields=["status", "closed_at"])
     report = content_hooks().breakout_closed(breakout=breakout, rooms=rooms)
-    top, extra = report["top"], {"boards": report["boards"], "ideas": report["ideas"]}
+    top, extra = report["top"], _bounded({"boards": report["boards"], "ideas": report["ideas"]})
     for room in rooms:
         room.top_ideas = top.get(room.pk, [])
     Room.objects.bulk_update(rooms, ["top_ideas"])

@@ -190,6 +190,24 @@ test("a citizen moved to another room while a breakout runs resyncs with a full 
   assert.equal(sockets.made[0].closed, true);
 });
 
+test("a breakout.closed that left its ideas out makes a citizen start over; with them, or for staff, it does not", (t) => {
+  const closed = { type: "breakout.closed", breakout: 1, reports: [], boards: [] };
+  const { client, sockets } = makeClient(t);
+  client.connect();
+  sockets.last().receive(welcome({ workshop: { status: "live", breakout: { id: 1, status: "open" } } }));
+  sockets.last().receive({ ...closed, ideas: [], seq: 11 });
+  assert.equal(sockets.made.length, 1, "the ideas came with the event");
+  sockets.last().receive({ ...closed, seq: 12 });
+  assert.equal(sockets.made.length, 2);
+  assert.equal(sockets.last().url, "wss://x.test/ws/workshops/abc/");
+
+  const staff = makeClient(t);
+  staff.client.connect();
+  staff.sockets.last().receive(welcome({ me: { ...ME, role: "facilitator" } }));
+  staff.sockets.last().receive({ ...closed, seq: 12 });
+  assert.equal(staff.sockets.made.length, 1, "staff read every room already");
+});
+
 test("in the waiting room no seq is kept, so being let in brings a full snapshot", (t) => {
   const { client, sockets } = makeClient(t);
   client.connect();

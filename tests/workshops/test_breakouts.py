@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from deliberation.models import Board, Idea
 from tests.live import Live, make_citizen, make_workshop
-from workshops import background, breakouts
+from workshops import background, breakouts, stream
 from workshops.models import Assignment, Breakout, Event, Participant, Room
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_env")]
@@ -241,3 +241,37 @@ def test_500_citizens_into_50_rooms_in_one_transaction(capsys):
                   .values()) == [10] * 50
     with capsys.disabled():
         print(f"\n500 citizens into 50 rooms (SQLite, with 501 events): {elapsed * 1000:.0f} ms")
+
+
+def _crowded_room(n_ideas: int):
+    """An open two-room breakout whose first room's board holds n long ideas; its facilitator and a citizen elsewhere."""
+    from tests.factories import citizen, workshop_with_facilitator
+
+    workshop, fac = workshop_with_facilitator()
+    an, bo = citizen(workshop, "An"), citizen(workshop, "Bo")
+    breakout = breakouts.breakout_open(actor=fac, mode="manual", rooms=2, assignments={an.pk: 0, bo.pk: 1})
+    first, second = Room.objects.filter(breakout=breakout).order_by("position")
+    board = Board.objects.get(room=first)
+    Idea.objects.bulk_create([Idea(board=board, author=an, text=f"{n:04d} " + "x" * 495) for n in range(n_ideas)])
+    return workshop, fac, bo, first, second
+
+
+def _stored(workshop, type_name):
+    row = Event.objects.filter(workshop=workshop, type=type_name).order_by("-seq").first()
+    return row.payload, len(stream.encode(row).encode())
+
+
+@pytest.mark.parametrize("n_ideas, carried", [(20, True), (300, False)])
+def test_an_event_carries_a_room_boards_ideas_only_while_it_stays_far_below_a_frame(n_ideas, carried):
+    """300 ideas of 500 characters would make breakout.closed and room.assigned about 200 KiB each,
+    sent again in every replay: past 128 KiB of ideas they leave them out and clients start over."""
+    workshop, fac, bo, first, second = _crowded_room(n_ideas)
+    breakouts.breakout_move(actor=fac, participant_id=bo.pk, room_id=first.pk)
+    assigned, size = _stored(workshop, "room.assigned")
+    assert ("ideas" in assigned) is carried and assigned["board"]["room"] == first.pk and size < 256 * 1024
+    if carried:
+        assert len(assigned["ideas"]) == n_ideas
+    breakouts.breakout_close(actor=fac, grace_s=0)
+    closed, size = _stored(workshop, "breakout.closed")
+    assert ("ideas" in closed) is carried and len(closed["boards"]) == 2 and size < 256 * 1024
+    assert [r["room"] for r in closed["reports"]] == [first.pk, second.pk]

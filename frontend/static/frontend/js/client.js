@@ -354,8 +354,10 @@ export class WorkshopClient extends EventTarget {
 
   onEvent(frame) {
     if (this.store.seen(frame)) return;
-    // A citizen moved into a room (or choosing one) gets none of its earlier ideas as events.
-    const resync = frame.type === "room.assigned" && this.roomChanged(frame.room);
+    // A citizen moved into a room (or choosing one) gets none of its earlier ideas as events, and a
+    // breakout.closed too large to carry the room boards' ideas leaves them out (2.9): start over.
+    const resync = (frame.type === "room.assigned" && this.roomChanged(frame.room))
+      || (frame.type === "breakout.closed" && !("ideas" in frame) && !isStaff(this.state.me));
     this.store.apply(frame);
     if (resync) this.resync();
   }
