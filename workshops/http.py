@@ -71,7 +71,8 @@ def once(request, *, caller: Callable[[], str], answer: Callable[[], JsonRespons
     who = caller()
     try:
         with transaction.atomic():
-            RequestReceipt.objects.filter(created_at__lt=timezone.now() - KEY_LIFETIME).delete()
+            # An expired receipt of this key gives way; the others go with the hourly prune (stream.prune).
+            RequestReceipt.objects.filter(caller=who, key=key, created_at__lt=timezone.now() - KEY_LIFETIME).delete()
             stored = RequestReceipt.objects.filter(caller=who, key=key).first()
             if stored is not None:
                 return _replayed(stored)

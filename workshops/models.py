@@ -240,7 +240,7 @@ class RequestReceipt(models.Model):
             models.UniqueConstraint(fields=["caller", "key"], name="request_receipt_unique_caller_key"),
         ]
         indexes = [
-            # Serves the pruning of receipts older than a day, on each POST that brings a key.
+            # Serves the hourly pruning of receipts older than a day (stream.prune).
             models.Index(fields=["created_at"], name="request_receipt_created"),
         ]
 

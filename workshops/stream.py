@@ -22,7 +22,7 @@ from . import replay
 from .events import (BreakoutClosed, ParticipantAdmitted, ParticipantRejected, ParticipantRemoved, RoleChanged,
                      RoomAssigned, StreamEvent)
 from .groups import workshop_group
-from .models import CommandReceipt, Event, Participant, Workshop
+from .models import CommandReceipt, Event, Participant, RequestReceipt, Workshop
 from .times import iso
 
 __all__ = ["emit", "emit_many", "publishing", "encode", "visible", "events_after", "layer_message", "EVERYONE",
@@ -162,6 +162,8 @@ def prune(*, now=None, hours: int) -> int:
     cutoff = (now or timezone.now()) - timedelta(hours=max(hours, 24))
     # A ref is answered from its receipt for as long as a client may resume after it.
     CommandReceipt.objects.filter(created_at__lt=cutoff).delete()
+    # An Idempotency-Key is kept a day (workshops.http.KEY_LIFETIME), never more than the window.
+    RequestReceipt.objects.filter(created_at__lt=cutoff).delete()
     deleted, _ = Event.objects.filter(created_at__lt=cutoff).delete()
     return deleted
 

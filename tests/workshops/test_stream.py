@@ -254,6 +254,17 @@ def test_prune_deletes_command_receipts_with_the_events_so_an_old_ref_runs_again
     assert sorted(CommandReceipt.objects.values_list("ref", flat=True)) == ["new", "old"]
 
 
+@pytest.mark.django_db
+def test_prune_deletes_idempotency_keys_older_than_a_day():
+    from workshops.models import RequestReceipt
+    now = timezone.now()
+    for key, hours_ago in [("old", 25), ("fresh", 2)]:
+        RequestReceipt.objects.create(caller="u:1", key=key, path="/api/workshops", status=201, body={})
+        RequestReceipt.objects.filter(key=key).update(created_at=now - timedelta(hours=hours_ago))
+    stream.prune(now=now, hours=24)
+    assert list(RequestReceipt.objects.values_list("key", flat=True)) == ["fresh"]
+
+
 # publishing
 
 @pytest.mark.django_db(transaction=True)
