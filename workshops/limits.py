@@ -102,7 +102,7 @@ class SlidingWindow:
         """Add one to the last bucket and return every bucket's count; over the limit, take it back."""
         backend = caches[DEFAULT_CACHE_ALIAS]  # `cache` is a proxy to it, of no backend's class
         if isinstance(backend, RedisCache):
-            names = [backend.make_and_validate_key(k) for k in keys]
+            names = [backend.make_key(k) for k in keys]  # our keys are short ASCII: nothing to validate
             return list(_hit_script(backend)(keys=names, args=[ttl, limit]))
         cache.add(keys[-1], 0, timeout=ttl)
         count = cache.incr(keys[-1])
