@@ -373,7 +373,8 @@ async def arrive(worker: Worker, code: str, name: str, make, *, failures: Counte
                 session, _ = await join_async(worker, code, name)
             return await client.open(worker, f"/ws/workshops/{code}/", session.cookie_header(), timeout=timeout)
         except Exception as exc:  # noqa: BLE001 - counted, and tried again
-            failures[f"{'join' if session is None else 'socket'}: {type(exc).__name__}"] += 1
+            what = type(exc).__name__ + (f" ({str(exc).splitlines()[0][:40]})" if type(exc) is ConnectionError else "")
+            failures[f"{'join' if session is None else 'socket'}: {what}"] += 1
             if closes is not None and client.close_code is not None:
                 closes[client.close_code] += 1
             client.close()
