@@ -122,6 +122,7 @@ class IdeaWithdrawn(StreamEvent):
 
 class IdeaReacted(StreamEvent):
     type: Literal["idea.reacted"]
+    coalesce_by = "idea"
     idea: int
     reactions: Counts
 
@@ -167,6 +168,7 @@ class ProposalPublished(StreamEvent):
 
 class ProposalEndorsed(StreamEvent):
     type: Literal["proposal.endorsed"]
+    coalesce_by = "proposal"
     proposal: int
     endorsements: Counts
     bridging: float

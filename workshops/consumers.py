@@ -124,9 +124,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         me = frame["me"]
         self.sub.role, self.sub.room_id, self.sub.admitted = me["role"], me["room"], me["admitted"]
         self.sub.seq = since if replay else frame["seq"]
-        for item in replay:
-            await self.sub.deliver(item)
-        await self.sub.go_live(frame["seq"])
+        await self.sub.go_live(replay)
 
     def _since(self) -> int | None:
         values = parse_qs(self.scope.get("query_string", b"").decode("latin-1")).get("since")
@@ -233,7 +231,8 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
 
     def _admitted(self):
         """Out of the waiting room: events wait while a full welcome is read, outside the hub's lock."""
-        self.sub.admitted, self.sub.live = True, False
+        self.sub.admitted = True
+        self.sub.welcome_again()
         self._welcoming = asyncio.get_running_loop().create_task(self._welcome_again())
 
     async def _welcome_again(self):
@@ -241,7 +240,8 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             frame, _ = await database_sync_to_async(selectors.welcome)(participant_id=self.participant_id, since=None)
             self.sub.room_id = frame["me"]["room"]
             await self._send_welcome(frame)
-            await self.sub.go_live(frame["seq"])
+            self.sub.seq = max(self.sub.seq, frame["seq"])
+            await self.sub.go_live()
         except Exception:
             log.exception("the welcome after admission failed")
             await self.close(code=1011)
