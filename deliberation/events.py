@@ -87,6 +87,7 @@ class ProposalShape(Shape):
 
 class IdeaPosted(StreamEvent):
     type: Literal["idea.posted"]
+    additive = True
     idea: IdeaShape
 
 
@@ -123,6 +124,7 @@ class IdeaWithdrawn(StreamEvent):
 class IdeaReacted(StreamEvent):
     type: Literal["idea.reacted"]
     coalesce_by = "idea"
+    additive = True
     idea: int
     reactions: Counts
 
@@ -131,6 +133,7 @@ class IdeaReacted(StreamEvent):
 
 class FlagRaised(StreamEvent):
     type: Literal["flag.raised"]
+    additive = True
     flag: FlagShape
 
 
@@ -169,6 +172,7 @@ class ProposalPublished(StreamEvent):
 class ProposalEndorsed(StreamEvent):
     type: Literal["proposal.endorsed"]
     coalesce_by = "proposal"
+    additive = True
     proposal: int
     endorsements: Counts
     bridging: float
@@ -183,6 +187,7 @@ class ProposalResponded(StreamEvent):
 
 class RungChanged(StreamEvent):
     type: Literal["rung.changed"]
+    additive = True
     rung: Participant.Rung
     reason: str
     next: str  # what the next rung asks; "" at the top

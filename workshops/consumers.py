@@ -123,7 +123,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         # this socket opened is in it, and the events after it are for the participant as it says.
         me = frame["me"]
         self.sub.role, self.sub.room_id, self.sub.admitted = me["role"], me["room"], me["admitted"]
-        self.sub.seq = since if replay else frame["seq"]
+        self.sub.seq = since if frame["resumed"] else frame["seq"]  # where the replay, if any, begins
         await self.sub.go_live(replay)
 
     def _since(self) -> int | None:
@@ -237,11 +237,12 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
 
     async def _welcome_again(self):
         try:
-            frame, _ = await database_sync_to_async(selectors.welcome)(participant_id=self.participant_id, since=None)
+            frame, replay = await database_sync_to_async(selectors.welcome)(participant_id=self.participant_id,
+                                                                            since=None)
             self.sub.room_id = frame["me"]["room"]
             await self._send_welcome(frame)
-            self.sub.seq = max(self.sub.seq, frame["seq"])
-            await self.sub.go_live()
+            self.sub.seq = frame["seq"]  # nothing after it reached this socket while it waited: all follows
+            await self.sub.go_live(replay)
         except Exception:
             log.exception("the welcome after admission failed")
             await self.close(code=1011)

@@ -35,6 +35,8 @@ def omitted():
 
 # Event types that carry a whole aggregate (counts, a presence), by the payload path naming what it is about.
 COALESCED: dict[str, tuple[str, ...]] = {}
+# Event types that only add to what a snapshot shows or update its counts, and take nothing back.
+ADDITIVE: set[str] = set()
 
 
 class StreamEvent(Shape):
@@ -46,6 +48,9 @@ class StreamEvent(Shape):
     """
 
     coalesce_by: ClassVar[str | None] = None
+    # A kept welcome snapshot may be followed by this event (snapshot.SharedSnapshots): nothing it takes
+    # back (a hidden idea's text, a room one left) could reach someone who joined after it.
+    additive: ClassVar[bool] = False
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs):
@@ -58,6 +63,8 @@ class StreamEvent(Shape):
         cls.model_rebuild(force=True)
         if cls.coalesce_by:
             COALESCED[name] = tuple(cls.coalesce_by.split("."))
+        if cls.additive:
+            ADDITIVE.add(name)
 
     @classmethod
     def type_name(cls) -> str:
@@ -150,6 +157,7 @@ class Announcement(StreamEvent):
     """
 
     type: Literal["announcement"]
+    additive = True
     text: str
     from_: Person = Field(alias="from")
 
@@ -159,6 +167,7 @@ class Announcement(StreamEvent):
 class PresenceChanged(StreamEvent):
     type: Literal["presence.changed"]
     coalesce_by = "participant.id"
+    additive = True
     participant: PresenceParticipant
 
 
