@@ -164,7 +164,7 @@ export class LivePage {
       this.renderAnnouncements();
       announce(gettext("Announcement from %(name)s: %(text)s", { name: ev.from?.name || gettext("the facilitator"), text: ev.text }));
     });
-    on(["presence.changed", "participant.removed"], () => this.renderPeople());
+    this.store.watch(["presence.changed", "participant.removed"], () => this.renderPeople());
     on("participant.muted", (ev) => {
       if (!this.client.state.me || ev.participant !== this.client.state.me.id) return;
       this.renderMuted();

@@ -179,6 +179,6 @@ export class ParticipantRooms {
       this.lastRoom = null;
       announce(gettext("The rooms have closed and everyone is back in the plenary. The report-back shows each room's top ideas."));
     });
-    store.on(["breakout.*", "room.assigned", "presence.changed", "idea.*"], () => this.render());
+    store.watch(["breakout.*", "room.assigned", "presence.changed", "idea.*"], () => this.render());
   }
 }

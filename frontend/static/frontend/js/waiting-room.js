@@ -14,7 +14,7 @@ export class WaitingRoom {
         announce(gettext("%(name)s is waiting to be let in.", { name: ev.participant.name }));
       }
     });
-    client.store.on(["participant.*", "presence.changed"], () => this.render());
+    client.store.watch(["participant.*", "presence.changed"], () => this.render());
     this.section = section;
     this.list = $("#waiting-list", section);
     this.status = $("#waiting-status", section);
