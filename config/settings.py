@@ -199,6 +199,11 @@ INSPRAAK = {
     "MAX_BUFFERED_BYTES": env_int("INSPRAAK_MAX_BUFFERED_BYTES", 1024 * 1024),
     "EVENT_RETENTION_HOURS": env_int("INSPRAAK_EVENT_RETENTION_HOURS", 24 * 7),
     "HUB_RESYNC_S": float(os.environ.get("INSPRAAK_HUB_RESYNC_S", "5")),
+    # Events that only update counts or presence wait at most this long, to go out together (2.3):
+    # a socket gets at most 1 / COALESCE_S frames a second of them, whatever the vote rate.
+    "COALESCE_S": float(os.environ.get("INSPRAAK_COALESCE_S", "0.25")),
+    # A welcome's shared parts this large are kept per process for a moment and reused (workshops.snapshot).
+    "SNAPSHOT_KEEP_BYTES": env_int("INSPRAAK_SNAPSHOT_KEEP_BYTES", 64 * 1024),
 }
 CSRF_FAILURE_VIEW = "workshops.api.csrf_failure"
 

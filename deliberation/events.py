@@ -87,6 +87,7 @@ class ProposalShape(Shape):
 
 class IdeaPosted(StreamEvent):
     type: Literal["idea.posted"]
+    additive = True
     idea: IdeaShape
 
 
@@ -122,6 +123,8 @@ class IdeaWithdrawn(StreamEvent):
 
 class IdeaReacted(StreamEvent):
     type: Literal["idea.reacted"]
+    coalesce_by = "idea"
+    additive = True
     idea: int
     reactions: Counts
 
@@ -130,6 +133,7 @@ class IdeaReacted(StreamEvent):
 
 class FlagRaised(StreamEvent):
     type: Literal["flag.raised"]
+    additive = True
     flag: FlagShape
 
 
@@ -167,6 +171,8 @@ class ProposalPublished(StreamEvent):
 
 class ProposalEndorsed(StreamEvent):
     type: Literal["proposal.endorsed"]
+    coalesce_by = "proposal"
+    additive = True
     proposal: int
     endorsements: Counts
     bridging: float
@@ -181,6 +187,7 @@ class ProposalResponded(StreamEvent):
 
 class RungChanged(StreamEvent):
     type: Literal["rung.changed"]
+    additive = True
     rung: Participant.Rung
     reason: str
     next: str  # what the next rung asks; "" at the top

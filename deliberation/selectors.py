@@ -99,8 +99,12 @@ def _payloads(qs) -> list[dict]:
             for i in qs]
 
 
-def ideas_visible_to(actor: Participant, *, board: Board | None = None) -> list[dict]:
-    """Every idea the actor may see (only on `board` when given), in posting order, with reaction counts."""
+def ideas_visible_to(actor: Participant, *, board: Board | None = None, share: str = "all") -> list[dict]:
+    """Every idea the actor may see (only on `board` when given), in posting order, with reaction counts.
+
+    `share`: "all"; "kind", what every reader of the actor's role and room sees (a welcome keeps
+    it, snapshot.reader_kind); or "own", the rest: the actor's own ideas that are not public.
+    """
     if board is None:
         board_ids = [b.pk for b in boards_visible_to(actor)]
     else:
@@ -108,8 +112,12 @@ def ideas_visible_to(actor: Participant, *, board: Board | None = None) -> list[
     qs = with_counts(Idea.objects.filter(board_id__in=board_ids))
     # A withdrawn idea keeps its place only where visible replies hang on it.
     answered = Exists(Idea.objects.filter(builds_on=OuterRef("pk"), status=Idea.Status.VISIBLE))
-    return _payloads(qs.filter(permissions.ideas_readable(
-        actor, public=Q(status=Idea.Status.VISIBLE) | Q(status=Idea.Status.WITHDRAWN) & Q(answered))))
+    public = Q(status=Idea.Status.VISIBLE) | Q(status=Idea.Status.WITHDRAWN) & Q(answered)
+    readable = permissions.ideas_readable(actor, public=public)
+    if share != "all":
+        kind = Q() if actor.role in permissions.MODERATING else public
+        readable = kind if share == "kind" else readable & ~kind
+    return _payloads(qs.filter(readable))
 
 
 def board_payload(board: Board) -> dict:

@@ -6,21 +6,27 @@ from . import moderation, permissions, selectors
 from .models import Appeal, Board, Endorsement, Flag, Reaction, SurveyAnswer
 
 
-@snapshot_part("rooms")
+@snapshot_part("rooms", shared=True)
 def rooms(me: Participant) -> list[dict]:
     boards = {b.room_id: b.pk for b in Board.objects.filter(workshop_id=me.workshop_id, room__isnull=False)}
     return [{"id": r.pk, "name": r.name, "board": boards.get(r.pk), "breakout": r.breakout_id, "top": r.top_ideas}
             for r in Room.objects.filter(workshop_id=me.workshop_id).order_by("pk")]
 
 
-@snapshot_part("boards")
+@snapshot_part("boards", shared=True)
 def boards(me: Participant) -> list[dict]:
     return [selectors.board_payload(b) for b in selectors.boards_visible_to(me)]
 
 
-@snapshot_part("ideas")
+@snapshot_part("ideas", shared=True)
 def ideas(me: Participant) -> list[dict]:
-    return selectors.ideas_visible_to(me)
+    return selectors.ideas_visible_to(me, share="kind")
+
+
+@snapshot_part("ideas")
+def own_ideas(me: Participant) -> list[dict]:
+    """The reader's own ideas that the others of their kind do not see (held, hidden, withdrawn)."""
+    return selectors.ideas_visible_to(me, share="own")
 
 
 @snapshot_part("my_reactions")
@@ -41,12 +47,12 @@ def my_survey(me: Participant) -> bool:
     return SurveyAnswer.objects.filter(participant=me).exists()
 
 
-@snapshot_part("proposals")
+@snapshot_part("proposals", shared=True)
 def proposals(me: Participant) -> list[dict]:
     return selectors.proposals_visible_to(me)
 
 
-@snapshot_part("flags")
+@snapshot_part("flags", shared=True)
 def flags(me: Participant) -> list[dict]:
     """Flags are for moderators and facilitators only."""
     if me.role not in permissions.MODERATING:
@@ -55,10 +61,19 @@ def flags(me: Participant) -> list[dict]:
     return [moderation.flag_payload(f) for f in qs]
 
 
-@snapshot_part("appeals")
+@snapshot_part("appeals", shared=True)
 def appeals(me: Participant) -> list[dict]:
-    """All appeals for moderators and facilitators; a citizen's own for a citizen."""
-    qs = Appeal.objects.filter(idea__board__workshop_id=me.workshop_id).order_by("pk")
+    """All appeals, for moderators and facilitators."""
     if me.role not in permissions.MODERATING:
-        qs = qs.filter(idea__author=me)
+        return []
+    qs = Appeal.objects.filter(idea__board__workshop_id=me.workshop_id).order_by("pk")
+    return [moderation.appeal_payload(a) for a in qs]
+
+
+@snapshot_part("appeals")
+def own_appeals(me: Participant) -> list[dict]:
+    """A citizen's own appeals."""
+    if me.role in permissions.MODERATING:
+        return []
+    qs = Appeal.objects.filter(idea__board__workshop_id=me.workshop_id, idea__author=me).order_by("pk")
     return [moderation.appeal_payload(a) for a in qs]

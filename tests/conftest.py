@@ -62,8 +62,10 @@ async def hub_env():
     from channels.layers import channel_layers
 
     from workshops import background, hub
+    from workshops.snapshot import shared_snapshot
 
     channel_layers.backends.clear()
+    shared_snapshot.clear()
     yield
     await hub.shutdown_hub()
     await background.stop()

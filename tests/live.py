@@ -49,6 +49,8 @@ class Live:
         self.comm = communicator
         self.events: list[dict] = []
         self.welcome: dict | None = None
+        self.unwrapped: list[dict] = []  # the rest of a `batch` frame, taken one event at a time
+        self.frames: list[dict] = []  # every frame as it came over the socket, batches whole
 
     @classmethod
     async def open(cls, participant, *, since=None, origin="http://testserver", session_key=None, code=None):
@@ -70,7 +72,12 @@ class Live:
         return live
 
     async def frame(self, timeout=3) -> dict:
-        return json.loads(await self.comm.receive_from(timeout=timeout))
+        """The next frame, or the next event of a `batch` frame (2.3: the same as sent one by one)."""
+        if not self.unwrapped:
+            frame = json.loads(await self.comm.receive_from(timeout=timeout))
+            self.frames.append(frame)
+            self.unwrapped = frame["events"] if frame.get("type") == "batch" else [frame]
+        return self.unwrapped.pop(0)
 
     async def send_raw(self, text: str) -> None:
         await self.comm.send_input({"type": "websocket.receive", "text": text})
@@ -101,13 +108,13 @@ class Live:
 
     async def drain(self, quiet=0.3) -> list[dict]:
         """Everything that arrives until the socket is quiet."""
-        while not await self.comm.receive_nothing(timeout=quiet):
+        while self.unwrapped or not await self.comm.receive_nothing(timeout=quiet):
             self.events.append(await self.frame())
         out, self.events = self.events, []
         return out
 
     async def nothing(self, timeout=0.3) -> bool:
-        return not self.events and await self.comm.receive_nothing(timeout=timeout)
+        return not self.events and not self.unwrapped and await self.comm.receive_nothing(timeout=timeout)
 
     async def close(self):
         await self.comm.disconnect()

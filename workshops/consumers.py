@@ -123,10 +123,8 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         # this socket opened is in it, and the events after it are for the participant as it says.
         me = frame["me"]
         self.sub.role, self.sub.room_id, self.sub.admitted = me["role"], me["room"], me["admitted"]
-        self.sub.seq = since if replay else frame["seq"]
-        for item in replay:
-            await self.sub.deliver(item)
-        await self.sub.go_live(frame["seq"])
+        self.sub.seq = since if frame["resumed"] else frame["seq"]  # where the replay, if any, begins
+        await self.sub.go_live(replay)
 
     def _since(self) -> int | None:
         values = parse_qs(self.scope.get("query_string", b"").decode("latin-1")).get("since")
@@ -233,15 +231,18 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
 
     def _admitted(self):
         """Out of the waiting room: events wait while a full welcome is read, outside the hub's lock."""
-        self.sub.admitted, self.sub.live = True, False
+        self.sub.admitted = True
+        self.sub.welcome_again()
         self._welcoming = asyncio.get_running_loop().create_task(self._welcome_again())
 
     async def _welcome_again(self):
         try:
-            frame, _ = await database_sync_to_async(selectors.welcome)(participant_id=self.participant_id, since=None)
+            frame, replay = await database_sync_to_async(selectors.welcome)(participant_id=self.participant_id,
+                                                                            since=None)
             self.sub.room_id = frame["me"]["room"]
             await self._send_welcome(frame)
-            await self.sub.go_live(frame["seq"])
+            self.sub.seq = frame["seq"]  # nothing after it reached this socket while it waited: all follows
+            await self.sub.go_live(replay)
         except Exception:
             log.exception("the welcome after admission failed")
             await self.close(code=1011)

@@ -8,7 +8,7 @@ the content's events on the same base.
 
 `participant.*` events live here (deliberation emits most of them) because the hub acts on them.
 """
-from typing import Any, Literal, get_args
+from typing import Any, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -33,8 +33,24 @@ def omitted():
     return Field(default=None, exclude_if=_none)
 
 
+# Event types that carry a whole aggregate (counts, a presence), by the payload path naming what it is about.
+COALESCED: dict[str, tuple[str, ...]] = {}
+# Event types that only add to what a snapshot shows or update its counts, and take nothing back.
+ADDITIVE: set[str] = set()
+
+
 class StreamEvent(Shape):
-    """An event of a workshop's stream; a subclass declares `type: Literal["noun.past-tense"]` and its fields."""
+    """An event of a workshop's stream; a subclass declares `type: Literal["noun.past-tense"]` and its fields.
+
+    `coalesce_by` names the field (dotted) of an event that carries the whole state of one thing, so
+    that a later event of the same type and value supersedes it: the hub may then send sockets only the
+    latest (PROTOCOL.md 2.3), and holds such events for a short while to group them (hub.COALESCE_S).
+    """
+
+    coalesce_by: ClassVar[str | None] = None
+    # A kept welcome snapshot may be followed by this event (snapshot.SharedSnapshots): nothing it takes
+    # back (a hidden idea's text, a room one left) could reach someone who joined after it.
+    additive: ClassVar[bool] = False
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs):
@@ -45,6 +61,10 @@ class StreamEvent(Shape):
         (name,) = get_args(field.annotation)
         field.default, field.exclude = name, True
         cls.model_rebuild(force=True)
+        if cls.coalesce_by:
+            COALESCED[name] = tuple(cls.coalesce_by.split("."))
+        if cls.additive:
+            ADDITIVE.add(name)
 
     @classmethod
     def type_name(cls) -> str:
@@ -53,6 +73,17 @@ class StreamEvent(Shape):
     def payload(self) -> dict:
         """The stored and sent fields, as JSON types."""
         return self.model_dump(mode="json")
+
+
+def coalescing_key(type_name: str, payload: dict) -> str | None:
+    """What a stored event is the latest state of ("idea.reacted:42"), if its type is coalesced."""
+    path = COALESCED.get(type_name)
+    if path is None:
+        return None
+    value = payload
+    for name in path:
+        value = value[name]
+    return f"{type_name}:{value}"
 
 
 # Shapes
@@ -126,6 +157,7 @@ class Announcement(StreamEvent):
     """
 
     type: Literal["announcement"]
+    additive = True
     text: str
     from_: Person = Field(alias="from")
 
@@ -134,6 +166,8 @@ class Announcement(StreamEvent):
 
 class PresenceChanged(StreamEvent):
     type: Literal["presence.changed"]
+    coalesce_by = "participant.id"
+    additive = True
     participant: PresenceParticipant
 
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from . import stream
 from .groups import workshop_group
 from .models import Workshop
+from .snapshot import MAX_SERVER_FRAME_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ class Subscriber:
     """What the hub knows of one local socket: who it is for and how far it has come."""
 
     __slots__ = ("workshop_id", "participant_id", "role", "room_id", "admitted", "seq", "live", "pending",
-                 "send_frame", "on_control", "broadcast")
+                 "welcomes", "send_frame", "on_control", "broadcast")
 
     def __init__(self, *, workshop_id, participant_id, role, room_id, send_frame, on_control, broadcast=None,
                  admitted=True):
@@ -38,6 +39,7 @@ class Subscriber:
         self.seq = 0
         self.live = False  # until welcome (and replay) went out, events wait in `pending`
         self.pending: list[dict] = []
+        self.welcomes = 0  # how many welcomes this socket was given: a new one stops what the last began
         self.send_frame = send_frame
         self.on_control = on_control
         # The server's way to send one pre-framed event to many sockets, when it has one.
@@ -49,45 +51,190 @@ class Subscriber:
         return stream.visible(item["audience"], participant_id=self.participant_id, role=self.role,
                               room_id=self.room_id)
 
-    async def offer(self, item: dict) -> None:
-        """An event from the hub: delivered now, or after welcome when the socket is not live yet."""
-        if not self.live:
-            self.pending.append(item)
-            return
-        await self.deliver(item)
-
-    async def deliver(self, item: dict) -> None:
+    async def deliver(self, item: dict, frames: "Frames | None" = None) -> None:
         """Deliver one event in seq order, at most once, if this participant may see it."""
-        if item["seq"] <= self.seq:
-            return
-        self.seq = item["seq"]
-        if not self.may_see(item):
-            return
-        if self.broadcast is None:
-            await self.send_frame(item["frame"])
-        else:
-            prepared = item.get("prepared")
-            if prepared is None:
-                prepared = item["prepared"] = self.broadcast["prepare"](item["frame"])
-            self.broadcast["send"](prepared)
-        if "control" in item:
-            await self.on_control(item)
+        await self.deliver_many([item], frames)
 
-    async def go_live(self, seq: int) -> None:
-        """Welcome went out at `seq`: deliver what arrived meanwhile, then follow the hub."""
-        self.seq = max(self.seq, seq)
-        self.live = True
-        # An event delivered here may take the socket off live again (admission): the rest then waits.
-        while self.live and self.pending:
-            await self.deliver(self.pending.pop(0))
+    async def deliver_many(self, items: list[dict], frames: "Frames | None" = None, *,
+                           welcome: int | None = None) -> None:
+        """Deliver events in seq order, each at most once, those this participant may see, grouped in batches.
+
+        Before the socket is live they wait in `pending`, unless they are what its welcome `welcome`
+        brings up to date. An event that changes what the socket may see (a control) ends a batch and is
+        acted on before the next; one that calls for a new welcome (admission) leaves the rest waiting.
+        """
+        run: list[dict] = []
+        for index, item in enumerate(items):
+            held = not self.live if welcome is None else self.welcomes != welcome
+            if held:
+                self.pending.extend(items[index:])
+                break
+            if item["seq"] <= self.seq:
+                continue
+            self.seq = item["seq"]
+            if not self.may_see(item):
+                continue
+            run.append(item)
+            if "control" in item:
+                await self.send(run, frames)
+                run = []
+                await self.on_control(item)
+        await self.send(run, frames)
+
+    async def send(self, run: list[dict], frames: "Frames | None" = None) -> None:
+        """Send events that this socket may see, in as few frames as the frame size allows."""
+        if not run:
+            return
+        for frame in (frames or Frames()).of(run):
+            if self.broadcast is None:
+                await self.send_frame(frame.text)
+            else:
+                self.broadcast["send"](frame.prepared(self.broadcast["prepare"]))
+
+    def welcome_again(self) -> None:
+        """A new welcome is on its way (admission): events wait for it, and an older one stops bringing up."""
+        self.live = False
+        self.welcomes += 1
+
+    async def go_live(self, replay: list[dict] = ()) -> None:
+        """The welcome went out (its seq is `self.seq`, or the resumed `since` before a replay): deliver the
+        replay and what arrived meanwhile, in order, then follow the hub."""
+        welcome = self.welcomes
+        self.pending[:0] = replay
+        while self.pending and self.welcomes == welcome:
+            pending, self.pending = self.pending, []
+            await self.deliver_many(pending, welcome=welcome)
+        if self.welcomes == welcome:
+            self.live = True  # no await since the loop found nothing pending: nothing can slip in between
+
+
+class Frame:
+    """One frame's text, and its WebSocket framing made once for every socket that gets it."""
+
+    __slots__ = ("text", "_prepared")
+
+    def __init__(self, text: str):
+        self.text = text
+        self._prepared = None
+
+    def prepared(self, prepare):
+        if self._prepared is None:
+            self._prepared = prepare(self.text)
+        return self._prepared
+
+
+class Frames:
+    """The frames of one delivery: a run of events becomes one event frame or `batch` frames of at most
+    MAX_SERVER_FRAME_BYTES, and sockets that get the same run share the same frames."""
+
+    def __init__(self):
+        self.cache: dict[tuple[int, ...], list[Frame]] = {}
+
+    def of(self, run: list[dict]) -> list[Frame]:
+        key = tuple(item["seq"] for item in run)
+        frames = self.cache.get(key)
+        if frames is None:
+            frames = self.cache[key] = [Frame(text) for text in batched([item["frame"] for item in run])]
+        return frames
+
+
+def batched(texts: list[str], limit: int = MAX_SERVER_FRAME_BYTES) -> list[str]:
+    """Event frames as they go out: one alone as itself, several as `batch` frames within the limit."""
+    if len(texts) == 1:
+        return texts
+    out, group, size = [], [], len(_BATCH_HEAD) + len(_BATCH_TAIL)
+    for text in texts:
+        length = len(text.encode()) + 1
+        if group and size + length > limit:
+            out.append(group)
+            group, size = [], len(_BATCH_HEAD) + len(_BATCH_TAIL)
+        group.append(text)
+        size += length
+    out.append(group)
+    return [g[0] if len(g) == 1 else _BATCH_HEAD + ",".join(g) + _BATCH_TAIL for g in out]
+
+
+_BATCH_HEAD = '{"type":"batch","events":['
+_BATCH_TAIL = "]}"
+
+
+def coalesce(items: list[dict]) -> list[dict]:
+    """Events in seq order, with each coalesced one (idea.reacted, ...) kept only if no later one supersedes it."""
+    latest = {item["coalesce"]: item["seq"] for item in items if "coalesce" in item}
+    if len(latest) == sum("coalesce" in item for item in items):
+        return items
+    return [item for item in items if "coalesce" not in item or latest[item["coalesce"]] == item["seq"]]
+
+
+def _may_wait(item: dict) -> bool:
+    """Whether an event may wait for the next hand-over: an update of counts or presence, or a note to
+    one participant (a rung reached with a first reaction), rather than news for everyone."""
+    return "coalesce" in item or all(token.startswith("p:") for token in item["audience"])
+
+
+class Topic:
+    """A workshop as one process follows it: its local sockets, how far the stream has come, and the
+    events not yet handed to sockets."""
+
+    __slots__ = ("subscribers", "last_seq", "queue", "timer", "flushed_at")
+
+    def __init__(self, last_seq: int):
+        self.subscribers: set[Subscriber] = set()
+        self.last_seq = last_seq
+        self.queue: list[dict] = []
+        self.timer: asyncio.TimerHandle | None = None
+        self.flushed_at = float("-inf")
+
+
+async def fan_out(subscribers, items: list[dict]) -> None:
+    """Hand events to sockets: each kind of reader's share is worked out once, each distinct batch framed once."""
+    frames = Frames()
+    # A control event may change who sees what (a room, a role): what follows it is worked out afresh.
+    start = 0
+    for end, item in enumerate(items + [None]):
+        if item is not None and "control" not in item:
+            continue
+        await _fan_out_plain(subscribers, items[start:end], frames)
+        if item is not None:
+            for sub in list(subscribers):
+                await _safely(sub.deliver(item, frames))
+        start = end + 1
+
+
+async def _fan_out_plain(subscribers, items: list[dict], frames: Frames) -> None:
+    if not items:
+        return
+    personal = [any(token.lstrip("!").startswith("p:") for token in item["audience"]) for item in items]
+    shared: dict[tuple, tuple[list[dict], set[int]]] = {}
+    for sub in list(subscribers):
+        if not (sub.live and sub.admitted) or sub.seq >= items[0]["seq"]:
+            await _safely(sub.deliver_many(items, frames))  # waiting, or had part of it: one by one
+            continue
+        kind = (sub.role, sub.room_id)
+        if kind not in shared:
+            run = [item for item, mine in zip(items, personal) if not mine and
+                   stream.visible(item["audience"], participant_id=None, role=sub.role, room_id=sub.room_id)]
+            shared[kind] = (run, {item["seq"] for item in run})
+        run, seen = shared[kind]
+        if True in personal:
+            run = [item for item, mine in zip(items, personal)
+                   if (sub.may_see(item) if mine else item["seq"] in seen)]
+        sub.seq = items[-1]["seq"]
+        await _safely(sub.send(run, frames))
+
+
+async def _safely(delivery) -> None:
+    try:
+        await delivery
+    except Exception:
+        log.exception("delivery to a socket failed")
 
 
 class Hub:
     def __init__(self):
         self.layer = get_channel_layer()
         self.channel: str | None = None
-        self.subscribers: dict[int, set[Subscriber]] = {}
-        self.last_seq: dict[int, int] = {}
+        self.topics: dict[int, Topic] = {}
         self.lock = asyncio.Lock()
         self.tasks: list[asyncio.Task] = []
 
@@ -97,6 +244,9 @@ class Hub:
                       asyncio.create_task(self._resync_loop(), name="inspraak-hub-resync")]
 
     async def stop(self) -> None:
+        for topic in self.topics.values():
+            if topic.timer is not None:
+                topic.timer.cancel()
         for task in self.tasks:
             task.cancel()
         for task in self.tasks:
@@ -109,22 +259,22 @@ class Hub:
     async def subscribe(self, sub: Subscriber) -> None:
         async with self.lock:
             wid = sub.workshop_id
-            if wid not in self.subscribers:
+            if wid not in self.topics:
                 # Listen first, then read where the stream is: nothing falls in between.
                 await self._join(wid)
-                self.subscribers[wid] = set()
-                self.last_seq[wid] = await _last_seq(wid)
-            self.subscribers[wid].add(sub)
+                self.topics[wid] = Topic(await _last_seq(wid))
+            self.topics[wid].subscribers.add(sub)
 
     async def unsubscribe(self, sub: Subscriber) -> None:
         async with self.lock:
-            subs = self.subscribers.get(sub.workshop_id)
-            if subs is None:
+            topic = self.topics.get(sub.workshop_id)
+            if topic is None:
                 return
-            subs.discard(sub)
-            if not subs:
-                del self.subscribers[sub.workshop_id]
-                del self.last_seq[sub.workshop_id]
+            topic.subscribers.discard(sub)
+            if not topic.subscribers:
+                del self.topics[sub.workshop_id]
+                if topic.timer is not None:
+                    topic.timer.cancel()
                 try:
                     await self.layer.group_discard(workshop_group(sub.workshop_id), self.channel)
                 except Exception:  # the layer is down; the membership expires, and stray messages are ignored
@@ -163,24 +313,48 @@ class Hub:
                 log.exception("hub failed to deliver a message")
 
     async def deliver(self, workshop_id: int, items: list[dict]) -> None:
-        """Hand events to local sockets in seq order; fetch what the layer lost from the database."""
+        """Take events in seq order (fetching what the layer lost from the database) and hand them on:
+        at once, or, when all that waits only updates counts or presence, within COALESCE_S of the last
+        hand-over, so that a vote storm costs each socket a few frames a second."""
         async with self.lock:
-            subs = self.subscribers.get(workshop_id)
-            if not subs:
+            topic = self.topics.get(workshop_id)
+            if topic is None:
                 return
-            last = self.last_seq[workshop_id]
+            last = topic.last_seq
             items = [item for item in items if item["seq"] > last]
             if not items:
                 return
             if items[0]["seq"] != last + 1 or any(b["seq"] != a["seq"] + 1 for a, b in zip(items, items[1:])):
                 items = await _events_after(workshop_id, last, items[-1]["seq"])
-            for item in items:
-                self.last_seq[workshop_id] = item["seq"]
-                for sub in list(subs):
-                    try:
-                        await sub.offer(item)
-                    except Exception:
-                        log.exception("delivery to a socket failed")
+                if not items:
+                    return
+            topic.last_seq = items[-1]["seq"]
+            topic.queue.extend(items)
+            loop = asyncio.get_running_loop()
+            wait = topic.flushed_at + settings.INSPRAAK["COALESCE_S"] - loop.time()
+            if wait <= 0 or not all(map(_may_wait, items)):
+                await self._flush(topic)
+            elif topic.timer is None:
+                topic.timer = loop.call_later(wait, self._flush_soon, workshop_id)
+
+    def _flush_soon(self, workshop_id: int) -> None:
+        asyncio.get_running_loop().create_task(self._flush_later(workshop_id))
+
+    async def _flush_later(self, workshop_id: int) -> None:
+        async with self.lock:
+            topic = self.topics.get(workshop_id)
+            if topic is not None:
+                topic.timer = None
+                await self._flush(topic)
+
+    async def _flush(self, topic: Topic) -> None:
+        if topic.timer is not None:
+            topic.timer.cancel()
+            topic.timer = None
+        items, topic.queue = coalesce(topic.queue), []
+        topic.flushed_at = asyncio.get_running_loop().time()
+        if items:
+            await fan_out(topic.subscribers, items)
 
     async def _resync_loop(self) -> None:
         """Catch up on events whose notification was lost, and renew group membership."""
@@ -194,13 +368,14 @@ class Hub:
                 log.exception("hub resync failed")
 
     async def resync(self) -> None:
-        for wid in list(self.subscribers):
+        for wid in list(self.topics):
             # A restarted Redis forgets groups; adding again is idempotent. While the layer is
             # down, local sockets still catch up from the database below.
             await self._join(wid)
+            topic = self.topics.get(wid)
             latest = await _last_seq(wid)
-            if latest > self.last_seq.get(wid, latest):
-                await self.deliver(wid, await _events_after(wid, self.last_seq[wid], latest))
+            if topic is not None and latest > topic.last_seq:
+                await self.deliver(wid, await _events_after(wid, topic.last_seq, latest))
 
 
 @database_sync_to_async

@@ -4,8 +4,9 @@ from django.utils import timezone
 
 from . import stream
 from .errors import DomainError
+from .events import ADDITIVE
 from .models import Breakout, Connection, Participant, Workshop
-from .snapshot import PARTS
+from .snapshot import own_parts, shared_parts, shared_snapshot
 from .times import iso
 
 PROTOCOL_VERSION = 1
@@ -102,8 +103,15 @@ def welcome(*, participant_id: int, since: int | None) -> tuple[dict, list[dict]
         frame = {"type": "welcome", "protocol": PROTOCOL_VERSION, "seq": seq, "resumed": True,
                  "me": me_payload(participant)}
         return frame, replay
-    frame = {"type": "welcome", "protocol": PROTOCOL_VERSION, "seq": seq, "resumed": False,
-             "me": me_payload(participant), "workshop": workshop_payload(workshop)}
-    for name, part in PARTS:
-        frame[name] = part(participant)
-    return frame, []
+    # The parts every reader of this kind shares come kept from a recent seq (or are read now); the
+    # events after it follow the welcome as a replay, for this reader as they are now.
+    def read() -> dict:
+        return {"workshop": workshop_payload(workshop), **shared_parts(participant)}
+
+    base, shared = shared_snapshot.get(participant, seq, read)
+    replay = stream.events_after(workshop.pk, base, until=seq, reader=participant) if base < seq else []
+    if not all(item["type"] in ADDITIVE for item in replay):  # it took something back: read anew
+        (base, shared), replay = shared_snapshot.renew(participant, seq, read), []
+    frame = {"type": "welcome", "protocol": PROTOCOL_VERSION, "seq": base, "resumed": False,
+             "me": me_payload(participant), "workshop": shared["workshop"], **own_parts(participant, shared)}
+    return frame, replay

@@ -1,33 +1,159 @@
-"""The welcome snapshot is assembled from parts that each app registers, and sent in frames of at most 256 KiB."""
+"""The welcome snapshot: parts that each app registers, kept encoded per kind of reader, sent in frames of at most 256 KiB.
+
+A part is either the same for every reader of a kind (role, and room for citizens: `shared=True`)
+or the reader's own. Shared parts are read together at one seq and encoded once; when they are
+large (SNAPSHOT_KEEP_BYTES) they are kept per process (`SharedSnapshots`), so a join in a workshop
+of thousands of ideas costs about what it costs in an empty one: the reader's own parts, and the
+events since the kept seq, which the socket replays right after the welcome (PROTOCOL.md 2.3: the
+snapshot reflects every event up to its seq). A small workshop's welcome is read anew each time.
+"""
 import json
+import threading
+import time
+from collections import OrderedDict
 from typing import Callable
+
+from django.conf import settings
 
 from .models import Participant
 
-__all__ = ["snapshot_part", "PARTS", "MAX_SERVER_FRAME_BYTES", "encode", "welcome_frames"]
+__all__ = ["snapshot_part", "PARTS", "MAX_SERVER_FRAME_BYTES", "Encoded", "encode", "welcome_frames",
+           "reader_kind", "shared_snapshot", "own_parts"]
 
-PARTS: list[tuple[str, Callable[[Participant], object]]] = []
+# (name, part, shared): a name may have a shared part and an own part, whose lists are joined.
+PARTS: list[tuple[str, Callable[[Participant], object], bool]] = []
 
 # PROTOCOL.md 2: no frame from the server is larger (Daphne refuses any over 1 MiB and closes with 1011).
 MAX_SERVER_FRAME_BYTES = 256 * 1024
 # Room in the welcome for `"parts":k` and in a part for `"last":false` and a list's `,"name":[]`.
 _SLACK = 64
 
+# A kept snapshot serves joins while it is this fresh and this few events behind the stream.
+KEEP_S = 2.0
+KEEP_EVENTS = 200
+KEEP_ENTRIES = 32  # per process, the least recently used going first
 
-def snapshot_part(name: str):
-    """Register `part(participant) -> value` as the `name` field of every full welcome."""
+
+def snapshot_part(name: str, *, shared: bool = False):
+    """Register `part(participant) -> value` as (a share of) the `name` field of every full welcome.
+
+    `shared`: the value is the same for every participant of the same `reader_kind`, and may be kept.
+    """
     def register(fn):
-        PARTS.append((name, fn))
+        PARTS.append((name, fn, shared))
         return fn
     return register
+
+
+def reader_kind(participant: Participant) -> tuple:
+    """What a shared part may depend on: the role, and for a citizen the room they are in."""
+    return participant.role, participant.room_id if participant.role == Participant.Role.CITIZEN else None
+
+
+class Encoded(list):
+    """A list whose items are JSON text already (kept from an earlier welcome)."""
 
 
 def encode(frame: dict) -> str:
     return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
 
 
-def _size(value) -> int:
-    return len(encode(value).encode())
+class Json(str):
+    """JSON text of a value that is not a list (a kept shared part)."""
+
+
+def _encoded(value) -> "Encoded | Json":
+    return Encoded(encode(item) for item in value) if isinstance(value, list) else Json(encode(value))
+
+
+class SharedSnapshots:
+    """The shared parts per (workshop, reader kind), encoded, at a seq: kept while fresh (process-local)."""
+
+    def __init__(self):
+        self.entries: OrderedDict[tuple, tuple[int, float, dict]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, participant: Participant, seq: int, build: Callable[[], dict]) -> tuple[int, dict]:
+        """(the seq they reflect, {name: Encoded or JSON text}) for this reader, built anew at `seq` if stale."""
+        key, now = _key(participant), time.monotonic()
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None and entry[0] <= seq and seq - entry[0] <= KEEP_EVENTS and now - entry[1] <= KEEP_S:
+                self.entries.move_to_end(key)
+                return entry[0], entry[2]
+        return self.renew(participant, seq, build)
+
+    def renew(self, participant: Participant, seq: int, build: Callable[[], dict]) -> tuple[int, dict]:
+        """The shared parts read now (at `seq`), kept if large."""
+        key, now = _key(participant), time.monotonic()
+        parts = {name: _encoded(value) for name, value in build().items()}
+        # A small snapshot is read anew for every welcome, which then shows the state as it is now.
+        if sum(map(_length, parts.values())) < settings.INSPRAAK["SNAPSHOT_KEEP_BYTES"]:
+            return seq, parts
+        with self.lock:
+            self.entries[key] = (seq, now, parts)
+            self.entries.move_to_end(key)
+            while len(self.entries) > KEEP_ENTRIES:
+                self.entries.popitem(last=False)
+        return seq, parts
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+def _key(participant: Participant) -> tuple:
+    # The code too: a workshop id may come again (SQLite reuses the highest after a delete).
+    return participant.workshop_id, participant.workshop.code, *reader_kind(participant)
+
+
+def _length(value) -> int:
+    return sum(map(len, value)) if isinstance(value, Encoded) else len(value)
+
+
+shared_snapshot = SharedSnapshots()
+
+
+def shared_parts(participant: Participant) -> dict:
+    """The shared parts, read now."""
+    out: dict = {}
+    for name, part, shared in PARTS:
+        if shared:
+            out[name] = part(participant)
+    return out
+
+
+def own_parts(participant: Participant, shared: dict) -> dict:
+    """The whole snapshot's parts in registration order: the shared ones joined with the reader's own."""
+    out: dict = {}
+    for name, part, is_shared in PARTS:
+        if is_shared:
+            value = shared[name]
+        else:
+            value = part(participant)
+            if isinstance(value, list):
+                value = Encoded(encode(item) for item in value)
+        if name in out and isinstance(out[name], list):
+            out[name] = Encoded(out[name] + _as_encoded(value))
+        else:
+            out[name] = value
+    return out
+
+
+def _as_encoded(value) -> list[str]:
+    return value if isinstance(value, Encoded) else [encode(item) for item in value]
+
+
+def _text(value) -> str:
+    if isinstance(value, Encoded):
+        return "[" + ",".join(value) + "]"
+    if isinstance(value, Json):
+        return value
+    return encode(value)
+
+
+def _compose(fields: dict) -> str:
+    return "{" + ",".join(f"{encode(name)}:{_text(value)}" for name, value in fields.items()) + "}"
 
 
 def welcome_frames(frame: dict, limit: int = MAX_SERVER_FRAME_BYTES) -> list[str]:
@@ -38,26 +164,26 @@ def welcome_frames(frame: dict, limit: int = MAX_SERVER_FRAME_BYTES) -> list[str
     at most 500 characters (about 2 KB in UTF-8 with its author and counts), a PROPOSAL's body 5,000
     and its title 200 with at most 100 sources (about 30 KB), a participant's name 80.
     """
-    text = encode(frame)
-    if len(text.encode()) <= limit:
-        return [text]
-    lists = [name for name, value in frame.items() if isinstance(value, list) and value]
-    head = {**frame, **{name: [] for name in lists}}
-    frames, current, room = [head], head, limit - _size(head) - _SLACK
+    lists = {name: _as_encoded(value) for name, value in frame.items() if isinstance(value, list) and value}
+    sizes = {name: [len(item.encode()) + 1 for item in items] for name, items in lists.items()}
+    head = {name: (Encoded() if name in lists else value) for name, value in frame.items()}
+    head_size = len(_compose(head).encode())
+    if head_size + sum(map(sum, sizes.values())) <= limit:
+        return [_compose({name: (Encoded(lists[name]) if name in lists else value) for name, value in head.items()})]
+    frames, current, room = [head], head, limit - head_size - _SLACK
     filled = True  # an item that does not fit the welcome goes to a part; a fresh part takes any item
-    for name in lists:
-        for item in frame[name]:
-            size = _size(item) + 1  # and its comma
+    for name, items in lists.items():
+        for item, size in zip(items, sizes[name]):
             if size > room and filled:
-                current, filled = {"type": "snapshot.part", "last": False}, False
+                current, filled = {"type": "snapshot.part"}, False
                 frames.append(current)
-                room = limit - _size(current) - _SLACK
+                room = limit - len(_compose(current).encode()) - len(',"last":false') - _SLACK
             if name not in current:
-                current[name] = []
+                current[name] = Encoded()
                 room -= len(name) + 6  # ,"name":[]
             current[name].append(item)
             room, filled = room - size, True
-    if len(frames) > 1:
-        head["parts"] = len(frames) - 1
-        frames[-1]["last"] = True
-    return [encode(f) for f in frames]
+    head["parts"] = len(frames) - 1
+    for part in frames[1:]:
+        part["last"] = part is frames[-1]
+    return [_compose(f) for f in frames]

@@ -4,13 +4,13 @@ from .selectors import participant_payload, participants_with_presence
 from .snapshot import snapshot_part
 
 
-@snapshot_part("participants")
+@snapshot_part("participants", shared=True)
 def participants(me: Participant) -> list[dict]:
     return [participant_payload(p, online=p.online) for p in participants_with_presence(me.workshop_id)]
 
 
 
-@snapshot_part("waiting")
+@snapshot_part("waiting", shared=True)
 def waiting(me: Participant) -> list[dict]:
     """Who waits in the waiting room, for the facilitators and moderators who let them in."""
     if me.role not in (Participant.Role.FACILITATOR, Participant.Role.MODERATOR):

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import replay
-from .events import (BreakoutClosed, ParticipantAdmitted, ParticipantRejected, ParticipantRemoved, RoleChanged,
+from .events import (BreakoutClosed, coalescing_key, ParticipantAdmitted, ParticipantRejected, ParticipantRemoved, RoleChanged,
                      RoomAssigned, StreamEvent)
 from .groups import workshop_group
 from .models import CommandReceipt, Event, Participant, RequestReceipt, Workshop
@@ -110,6 +110,9 @@ def layer_message(event: Event) -> dict:
             "audience": event.audience, "frame": encode(event)}
     if event.type in CONTROL:
         item["control"] = CONTROL[event.type](event.payload)
+    key = coalescing_key(event.type, event.payload)
+    if key is not None:
+        item["coalesce"] = key
     return item
 
 

@@ -260,3 +260,101 @@ test("a socket lost in the middle of a split welcome starts over; none of its pa
   assert.equal(client.store.seq, 20);
   assert.deepEqual([...client.state.ideas.keys()].sort(), [1, 3]);
 });
+
+const reactions = (agree) => ({ agree, disagree: 0, pass: 0 });
+const anIdea = (id, agree = 0) => ({ id, board: 1, text: `idea ${id}`, status: "visible", reactions: reactions(agree) });
+const presence = (id, online, seq) => ({ type: "presence.changed", participant: { id, name: `P${id}`, role: "citizen", online, room: null }, seq });
+
+test("a batch goes in as its events would one by one: in order, each once, seqs skipped by coalescing are no gap", (t) => {
+  const { client, sockets } = makeClient(t);
+  const seen = [];
+  client.store.on("*", (ev) => seen.push(ev.seq));
+  client.connect();
+  const ws = sockets.last();
+  ws.receive(welcome({ ideas: [anIdea(1), anIdea(2)] }));
+  ws.receive({ type: "batch", events: [
+    { type: "phase.changed", phase: 1, seq: 11 },
+    { type: "idea.reacted", idea: 1, reactions: reactions(3), seq: 14 }, // 12 and 13 were coalesced away
+    { type: "idea.reacted", idea: 2, reactions: reactions(1), seq: 15 },
+  ] });
+  ws.receive({ type: "batch", events: [
+    { type: "idea.reacted", idea: 1, reactions: reactions(2), seq: 14 }, // already had: skipped
+    { type: "idea.reacted", idea: 1, reactions: reactions(5), seq: 17 },
+  ] });
+  ws.receive({ type: "phase.changed", phase: 2, seq: 18 });
+  assert.deepEqual(seen, [11, 14, 15, 17, 18]);
+  assert.equal(client.state.ideas.get(1).reactions.agree, 5);
+  assert.equal(client.state.ideas.get(2).reactions.agree, 1);
+  assert.equal(client.state.workshop.phase, 2);
+  assert.equal(client.store.seq, 18);
+  ws.drop(1006);
+  client.connectNow();
+  assert.equal(sockets.last().url, "wss://x.test/ws/workshops/abc/?since=18");
+});
+
+test("a batch of 200 presence changes tells each listener of each one, but each watching view once", (t) => {
+  const { client, sockets } = makeClient(t);
+  const told = [];
+  let redrawn = 0;
+  client.store.on("presence.changed", (ev) => told.push(ev.participant.id));
+  client.store.watch(["presence.changed", "participant.removed"], () => {
+    redrawn += 1;
+  });
+  client.connect();
+  const ws = sockets.last();
+  ws.receive(welcome());
+  const events = Array.from({ length: 200 }, (_, i) => presence(100 + i, true, 11 + i));
+  ws.receive({ type: "batch", events });
+  assert.equal(told.length, 200);
+  assert.equal(redrawn, 1);
+  assert.equal(client.state.participants.size, 200);
+  assert.equal(client.store.seq, 210);
+  ws.receive(presence(100, false, 211));
+  assert.equal(redrawn, 2, "an event alone is told at once");
+  assert.equal(client.state.participants.get(100).online, false);
+  ws.receive({ type: "batch", events: [{ type: "phase.changed", phase: 1, seq: 212 }] });
+  assert.equal(redrawn, 2, "a batch without presence changes does not redraw the people");
+});
+
+test("batches that come while a welcome is assembled wait for its last part, then go in once", (t) => {
+  const { client, sockets, heard } = makeClient(t);
+  const seen = [];
+  let redrawn = 0;
+  client.store.on("*", (ev) => seen.push(ev.seq));
+  client.store.watch("*", () => {
+    redrawn += 1;
+  });
+  client.connect();
+  const ws = sockets.last();
+  ws.receive(welcome({ parts: 2, ideas: [anIdea(1)] }));
+  ws.receive({ type: "snapshot.part", ideas: [anIdea(2)], last: false });
+  ws.receive({ type: "batch", events: [
+    { type: "idea.reacted", idea: 2, reactions: reactions(4), seq: 9 }, // in the snapshot already
+    { type: "idea.reacted", idea: 2, reactions: reactions(7), seq: 12 },
+    presence(5, true, 13),
+  ] });
+  ws.receive({ type: "phase.changed", phase: 1, seq: 14 });
+  assert.deepEqual(seen, [], "nothing before the snapshot is whole");
+  assert.ok(!heard.some(([type]) => type === "snapshot"));
+  ws.receive({ type: "snapshot.part", ideas: [anIdea(3, 1)], last: true });
+  assert.ok(heard.some(([type]) => type === "snapshot"));
+  assert.deepEqual(seen, [12, 13, 14]);
+  assert.equal(redrawn, 1);
+  assert.equal(client.state.ideas.get(2).reactions.agree, 7);
+  assert.equal(client.state.ideas.get(3).reactions.agree, 1);
+  assert.equal(client.state.participants.get(5).online, true);
+  assert.equal(client.store.seq, 14);
+});
+
+test("a batch that moves a citizen to another room starts over there and applies nothing after", (t) => {
+  const { client, sockets } = makeClient(t);
+  client.connect();
+  sockets.last().receive(welcome({ workshop: { status: "live", breakout: { id: 1, status: "open" }, phase: 0 } }));
+  sockets.last().receive({ type: "batch", events: [
+    { type: "room.assigned", room: 3, seq: 11 },
+    { type: "phase.changed", phase: 4, seq: 12 },
+  ] });
+  assert.equal(sockets.made.length, 2);
+  assert.equal(sockets.last().url, "wss://x.test/ws/workshops/abc/");
+  assert.equal(client.state.workshop.phase, 0, "the rest of the batch comes with the new snapshot");
+});

@@ -231,6 +231,53 @@ test("subscriptions match by type, by prefix and '*' (server events only), in or
   assert.deepEqual(calls, ["exact", "prefix", "any:idea.posted", "list", "any:idea.edited", "any:phase.changed", "list"]);
 });
 
+test("a watcher is told once after a change, or once after a whole batch, after the listeners", () => {
+  const store = new Store();
+  store.reset(welcome());
+  const calls = [];
+  store.watch(["presence.changed", "participant.*"], () => calls.push(["people", store.state.participants.size]));
+  store.watch("*", () => calls.push(["any"]));
+  store.watch("deck.shown", () => calls.push(["deck"]));
+  store.on("presence.changed", (ev) => calls.push(["each", ev.participant.id]));
+  const presence = (id, seq) => ({ type: "presence.changed", participant: { id, name: `P${id}`, role: "citizen", online: true }, seq });
+
+  store.apply(presence(3, 11));
+  assert.deepEqual(calls, [["each", 3], ["people", 3], ["any"]]);
+  calls.length = 0;
+  store.batch(() => {
+    for (let i = 0; i < 5; i += 1) store.apply(presence(10 + i, 12 + i));
+    store.batch(() => store.apply({ type: "participant.muted", participant: 10, until: null, seq: 17 })); // nested: told at the end
+    store.dispatch({ type: "deck.shown", idea: null });
+    assert.deepEqual(calls.filter(([kind]) => kind !== "each"), [], "nothing redraws during the batch");
+  });
+  assert.deepEqual(calls, [["each", 10], ["each", 11], ["each", 12], ["each", 13], ["each", 14], ["people", 8], ["any"], ["deck"]]);
+  calls.length = 0;
+  store.batch(() => store.apply(presence(3, 17))); // seen: nothing changed
+  store.batch(() => {});
+  assert.deepEqual(calls, []);
+  store.dispatch({ type: "deck.shown", idea: null });
+  assert.deepEqual(calls, [["deck"]], "an action is not a server event for '*'");
+});
+
+test("a watcher that throws still leaves the batch closed, and unsubscribing stops it", () => {
+  const store = new Store();
+  store.reset(welcome());
+  let told = 0;
+  const stop = store.watch("phase.changed", () => {
+    told += 1;
+  });
+  assert.throws(() => store.batch(() => {
+    store.apply({ type: "phase.changed", phase: 1, seq: 11 });
+    throw new Error("boom");
+  }), /boom/);
+  assert.equal(told, 1, "the change that happened before the error is still drawn");
+  store.apply({ type: "phase.changed", phase: 2, seq: 12 });
+  assert.equal(told, 2, "not stuck in a batch");
+  stop();
+  store.apply({ type: "phase.changed", phase: 3, seq: 13 });
+  assert.equal(told, 2);
+});
+
 test("an optimistic reaction shows at once, is confirmed, and a refusal puts the confirmed one back", () => {
   const s = stateFromSnapshot(welcome());
   applyAction(s, { type: "reaction.sent", idea: 5, value: "disagree", click: "c1" });

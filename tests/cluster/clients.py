@@ -117,6 +117,10 @@ class Person:
 
     def apply(self, frame: dict) -> None:
         """Take in one frame: a reply by its ref, or an event (strictly after the last seq)."""
+        if frame["type"] == "batch":  # events as if they had come one by one (2.3)
+            for event in frame["events"]:
+                self.apply(event)
+            return
         if frame["type"] in ("ack", "error"):
             assert frame["ref"] not in self.replies, f"second reply to {frame['ref']}: {frame}"
             self.replies[frame["ref"]] = frame

@@ -51,6 +51,8 @@ class Socket:
         if frame["type"] in {"ack", "error"}:
             assert frame["ref"] not in self.replies, f"second reply to one command: {frame}"
             self.replies[frame["ref"]] = frame
+        elif frame["type"] == "batch":
+            self.events.extend(frame["events"])
         elif "seq" in frame:
             self.events.append(frame)
 

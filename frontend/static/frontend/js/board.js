@@ -105,7 +105,8 @@ export class BoardView {
       for (const idea of ideas.filter((i) => !this.items.has(i.id)).sort((a, b) => a.id - b.id)) this.upsert(idea);
       this.refreshAll();
     });
-    on(["breakout.closing", "presence.changed", "participant.muted"], () => this.refreshAll());
+    // The policy follows my room and the breakout; a batch of presence changes redraws once.
+    this.client.store.watch(["breakout.closing", "presence.changed", "participant.muted"], () => this.refreshAll());
     on(["workshop.started", "workshop.ended"], () => {
       this.readOnly = this.client.state.workshop?.status === "ended";
       this.refreshAll();

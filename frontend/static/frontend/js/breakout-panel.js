@@ -5,6 +5,7 @@ import { gettext, ngettext } from "./i18n.js";
 import { describeError } from "./errors.js";
 import { runningBreakout } from "./state.js";
 import { BreakoutCountdown, currentRooms, roomLabel } from "./rooms.js";
+import { LARGE_WORKSHOP, fold, foundText, isLarge, searchPeople } from "./people.js";
 
 /** Whole number from an input, or null when empty; NaN when not a whole number. */
 function wholeNumber(input) {
@@ -26,6 +27,7 @@ export class BreakoutPanel {
     this.count = $("#breakout-rooms", this.root);
     this.names = $("#breakout-names", this.root);
     this.assignList = $("#breakout-assign", this.root);
+    this.assignSearch = $("#breakout-assign-search", this.root);
     this.assigned = new Map(); // participant id -> room index chosen in the manual list
     this.assignKey = "";
     this.countdown = new BreakoutCountdown($("#breakout-countdown", this.root), () => this.client.state);
@@ -36,6 +38,11 @@ export class BreakoutPanel {
     this.mode.addEventListener("change", () => this.render());
     this.count.addEventListener("input", () => this.renderAssignments());
     this.names.addEventListener("input", () => this.renderAssignments());
+    this.assignSearch.addEventListener("input", () => this.renderAssignments());
+    // Enter in the search finds; it must not open the rooms.
+    this.assignSearch.addEventListener("keydown", (e) => {
+      if (e.key === "Enter") e.preventDefault();
+    });
     this.form.addEventListener("submit", (e) => {
       e.preventDefault();
       this.open();
@@ -90,19 +97,33 @@ export class BreakoutPanel {
     $("#breakout-grace-field", this.root).hidden = closing;
   }
 
-  /** Manual mode: one select per citizen, keyed so that choices and focus survive updates. */
+  /**
+   * Manual mode: one select per citizen, keyed so that choices and focus survive updates. Past
+   * LARGE_WORKSHOP citizens only those found by name and those already placed are listed.
+   */
   renderAssignments() {
     if (this.mode.value !== "manual") return;
     const names = this.roomNames();
-    const people = [...this.client.state.participants.values()]
-      .filter((p) => p.role === "citizen" && !p.removed)
-      .sort((a, b) => String(a.name).localeCompare(String(b.name)) || a.id - b.id);
+    const citizens = [...this.client.state.participants.values()].filter((p) => p.role === "citizen" && !p.removed);
+    const large = isLarge(citizens.length);
+    const query = large ? this.assignSearch.value : "";
+    $("#breakout-assign-find", this.root).hidden = !large;
+    let people = citizens;
+    if (large && fold(query)) {
+      const { listed, count } = searchPeople(citizens, query, LARGE_WORKSHOP);
+      people = listed;
+      setText($("#breakout-assign-found", this.root), foundText(count, listed.length));
+    } else if (large) {
+      people = citizens.filter((p) => this.assigned.has(p.id));
+      setText($("#breakout-assign-found", this.root), ngettext("%(count)s person placed by hand.", "%(count)s people placed by hand.", people.length));
+    }
+    people.sort((a, b) => String(a.name).localeCompare(String(b.name)) || a.id - b.id);
     const key = JSON.stringify([names, people.map((p) => [p.id, p.name])]);
     if (key === this.assignKey) return;
     this.assignKey = key;
     const focused = this.assignList.contains(document.activeElement) ? document.activeElement.dataset.person : null;
     if (!people.length) {
-      this.assignList.replaceChildren(h("li", { class: "note" }, gettext("Nobody has joined yet.")));
+      this.assignList.replaceChildren(...(large ? [] : [h("li", { class: "note" }, gettext("Nobody has joined yet."))]));
       return;
     }
     this.assignList.replaceChildren(...people.map((p) => {

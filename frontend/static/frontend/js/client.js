@@ -21,6 +21,12 @@ export function newRef() {
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
 }
 
+/** The events a frame carries: a batch's list, or the frame itself. */
+function eventsOf(frame) {
+  if (frame.type !== "batch") return [frame];
+  return Array.isArray(frame.events) ? frame.events : [];
+}
+
 /** Error raised to a command's caller when the server answers `error`. */
 export class CommandError extends Error {
   constructor(frame) {
@@ -273,8 +279,8 @@ export class WorkshopClient extends EventTarget {
     }
     if (!frame || typeof frame !== "object") return;
     clearTimeout(this.pongTimer);
-    if (this.assembling && frame.type !== "snapshot.part" && typeof frame.seq === "number") {
-      this.assembling.held.push(frame); // an event before the last part waits for the snapshot
+    if (this.assembling && (frame.type === "batch" || (frame.type !== "snapshot.part" && typeof frame.seq === "number"))) {
+      this.assembling.held.push(...eventsOf(frame)); // events before the last part wait for the snapshot
       return;
     }
     switch (frame.type) {
@@ -293,6 +299,9 @@ export class WorkshopClient extends EventTarget {
         this.onAnswer(frame);
         return;
       case "pong":
+        return;
+      case "batch":
+        this.onEvents(eventsOf(frame));
         return;
       default:
         if (typeof frame.seq === "number") this.onEvent(frame);
@@ -334,7 +343,7 @@ export class WorkshopClient extends EventTarget {
     delete assembling.welcome.parts;
     const ws = this.ws;
     this.onWelcome(assembling.welcome);
-    for (const event of assembling.held) if (this.ws === ws) this.onEvent(event); // not after a resync
+    if (this.ws === ws) this.onEvents(assembling.held);
   }
 
   onAnswer(frame) {
@@ -350,6 +359,20 @@ export class WorkshopClient extends EventTarget {
     } else {
       this.emit("orphan", { command, frame });
     }
+  }
+
+  /**
+   * Events in seq order (a batch, or those held back while a welcome was assembled): each goes
+   * in as if it had come alone, but views that redraw from the state do so once, at the end.
+   */
+  onEvents(events) {
+    const ws = this.ws;
+    this.store.batch(() => {
+      for (const event of events) {
+        if (this.ws !== ws) return; // a resync started over: its snapshot brings the rest
+        if (event && typeof event === "object" && typeof event.seq === "number") this.onEvent(event);
+      }
+    });
   }
 
   onEvent(frame) {

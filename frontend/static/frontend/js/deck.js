@@ -31,8 +31,7 @@ export class DeckView {
     this.busy = false;
     this.build();
     page.onSnapshot(() => this.render());
-    this.store.on("*", () => this.render());
-    this.store.on("deck.shown", () => this.render());
+    this.store.watch(["*", "deck.shown"], () => this.render());
     document.addEventListener("keydown", (e) => {
       const value = this.on ? deckKey(e) : null;
       if (!value || this.section.hidden) return;

@@ -195,7 +195,7 @@ page.onSnapshot(() => {
   // After a snapshot (first load, reconnect) the staff list is read again.
   if (client.state.me?.role === "facilitator") staffPanel.load();
 });
-page.store.on("*", renderControls);
+page.store.watch("*", renderControls);
 const waitingRoom = new WaitingRoom(client, $("#waiting-room", root));
 page.onSnapshot(() => waitingRoom.render());
 

@@ -7,6 +7,7 @@ import { gettext, ngettext } from "./i18n.js";
 import { describeError } from "./errors.js";
 import { clockTime, clockTimeOf, formatDuration } from "./format.js";
 import { connLabel, roleLabel, statusLabel } from "./labels.js";
+import { peopleShown, peopleTexts } from "./people.js";
 
 // [key, name, what it means, how to get there from the rung below]
 export const RUNGS = [
@@ -60,6 +61,7 @@ export class LivePage {
     c.addEventListener("too-many", () => this.showPageStatus(
       gettext("This workshop is open in too many tabs or windows. Close one and this page will reconnect.")));
     window.addEventListener("pagehide", () => c.close());
+    $("#people-search", this.root)?.addEventListener("input", () => this.renderPeople());
   }
 
   start() {
@@ -164,7 +166,8 @@ export class LivePage {
       this.renderAnnouncements();
       announce(gettext("Announcement from %(name)s: %(text)s", { name: ev.from?.name || gettext("the facilitator"), text: ev.text }));
     });
-    on(["presence.changed", "participant.removed"], () => this.renderPeople());
+    // A large workshop lists one's room: the rooms opening, closing or a move change it too.
+    this.store.watch(["presence.changed", "participant.removed", "breakout.*", "room.assigned"], () => this.renderPeople());
     on("participant.muted", (ev) => {
       if (!this.client.state.me || ev.participant !== this.client.state.me.id) return;
       this.renderMuted();
@@ -318,18 +321,30 @@ export class LivePage {
       : index === RUNGS.length - 1 ? gettext("You reached the top of the ladder.") : "");
   }
 
+  /** The people card: everyone (or everyone online) in a small workshop; counts and a few in a large one. */
   renderPeople() {
     const list = $("#people-list", this.root);
     if (!list) return;
-    const people = [...this.client.state.participants.values()].filter((p) => !p.removed);
-    const online = people.filter((p) => p.online);
-    setText($("#people-count", this.root), ngettext("%(count)s online", "%(count)s online", online.length));
-    const shown = (this.isConsole ? people : online).slice().sort((a, b) =>
-      Number(b.online) - Number(a.online) || String(a.name).localeCompare(String(b.name)));
+    const search = $("#people-search", this.root);
+    const view = peopleShown(this.client.state, { console: this.isConsole, query: search?.value || "" });
+    const texts = peopleTexts(view);
+    setText($("#people-count", this.root), texts.count);
+    for (const [id, text] of [["people-roles", texts.roles], ["people-scope", texts.scope], ["people-more", texts.more], ["people-empty", texts.empty]]) {
+      const el = $(`#${id}`, this.root);
+      setText(el, text);
+      el.hidden = !text;
+    }
+    const find = $("#people-find", this.root);
+    if (find) {
+      // The search stays while someone types in it, even if the workshop shrinks below the threshold.
+      find.hidden = !view.large && !search.value;
+      setText($("#people-found", this.root), texts.found);
+    }
+    list.setAttribute("aria-labelledby", texts.scope ? "people-scope" : view.scope === "found" ? "people-found" : "people-title");
     // Keyed update: one li per participant id, reused.
     const existing = new Map(Array.from(list.children).map((li) => [li.dataset.id, li]));
     const meId = this.client.state.me?.id;
-    shown.forEach((p, index) => {
+    view.listed.forEach((p, index) => {
       const key = String(p.id);
       let li = existing.get(key);
       if (!li) {
@@ -344,7 +359,6 @@ export class LivePage {
       if (list.children[index] !== li) list.insertBefore(li, list.children[index] || null);
     });
     for (const li of existing.values()) li.remove();
-    $("#people-empty", this.root).hidden = shown.length > 0;
   }
 
   /** The moment this participant's mute ends, or null when they are not muted. */

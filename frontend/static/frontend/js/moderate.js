@@ -122,7 +122,10 @@ class ModeratePage {
     on("idea.posted", (ev) => {
       if (this.queue.records.has(`held:${ev.idea?.id}`)) this.log.refreshSoon();
     });
-    on([...QUEUE_EVENTS, "idea.*"], () => this.queue.render());
+    // Redrawn once per batch (a burst of reactions or presence changes is one redraw).
+    store.watch([...QUEUE_EVENTS, "idea.*"], () => {
+      if (this.allowed) this.queue.render();
+    });
     this.queue.subscribe(on);
     on([...LOG_EVENTS], () => this.log.refreshSoon());
   }

@@ -30,7 +30,7 @@ export class MyIdeas {
     this.list = $("#my-ideas-list", this.root);
     this.key = "";
     page.onSnapshot(() => this.render());
-    page.store.on("*", () => this.render());
+    page.store.watch("*", () => this.render());
   }
 
   render() {

@@ -4,6 +4,7 @@ import { $, h, setText, showStatus, announce, setUnavailable, isUnavailable } fr
 import { gettext, ngettext } from "./i18n.js";
 import { describeError } from "./errors.js";
 import { isStaff, roomOfBoard, roomRunning, runningBreakout } from "./state.js";
+import { companionsText } from "./people.js";
 import { BreakoutCountdown, boardTitle, closedBreakouts, currentRooms, peopleIn, renderReportBack, roomLabel } from "./rooms.js";
 
 /** The board policy of the participant page; `expanded` holds closed room boards opened to read. */
@@ -72,7 +73,7 @@ export class ParticipantRooms {
     setText($("#room-banner-title", this.root), title);
     const others = room ? peopleIn(s, room.id).filter((p) => p.id !== s.me.id).map((p) => p.name) : [];
     let who = "";
-    if (room) who = others.length ? gettext("With: %(names)s", { names: others.join(", ") }) : gettext("Nobody else is in this room yet.");
+    if (room) who = companionsText(others);
     else if (isStaff(s.me)) who = gettext("Staff are in no room. The console shows every room.");
     setText($("#room-with", this.root), who);
     const hint = room ? gettext("Post your ideas on your room's board. Announcements from the facilitator reach every room.") : "";
@@ -179,6 +180,6 @@ export class ParticipantRooms {
       this.lastRoom = null;
       announce(gettext("The rooms have closed and everyone is back in the plenary. The report-back shows each room's top ideas."));
     });
-    store.on(["breakout.*", "room.assigned", "presence.changed", "idea.*"], () => this.render());
+    store.watch(["breakout.*", "room.assigned", "presence.changed", "idea.*"], () => this.render());
   }
 }

@@ -87,7 +87,7 @@ export class ParticipantProposals {
       if (!ev.proposal?.response) return;
       announce(gettext("New response to “%(title)s”: %(status)s.", { title: ev.proposal.title, status: responseLabel(ev.proposal.response.status) }));
     });
-    store.on(["proposal.*", "presence.changed", "idea.*", "endorsement.*"], () => this.render());
+    store.watch(["proposal.*", "presence.changed", "idea.*", "endorsement.*"], () => this.render());
   }
 
   build(proposal) {

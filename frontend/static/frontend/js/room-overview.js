@@ -1,9 +1,11 @@
 // The console's view of breakout rooms: which board is shown, and a live overview of every
 // room (who is in it, how many ideas) where people are moved with the keyboard or by dragging.
+// Past LARGE_WORKSHOP citizens the rooms show counts, and a search finds the person to move.
 import { $, h, setText, showStatus, uniqueId, announce } from "./dom.js";
 import { gettext, ngettext } from "./i18n.js";
 import { describeError } from "./errors.js";
 import { roomOfBoard, roomRunning, runningBreakout } from "./state.js";
+import { LARGE_WORKSHOP, fold, foundText, isLarge, searchPeople } from "./people.js";
 import { BreakoutCountdown, boardTitle, closedBreakouts, currentRooms, ideaCount, peopleIn, renderReportBack, roomLabel, roomsOf } from "./rooms.js";
 
 const MODE_LABELS = {
@@ -105,6 +107,9 @@ export class RoomOverview {
     this.cards = new Map(); // room id | "none" -> card record
     this.people = new Map(); // participant id -> li
     this.countdown = new BreakoutCountdown($("#rooms-countdown", this.root), () => this.client.state);
+    this.search = $("#rooms-search", this.root);
+    this.foundList = $("#rooms-found-list", this.root);
+    this.search.addEventListener("input", () => this.render());
   }
 
   render() {
@@ -127,11 +132,13 @@ export class RoomOverview {
     const keys = rooms.map((r) => r.id);
     const unplaced = peopleIn(s, null);
     if (unplaced.length) keys.push(NO_ROOM);
+    const large = isLarge(citizens.length);
     keys.forEach((key, index) => {
       const card = this.card(key);
       if (this.list.children[index] !== card.li) this.list.insertBefore(card.li, this.list.children[index] || null);
-      this.fillCard(card, key === NO_ROOM ? null : s.rooms.get(key));
+      this.fillCard(card, key === NO_ROOM ? null : s.rooms.get(key), large);
     });
+    this.renderFound(citizens, large);
     for (const [key, card] of this.cards) {
       if (!keys.includes(key)) {
         card.li.remove();
@@ -177,11 +184,14 @@ export class RoomOverview {
     return card;
   }
 
-  fillCard(card, room) {
+  /** A room's card: its name, counts, the board button and, unless the workshop is large, its people. */
+  fillCard(card, room, large) {
     const s = this.client.state;
-    const people = peopleIn(s, room ? room.id : null);
+    const members = peopleIn(s, room ? room.id : null);
+    const people = large ? [] : members;
     setText(card.name, room ? roomLabel(room) : gettext("Not in a room yet"));
-    const parts = [ngettext("%(count)s person", "%(count)s people", people.length)];
+    const parts = [ngettext("%(count)s person", "%(count)s people", members.length)];
+    if (large) parts.push(ngettext("%(count)s online", "%(count)s online", members.filter((p) => p.online).length));
     if (room) parts.push(ngettext("%(count)s idea", "%(count)s ideas", ideaCount(s, room.board)));
     setText(card.stats, parts.join(" · "));
     if (room) {
@@ -190,17 +200,32 @@ export class RoomOverview {
       if (!shown) card.showBoard.append(h("span", { class: "visually-hidden" }, ` ${gettext("of %(room)s", { room: roomLabel(room) })}`));
       card.li.dataset.shown = String(shown);
     }
+    this.placePeople(card.people, people);
+  }
+
+  /** Put these people's items in a list, in order, keeping keyboard focus; drop the others. */
+  placePeople(list, people) {
     people.forEach((p, index) => {
       const li = this.personItem(p);
-      if (card.people.children[index] !== li) {
+      if (list.children[index] !== li) {
         const focused = li.contains(document.activeElement) ? document.activeElement : null;
-        card.people.insertBefore(li, card.people.children[index] || null);
+        list.insertBefore(li, list.children[index] || null);
         focused?.focus();
       }
     });
-    for (const li of [...card.people.children]) {
+    for (const li of [...list.children]) {
       if (!people.some((p) => String(p.id) === li.dataset.person)) li.remove();
     }
+  }
+
+  /** A large workshop: the people whose name matches the search, each with their room, to move. */
+  renderFound(citizens, large) {
+    $("#rooms-hint", this.root).hidden = large;
+    $("#rooms-find", this.root).hidden = !large;
+    const query = large ? this.search.value : "";
+    const { listed, count } = fold(query) ? searchPeople(citizens, query, LARGE_WORKSHOP) : { listed: [], count: 0 };
+    setText($("#rooms-found", this.root), fold(query) ? foundText(count, listed.length) : "");
+    this.placePeople(this.foundList, listed);
   }
 
   personItem(p) {
@@ -209,7 +234,7 @@ export class RoomOverview {
       const chip = h("button", { type: "button", class: "person-chip", "aria-expanded": "false" },
         h("span", { class: "presence-dot", "aria-hidden": "true" }),
         h("span", { class: "visually-hidden" }, `${gettext("Move")} `),
-        h("span", { class: "chip-name" }));
+        h("span", { class: "chip-name" }), h("span", { class: "chip-room" }));
       li = h("li", { class: "room-person", draggable: "true", dataset: { person: p.id } }, chip, h("div", { class: "move-slot" }));
       chip.addEventListener("click", () => this.openMove(Number(li.dataset.person), li));
       li.addEventListener("dragstart", (e) => {
@@ -222,6 +247,9 @@ export class RoomOverview {
     }
     li.dataset.online = String(!!p.online);
     setText(li.querySelector(".chip-name"), p.name || "");
+    // Said in the search's results (a card already says which room); hidden inside a card.
+    const room = p.room != null ? this.client.state.rooms.get(p.room) : null;
+    setText(li.querySelector(".chip-room"), ` (${room ? roomLabel(room) : gettext("Not in a room yet")})`);
     li.querySelector(".person-chip").title = p.online ? gettext("online") : gettext("offline");
     return li;
   }

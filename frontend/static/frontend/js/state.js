@@ -1,8 +1,9 @@
 // The one store of a workshop page: the local picture of a workshop, built from a `welcome`
 // snapshot, then changed by events from the server and by this page's own actions (optimistic
-// changes and their answers). Views read `store.state`, dispatch actions and subscribe by type;
-// nothing else writes the state. Every event payload is absolute (protocol 2.3), so applying one
-// twice is harmless; the store still skips events whose seq it has seen.
+// changes and their answers). Views read `store.state`, dispatch actions and subscribe by type
+// (to each change, or to be told once per batch of them); nothing else writes the state. Every
+// event payload is absolute (protocol 2.3), so applying one twice is harmless; the store still
+// skips events whose seq it has seen.
 
 /** An empty local picture of a workshop. */
 export function emptyState() {
@@ -326,7 +327,10 @@ export class Store {
   constructor() {
     this.state = emptyState();
     this.seq = null; // null: start from a full snapshot on the next connection
-    this.listeners = [];
+    this.listeners = []; // told of every change, with the change
+    this.watchers = []; // told once after a change, or once after a whole batch of changes
+    this.batching = 0;
+    this.due = new Set(); // watchers to tell when the batch ends
   }
 
   /** Call `fn(event or action)` after each change of the given types or patterns; returns the unsubscribe. */
@@ -338,8 +342,44 @@ export class Store {
     };
   }
 
+  /**
+   * Call `fn()` after a change of the given types or patterns, but only once for a whole batch of
+   * them (`batch`): for views that redraw from the state, so that a batch of 200 presence changes
+   * costs one redraw, not 200. Returns the unsubscribe.
+   */
+  watch(types, fn) {
+    const entry = { patterns: [].concat(types), fn };
+    this.watchers.push(entry);
+    return () => {
+      this.watchers = this.watchers.filter((e) => e !== entry);
+      this.due.delete(entry);
+    };
+  }
+
   notify(change, isEvent) {
-    for (const { patterns, fn } of this.listeners) if (patterns.some((p) => matches(p, change.type, isEvent))) fn(change);
+    const hit = ({ patterns }) => patterns.some((p) => matches(p, change.type, isEvent));
+    for (const entry of this.listeners) if (hit(entry)) entry.fn(change);
+    for (const entry of this.watchers) if (hit(entry)) this.due.add(entry);
+    if (!this.batching) this.flush();
+  }
+
+  /** Run `work`, which applies changes; the watchers it concerns are told once, when it ends. */
+  batch(work) {
+    this.batching += 1;
+    try {
+      return work();
+    } finally {
+      this.batching -= 1;
+      if (!this.batching) this.flush();
+    }
+  }
+
+  /** Tell the watchers that are due, in the order they subscribed. */
+  flush() {
+    if (!this.due.size) return;
+    const due = this.due;
+    this.due = new Set();
+    for (const entry of this.watchers) if (due.has(entry)) entry.fn();
   }
 
   /** Replace the state with a full `welcome`; in the waiting room no seq is kept. */

@@ -37,7 +37,7 @@ export class Survey {
     this.form = $("#survey-form", this.root);
     this.built = "";
     page.onSnapshot(() => this.render());
-    page.store.on("*", () => this.render());
+    page.store.watch("*", () => this.render());
     page.store.on("workshop.ended", () => {
       if (!this.answered()) announce(gettext("The survey is open: tell us how the workshop went."));
     });

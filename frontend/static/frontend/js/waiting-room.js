@@ -1,7 +1,9 @@
-// The waiting room, for facilitators and moderators: who waits, with Admit and Reject.
+// The waiting room, for facilitators and moderators: who waits, with Admit and Reject. In a join
+// storm only the first LARGE_WORKSHOP are listed; the next move up as those are let in.
 import { $, h, setText, showStatus, announce, setUnavailable, isUnavailable } from "./dom.js";
 import { gettext, ngettext } from "./i18n.js";
 import { describeError } from "./errors.js";
+import { LARGE_WORKSHOP } from "./people.js";
 
 const MAY_ADMIT = new Set(["facilitator", "moderator"]);
 
@@ -14,7 +16,7 @@ export class WaitingRoom {
         announce(gettext("%(name)s is waiting to be let in.", { name: ev.participant.name }));
       }
     });
-    client.store.on(["participant.*", "presence.changed"], () => this.render());
+    client.store.watch(["participant.*", "presence.changed"], () => this.render());
     this.section = section;
     this.list = $("#waiting-list", section);
     this.status = $("#waiting-status", section);
@@ -32,8 +34,11 @@ export class WaitingRoom {
     setText($("#waiting-count", this.section), people.length
       ? ngettext("%(count)s person is waiting.", "%(count)s people are waiting.", people.length)
       : gettext("Nobody is waiting."));
+    const more = $("#waiting-more", this.section);
+    setText(more, people.length > LARGE_WORKSHOP ? ngettext("And %(count)s more.", "And %(count)s more.", people.length - LARGE_WORKSHOP) : "");
+    more.hidden = people.length <= LARGE_WORKSHOP;
     const existing = new Map(Array.from(this.list.children).map((li) => [li.dataset.id, li]));
-    people.forEach((person, index) => {
+    people.slice(0, LARGE_WORKSHOP).forEach((person, index) => {
       const key = String(person.id);
       let li = existing.get(key);
       if (!li) li = this.item(person);

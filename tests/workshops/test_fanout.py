@@ -1,0 +1,131 @@
+"""Bounded fan-out (PROTOCOL.md 2.3): events grouped in `batch` frames, counts and presence coalesced."""
+import asyncio
+import json
+
+import pytest
+from channels.db import database_sync_to_async as db
+from django.conf import settings
+
+from deliberation import services as content
+from deliberation.models import Board, Idea
+from tests.live import Live, make_citizen, make_workshop
+from workshops.hub import batched, coalesce
+from workshops.models import Participant
+
+NAMES = [f"Burger {n}" for n in range(40)]
+
+
+def item(seq, key=None):
+    out = {"seq": seq, "frame": json.dumps({"type": "x", "seq": seq})}
+    if key:
+        out["coalesce"] = key
+    return out
+
+
+def test_coalescing_keeps_only_the_latest_state_of_each_thing_and_everything_else():
+    items = [item(1, "idea.reacted:7"), item(2), item(3, "idea.reacted:8"), item(4, "idea.reacted:7"),
+             item(5, "presence.changed:3"), item(6, "idea.reacted:8"), item(7, "presence.changed:3")]
+    assert [i["seq"] for i in coalesce(items)] == [2, 4, 6, 7]
+    alone = [item(1, "idea.reacted:7"), item(2)]
+    assert coalesce(alone) is alone
+
+
+def test_batches_hold_the_events_in_order_within_the_frame_limit():
+    texts = [json.dumps({"type": "idea.posted", "seq": n, "text": "é" * 1000}) for n in range(600)]
+    assert batched(texts[:1]) == texts[:1]
+    frames = batched(texts, limit=256 * 1024)
+    assert len(frames) > 1 and all(len(f.encode()) <= 256 * 1024 for f in frames)
+    events = [e for f in frames for e in json.loads(f)["events"]]
+    assert [e["seq"] for e in events] == list(range(600))
+
+
+async def a_workshop(citizens: int):
+    workshop, facilitator = await db(make_workshop)()
+    people = [await db(make_citizen)(workshop, name) for name in NAMES[:citizens]]
+    board = await db(lambda: Board.objects.get(workshop=workshop, room=None))()
+    return workshop, facilitator, people, board
+
+
+def react(participant: Participant, idea_id: int, value: str) -> None:
+    content.idea_react(actor=Participant.objects.get(pk=participant.pk), idea=Idea.objects.get(pk=idea_id),
+                       value=value)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("hub_env")
+async def test_a_reaction_burst_reaches_an_observer_in_a_few_frames_with_exact_counts():
+    workshop, facilitator, people, board = await a_workshop(30)
+    posted = await db(lambda: content.idea_post(actor=people[0], board=board, text="Shade by the station"))()
+    observer = await Live.open(facilitator)
+    await observer.drain()
+    observer.frames.clear()
+
+    # 30 reactions as fast as the database takes them: one second's worth, and more, at a vote storm's rate.
+    for n, person in enumerate(people):
+        await db(react)(person, posted.pk, ["agree", "disagree", "pass"][n % 3])
+    events = await observer.drain(quiet=0.6)
+
+    reacted = [e for e in events if e["type"] == "idea.reacted"]
+    assert reacted and reacted[-1]["reactions"] == {"agree": 10, "disagree": 10, "pass": 10}
+    assert [e["seq"] for e in reacted] == sorted({e["seq"] for e in reacted})
+    assert len(reacted) < 30, "every reaction was sent: nothing coalesced"
+    assert len(observer.frames) < 30
+    await observer.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("hub_env")
+async def test_reaction_updates_reach_a_socket_at_most_about_four_times_a_second():
+    workshop, facilitator, people, board = await a_workshop(24)
+    posted = await db(lambda: content.idea_post(actor=people[0], board=board, text="Water for all"))()
+    observer = await Live.open(facilitator)
+    await observer.drain()
+    observer.frames.clear()
+    arrivals: list[float] = []
+    loop = asyncio.get_running_loop()
+
+    async def watch():
+        while True:
+            await observer.frame(timeout=5)
+            if observer.frames and len(arrivals) < len(observer.frames):
+                arrivals.append(loop.time())
+
+    watcher = asyncio.create_task(watch())
+    start = loop.time()
+    for person in people:  # 24 reactions spread over about 1.2 s
+        await db(react)(person, posted.pk, "agree")
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.6)
+    watcher.cancel()
+    elapsed = loop.time() - start
+
+    period = settings.INSPRAAK["COALESCE_S"]
+    assert period == 0.25
+    assert len(arrivals) <= elapsed / period + 1, (len(arrivals), elapsed)
+    assert all(b - a >= period * 0.8 for a, b in zip(arrivals, arrivals[1:])), arrivals
+    last = [e for f in observer.frames for e in (f["events"] if f["type"] == "batch" else [f])][-1]
+    assert last["type"] == "idea.reacted" and last["reactions"]["agree"] == 24
+    await observer.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("hub_env")
+async def test_an_idea_takes_the_waiting_reactions_with_it_in_one_batch_in_seq_order():
+    workshop, facilitator, people, board = await a_workshop(3)
+    first = await db(lambda: content.idea_post(actor=people[0], board=board, text="Benches"))()
+    observer = await Live.open(facilitator)
+    await observer.drain()
+    observer.frames.clear()
+
+    await db(react)(people[1], first.pk, "agree")  # waits (at most COALESCE_S) for company
+    await db(react)(people[2], first.pk, "agree")
+    await db(lambda: content.idea_post(actor=people[1], board=board, text="Trees"))()  # goes at once
+    events = await observer.drain()
+
+    types = [e["type"] for e in events]
+    assert types.count("idea.posted") == 1 and types[-1] == "idea.posted"
+    assert [e["seq"] for e in events] == sorted(e["seq"] for e in events)
+    reacted = [e for e in events if e["type"] == "idea.reacted"]
+    assert reacted[-1]["reactions"]["agree"] == 2
+    assert any(f["type"] == "batch" for f in observer.frames)
+    await observer.close()
