@@ -111,7 +111,10 @@ async def join_all(stack: Stack, code: str, names: list[str], make, failures: Co
 
 
 async def storm(reactors: list[Reactor], ideas: list[int], args) -> tuple[list, Histogram, Counter, float]:
-    """Send the reactions on schedule; (idea, total in the ack, ack time, send time) per acked reaction."""
+    """Send the reactions on schedule and wait for their answers (at most --answers seconds after the last).
+
+    Returns (idea, total in the ack, ack time, send time) per acked reaction, the ack latencies, errors
+    by code ("no answer" for those still unanswered), and how far behind its schedule the sender was."""
     rng = random.Random(13)
     orders = [rng.sample(ideas, len(ideas)) for _ in reactors]
     acked: list[tuple[int, int, float, float]] = []
@@ -122,6 +125,8 @@ async def storm(reactors: list[Reactor], ideas: list[int], args) -> tuple[list, 
 
     def answered(idea, sent):
         def done(future):
+            if future.cancelled():
+                return
             reply, now = future.result(), time.monotonic()
             ack_latency.add(now - sent)
             if reply["type"] == "ack":
@@ -140,9 +145,11 @@ async def storm(reactors: list[Reactor], ideas: list[int], args) -> tuple[list, 
         future.add_done_callback(answered(idea, time.monotonic()))
         pending.append(future)
     behind = time.monotonic() - start - (total - 1) / args.rate
-    _, unanswered = await asyncio.wait(pending, timeout=args.settle)
+    _, unanswered = await asyncio.wait(pending, timeout=args.answers)
     if unanswered:
         errors["no answer"] += len(unanswered)
+        for future in unanswered:
+            future.cancel()
     return acked, ack_latency, errors, behind
 
 
@@ -185,6 +192,7 @@ async def run(args) -> dict:
               f"{dict(failures) or 'none'}); {len(ideas)} ideas", flush=True)
 
         cpu0, client0 = [s.cpu_s() for s in stats], sum(os.times()[:2])
+        loop0 = [s.main_thread_cpu_s() for s in stats]
         now = time.monotonic()
         for o in observers:
             o.start = now
@@ -201,6 +209,7 @@ async def run(args) -> dict:
             print(f"observers that differ from the database: {differences([o.counts for o in observers], truth)}",
                   flush=True)
         cpu = [s.cpu_s() - c for s, c in zip(stats, cpu0)]
+        loop = [s.main_thread_cpu_s() - c for s, c in zip(stats, loop0)]
         client_cpu = sum(os.times()[:2]) - client0
         closed = Counter(o.close_code for o in [*observers, *reactors] if o.close_code is not None)
         seconds = int(args.duration)
@@ -216,7 +225,7 @@ async def run(args) -> dict:
                 "frames_peak": frames_peak, "frames_p99": frames_p99,
                 "reaction_peak": reaction_peak, "reaction_p99": reaction_p99,
                 "wrong": len(wrong), "exact_after_s": exact_after, "closed": dict(closed),
-                "cpu": cpu, "client_cpu": client_cpu,
+                "cpu": cpu, "loop_cpu": loop, "client_cpu": client_cpu, "drained_s": last_ack - now,
                 "frames_mean": sum(sum(o.frames_per_s.values()) for o in observers) / len(observers)}
 
 
@@ -233,7 +242,10 @@ def main() -> int:
     parser.add_argument("--ideas", type=int, default=100)
     parser.add_argument("--chars", type=int, default=200, help="characters per idea")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--settle", type=float, default=60, help="seconds to wait for the last acks and counts")
+    parser.add_argument("--answers", type=float, default=300,
+                        help="seconds to wait for the last answers after the last reaction went out")
+    parser.add_argument("--settle", type=float, default=60,
+                        help="seconds after the last answer for every observer's counts to be exact")
     args = parser.parse_args()
     per_reactor = args.rate / args.reactors
     if per_reactor * 10 > 20 * 0.9:
@@ -258,6 +270,10 @@ def main() -> int:
           f"{' + '.join(f'{c:.0f}' for c in r['cpu'])} s | {r['client_cpu']:.0f} s |")
     print(f"\n{r['acked']} of {r['sent']} reactions acked (errors: {r['errors'] or 'none'}; the sender was "
           f"{max(r['behind_s'], 0):.1f} s behind schedule at the end), {r['reactions_in_db']} in the database; "
+          f"the last answer {r['drained_s']:.0f} s after the first reaction: {r['acked'] / r['drained_s']:.0f} "
+          f"reactions/s acked; worker CPU {sum(r['cpu']) / max(r['acked'], 1) * 1e3:.1f} ms per reaction (event loops "
+          f"{' + '.join(f'{c:.0f}' for c in r['loop_cpu'])} s, other threads, the commands' database work, "
+          f"{' + '.join(f'{c - l:.0f}' for c, l in zip(r['cpu'], r['loop_cpu']))} s); "
           f"{d.n:,} deliveries measured ({d.early:,} seen by the observer before the ack reached its sender), "
           f"{r['missing']:,} never held; {r['frames_mean']:.0f} frames per observer in all; sockets closed: "
           f"{r['closed'] or 'none'}; every observer exact {r['exact_after_s']:.1f} s after the last ack"
