@@ -21,17 +21,23 @@ Printed:
 - frames per observer socket per second (WebSocket frames: a `batch` is one),
   those that carry reaction updates (`idea.reacted`, alone or in a batch) and
   all: max over observers and seconds, and p99 over observers and the seconds
-  of the storm (target: at most 4 from reactions);
+  of the storm (target: at most 4 from reactions); and how many frames came
+  less than 200 ms after the one before at their socket (the server coalesces
+  over 0.25 s; closer frames were sent closer, or met on the way);
 - delivery latency of reaction updates: from a reaction's ack at its reactor
   to the moment an observer holds counts for that idea that include it, for
   every reaction at every observer: p50, p99 (target under 1 s), max; and
-  from the reaction's send, which no observer can beat. An
-  observer holds a reaction once its counts for the idea add up to at least
-  the total the ack reported (reactions only add here);
+  from the reaction's send, which no observer can beat. An observer holds a
+  reaction once its counts for the idea add up to at least the total the ack
+  reported (reactions only add here);
 - ack latency of the reactions (send -> ack): p50, p99, max; errors by code;
-- every observer's final counts against the database's (target: all exact),
-  and how long after the last ack they were;
-- the workers' CPU during the storm, and this client's.
+  the rate at which they were acked (the workers' throughput when they fall
+  behind the schedule);
+- once every reaction is answered (--answers s at most), every observer's
+  counts against the database's (target: all exact), and how long after the
+  last answer they were; when they differ, how;
+- the workers' CPU during the storm (event loops, and the other threads: the
+  commands' database work), and this client's.
 """
 from __future__ import annotations
 
@@ -52,6 +58,8 @@ from bench.common import (  # noqa: E402
 from tests.bulk import bulk_ideas  # noqa: E402
 
 # A real workshop's command limit (config/settings.py's defaults), instead of bench/common.py's raised one.
+CLOSE_GAP_S = 0.2  # the server coalesces for 0.25 s (INSPRAAK_COALESCE_S): frames closer than this say why a
+# second may hold more than 4
 DEFAULT_COMMAND_LIMIT = {"INSPRAAK_RATE_LIMIT_COMMANDS": "20", "INSPRAAK_RATE_LIMIT_WINDOW_S": "10"}
 
 
@@ -65,6 +73,9 @@ class Observer(LiveClient):
         self.start: float | None = None  # the storm's start; frames before it are not counted
         self.frames_per_s: Counter = Counter()
         self.reaction_frames_per_s: Counter = Counter()
+        self.last: float | None = None  # when the last frame came, and the gaps between frames
+        self.close_gaps = 0  # closer than CLOSE_GAP_S: the server sent them closer, or they met on the way
+        self.shortest = float("inf")
 
     def snapshot(self, welcome):
         for idea in welcome["ideas"]:
@@ -83,7 +94,12 @@ class Observer(LiveClient):
     def frame(self, events):
         if self.start is None:
             return
-        second = int(time.monotonic() - self.start)
+        now = time.monotonic()
+        if self.last is not None:
+            self.shortest = min(self.shortest, now - self.last)
+            self.close_gaps += now - self.last < CLOSE_GAP_S
+        self.last = now
+        second = int(now - self.start)
         self.frames_per_s[second] += 1
         if any(e["type"] == "idea.reacted" for e in events):
             self.reaction_frames_per_s[second] += 1
@@ -226,7 +242,10 @@ async def run(args) -> dict:
                 "reaction_peak": reaction_peak, "reaction_p99": reaction_p99,
                 "wrong": len(wrong), "exact_after_s": exact_after, "closed": dict(closed),
                 "cpu": cpu, "loop_cpu": loop, "client_cpu": client_cpu, "drained_s": last_ack - now,
-                "frames_mean": sum(sum(o.frames_per_s.values()) for o in observers) / len(observers)}
+                "frames_mean": sum(sum(o.frames_per_s.values()) for o in observers) / len(observers),
+                "frames_all": sum(sum(o.frames_per_s.values()) for o in observers),
+                "close_gaps": sum(o.close_gaps for o in observers),
+                "shortest_ms": min(o.shortest for o in observers) * 1e3}
 
 
 def ms(seconds: float) -> str:
@@ -275,7 +294,9 @@ def main() -> int:
           f"{' + '.join(f'{c:.0f}' for c in r['loop_cpu'])} s, other threads, the commands' database work, "
           f"{' + '.join(f'{c - l:.0f}' for c, l in zip(r['cpu'], r['loop_cpu']))} s); "
           f"{d.n:,} deliveries measured ({d.early:,} seen by the observer before the ack reached its sender), "
-          f"{r['missing']:,} never held; {r['frames_mean']:.0f} frames per observer in all; sockets closed: "
+          f"{r['missing']:,} never held; {r['frames_mean']:.0f} frames per observer in all, "
+          f"{r['close_gaps']:,} of {r['frames_all']:,} less than {CLOSE_GAP_S * 1e3:.0f} ms after the one before "
+          f"(shortest {r['shortest_ms']:.0f} ms); sockets closed: "
           f"{r['closed'] or 'none'}; every observer exact {r['exact_after_s']:.1f} s after the last ack"
           f"{'' if not r['wrong'] else ' (NOT: ' + str(r['wrong']) + ' observers differ from the database)'}; "
           f"delivery from the send of the reaction p50 {ms(s.percentile(50))}, p99 {ms(s.percentile(99))}; "
