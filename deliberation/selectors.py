@@ -114,9 +114,12 @@ def ideas_visible_to(actor: Participant, *, board: Board | None = None, share: s
     answered = Exists(Idea.objects.filter(builds_on=OuterRef("pk"), status=Idea.Status.VISIBLE))
     public = Q(status=Idea.Status.VISIBLE) | Q(status=Idea.Status.WITHDRAWN) & Q(answered)
     readable = permissions.ideas_readable(actor, public=public)
-    if share != "all":
-        kind = Q() if actor.role in permissions.MODERATING else public
-        readable = kind if share == "kind" else readable & ~kind
+    if share == "kind":
+        readable = Q() if actor.role in permissions.MODERATING else public
+    elif share == "own":
+        if actor.role in permissions.MODERATING:
+            return []  # they read every idea in their kind's share
+        readable &= ~public
     return _payloads(qs.filter(readable))
 
 

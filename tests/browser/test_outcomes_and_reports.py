@@ -299,9 +299,9 @@ def test_organisation_report_lists_each_workshop_with_totals(people, server, fac
         expect(row.locator("td")).to_have_text(["6", "5", "3", "1", "2", "3", "83%", "33%", "1 of 1",
                                                 re.compile(r"under a minute|\d+ minutes?")])
         totals = page.locator("tfoot tr td")
-        joined_total = int(totals.nth(0).text_content())
-        assert joined_total >= 6
-        expect(page.locator("#totals .stat", has_text="Joined").locator(".stat-value")).to_have_text(str(joined_total))
+        joined_text = totals.nth(0).text_content()  # "1,062" once other tests' workshops add up
+        assert int(joined_text.replace(",", "")) >= 6
+        expect(page.locator("#totals .stat", has_text="Joined").locator(".stat-value")).to_have_text(joined_text)
         assert_no_axe_violations(page, axe_js, "the organisation report")
         page.set_viewport_size(PHONE)
         page.wait_for_timeout(150)
