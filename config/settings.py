@@ -203,6 +203,8 @@ INSPRAAK = {
     # a socket gets at most 1 / COALESCE_S frames a second of them, whatever the vote rate.
     "COALESCE_S": float(os.environ.get("INSPRAAK_COALESCE_S", "0.25")),
     # A welcome's shared parts this large are kept per process for a moment and reused (workshops.snapshot).
+    # Seconds between the server's own full garbage collections (workshops.background.settle_memory); 0: off.
+    "GC_SETTLE_S": env_int("INSPRAAK_GC_SETTLE_S", 600),
     "SNAPSHOT_KEEP_BYTES": env_int("INSPRAAK_SNAPSHOT_KEEP_BYTES", 64 * 1024),
 }
 CSRF_FAILURE_VIEW = "workshops.api.csrf_failure"
