@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -28,6 +29,17 @@ from bench.common import ProcStat, Stack, join_many, pin  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
 WORKER_CPU, CLIENT_CPU = 0, 1
+
+
+def allow_files(sockets: int) -> None:
+    """Let this process, and the worker it starts (which inherits the limit), hold a descriptor per socket."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    need = sockets + 1000  # and the database, Redis and HTTP connections
+    if soft >= need:
+        return
+    if hard != resource.RLIM_INFINITY and hard < need:
+        raise SystemExit(f"{sockets} sockets need {need} file descriptors; `ulimit -n` allows at most {hard}")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (need, hard))
 
 
 async def quiet(stat: ProcStat, *, below: float = 0.05, timeout: float = 600) -> float:
@@ -116,6 +128,7 @@ def main() -> int:
     parser.add_argument("--idle", type=float, default=60, help="seconds to measure idle CPU over")
     args = parser.parse_args()
     os.sched_setaffinity(0, {CLIENT_CPU})
+    allow_files(args.sockets)
     print(f"idle: {args.sockets} sockets in {args.workshops} workshops on one worker (core {WORKER_CPU}), "
           f"client on core {CLIENT_CPU}", flush=True)
     asyncio.run(run(args))
