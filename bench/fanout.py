@@ -85,14 +85,16 @@ class Load:
                         if frame.get("type") in ("ack", "error") and str(frame.get("ref", "")).startswith("k"):
                             self.acks[int(frame["ref"][1:])] = frame
                         continue
-                    end = raw.find(" ", pos)
-                    k = int(raw[pos + len(MARK):end])
                     self.frame_bytes = len(raw.encode())
-                    if row[k] is None:
-                        row[k] = at
-                        self.count += 1
-                        if self.count == self.expected:
-                            self.done.set()
+                    while pos >= 0:  # a batch frame (PROTOCOL.md 2.3) may carry several ideas
+                        end = raw.find(" ", pos)
+                        k = int(raw[pos + len(MARK):end])
+                        if row[k] is None:
+                            row[k] = at
+                            self.count += 1
+                            if self.count == self.expected:
+                                self.done.set()
+                        pos = raw.find(MARK, end)
             except Exception:  # noqa: BLE001 - counted as a closed socket, its misses as losses
                 pass
             self.closed.append(index)
