@@ -206,6 +206,9 @@ INSPRAAK = {
     # Seconds between the server's own full garbage collections (workshops.background.settle_memory); 0: off.
     "GC_SETTLE_S": env_int("INSPRAAK_GC_SETTLE_S", 600),
     "SNAPSHOT_KEEP_BYTES": env_int("INSPRAAK_SNAPSHOT_KEEP_BYTES", 64 * 1024),
+    # Where people reach the site (https://inspraak.example.org), for links that leave the page
+    # (the Atom feed, mail); unset, a link starts with the host the request came to.
+    "PUBLIC_URL": os.environ.get("INSPRAAK_PUBLIC_URL", "").rstrip("/"),
 }
 CSRF_FAILURE_VIEW = "workshops.api.csrf_failure"
 

@@ -298,3 +298,22 @@ def export(workshop, *, reader: Participant) -> dict:
                       .values_list("idea_id", "participant_id", "value")],
         "proposals": proposals,
     }
+
+
+def outcome_entries(workshop_id: int) -> list[dict]:
+    """The public record of outcomes as entries, newest first: each published proposal and each response.
+
+    Names no citizen at all (so none through a hidden idea): an entry carries the proposal's title and
+    text, or the response's status, message and the official who gave it.
+    """
+    published = list(Proposal.objects.filter(workshop_id=workshop_id, status=Proposal.Status.PUBLISHED)
+                     .order_by("pk"))
+    entries = [{"kind": "proposal", "id": p.pk, "proposal": p.pk, "title": p.title, "text": p.body,
+                "at": p.published_at or p.created_at} for p in published]
+    titles = {p.pk: p.title for p in published}
+    responses = (Response.objects.filter(proposal_id__in=titles).select_related("official")
+                 .order_by("created_at", "pk"))
+    entries += [{"kind": "response", "id": r.pk, "proposal": r.proposal_id, "title": titles[r.proposal_id],
+                 "status": r.status, "text": r.message, "by": r.official.name, "at": r.created_at}
+                for r in responses]
+    return sorted(entries, key=lambda e: (e["at"], e["kind"] == "response", e["id"]), reverse=True)
