@@ -152,8 +152,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-# The languages the pages are translated into (workshop content may also be French or German).
-LANGUAGES = [("nl", "Nederlands"), ("en", "English"), ("fr", "Français")]
+# The languages the pages are translated into: those a workshop can be held in (Belgium's three and English).
+LANGUAGES = [("nl", "Nederlands"), ("en", "English"), ("fr", "Français"), ("de", "Deutsch")]
 # The catalogues are in frontend/locale, found through the frontend app: no LOCALE_PATHS.
 USE_I18N = True
 TIME_ZONE = "UTC"

@@ -105,15 +105,19 @@ def test_links_start_with_the_public_url_when_it_is_set(made, settings):
                for e in parsed.entries)
 
 
-def test_the_feed_speaks_the_workshops_language_whatever_the_reader_asks(made):
+@pytest.mark.parametrize(("language", "titles"), [
+    ("nl", ["Aangenomen: Green square", "In behandeling: Green square", "Voorstel: Green square"]),
+    ("fr", ["Acceptée : Green square", "À l’étude : Green square", "Proposition : Green square"]),
+    ("de", ["Angenommen: Green square", "In Prüfung: Green square", "Vorschlag: Green square"]),
+])
+def test_the_feed_speaks_the_workshops_language_whatever_the_reader_asks(made, language, titles):
     workshop, _, _ = made
-    workshop.language = "nl"
+    workshop.language = language
     workshop.save(update_fields=["language"])
-    response = fetch(workshop.code, **{"Accept-Language": "fr"})
+    response = fetch(workshop.code, **{"Accept-Language": "en" if language != "en" else "nl"})
     root = ET.fromstring(response.content)
-    assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "nl"
-    assert [e.find(f"{ATOM}title").text for e in root.findall(f"{ATOM}entry")] == [
-        "Aangenomen: Green square", "In behandeling: Green square", "Voorstel: Green square"]
+    assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == language
+    assert [e.find(f"{ATOM}title").text for e in root.findall(f"{ATOM}entry")] == titles
 
 
 def test_no_feed_before_anything_is_published_nor_for_an_unknown_code():
