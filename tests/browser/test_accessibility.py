@@ -196,13 +196,15 @@ def test_a_german_workshop_has_german_pages_without_axe_violations(people, serve
         outcomes.goto(f"/w/{story.code}/outcomes")
         expect(outcomes.locator("#proposal-count")).to_have_text("1 Vorschlag wurde veröffentlicht.")
         expect(outcomes.get_by_role("heading", name="Antwort der Verwaltung")).to_be_visible()
-        expect(outcomes.get_by_role("link", name="Per E-Mail folgen")).to_have_attribute("href", f"/w/{story.code}/#follow")
+        by_mail = outcomes.get_by_role("link", name="Per E-Mail folgen")
+        expect(by_mail).to_have_attribute("href", f"/w/{story.code}/#follow")
         feed = outcomes.get_by_role("link", name="Den Atom-Feed abonnieren")
         expect(feed).to_have_attribute("href", f"/w/{story.code}/outcomes.atom")
         expect(outcomes.locator('head link[rel=alternate][type="application/atom+xml"]')).to_have_attribute(
             "href", f"/w/{story.code}/outcomes.atom")
         atom = outcomes.request.get(f"/w/{story.code}/outcomes.atom")
-        assert atom.status == 200 and 'xml:lang="de"' in atom.text() and "Angenommen: A quay to linger on" in atom.text()
+        assert atom.status == 200
+        assert 'xml:lang="de"' in atom.text() and "Angenommen: A quay to linger on" in atom.text()
         speaks_german(outcomes, "the outcomes page")
         assert_no_axe_violations(outcomes, axe_js, "the outcomes page in German")
         screenshot(outcomes, artifacts, "outcomes-de")
