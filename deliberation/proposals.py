@@ -80,6 +80,7 @@ def proposal_endorse(*, actor: Participant, proposal: Proposal, value: str | Non
     if proposal.status != Proposal.Status.PUBLISHED:
         raise DomainError("forbidden", "Only published proposals can be endorsed.")
     if choice_set(Endorsement, value=value, proposal=proposal, participant=actor):
+        stream.take_turn(actor.workshop_id)
         stream.emit(actor.workshop_id, ProposalEndorsed(
             proposal=proposal.pk, endorsements=endorsement_counts(proposal.pk), bridging=proposal_bridging(proposal)))
         ladder.rung_refresh(actor, at_least="consulted")

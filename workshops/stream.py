@@ -25,7 +25,7 @@ from .groups import workshop_group
 from .models import CommandReceipt, Event, Participant, RequestReceipt, Workshop
 from .times import iso
 
-__all__ = ["emit", "emit_many", "publishing", "encode", "visible", "events_after", "layer_message", "EVERYONE",
+__all__ = ["emit", "emit_many", "take_turn", "publishing", "encode", "visible", "events_after", "layer_message", "EVERYONE",
            "MODERATORS", "FACILITATORS", "to_participant", "to_room"]
 
 log = logging.getLogger(__name__)
@@ -82,6 +82,15 @@ def emit_many(workshop: Workshop | int, items: list[tuple[StreamEvent, tuple]]) 
     for row in rows:
         transaction.on_commit(partial(_committed, layer_message(row)))
     return rows
+
+
+def take_turn(workshop_id: int) -> None:
+    """Wait for the workshop's earlier writers, inside the caller's transaction: what it reads after
+    this includes every change whose event comes before its own (its seqs are taken under the same
+    row lock). An event that carries a total (reaction counts) must read it after this: counted
+    before, two concurrent reactions could each leave out the other, and the later event would be
+    wrong for good, since clients keep the latest counts (PROTOCOL.md 2.3)."""
+    Workshop.objects.select_for_update().filter(pk=workshop_id).values_list("pk", flat=True).first()
 
 
 def _advance(workshop_id: int, n: int) -> int:
