@@ -16,4 +16,5 @@ urlpatterns = [
     path("w/<slug:code>/outcomes", views.outcomes, name="outcomes"),
     path("w/<slug:code>/report", views.report, name="report"),
     path("reports", views.reports, name="reports"),
+    path("r/<str:token>", views.return_link, name="return_link"),
 ]

@@ -19,13 +19,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import replay
-from .events import (BreakoutClosed, coalescing_key, ParticipantAdmitted, ParticipantRejected, ParticipantRemoved, RoleChanged,
-                     RoomAssigned, StreamEvent)
+from .events import (BreakoutClosed, coalescing_key, ParticipantAdmitted, ParticipantErased, ParticipantRejected,
+                     ParticipantRemoved, RoleChanged, RoomAssigned, StreamEvent)
 from .groups import workshop_group
 from .models import CommandReceipt, Event, Participant, RequestReceipt, Workshop
 from .times import iso
 
-__all__ = ["emit", "emit_many", "publishing", "encode", "visible", "events_after", "layer_message", "EVERYONE",
+__all__ = ["emit", "emit_many", "forget_name", "publishing", "encode", "visible", "events_after", "layer_message", "EVERYONE",
            "MODERATORS", "FACILITATORS", "to_participant", "to_room"]
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,8 @@ CONTROL = {
     ParticipantAdmitted.type_name(): lambda p: {"participant": p["participant"]["id"], "admit": True},
     ParticipantRejected.type_name(): lambda p: {"participant": p["participant"]["id"], "close": 4403},
     RoleChanged.type_name(): lambda p: {"participant": p.get("participant"), "role": p.get("role"), "close": 4401},
+    # Erased: their sessions are nobody now, so a socket of theirs must go as if it had never joined.
+    ParticipantErased.type_name(): lambda p: {"participant": p.get("participant"), "close": 4401},
 }
 
 PUBLISH_TIMEOUT_S = 5
@@ -82,6 +84,38 @@ def emit_many(workshop: Workshop | int, items: list[tuple[StreamEvent, tuple]]) 
     for row in rows:
         transaction.on_commit(partial(_committed, layer_message(row)))
     return rows
+
+
+# The payload keys under which an event names a person as {"id", "name", ...}.
+_PERSON_KEYS = ("author", "participant", "from")
+
+
+def forget_name(workshop_id: int, participant_id: int) -> int:
+    """Blank a participant's name in the workshop's stored events, so that no resume brings it back;
+    return how many events changed. Inside the caller's transaction (an erase)."""
+    changed = []
+    for event in Event.objects.filter(workshop_id=workshop_id).only("pk", "payload").iterator(chunk_size=1000):
+        if _blank_name(event.payload, participant_id):
+            changed.append(event)
+    Event.objects.bulk_update(changed, ["payload"], batch_size=500)
+    return len(changed)
+
+
+def _blank_name(value, participant_id: int) -> bool:
+    """Set "name" to "" wherever the payload names this participant as a person; True if it did."""
+    hit = False
+    if isinstance(value, dict):
+        for key in _PERSON_KEYS:
+            person = value.get(key)
+            if isinstance(person, dict) and person.get("id") == participant_id and person.get("name"):
+                person["name"] = ""
+                hit = True
+        for item in value.values():
+            hit = _blank_name(item, participant_id) or hit
+    elif isinstance(value, list):
+        for item in value:
+            hit = _blank_name(item, participant_id) or hit
+    return hit
 
 
 def _advance(workshop_id: int, n: int) -> int:

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from tests.factories import emitted, last_seq, workshop_with_facilitator
 from workshops import registry, stream
-from workshops.events import (Announcement, BreakoutClosed, ParticipantRemoved, PhaseChanged, RoleChanged,
-                              RoomAssigned, TimerStopped)
+from workshops.events import (Announcement, BreakoutClosed, ParticipantErased, ParticipantRemoved, PhaseChanged,
+                              RoleChanged, RoomAssigned, TimerStopped)
 from workshops.models import CommandReceipt, Event
 
 
@@ -148,6 +148,7 @@ def test_encode_makes_the_wire_frame():
     (BreakoutClosed(breakout=2, reports=[]), {"room": None}),
     (ParticipantRemoved(participant=9), {"participant": 9, "close": 4403}),
     (RoleChanged(participant=9, role="official"), {"participant": 9, "role": "official", "close": 4401}),
+    (ParticipantErased(participant=9), {"participant": 9, "close": 4401}),
     (say("hi"), None),
 ])
 def test_events_that_change_what_a_socket_sees_carry_a_control_part(event, control):
