@@ -178,3 +178,24 @@ async def test_erase_closes_their_sockets_with_4401_and_others_see_a_former_part
     assert "An" not in str([f for f in frames if f.get("type") == "idea.posted"])
     for s in (b, cas, replayed):
         await s.close()
+
+
+@pytest.mark.django_db
+def test_someone_erased_in_the_waiting_room_no_longer_waits():
+    from workshops.snapshot_parts import waiting
+    workshop, fac = workshop_with_facilitator(waiting_room=True)
+    browser = joined(workshop.code)
+    an = browser.participant(workshop.code)
+    assert waiting(fac) == [{"id": an.pk, "name": "An"}]
+    assert browser.post(f"/api/workshops/{workshop.code}/me/erase").status_code == 200
+    assert waiting(fac) == []
+
+
+@pytest.mark.django_db
+def test_the_participant_page_offers_the_way_back_in_dutch_and_french():
+    workshop, _ = workshop_with_facilitator()
+    for language, words in (("nl", ["Je weg terug", "Mijn gegevens downloaden", "Wis mij"]),
+                            ("fr", ["Votre chemin de retour", "Télécharger mes données", "M'effacer"])):
+        page = Browser().client.get(f"/w/{workshop.code}/", headers={"Accept-Language": language}).content.decode()
+        for word in words:
+            assert word in page, (language, word)
