@@ -104,3 +104,24 @@ def test_the_qr_code_is_an_svg_of_the_current_link():
     # The code is the one the link endpoint gives: renewing the link changes it.
     an.post(f"/api/workshops/{workshop.code}/me/return-link")
     assert an.get(f"/api/workshops/{workshop.code}/me/return-link.svg").content.decode() != body
+
+
+def test_a_browser_that_is_someone_else_is_asked_before_it_switches():
+    workshop, _ = workshop_with_facilitator()
+    an = joined(workshop.code, "An")
+    path = link_path(an.get(f"/api/workshops/{workshop.code}/me/return-link"))
+    bo = joined(workshop.code, "Bo")
+    bo_before = bo.participant(workshop.code)
+    asked = bo.get(path)
+    assert asked.status_code == 200 and asked["Referrer-Policy"] == "same-origin"
+    page = asked.content.decode()
+    assert "this browser is Bo" in page and "Continue as An" in page
+    assert bo.participant(workshop.code) == bo_before  # a GET alone changes nothing
+    # Without the CSRF token the switch is refused; with it (as the page's form sends it) it happens.
+    assert bo.client.post(path).status_code == 403
+    assert bo.participant(workshop.code) == bo_before
+    switched = bo.client.post(path, {"csrfmiddlewaretoken": bo.client.cookies["csrftoken"].value})
+    assert switched.status_code == 303 and switched["Location"] == f"/w/{workshop.code}/"
+    assert bo.participant(workshop.code) == an.participant(workshop.code)
+    # Opening one's own link changes nothing and asks nothing.
+    assert an.get(path).status_code == 302
