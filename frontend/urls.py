@@ -18,4 +18,5 @@ urlpatterns = [
     path("w/<slug:code>/outcomes.atom", OutcomesFeed(), name="outcomes-feed"),
     path("w/<slug:code>/report", views.report, name="report"),
     path("reports", views.reports, name="reports"),
+    path("r/<str:token>", views.return_link, name="return_link"),
 ]

@@ -1,10 +1,13 @@
 """Page views: each renders a shell; the ES modules fetch everything else over the API."""
+from django.core import signing
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from deliberation.models import Proposal
+from workshops import return_links, sessions
 
-__all__ = ["home", "participant", "facilitate", "moderate", "outcomes", "report", "reports"]
+__all__ = ["home", "participant", "facilitate", "moderate", "outcomes", "report", "reports", "return_link"]
 
 
 def _shell(template: str, doc: str):
@@ -35,3 +38,37 @@ def outcomes(request, code: str):
 
 report = _shell("report.html", "The impact report of a workshop, for its facilitators and officials.")
 reports = _shell("reports.html", "The organisation report: every workshop of the logged-in staff account.")
+
+
+@require_http_methods(["GET", "POST"])
+def return_link(request, token: str):
+    """Opening a return link: this browser becomes its participant and lands on the workshop's page.
+
+    A browser that already is someone else in that workshop is asked first (a POST of the same
+    link, with the CSRF token): a link planted on a page elsewhere must not swap who someone is
+    without their knowing. The token is a bearer credential in the path, so no answer here may
+    leak it: no Referer leaves for another site, and a refused link is not logged by
+    django.request (which would write the path).
+    """
+    try:
+        participant = return_links.return_link_resolve(token)
+    except signing.BadSignature:
+        response = render(request, "frontend/return_link.html", {"dead": False}, status=404)
+    except return_links.ReturnLinkDead:
+        response = render(request, "frontend/return_link.html", {"dead": True}, status=410)
+    else:
+        workshop = participant.workshop
+        current = sessions.participant_for(workshop=workshop, session=request.session, user=request.user)
+        if request.method == "GET" and current is not None and current.pk != participant.pk:
+            response = render(request, "frontend/return_link_switch.html",
+                              {"workshop": workshop, "current": current, "participant": participant})
+        else:
+            request.session.cycle_key()  # a fresh session key: one planted before cannot ride along
+            sessions.remember(request.session, workshop, participant)
+            response = HttpResponseRedirect(f"/w/{workshop.code}/", status=303 if request.method == "POST" else 302)
+    # No Referer leaves these pages, except to this site itself from the question's form (a POST
+    # without a Referer carries `Origin: null`, which the CSRF check rightly refuses).
+    response["Referrer-Policy"] = "same-origin" if response.status_code == 200 else "no-referrer"
+    response["Cache-Control"] = "no-store"
+    response._has_been_logged = True  # django.utils.log.log_response: not with the token in the path
+    return response

@@ -1,11 +1,14 @@
-"""The HTTP JSON API of the live session: csrf, session, workshops, staff, join."""
+"""The HTTP JSON API of the live session: csrf, session, workshops, staff, join, the return link."""
+import io
+
+import segno
 from django.contrib import auth
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from . import clients, limits, logins, permissions, protocol, selectors, services, sessions
+from . import clients, limits, logins, permissions, protocol, return_links, selectors, services, sessions
 from .errors import DomainError
 from .http import error_response, json_view, once, parse_body
 from .models import Participant
@@ -171,3 +174,39 @@ def reference(request, code):
         raise DomainError("unauthenticated", "Log in first.")
     workshop = services.reference_set(actor=actor, reference=body.reference)
     return JsonResponse({"reference": workshop.reference})
+
+
+def me(request, workshop) -> Participant:
+    """The participant this browser is in the workshop, or `unauthenticated`."""
+    participant = sessions.participant_for(workshop=workshop, session=request.session, user=request.user)
+    if participant is None:
+        raise DomainError("unauthenticated", "Join the workshop first.")
+    return participant
+
+
+def _private(response):
+    """An answer that holds a bearer credential: kept by no cache, shared or not."""
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@json_view("GET", "POST")
+def return_link(request, code):
+    """The participant's return link (GET, made if there is none), or a new one that voids the old (POST)."""
+    participant = me(request, selectors.workshop_get(code))
+    if request.method == "POST":
+        path = return_links.return_link_renew(participant=participant)
+    else:
+        path = return_links.return_link_path(participant=participant)
+    return _private(JsonResponse({"url": request.build_absolute_uri(path)}))
+
+
+@json_view("GET")
+def return_link_qr(request, code):
+    """The current return link as a QR code, an SVG image (the pages' CSP allows images from 'self' only)."""
+    participant = me(request, selectors.workshop_get(code))
+    url = request.build_absolute_uri(return_links.return_link_path(participant=participant))
+    out = io.BytesIO()
+    # Error correction M survives a smudged screen or print; the quiet zone of 4 modules is the standard's.
+    segno.make(url, error="m").save(out, kind="svg", scale=6, border=4, xmldecl=False, dark="#000", light="#fff")
+    return _private(HttpResponse(out.getvalue(), content_type="image/svg+xml"))

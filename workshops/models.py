@@ -148,6 +148,11 @@ class Participant(models.Model):
     presence_online = models.BooleanField(default=False)
     presence_at = models.DateTimeField(null=True, blank=True)
     presence_prev_at = models.DateTimeField(null=True, blank=True)
+    # The secret in this participant's return link (return_links.py): a new one voids the old,
+    # "" means no link works. Never sent anywhere but inside the signed link itself.
+    return_key = models.CharField(max_length=32, blank=True, default="")
+    # When they erased themselves (PROTOCOL 3.3): the row stays, nameless, for the ideas that remain.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

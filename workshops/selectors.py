@@ -42,8 +42,8 @@ def participant_payload(p: Participant, *, online: bool) -> dict:
 
 
 def participants_with_presence(workshop_id: int):
-    """Participants of a workshop (not removed), each annotated with `online`."""
-    return (Participant.objects.filter(workshop_id=workshop_id, removed=False, admitted=True)
+    """Participants of a workshop (not removed, nor erased), each annotated with `online`."""
+    return (Participant.objects.filter(workshop_id=workshop_id, removed=False, admitted=True, erased_at__isnull=True)
             .annotate(online=Exists(Connection.objects.filter(participant=OuterRef("pk"))))
             .order_by("pk"))
 

@@ -13,4 +13,6 @@ urlpatterns = [
     path("workshops/<str:code>/staff/<str:username>", api.staff_member),
     path("workshops/<str:code>/join", api.join),
     path("workshops/<str:code>/reference", api.reference),
+    path("workshops/<str:code>/me/return-link", api.return_link),
+    path("workshops/<str:code>/me/return-link.svg", api.return_link_qr),
 ]

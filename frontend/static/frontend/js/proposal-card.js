@@ -6,6 +6,7 @@ import { gettext, ngettext } from "./i18n.js";
 import { describeError } from "./errors.js";
 import { api } from "./api.js";
 import { formatList } from "./format.js";
+import { personName } from "./labels.js";
 import { RESPONSE_STATUSES, responseLabel, formatMoment, formatCount } from "./report-format.js";
 
 const ENDORSEMENT_LABELS = {
@@ -154,7 +155,7 @@ export class ProposalCard {
       }
       return h("li", { class: "source", dataset: { status: idea.status || "" } },
         h("q", { class: "source-text" }, idea.text),
-        h("span", { class: "source-author" }, gettext("by %(name)s", { name: idea.author || "" })));
+        h("span", { class: "source-author" }, gettext("by %(name)s", { name: personName(idea.author) })));
     }));
   }
 
@@ -163,7 +164,11 @@ export class ProposalCard {
       setText(this.people, gettext("Nobody is named."));
       return;
     }
-    const names = people.map((person) => person.name);
+    // People who erased themselves have no name: counted, not listed one by one.
+    const names = people.map((person) => person.name).filter(Boolean);
+    const former = people.length - names.length;
+    if (former === 1) names.push(personName(""));
+    if (former > 1) names.push(ngettext("%(count)s former participant", "%(count)s former participants", former));
     setText(this.people, formatList(names));
   }
 
