@@ -206,8 +206,26 @@ INSPRAAK = {
     # Seconds between the server's own full garbage collections (workshops.background.settle_memory); 0: off.
     "GC_SETTLE_S": env_int("INSPRAAK_GC_SETTLE_S", 600),
     "SNAPSHOT_KEEP_BYTES": env_int("INSPRAAK_SNAPSHOT_KEEP_BYTES", 64 * 1024),
+    # Mail (PROTOCOL 3.3): the first notification for a person opens a window this long; everything
+    # for them in it goes out in one mail when it closes.
+    "NOTIFY_DELAY_S": env_int("INSPRAAK_NOTIFY_DELAY_S", 300),
 }
 CSRF_FAILURE_VIEW = "workshops.api.csrf_failure"
+
+# Mail goes out over SMTP from the environment (PROTOCOL 3.3); with no EMAIL_HOST it is printed to
+# the console instead. Links in mail start with INSPRAAK_PUBLIC_URL, the address citizens reach.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = ("django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+                 else "django.core.mail.backends.console.EmailBackend")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# A relay that stops answering must not hold a batch (and its lease, workshops.mail) for long.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Inspraak <inspraak@localhost>")
+PUBLIC_URL = os.environ.get("INSPRAAK_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Login throttle: django-axes keeps the failures in the database, so every worker
 # counts the same ones. axes has one failure limit; workshops.logins.LoginThrottle

@@ -16,4 +16,5 @@ urlpatterns = [
     path("w/<slug:code>/outcomes", views.outcomes, name="outcomes"),
     path("w/<slug:code>/report", views.report, name="report"),
     path("reports", views.reports, name="reports"),
+    path("c/<str:token>", views.contact_confirm, name="contact_confirm"),
 ]

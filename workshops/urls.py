@@ -13,4 +13,7 @@ urlpatterns = [
     path("workshops/<str:code>/staff/<str:username>", api.staff_member),
     path("workshops/<str:code>/join", api.join),
     path("workshops/<str:code>/reference", api.reference),
+    path("workshops/<str:code>/me/contact", api.my_contact),
+    path("workshops/<str:code>/unsubscribe/<str:token>", api.unsubscribe),
+    path("contact/confirm", api.contact_confirm),
 ]

@@ -1,0 +1,166 @@
+"""The outbox: mail written with the change that causes it, sent over SMTP by the background loop.
+
+Delivery is at least once, never at most once: a process claims a batch of due mails with a
+conditional update that sets a lease (`claimed_until`), sends them over one SMTP connection and
+marks each sent as soon as the server has taken it. A process killed while sending leaves its
+claim to lapse; another process then sends what was not marked. The one mail that can go out
+twice is the one the SMTP server took in the instant between its "250 OK" and our commit; it goes
+again with the same Message-ID, by which mail stores and readers recognise a duplicate. Losing a
+mail instead (marking before sending) would break the promise citizens were given.
+"""
+import logging
+import secrets
+import smtplib
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .models import Mail
+
+log = logging.getLogger(__name__)
+
+__all__ = ["BATCH", "LEASE", "GIVE_UP", "mail_message", "outbox_send_due"]
+
+BATCH = 200  # mails claimed (and sent over one connection) at a time
+LEASE = timedelta(seconds=120)  # a claim lapses after this; a batch stops at half of it
+GIVE_UP = timedelta(hours=72)  # a mail the server keeps deferring is marked failed after this
+MAX_BACKOFF_S = 60  # the protocol: an unsent mail is tried again at least once a minute
+
+
+def backoff(attempts: int) -> timedelta:
+    """2, 4, 8, 16, 32, then every 60 seconds."""
+    return timedelta(seconds=min(MAX_BACKOFF_S, 2 ** max(attempts, 1)))
+
+
+def public_url(path: str) -> str:
+    return settings.PUBLIC_URL + path
+
+
+def _message_id(mail: Mail) -> str:
+    """The same for every attempt at a mail, so that a resent one is recognised as the same."""
+    domain = urlsplit(settings.PUBLIC_URL).hostname or "localhost"
+    return f"<inspraak-{mail.pk}-{mail.workshop.code}@{domain}>"
+
+
+def mail_message(mail: Mail, *, connection=None) -> EmailMultiAlternatives:
+    """The mail as a message: plain text and HTML, in the workshop's language, with the list headers."""
+    from .contact import unsubscribe_url  # contact imports this module
+
+    workshop = mail.workshop
+    context = {"workshop": workshop, "data": mail.data, "outcomes_url": public_url(f"/w/{workshop.code}/outcomes"),
+               "workshop_url": public_url(f"/w/{workshop.code}/")}
+    with translation.override(workshop.language):
+        subject = render_to_string(f"workshops/mail/{mail.kind}_subject.txt", context).strip()
+        text = render_to_string(f"workshops/mail/{mail.kind}.txt", context)
+        html = render_to_string(f"workshops/mail/{mail.kind}.html", context)
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()), body=text, to=[mail.to], connection=connection,
+        headers={"Message-ID": _message_id(mail), "Content-Language": workshop.language,
+                 "List-Unsubscribe": f"<{unsubscribe_url(code=workshop.code, contact_id=mail.contact_id)}>",
+                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                 "Auto-Submitted": "auto-generated"})
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _claim(*, now, worker: str) -> tuple[str, list[Mail]]:
+    """Claim up to BATCH due mails for this worker; a mail another process holds a live lease on is left."""
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    ids = list(Mail.objects.filter(free, status=Mail.Status.PENDING, not_before__lte=now)
+               .order_by("not_before").values_list("pk", flat=True)[:BATCH])
+    if not ids:
+        return "", []
+    claim = f"{worker[:55]}:{secrets.token_hex(4)}"
+    # The conditional update is the claim: of two processes that read the same ids, each row goes to one.
+    Mail.objects.filter(free, pk__in=ids, status=Mail.Status.PENDING).update(claimed_until=now + LEASE,
+                                                                           claimed_by=claim)
+    return claim, list(Mail.objects.filter(pk__in=ids, claimed_by=claim).select_related("workshop")
+                       .order_by("not_before", "pk"))
+
+
+def _permanent(exc: Exception) -> bool:
+    """Whether the SMTP server refused the mail for good (a 5xx reply), not for now."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
+
+
+def _connection_lost(exc: Exception) -> bool:
+    """Whether the connection is gone (smtplib's errors are OSErrors too: only the disconnect counts)."""
+    if isinstance(exc, smtplib.SMTPException):
+        return isinstance(exc, smtplib.SMTPServerDisconnected)
+    return isinstance(exc, OSError)
+
+
+def _mark(mail: Mail, claim: str, **fields) -> None:
+    # Only while this claim holds the mail: a lapsed lease may have passed it on.
+    Mail.objects.filter(pk=mail.pk, claimed_by=claim).update(claimed_until=None, claimed_by="", **fields)
+
+
+def _defer(mail: Mail, claim: str, error: str, now) -> None:
+    """Try again later, with backoff; after GIVE_UP, record it as failed."""
+    attempts = mail.attempts + 1
+    if now - mail.created_at >= GIVE_UP:
+        _mark(mail, claim, status=Mail.Status.FAILED, attempts=attempts, last_error=f"gave up: {error}"[:500])
+    else:
+        _mark(mail, claim, attempts=attempts, not_before=now + backoff(attempts), last_error=error[:500])
+
+
+def _send_batch(claim: str, batch: list[Mail]) -> int:
+    started, sent = timezone.now(), 0
+    connection = get_connection(fail_silently=False)
+    try:
+        connection.open()
+    except Exception as exc:  # the server is down or refuses us: all of them later
+        log.warning("mail: cannot reach the SMTP server: %s", exc)
+        for mail in batch:
+            _defer(mail, claim, f"connect: {exc}", timezone.now())
+        return 0
+    try:
+        for i, mail in enumerate(batch):
+            if timezone.now() - started > LEASE / 2:  # leave the rest to a fresh claim before the lease lapses
+                Mail.objects.filter(pk__in=[m.pk for m in batch[i:]], claimed_by=claim).update(
+                    claimed_until=None, claimed_by="")
+                break
+            try:
+                connection.send_messages([mail_message(mail, connection=connection)])
+            except Exception as exc:
+                now = timezone.now()
+                if _permanent(exc):
+                    log.warning("mail %s refused for good: %s", mail.pk, exc)
+                    _mark(mail, claim, status=Mail.Status.FAILED, attempts=mail.attempts + 1, last_error=str(exc)[:500])
+                    continue
+                _defer(mail, claim, f"{type(exc).__name__}: {exc}", now)
+                if _connection_lost(exc):
+                    for rest in batch[i + 1:]:
+                        _defer(rest, claim, f"{type(exc).__name__}: {exc}", now)
+                    break
+                if not isinstance(exc, smtplib.SMTPException):
+                    log.exception("mail %s could not be made or sent", mail.pk)
+                continue
+            _mark(mail, claim, status=Mail.Status.SENT, sent_at=timezone.now(), attempts=mail.attempts + 1,
+                  last_error="")
+            sent += 1
+    finally:
+        try:
+            connection.close()
+        except Exception:
+            pass
+    return sent
+
+
+def outbox_send_due(*, worker: str, now=None) -> int:
+    """Send every due mail this process can claim, batch by batch; return how many went out."""
+    total = 0
+    while True:
+        claim, batch = _claim(now=now or timezone.now(), worker=worker)
+        if not batch:
+            return total
+        total += _send_batch(claim, batch)
+        if len(batch) < BATCH or now is not None:
+            return total
