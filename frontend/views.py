@@ -35,5 +35,5 @@ def contact_confirm(request, token: str):
     state, contact = contact_confirm_state(token)
     workshop = contact.participant.workshop if contact is not None else None
     with translation.override(workshop.language if workshop else translation.get_language()):
-        return render(request, "frontend/contact.html", {"token": token, "state": state, "workshop": workshop},
+        return render(request, "workshops/contact.html", {"token": token, "state": state, "workshop": workshop},
                       status=200 if state == "ok" else 410)

@@ -42,7 +42,7 @@ def close_windows() -> None:
 
 
 def test_double_opt_in_sends_a_link_that_confirms_once(smtp):
-    workshop, _ = workshop_with_facilitator()
+    workshop, _ = workshop_with_facilitator(language="en")
     client, an = joined(workshop)
     answer = client.post(f"/api/workshops/{workshop.code}/me/contact", {"email": "an@example.org"},
                          content_type="application/json")
@@ -66,7 +66,7 @@ def test_double_opt_in_sends_a_link_that_confirms_once(smtp):
 
 
 def test_a_confirmation_link_expires_after_seven_days(smtp):
-    workshop, _ = workshop_with_facilitator()
+    workshop, _ = workshop_with_facilitator(language="en")
     _, an = joined(workshop)
     contact.contact_set(actor=an, email="an@example.org")
     token = Mail.objects.get(kind="confirm").data["url"].rsplit("/c/", 1)[1]
@@ -77,7 +77,7 @@ def test_a_confirmation_link_expires_after_seven_days(smtp):
 
 
 def test_a_new_address_voids_the_earlier_link(smtp):
-    workshop, _ = workshop_with_facilitator()
+    workshop, _ = workshop_with_facilitator(language="en")
     _, an = joined(workshop)
     contact.contact_set(actor=an, email="an@example.org")
     first = Mail.objects.get(kind="confirm").data["url"].rsplit("/c/", 1)[1]
@@ -87,7 +87,7 @@ def test_a_new_address_voids_the_earlier_link(smtp):
 
 
 def test_an_invalid_address_is_refused_and_changes_nothing(smtp):
-    workshop, _ = workshop_with_facilitator()
+    workshop, _ = workshop_with_facilitator(language="en")
     client, _ = joined(workshop)
     for bad in ("not an address", "an@", "", "a" * 300 + "@example.org"):
         answer = client.post(f"/api/workshops/{workshop.code}/me/contact", {"email": bad},
@@ -98,7 +98,7 @@ def test_an_invalid_address_is_refused_and_changes_nothing(smtp):
 
 
 def test_a_fourth_confirmation_mail_within_the_hour_is_refused(smtp):
-    workshop, _ = workshop_with_facilitator()
+    workshop, _ = workshop_with_facilitator(language="en")
     client, _ = joined(workshop)
     codes = [client.post(f"/api/workshops/{workshop.code}/me/contact", {"email": f"an{i}@example.org"},
                          content_type="application/json") for i in range(4)]
@@ -108,7 +108,7 @@ def test_a_fourth_confirmation_mail_within_the_hour_is_refused(smtp):
 
 
 def test_only_a_participant_gives_an_address(smtp):
-    workshop, _ = workshop_with_facilitator()
+    workshop, _ = workshop_with_facilitator(language="en")
     answer = Client().post(f"/api/workshops/{workshop.code}/me/contact", {"email": "x@example.org"},
                            content_type="application/json")
     assert answer.status_code == 401
@@ -122,7 +122,7 @@ def published(workshop, fac, authors, title="Green square"):
 
 
 def test_deleting_the_address_stops_the_mail_waiting_for_it(smtp):
-    workshop, fac = workshop_with_facilitator()
+    workshop, fac = workshop_with_facilitator(language="en")
     client, an = joined(workshop)
     confirmed(an, "an@example.org")
     send()
@@ -134,7 +134,7 @@ def test_deleting_the_address_stops_the_mail_waiting_for_it(smtp):
 
 
 def test_one_click_unsubscribe_needs_no_cookie_and_stops_the_mail(smtp):
-    workshop, fac = workshop_with_facilitator()
+    workshop, fac = workshop_with_facilitator(language="en")
     _, an = joined(workshop)
     _, an_again = joined(workshop, "An on her phone")
     confirmed(an, "an@example.org")
@@ -176,7 +176,7 @@ def test_an_unsubscribe_token_of_another_workshop_has_no_effect(smtp):
 
 
 def test_unconfirmed_addresses_get_no_news(smtp):
-    workshop, fac = workshop_with_facilitator()
+    workshop, fac = workshop_with_facilitator(language="en")
     _, an = joined(workshop)
     contact.contact_set(actor=an, email="an@example.org")
     published(workshop, fac, [an])
@@ -187,7 +187,7 @@ NOTICES = {
     "en": ("What became of your ideas", "An idea of yours is a source of the proposal “Green square”",
            "An official answered the proposal “Green square”", "accepted", "Your appeal was granted"),
     "nl": ("Wat er van je ideeën werd", "Een idee van jou is een bron van het voorstel “Green square”",
-           "Een ambtenaar heeft het voorstel “Green square” beantwoord", "aanvaard", "Je beroep is toegekend"),
+           "Een ambtenaar heeft het voorstel “Green square” beantwoord", "aangenomen", "Je bezwaar is toegewezen"),
     "fr": ("Ce que sont devenues vos idées", "Une de vos idées est à la source de la proposition « Green square »",
            "Un·e responsable a répondu à la proposition « Green square »", "acceptée", "Votre recours a été accepté"),
     "de": ("Was aus Ihren Ideen geworden ist", "Eine Ihrer Ideen ist eine Quelle des Vorschlags „Green square“",
@@ -236,7 +236,7 @@ def test_every_kind_of_notification_in_one_mail_in_the_workshops_language(smtp, 
 
 def test_events_after_the_window_closed_go_in_the_next_mail(smtp, settings):
     settings.INSPRAAK = {**settings.INSPRAAK, "NOTIFY_DELAY_S": 300}
-    workshop, fac = workshop_with_facilitator()
+    workshop, fac = workshop_with_facilitator(language="en")
     _, an = joined(workshop)
     official = staff_member(workshop, "official", "alderman")
     confirmed(an, "an@example.org")
@@ -258,7 +258,7 @@ def test_events_after_the_window_closed_go_in_the_next_mail(smtp, settings):
 
 
 def test_an_answer_to_many_queues_their_mail_in_a_few_queries(smtp, django_assert_max_num_queries):
-    workshop, fac = workshop_with_facilitator()
+    workshop, fac = workshop_with_facilitator(language="en")
     official = staff_member(workshop, "official", "alderman")
     proposal = published(workshop, fac, [citizen(workshop, "Author")])
     people = [citizen(workshop, f"P{i}") for i in range(120)]
@@ -271,3 +271,15 @@ def test_an_answer_to_many_queues_their_mail_in_a_few_queries(smtp, django_asser
         proposals.proposal_respond(actor=official, proposal_id=proposal.pk, status="accepted", message="Yes")
     assert Mail.objects.filter(kind="notify").count() == 120
     assert not smtp.inbox.messages  # nothing was sent in the request
+
+
+def test_the_link_page_speaks_the_workshops_language_and_says_when_a_link_is_gone(smtp):
+    workshop, _ = workshop_with_facilitator(language="nl")
+    _, an = joined(workshop)
+    confirmed(an, "an@example.org")
+    token = Mail.objects.get(kind="confirm").data["url"].rsplit("/c/", 1)[1]
+    page = Client(HTTP_ACCEPT_LANGUAGE="fr").get(f"/c/{token}")
+    assert page.status_code == 410
+    assert '<html lang="nl"' in page.content.decode() and "Deze link werkt niet meer" in page.content.decode()
+    unknown = Client().get("/c/not-a-token")
+    assert unknown.status_code == 410
