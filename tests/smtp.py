@@ -1,4 +1,5 @@
 """A real SMTP server on 127.0.0.1 (aiosmtpd) that the outbox sends to, and what it received."""
+import asyncio
 import email
 import email.policy
 import socket
@@ -21,6 +22,10 @@ class Inbox:
         self.refuse: set[str] = set()
         self.connections = 0
         self.lock = threading.Lock()
+        # Hold the recipient of the mail that would be number `hold_at` until `release` is set: a test
+        # kills the sender there, before the server has taken that mail.
+        self.hold_at: int | None = None
+        self.holding, self.release = threading.Event(), threading.Event()
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         with self.lock:
@@ -29,6 +34,10 @@ class Inbox:
         return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.hold_at is not None and len(self.messages) == self.hold_at and not self.holding.is_set():
+            self.holding.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.05)
         if address in self.refuse:
             return "550 5.1.1 No such mailbox here"
         envelope.rcpt_tos.append(address)

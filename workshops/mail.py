@@ -24,10 +24,9 @@ from .models import Mail
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BATCH", "LEASE", "GIVE_UP", "mail_message", "outbox_send_due"]
+__all__ = ["BATCH", "GIVE_UP", "lease", "mail_message", "outbox_send_due"]
 
 BATCH = 200  # mails claimed (and sent over one connection) at a time
-LEASE = timedelta(seconds=120)  # a claim lapses after this; a batch stops at half of it
 GIVE_UP = timedelta(hours=72)  # a mail the server keeps deferring is marked failed after this
 MAX_BACKOFF_S = 60  # the protocol: an unsent mail is tried again at least once a minute
 
@@ -35,6 +34,11 @@ MAX_BACKOFF_S = 60  # the protocol: an unsent mail is tried again at least once 
 def backoff(attempts: int) -> timedelta:
     """2, 4, 8, 16, 32, then every 60 seconds."""
     return timedelta(seconds=min(MAX_BACKOFF_S, 2 ** max(attempts, 1)))
+
+
+def lease() -> timedelta:
+    """How long a claim holds (INSPRAAK_MAIL_LEASE_S); a batch stops sending at half of it."""
+    return timedelta(seconds=settings.INSPRAAK["MAIL_LEASE_S"])
 
 
 def public_url(path: str) -> str:
@@ -77,7 +81,7 @@ def _claim(*, now, worker: str) -> tuple[str, list[Mail]]:
         return "", []
     claim = f"{worker[:55]}:{secrets.token_hex(4)}"
     # The conditional update is the claim: of two processes that read the same ids, each row goes to one.
-    Mail.objects.filter(free, pk__in=ids, status=Mail.Status.PENDING).update(claimed_until=now + LEASE,
+    Mail.objects.filter(free, pk__in=ids, status=Mail.Status.PENDING).update(claimed_until=now + lease(),
                                                                            claimed_by=claim)
     return claim, list(Mail.objects.filter(pk__in=ids, claimed_by=claim).select_related("workshop")
                        .order_by("not_before", "pk"))
@@ -123,7 +127,7 @@ def _send_batch(claim: str, batch: list[Mail]) -> int:
         return 0
     try:
         for i, mail in enumerate(batch):
-            if timezone.now() - started > LEASE / 2:  # leave the rest to a fresh claim before the lease lapses
+            if timezone.now() - started > lease() / 2:  # leave the rest to a fresh claim before the lease lapses
                 Mail.objects.filter(pk__in=[m.pk for m in batch[i:]], claimed_by=claim).update(
                     claimed_until=None, claimed_by="")
                 break

@@ -86,7 +86,7 @@ def test_a_claimed_mail_waits_for_its_lease_and_then_goes_once(smtp):
     assert len(batch) == 2
     assert mail._claim(now=timezone.now(), worker="other") == ("", [])  # two claims never share a mail
     assert mail.outbox_send_due(worker="other") == 0
-    later = timezone.now() + mail.LEASE + timedelta(seconds=1)
+    later = timezone.now() + mail.lease() + timedelta(seconds=1)
     assert mail.outbox_send_due(worker="other", now=later) == 2
     assert len(smtp.inbox.messages) == 2
     # The killed worker's late mark (had it woken up) changes nothing: its claim is gone.
