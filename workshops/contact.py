@@ -48,6 +48,7 @@ def contact_set(*, actor: Participant, email: str) -> Contact:
     except ValidationError:
         raise DomainError("invalid", fields={"email": "Not a valid e-mail address."}) from None
     token, now = secrets.token_urlsafe(32), timezone.now()
+    Participant.objects.select_for_update().filter(pk=actor.pk).first()  # two requests at once: one after the other
     contact = Contact.objects.select_for_update().filter(participant=actor).first()
     if contact is None:
         contact = Contact(participant=actor)
@@ -116,9 +117,10 @@ def notify(*, workshop_id: int, participant_ids, event: dict) -> int:
     if not contacts:
         return 0
     now = timezone.now()
+    # Locked in one order (by pk), so that two answers with people in common cannot deadlock.
     open_mails = {m.contact_id: m for m in Mail.objects.select_for_update().filter(
         contact__in=contacts, kind=Mail.Kind.NOTIFY, status=Mail.Status.PENDING, attempts=0,
-        claimed_until__isnull=True, not_before__gt=now)}
+        claimed_until__isnull=True, not_before__gt=now).order_by("pk")}
     for mail in open_mails.values():
         mail.data["events"].append(event)
     Mail.objects.bulk_update(list(open_mails.values()), ["data"], batch_size=500)
