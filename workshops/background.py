@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import breakouts, mail, presence, services, stream
+from . import breakouts, contact, mail, presence, services, stream
 from .models import Deadline, ServerProcess
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,11 @@ def _timer_expire(deadline: Deadline) -> None:
 @deadline_handler(breakouts.CLOSE)
 def _breakout_deadline(deadline: Deadline) -> None:
     breakouts.breakout_deadline(deadline=deadline)
+
+
+@deadline_handler(contact.NOTIFY)
+def _notify(deadline: Deadline) -> None:
+    contact.notify_deliver(deadline=deadline)
 
 
 @deadline_handler(presence.FLUSH)

@@ -1,8 +1,9 @@
 """Contact by mail (PROTOCOL 3.3): double opt-in, one-click unsubscribe, and the notifications.
 
-A notification is queued in the transaction of the change that causes it (`notify`): the first
-event for a person opens a window of INSPRAAK_NOTIFY_DELAY_S, and every later event in it joins
-the same outbox row, which goes out when the window closes (its `not_before`).
+A notification is written in the transaction of the change that causes it (`notify`, one deadline
+row), and the background loop turns it into outbox rows (`notify_deliver`): the first event for a
+person opens a window of INSPRAAK_NOTIFY_DELAY_S, and every later event in it joins the same
+outbox row, which goes out when the window closes (its `not_before`).
 """
 import hashlib
 import secrets
@@ -17,12 +18,13 @@ from django.utils import timezone
 
 from .errors import DomainError
 from .mail import public_url
-from .models import Contact, Mail, Participant
+from .models import Contact, Deadline, Mail, Participant
 
-__all__ = ["CONFIRM_LIFETIME", "contact_confirm", "contact_confirm_state", "contact_remove", "contact_set",
-           "contact_unsubscribe", "notify", "unsubscribe_url"]
+__all__ = ["CONFIRM_LIFETIME", "NOTIFY", "contact_confirm", "contact_confirm_state", "contact_remove", "contact_set",
+           "contact_unsubscribe", "notify", "notify_deliver", "unsubscribe_url"]
 
 CONFIRM_LIFETIME = timedelta(days=7)
+NOTIFY = "mail.notify"  # the deadline that turns an event into notifications (workshops.background)
 
 
 def _hash(token: str) -> str:
@@ -105,14 +107,28 @@ def contact_unsubscribe(*, code: str, token: str) -> int:
     return deleted
 
 
-def notify(*, workshop_id: int, participant_ids, event: dict) -> int:
-    """Queue `event` for each of these participants with a confirmed address; return how many.
+def notify(*, workshop_id: int, participant_ids, event: dict) -> None:
+    """Tell these participants of `event` by mail, those of them with a confirmed address.
 
-    Runs in the caller's transaction, in a fixed number of queries whatever the number of people:
-    an event joins the person's open notification (its window not closed, not yet claimed) or
-    opens one that closes INSPRAAK_NOTIFY_DELAY_S from now.
+    Written in the caller's transaction as one deadline due now, whatever the number of people
+    (an official's answer to a proposal thousands endorsed returns at once); the background loop
+    fires it within a second, in `notify_deliver`.
     """
-    contacts = list(Contact.objects.filter(participant_id__in=set(participant_ids), confirmed_at__isnull=False,
+    people = sorted(set(participant_ids))
+    if people:
+        Deadline.objects.create(workshop_id=workshop_id, kind=NOTIFY, due_at=timezone.now(),
+                                data={"participants": people, "event": event})
+
+
+def notify_deliver(*, deadline: Deadline) -> int:
+    """Queue a deadline's event for each of its people with a confirmed address; return how many.
+
+    In a fixed number of queries whatever the number of people: an event joins the person's open
+    notification (its window not closed, not yet claimed) or opens one that closes
+    INSPRAAK_NOTIFY_DELAY_S from now.
+    """
+    workshop_id, event = deadline.workshop_id, deadline.data["event"]
+    contacts = list(Contact.objects.filter(participant_id__in=deadline.data["participants"], confirmed_at__isnull=False,
                                            participant__workshop_id=workshop_id).only("pk", "email"))
     if not contacts:
         return 0
