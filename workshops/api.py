@@ -222,3 +222,13 @@ def unsubscribe(request, code, token):
         return error_response(DomainError("invalid", fields={"List-Unsubscribe": "Must be One-Click (RFC 8058)."}))
     contact.contact_unsubscribe(code=code, token=token)
     return JsonResponse({})
+
+
+@json_view("GET")
+def mail_report(request, code):
+    """Facilitators: mail pending, sent and failed, with each permanent failure (who, why; not the address)."""
+    workshop = selectors.workshop_get(code)
+    actor = _participant(request, workshop)
+    if actor.role != Participant.Role.FACILITATOR:
+        raise DomainError("forbidden", "Only facilitators see how the mail fares.")
+    return JsonResponse(contact.mail_report(workshop.pk))

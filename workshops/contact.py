@@ -14,14 +14,17 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from .errors import DomainError
 from .mail import public_url
 from .models import Contact, Deadline, Mail, Participant
+from .times import iso
 
-__all__ = ["CONFIRM_LIFETIME", "NOTIFY", "contact_confirm", "contact_confirm_state", "contact_remove", "contact_set",
-           "contact_unsubscribe", "notify", "notify_deliver", "unsubscribe_url"]
+__all__ = ["CONFIRM_LIFETIME", "NOTIFY", "contact_confirm", "contact_confirm_state", "contact_data", "contact_remove",
+           "contact_set", "contact_unsubscribe", "mail_data", "mail_report", "notify", "notify_deliver",
+           "unsubscribe_url"]
 
 CONFIRM_LIFETIME = timedelta(days=7)
 NOTIFY = "mail.notify"  # the deadline that turns an event into notifications (workshops.background)
@@ -145,3 +148,31 @@ def notify_deliver(*, deadline: Deadline) -> int:
                                    data={"events": [event]}, not_before=closes)
                               for c in contacts if c.pk not in open_mails], batch_size=500)
     return len(contacts)
+
+
+def contact_data(participant: Participant) -> dict | None:
+    """What is stored of a participant's address, for "my data" (PROTOCOL 3.3 `contact`)."""
+    contact = Contact.objects.filter(participant=participant).first()
+    if contact is None:
+        return None
+    return {"email": contact.email, "confirmed": contact.confirmed_at is not None,
+            "confirmed_at": iso(contact.confirmed_at), "created_at": iso(contact.created_at)}
+
+
+def mail_data(participant: Participant) -> list[dict]:
+    """The mail written to a participant, for "my data" (PROTOCOL 3.3 `mail`), oldest first."""
+    return [{"kind": m.kind, "status": m.status, "created_at": iso(m.created_at), "sent_at": iso(m.sent_at),
+             "events": m.data.get("events", [])}
+            for m in Mail.objects.filter(contact__participant=participant).order_by("created_at", "pk")]
+
+
+def mail_report(workshop_id: int) -> dict:
+    """For facilitators: how the workshop's mail fares, and each mail refused for good (no address shown)."""
+    counts = dict.fromkeys(Mail.Status.values, 0)
+    for row in Mail.objects.filter(workshop_id=workshop_id).values("status").annotate(n=Count("pk")):
+        counts[row["status"]] = row["n"]
+    failed = Mail.objects.filter(workshop_id=workshop_id, status=Mail.Status.FAILED).select_related(
+        "contact__participant").order_by("-created_at")[:100]
+    return {**counts, "failures": [
+        {"participant": {"id": m.contact.participant_id, "name": m.contact.participant.name}, "kind": m.kind,
+         "error": m.last_error, "attempts": m.attempts, "created_at": iso(m.created_at)} for m in failed]}

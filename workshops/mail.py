@@ -113,6 +113,19 @@ def _permanent(exc: Exception) -> bool:
     return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
 
 
+def _describe(exc: Exception) -> str:
+    """The SMTP server's reply, without the address (smtplib puts it in a refused recipient's error)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "; ".join(f"{code} {_text(reply)}" for code, reply in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"{exc.smtp_code} {_text(exc.smtp_error)}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _text(reply) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+
+
 def _connection_lost(exc: Exception) -> bool:
     """Whether the connection is gone (smtplib's errors are OSErrors too: only the disconnect counts)."""
     if isinstance(exc, smtplib.SMTPException):
@@ -165,13 +178,14 @@ def _send_batch(claim: str, batch: list[Mail]) -> int:
             except Exception as exc:
                 now = timezone.now()
                 if _permanent(exc):
-                    log.warning("mail %s refused for good: %s", mail.pk, exc)
-                    _mark(mail, claim, status=Mail.Status.FAILED, attempts=mail.attempts + 1, last_error=str(exc)[:500])
+                    log.warning("mail %s refused for good: %s", mail.pk, _describe(exc))
+                    _mark(mail, claim, status=Mail.Status.FAILED, attempts=mail.attempts + 1,
+                          last_error=_describe(exc)[:500])
                     continue
-                _defer(mail, claim, f"{type(exc).__name__}: {exc}", now)
+                _defer(mail, claim, _describe(exc), now)
                 if _connection_lost(exc):
                     for rest in batch[i + 1:]:
-                        _defer(rest, claim, f"{type(exc).__name__}: {exc}", now)
+                        _defer(rest, claim, _describe(exc), now)
                     break
                 if not isinstance(exc, smtplib.SMTPException):
                     log.exception("mail %s could not be made or sent", mail.pk)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("workshops/<str:code>/join", api.join),
     path("workshops/<str:code>/reference", api.reference),
     path("workshops/<str:code>/me/contact", api.my_contact),
+    path("workshops/<str:code>/mail", api.mail_report),
     path("workshops/<str:code>/unsubscribe/<str:token>", api.unsubscribe),
     path("contact/confirm", api.contact_confirm),
 ]

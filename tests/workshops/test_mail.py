@@ -111,3 +111,29 @@ def test_without_email_host_mail_goes_to_the_console(settings, capsys):
     queued(workshop)
     assert mail.outbox_send_due(worker="a") == 1
     assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in capsys.readouterr().out
+
+
+def test_facilitators_see_what_was_refused_for_good_without_the_address(smtp):
+    from django.test import Client
+
+    from workshops import contact
+    workshop, fac = workshop_with_facilitator()
+    queued(workshop, 3)
+    smtp.inbox.refuse.add("p1@example.org")
+    mail.outbox_send_due(worker="a")
+    staff = Client()
+    staff.force_login(fac.user)
+    report = staff.get(f"/api/workshops/{workshop.code}/mail").json()
+    assert (report["sent"], report["pending"], report["failed"]) == (2, 0, 1)
+    [failure] = report["failures"]
+    assert failure["participant"]["name"] == "P1" and "550" in failure["error"]
+    assert "p1@example.org" not in str(report)
+    citizen_client = Client()
+    answer = citizen_client.post(f"/api/workshops/{workshop.code}/join", {"name": "Eve"},
+                                 content_type="application/json")
+    assert answer.status_code == 201
+    assert citizen_client.get(f"/api/workshops/{workshop.code}/mail").status_code == 403
+    # "My data" of the refused participant: their address and the mail, with what became of it.
+    refused = Mail.objects.get(status="failed").contact.participant
+    assert contact.contact_data(refused)["email"] == "p1@example.org"
+    assert [m["status"] for m in contact.mail_data(refused)] == ["failed"]
