@@ -154,7 +154,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 # The languages the pages are translated into (workshop content may also be French or German).
 LANGUAGES = [("nl", "Nederlands"), ("en", "English"), ("fr", "Français")]
-# The catalogues are in frontend/locale, found through the frontend app: no LOCALE_PATHS.
+# The catalogues are in frontend/locale (the pages) and workshops/locale (mail and the confirmation
+# page), found through their apps: no LOCALE_PATHS. The .mo files are compiled with msgfmt and committed.
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
