@@ -293,3 +293,16 @@ def test_the_link_page_speaks_the_workshops_language_and_says_when_a_link_is_gon
     assert '<html lang="nl"' in page.content.decode() and "Deze link werkt niet meer" in page.content.decode()
     unknown = Client().get("/c/not-a-token")
     assert unknown.status_code == 410
+
+
+def test_ending_the_workshop_does_not_cancel_news_on_its_way(smtp):
+    from workshops import services
+    workshop, fac = workshop_with_facilitator(language="en")
+    _, an = joined(workshop)
+    confirmed(an, "an@example.org")
+    send()
+    published(workshop, fac, [an])
+    services.workshop_end(actor=fac)  # in the same second, before the loop fired the news
+    close_windows()
+    send()
+    assert [m for m in smtp.inbox.to("an@example.org") if "became" in m["Subject"]]
