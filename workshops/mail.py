@@ -173,6 +173,8 @@ def _send_batch(claim: str, batch: list[Mail]) -> int:
                 Mail.objects.filter(pk__in=[m.pk for m in batch[i:]], claimed_by=claim).update(
                     claimed_until=None, claimed_by="")
                 break
+            if not Mail.objects.filter(pk=mail.pk, claimed_by=claim).exists():
+                continue  # unsubscribed or erased since the claim (its row went with the address)
             try:
                 smtp.send_messages([mail_message(mail, connection=smtp, rendered=rendered)])
             except Exception as exc:

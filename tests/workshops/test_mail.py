@@ -137,3 +137,12 @@ def test_facilitators_see_what_was_refused_for_good_without_the_address(smtp):
     refused = Mail.objects.get(status="failed").contact.participant
     assert contact.contact_data(refused)["email"] == "p1@example.org"
     assert [m["status"] for m in contact.mail_data(refused)] == ["failed"]
+
+
+def test_a_mail_whose_address_went_during_the_batch_is_not_sent(smtp):
+    workshop, _ = workshop_with_facilitator()
+    queued(workshop, 3)
+    claim, batch = mail._claim(now=timezone.now(), worker="a")
+    Contact.objects.filter(email="p1@example.org").delete()  # unsubscribed while the batch was on its way
+    assert mail._send_batch(claim, batch) == 2
+    assert sorted(m["To"] for m in smtp.inbox.messages) == ["p0@example.org", "p2@example.org"]
