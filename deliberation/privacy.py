@@ -8,7 +8,7 @@ out), the name in stored events. docs/privacy.md says the same for people.
 from django.db import transaction
 from django.utils import timezone
 
-from workshops import stream
+from workshops import contact, stream
 from workshops.errors import DomainError
 from workshops.events import ParticipantErased
 from workshops.models import Participant
@@ -48,10 +48,9 @@ def participant_data(participant: Participant) -> dict:
                    "at": iso(f.created_at)} for f in Flag.objects.filter(by=p).order_by("pk")],
         "appeals": [{"idea": a.idea_id, "text": a.text, "status": a.status, "note": a.note,
                      "at": iso(a.created_at)} for a in Appeal.objects.filter(idea__author=p).order_by("pk")],
-        # The contact address and the mail sent to it: the mail app (issue 14, point 2) owns both and
-        # plugs its selectors in here ({"email", "confirmed", ...} or None; the outbox rows to them).
-        "contact": None,
-        "mail": [],
+        # The contact address and the mail written to it (workshops.contact owns both).
+        "contact": contact.contact_data(p),
+        "mail": contact.mail_data(p),
     }
 
 
@@ -74,7 +73,7 @@ def participant_erase(*, actor: Participant) -> Participant:
         participant.device = ""
     participant.save(update_fields=["name", "profile", "return_key", "erased_at", "presence_online", "device"])
     SurveyAnswer.objects.filter(participant=participant).update(comment="")
-    # The mail app deletes the participant's contact address (and unsent mail to it) here, in this transaction.
+    contact.contact_remove(actor=participant)  # the address, and every mail that would still go to it
     stream.forget_name(participant.workshop_id, participant.pk)
     stream.emit(participant.workshop_id, ParticipantErased(participant=participant.pk))
     return participant

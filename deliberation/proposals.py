@@ -2,6 +2,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from workshops import contact
 from workshops import permissions as rules
 from workshops import stream
 from workshops.errors import DomainError
@@ -70,6 +71,9 @@ def proposal_publish(*, actor: Participant, proposal: Proposal) -> Proposal:
     proposal.save(update_fields=["status", "published_at"])
     stream.emit(actor.workshop_id, ProposalPublished(proposal=proposal_payload(proposal)))
     _refresh_contributors(proposal)
+    authors = proposal.sources.filter(status=Idea.Status.VISIBLE).values_list("author_id", flat=True)
+    contact.notify(workshop_id=actor.workshop_id, participant_ids=authors,
+                   event={"kind": "published", "proposal": proposal.pk, "title": proposal.title})
     return proposal
 
 
@@ -103,4 +107,9 @@ def proposal_respond(*, actor: Participant, proposal_id: int, status: str, messa
     payload = proposal_payload(proposal)
     stream.emit(actor.workshop_id, ProposalResponded(proposal=payload))
     _refresh_contributors(proposal)
+    # Those who built the proposal and those who took a stand on it (any endorsement value) hear the answer.
+    told = set(contributors_of(proposal)) | set(proposal.endorsements.values_list("participant_id", flat=True))
+    contact.notify(workshop_id=actor.workshop_id, participant_ids=told,
+                   event={"kind": "responded", "proposal": proposal.pk, "title": proposal.title,
+                          "status": status, "message": message})
     return response, payload

@@ -19,4 +19,5 @@ urlpatterns = [
     path("w/<slug:code>/report", views.report, name="report"),
     path("reports", views.reports, name="reports"),
     path("r/<str:token>", views.return_link, name="return_link"),
+    path("c/<str:token>", views.contact_confirm, name="contact_confirm"),
 ]

@@ -2,12 +2,15 @@
 from django.core import signing
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.http import require_http_methods, require_safe
 
 from deliberation.models import Proposal
 from workshops import return_links, sessions
+from workshops.contact import contact_confirm_state
 
-__all__ = ["home", "participant", "facilitate", "moderate", "outcomes", "report", "reports", "return_link"]
+__all__ = ["contact_confirm", "home", "participant", "facilitate", "moderate", "outcomes", "report", "reports",
+           "return_link"]
 
 
 def _shell(template: str, doc: str):
@@ -72,3 +75,16 @@ def return_link(request, token: str):
     response["Cache-Control"] = "no-store"
     response._has_been_logged = True  # django.utils.log.log_response: not with the token in the path
     return response
+
+
+@require_safe
+def contact_confirm(request, token: str):
+    """The link of a confirmation mail: a button that confirms the address, or 410 for a used or expired link.
+
+    In the workshop's language, as the mail was: the person may open it in another browser.
+    """
+    state, contact = contact_confirm_state(token)
+    workshop = contact.participant.workshop if contact is not None else None
+    with translation.override(workshop.language if workshop else translation.get_language()):
+        return render(request, "workshops/contact.html", {"token": token, "state": state, "workshop": workshop},
+                      status=200 if state == "ok" else 410)

@@ -1,7 +1,8 @@
-"""Work a server process does on its own: deadlines, heartbeats, sweeping, pruning.
+"""Work a server process does on its own: deadlines, heartbeats, sweeping, pruning, the outbox.
 
 Every process runs this loop; a deadline is claimed with a conditional update,
-so exactly one process fires it, also one that was down when it fell due.
+so exactly one process fires it, also one that was down when it fell due. Mail
+is claimed the same way, with a lease (workshops.mail).
 """
 import asyncio
 import gc
@@ -13,12 +14,12 @@ import time
 import weakref
 from typing import Callable
 
-from channels.db import database_sync_to_async
+from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import breakouts, presence, services, stream
+from . import breakouts, contact, mail, presence, services, stream
 from .models import Deadline, ServerProcess
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,11 @@ def _timer_expire(deadline: Deadline) -> None:
 @deadline_handler(breakouts.CLOSE)
 def _breakout_deadline(deadline: Deadline) -> None:
     breakouts.breakout_deadline(deadline=deadline)
+
+
+@deadline_handler(contact.NOTIFY)
+def _notify(deadline: Deadline) -> None:
+    contact.notify_deliver(deadline=deadline)
 
 
 @deadline_handler(presence.FLUSH)
@@ -114,25 +120,50 @@ class Collector:
             self.full = full
 
 
+def send_mail() -> int:
+    """Send the outbox's due mail that this process can claim (PROTOCOL 3.3)."""
+    return mail.outbox_send_due(worker=SERVER_NAME)
+
+
+# SMTP may take seconds: the outbox is sent from a thread of its own, not the database thread
+# that socket commands share, and in a task of its own, so that deadlines and heartbeats go on.
+_send_mail_async = DatabaseSyncToAsync(send_mail, thread_sensitive=False)
+
+
+def _mail_started(sending: "asyncio.Future | None") -> asyncio.Future:
+    """The running outbox task, or a new one when the last has finished (its failure logged)."""
+    if sending is not None and not sending.done():
+        return sending
+    if sending is not None and not sending.cancelled() and sending.exception() is not None:
+        log.error("sending mail failed; trying again", exc_info=sending.exception())
+    return asyncio.ensure_future(_send_mail_async())
+
+
 async def _loop() -> None:
     last_beat = last_prune = 0.0
     collector = Collector()
-    while True:
-        try:
-            await database_sync_to_async(run_due_deadlines)()
-            now = time.monotonic()
-            collector.tick(now)
-            if now - last_beat >= 5:
-                last_beat = now
-                await database_sync_to_async(_beat)()
-            if now - last_prune >= 3600:
-                last_prune = now
-                await database_sync_to_async(stream.prune)(hours=settings.INSPRAAK["EVENT_RETENTION_HOURS"])
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("background loop failed; trying again")
-        await asyncio.sleep(1)
+    sending = None
+    try:
+        while True:
+            try:
+                sending = _mail_started(sending)
+                await database_sync_to_async(run_due_deadlines)()
+                now = time.monotonic()
+                collector.tick(now)
+                if now - last_beat >= 5:
+                    last_beat = now
+                    await database_sync_to_async(_beat)()
+                if now - last_prune >= 3600:
+                    last_prune = now
+                    await database_sync_to_async(stream.prune)(hours=settings.INSPRAAK["EVENT_RETENTION_HOURS"])
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("background loop failed; trying again")
+            await asyncio.sleep(1)
+    finally:
+        if sending is not None:
+            sending.cancel()
 
 
 _tasks: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Task]" = weakref.WeakKeyDictionary()

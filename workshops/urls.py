@@ -15,4 +15,8 @@ urlpatterns = [
     path("workshops/<str:code>/reference", api.reference),
     path("workshops/<str:code>/me/return-link", api.return_link),
     path("workshops/<str:code>/me/return-link.svg", api.return_link_qr),
+    path("workshops/<str:code>/me/contact", api.my_contact),
+    path("workshops/<str:code>/mail", api.mail_report),
+    path("workshops/<str:code>/unsubscribe/<str:token>", api.unsubscribe),
+    path("contact/confirm", api.contact_confirm),
 ]

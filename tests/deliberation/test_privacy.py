@@ -199,3 +199,19 @@ def test_the_participant_page_offers_the_way_back_in_dutch_and_french():
         page = Browser().client.get(f"/w/{workshop.code}/", headers={"Accept-Language": language}).content.decode()
         for word in words:
             assert word in page, (language, word)
+
+
+@pytest.mark.django_db
+def test_my_data_shows_the_contact_address_and_its_mail_and_erase_deletes_both():
+    from workshops import contact
+    from workshops.models import Contact, Mail
+
+    workshop, fac = workshop_with_facilitator()
+    an = Participant.objects.create(workshop=workshop, name="An")
+    contact.contact_set(actor=an, email="an@example.org")
+    data = privacy.participant_data(an)
+    assert data["contact"]["email"] == "an@example.org" and data["contact"]["confirmed"] is False
+    assert [m["kind"] for m in data["mail"]] and Mail.objects.filter(contact__participant=an).exists()
+    privacy.participant_erase(actor=an)
+    assert not Contact.objects.filter(participant=an).exists() and not Mail.objects.filter(contact__participant=an).exists()
+    assert privacy.participant_data(Participant.objects.get(pk=an.pk))["contact"] is None

@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workshops', '0006_receipt_created'),
+        ('workshops', '0007_mail'),
     ]
 
     operations = [
