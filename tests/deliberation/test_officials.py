@@ -98,12 +98,6 @@ def test_the_api_is_for_staff_and_a_response_through_the_respond_api_takes_a_pro
     assert client.get("/api/officials/awaiting").json()["workshops"] == []
 
 
-def test_the_officials_page_is_served_and_linked_from_the_front_page(client):
-    assert 'href="/officials"' in client.get("/").content.decode()
-    page = client.get("/officials")
-    assert page.status_code == 200 and b"officials.js" in page.content
-
-
 def test_a_digest_is_queued_once_a_week_for_each_official_with_an_address(made):
     proposal(made["first"], "Trees")
     nobody = staff_member(made["first"], "official", "no-address")  # no address on the account
