@@ -4,7 +4,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import OFFICIAL_USERNAME
+from .conftest import OFFICIAL_USERNAME, STAFF_PASSWORD, STAFF_USERNAME
 from .helpers import PHONE, assert_no_axe_violations, expect_live, tab_to
 from .scripted import play_workshop
 
@@ -56,7 +56,21 @@ def test_an_official_finds_the_unanswered_proposal_and_answers_it_by_keyboard(pe
         expect(page.get_by_role("heading", name="Proposals waiting for your response", level=1)).to_be_visible()
         expect(page.get_by_role("heading", name="Officials' quay", level=2)).to_have_count(0)
 
+        # Where an official answers a workshop's proposals, the way to the page across their workshops.
+        page.goto(f"/w/{story.code}/outcomes")
+        page.get_by_role("link", name="Proposals waiting for your response (officials)").click()
+        expect(page).to_have_url(re.compile(r"/officials$"))
+
+        # A facilitator who is nobody's official is not sent there.
+        fatima = people("Fatima")
+        fatima.log_in(STAFF_USERNAME, STAFF_PASSWORD)
+        expect(fatima.page.locator("#mine li", has_text="Officials' quay")).to_be_visible()
+        expect(fatima.page.locator("#officials-link")).to_be_hidden()
+
         visitor = people("Visitor")
+        visitor.page.goto(f"/w/{story.code}/outcomes")
+        expect(visitor.page.get_by_role("heading", name=TITLE)).to_be_visible()
+        expect(visitor.page.locator("#officials-link")).to_be_hidden()
         visitor.page.goto("/officials")
         expect(visitor.page.get_by_role("heading", name="Log in to see the proposals waiting for you")).to_be_visible()
         expect(visitor.page.locator("#fatal")).to_be_focused()
