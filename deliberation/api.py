@@ -164,7 +164,8 @@ def officials_awaiting(request):
     if not request.user.is_authenticated or not request.user.is_staff:
         raise DomainError("unauthenticated", "Log in as staff first.")
     return JsonResponse({"update_due_days": settings.INSPRAAK["UPDATE_DUE_DAYS"],
-                         "workshops": officials.awaiting_officials(request.user)})
+                         "workshops": officials.awaiting_officials(request.user),
+                         "email": request.user.email, "digest": officials.digest_last(request.user)})
 
 
 @json_view("GET")

@@ -21,7 +21,7 @@ from workshops.times import iso
 from .models import Proposal, Response
 from .selectors import response_payload
 
-__all__ = ["UNANSWERED", "UPDATE_DUE", "awaiting_officials", "digest_week", "digests_queue"]
+__all__ = ["UNANSWERED", "UPDATE_DUE", "awaiting_officials", "digest_last", "digest_week", "digests_queue"]
 
 UNANSWERED = "unanswered"  # published, and no official has responded yet
 UPDATE_DUE = "update_due"  # the last response is older than INSPRAAK_UPDATE_DUE_DAYS
@@ -60,6 +60,15 @@ def awaiting_officials(user, *, now=None) -> list[dict]:
             out.append({"workshop": {"code": w.code, "title": w.title, "status": w.status, "language": w.language},
                         "proposals": items})
     return out
+
+
+def digest_last(user) -> dict | None:
+    """The account's latest weekly mail: where it went and what became of it (a refusal is shown to them)."""
+    last = Mail.objects.filter(user=user, kind=Mail.Kind.DIGEST).order_by("-created_at", "-pk").first()
+    if last is None:
+        return None
+    return {"to": last.to, "week": last.week, "status": last.status, "sent_at": iso(last.sent_at),
+            "error": last.last_error if last.status == Mail.Status.FAILED else ""}
 
 
 def digest_week(now) -> str:

@@ -24,6 +24,8 @@ def test_an_official_finds_the_unanswered_proposal_and_answers_it_by_keyboard(pe
         expect(page).to_have_url(re.compile(r"/officials$"))
         expect(page.get_by_role("heading", name="Proposals waiting for your response", level=1)).to_be_visible()
         expect(page.locator("#awaiting-lead")).to_contain_text("older than 30 days")
+        expect(page.locator("#digest-note")).to_have_text(
+            "Once a week, when something waits, this list comes by mail to official@example.org.")
         section = page.locator("section.awaiting-workshop", has=page.get_by_role("heading", name="Officials' quay", level=2))
         item = section.locator("li.awaiting-item", has=page.get_by_role("heading", name=TITLE, level=3))
         expect(item.locator(".awaiting-waiting")).to_have_text("Published 0 days ago, no response yet.")

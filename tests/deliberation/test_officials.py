@@ -166,10 +166,17 @@ def test_the_digest_goes_out_through_the_outbox_in_the_newest_workshops_language
     assert Mail.objects.get(kind="digest").status == "sent"
 
 
-def test_a_digest_leaves_the_workshops_failed_mail_report_alone(made, smtp):
+def test_a_refused_digest_is_shown_to_its_official_not_in_the_workshops_mail_report(made, smtp):
     proposal(made["first"], "Trees")
+    client = Client()
+    client.force_login(made["official"].user)
+    assert client.get("/api/officials/awaiting").json()["digest"] is None
     officials.digests_queue()
     smtp.inbox.refuse.add("mayor@example.org")
     mail.outbox_send_due(worker="a")
     assert Mail.objects.get(kind="digest").status == "failed"
     assert mail_report(made["first"].pk)["failed"] == 0
+    body = client.get("/api/officials/awaiting").json()
+    assert body["email"] == "mayor@example.org"
+    assert body["digest"]["status"] == "failed" and body["digest"]["error"].startswith("550")
+    assert body["digest"]["to"] == "mayor@example.org"

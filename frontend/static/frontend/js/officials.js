@@ -29,6 +29,15 @@ export function waitingText(p) {
     { status: responseLabel(p.response?.status) });
 }
 
+/** Where this list goes by mail each week, or why it does not (no address; refused by the mail server). */
+export function digestText(email, digest) {
+  if (!email) return gettext("Your account has no e-mail address, so this list does not come to you by mail.");
+  if (digest?.status === "failed") {
+    return gettext("Your weekly mail with this list to %(email)s could not be delivered: %(error)s", { email: digest.to, error: digest.error });
+  }
+  return gettext("Once a week, when something waits, this list comes by mail to %(email)s.", { email });
+}
+
 function proposalItem(code, p) {
   const headingId = `awaiting-${p.id}-title`;
   const waiting = h("p", { class: "awaiting-waiting", dataset: { waiting: p.waiting } }, waitingText(p));
@@ -81,6 +90,9 @@ async function start(root) {
   setText($("#awaiting-summary", root), gettext("%(unanswered)s without a response, %(due)s due an update.",
     { unanswered: unanswered, due: all.length - unanswered }));
   $("#awaiting-summary", root).hidden = all.length === 0;
+  const note = $("#digest-note", root);
+  setText(note, digestText(data.email, data.digest));
+  note.dataset.kind = data.digest?.status === "failed" ? "error" : "";
   $("#awaiting-empty", root).hidden = all.length > 0;
   $("#awaiting-workshops", root).replaceChildren(...workshops.map(workshopSection));
   $("#loading", root).hidden = true;
