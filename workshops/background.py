@@ -52,10 +52,11 @@ def periodic(seconds: float):
 
 
 async def _run_periodic(last: dict, now: float) -> None:
+    # In a thread of its own, as the outbox is, not the database thread that socket commands share.
     for every, fn in PERIODIC:
         if now - last.get(fn, -every) >= every:
             last[fn] = now
-            await database_sync_to_async(fn)()
+            await DatabaseSyncToAsync(fn, thread_sensitive=False)()
 
 
 @deadline_handler(services.TIMER_EXPIRE)
