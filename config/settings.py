@@ -216,6 +216,9 @@ INSPRAAK = {
     # How long a process's claim on a batch of mail holds (workshops.mail): after a crash, what it had
     # not sent goes out this much later from another process. A batch stops sending at half of it.
     "MAIL_LEASE_S": env_int("INSPRAAK_MAIL_LEASE_S", 120),
+    # An answered proposal whose last response is older than this many days is due an update: it is
+    # listed on the officials' page and in their weekly mail (deliberation.officials).
+    "UPDATE_DUE_DAYS": env_int("INSPRAAK_UPDATE_DUE_DAYS", 30),
 }
 CSRF_FAILURE_VIEW = "workshops.api.csrf_failure"
 

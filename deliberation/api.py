@@ -2,6 +2,7 @@
 import csv
 import io
 
+from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 
 from workshops import permissions as rules
@@ -11,7 +12,7 @@ from workshops.errors import DomainError
 from workshops.http import json_view, once, parse_body
 from workshops.models import Participant
 
-from . import charts, permissions, privacy, proposals, protocol, selectors
+from . import charts, officials, permissions, privacy, proposals, protocol, selectors
 from . import report as impact
 
 R = Participant.Role
@@ -155,6 +156,16 @@ def organisation_report(request):
         raise DomainError("unauthenticated", "Log in as staff first.")
     workshops = workshop_selectors.workshops_with_role(request.user, (R.FACILITATOR, R.OFFICIAL))
     return JsonResponse(impact.organisation_report(workshops))
+
+
+@json_view("GET")
+def officials_awaiting(request):
+    """Across the account's workshops as an official: published proposals waiting for a response or an update."""
+    if not request.user.is_authenticated or not request.user.is_staff:
+        raise DomainError("unauthenticated", "Log in as staff first.")
+    return JsonResponse({"update_due_days": settings.INSPRAAK["UPDATE_DUE_DAYS"],
+                         "workshops": officials.awaiting_officials(request.user),
+                         "email": request.user.email, "digest": officials.digest_last(request.user)})
 
 
 @json_view("GET")

@@ -12,4 +12,5 @@ urlpatterns = [
     path("workshops/<str:code>/me/data", api.my_data),
     path("workshops/<str:code>/me/erase", api.erase_me),
     path("report", api.organisation_report),
+    path("officials/awaiting", api.officials_awaiting),
 ]

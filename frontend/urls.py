@@ -18,6 +18,7 @@ urlpatterns = [
     path("w/<slug:code>/outcomes.atom", OutcomesFeed(), name="outcomes-feed"),
     path("w/<slug:code>/report", views.report, name="report"),
     path("reports", views.reports, name="reports"),
+    path("officials", views.officials, name="officials"),
     path("r/<str:token>", views.return_link, name="return_link"),
     path("c/<str:token>", views.contact_confirm, name="contact_confirm"),
 ]

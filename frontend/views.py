@@ -9,7 +9,7 @@ from deliberation.models import Proposal
 from workshops import return_links, sessions
 from workshops.contact import contact_confirm_state
 
-__all__ = ["contact_confirm", "home", "participant", "facilitate", "moderate", "outcomes", "report", "reports",
+__all__ = ["contact_confirm", "home", "participant", "facilitate", "moderate", "officials", "outcomes", "report", "reports",
            "return_link"]
 
 
@@ -41,6 +41,7 @@ def outcomes(request, code: str):
 
 report = _shell("report.html", "The impact report of a workshop, for its facilitators and officials.")
 reports = _shell("reports.html", "The organisation report: every workshop of the logged-in staff account.")
+officials = _shell("officials.html", "For officials: the proposals across their workshops that wait for a response or an update.")
 
 
 @require_http_methods(["GET", "POST"])

@@ -24,10 +24,11 @@ from .models import Deadline, ServerProcess
 
 log = logging.getLogger(__name__)
 
-__all__ = ["deadline_handler", "run_due_deadlines", "server", "start", "stop"]
+__all__ = ["deadline_handler", "periodic", "run_due_deadlines", "server", "start", "stop"]
 
 SERVER_NAME = f"{socket.gethostname()[:30]}-{os.getpid()}-{secrets.token_hex(4)}"
 HANDLERS: dict[str, Callable[[Deadline], None]] = {}
+PERIODIC: list[tuple[float, Callable[[], object]]] = []
 
 
 def deadline_handler(kind: str):
@@ -36,6 +37,26 @@ def deadline_handler(kind: str):
         HANDLERS[kind] = fn
         return fn
     return register
+
+
+def periodic(seconds: float):
+    """Register a check that every process runs about every `seconds` (and once at its start).
+
+    For work with no event to hang a deadline on, such as the officials' weekly mail; the check
+    itself must make running it in two processes at once harmless.
+    """
+    def register(fn):
+        PERIODIC.append((seconds, fn))
+        return fn
+    return register
+
+
+async def _run_periodic(last: dict, now: float) -> None:
+    # In a thread of its own, as the outbox is, not the database thread that socket commands share.
+    for every, fn in PERIODIC:
+        if now - last.get(fn, -every) >= every:
+            last[fn] = now
+            await DatabaseSyncToAsync(fn, thread_sensitive=False)()
 
 
 @deadline_handler(services.TIMER_EXPIRE)
@@ -141,6 +162,7 @@ def _mail_started(sending: "asyncio.Future | None") -> asyncio.Future:
 
 async def _loop() -> None:
     last_beat = last_prune = 0.0
+    last_periodic: dict = {}
     collector = Collector()
     sending = None
     try:
@@ -156,6 +178,7 @@ async def _loop() -> None:
                 if now - last_prune >= 3600:
                     last_prune = now
                     await database_sync_to_async(stream.prune)(hours=settings.INSPRAAK["EVENT_RETENTION_HOURS"])
+                await _run_periodic(last_periodic, now)
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -50,15 +50,22 @@ def public_url(path: str) -> str:
 def _message_id(mail: Mail) -> str:
     """The same for every attempt at a mail, so that a resent one is recognised as the same."""
     domain = urlsplit(settings.PUBLIC_URL).hostname or "localhost"
-    return f"<inspraak-{mail.pk}-{mail.workshop.code}@{domain}>"
+    return f"<inspraak-{mail.pk}-{mail.workshop.code if mail.workshop else mail.kind}@{domain}>"
+
+
+def _language(mail: Mail) -> str:
+    """Its workshop's language; an official's digest, which spans workshops, carries its own."""
+    return mail.workshop.language if mail.workshop else mail.data["language"]
 
 
 def _render(mail: Mail) -> tuple[str, str, str]:
-    """Subject, text and HTML of a mail, in its workshop's language."""
+    """Subject, text and HTML of a mail, in its language."""
     workshop = mail.workshop
-    context = {"workshop": workshop, "data": mail.data, "outcomes_url": public_url(f"/w/{workshop.code}/outcomes"),
-               "workshop_url": public_url(f"/w/{workshop.code}/")}
-    with translation.override(workshop.language):
+    context = {"workshop": workshop, "data": mail.data}
+    if workshop is not None:
+        context.update(outcomes_url=public_url(f"/w/{workshop.code}/outcomes"),
+                       workshop_url=public_url(f"/w/{workshop.code}/"))
+    with translation.override(_language(mail)):
         subject = render_to_string(f"workshops/mail/{mail.kind}_subject.txt", context)
         text = render_to_string(f"workshops/mail/{mail.kind}.txt", context)
         html = render_to_string(f"workshops/mail/{mail.kind}.html", context)
@@ -68,12 +75,14 @@ def _render(mail: Mail) -> tuple[str, str, str]:
 def mail_message(mail: Mail, *, connection=None, rendered: dict | None = None) -> EmailMultiAlternatives:
     """The mail as a message: plain text and HTML, in the workshop's language, with the list headers.
 
+    An official's digest goes to their own account's address, not to a list they joined: it has
+    no List-Unsubscribe (the mail says how it stops: no address on the account, or no proposal waiting).
+
     `rendered` keeps bodies for reuse within a batch: an answer that thousands follow makes
     thousands of mails that differ only in their address and headers.
     """
     from .contact import unsubscribe_url  # contact imports this module
 
-    workshop = mail.workshop
     if rendered is None:
         subject, text, html = _render(mail)
     else:
@@ -81,12 +90,12 @@ def mail_message(mail: Mail, *, connection=None, rendered: dict | None = None) -
         if key not in rendered:
             rendered[key] = _render(mail)
         subject, text, html = rendered[key]
-    message = EmailMultiAlternatives(
-        subject=subject, body=text, to=[mail.to], connection=connection,
-        headers={"Message-ID": _message_id(mail), "Content-Language": workshop.language,
-                 "List-Unsubscribe": f"<{unsubscribe_url(code=workshop.code, contact_id=mail.contact_id)}>",
-                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                 "Auto-Submitted": "auto-generated"})
+    headers = {"Message-ID": _message_id(mail), "Content-Language": _language(mail),
+               "Auto-Submitted": "auto-generated"}
+    if mail.contact_id is not None:
+        headers.update({"List-Unsubscribe": f"<{unsubscribe_url(code=mail.workshop.code, contact_id=mail.contact_id)}>",
+                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[mail.to], connection=connection, headers=headers)
     message.attach_alternative(html, "text/html")
     return message
 

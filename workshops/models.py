@@ -308,20 +308,30 @@ class Contact(models.Model):
 
 class Mail(models.Model):
     """One mail in the outbox: written in the transaction of the change that causes it, sent by the
-    background loop (workshops.mail). A notification collects `data["events"]` until `not_before`."""
+    background loop (workshops.mail). A notification collects `data["events"]` until `not_before`.
+
+    A mail goes either to a participant's confirmed contact, within a workshop, or (the officials'
+    weekly digest, deliberation.officials) to a staff account's own address, across its workshops.
+    """
 
     class Kind(models.TextChoices):
         CONFIRM = "confirm"
         NOTIFY = "notify"
+        DIGEST = "digest"  # to an official: the proposals waiting for their response or an update
 
     class Status(models.TextChoices):
         PENDING = "pending"
         SENT = "sent"
         FAILED = "failed"  # refused for good (SMTP 5xx) or given up on: kept, never tried again
 
-    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="mails")
+    # Null for an official's digest, which spans workshops.
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="mails", null=True, blank=True)
     # Deleting the contact (unsubscribe, erase) deletes its mails with the address they carry.
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="mails")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="mails", null=True, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="official_mails",
+                             null=True, blank=True)
+    # The ISO week of a digest ("2026-W49"): with the constraint below, one per account per week.
+    week = models.CharField(max_length=8, blank=True, default="")
     kind = models.CharField(max_length=8, choices=Kind.choices)
     to = models.EmailField(max_length=254)
     data = models.JSONField(default=dict)
@@ -337,6 +347,15 @@ class Mail(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(contact__isnull=False, workshop__isnull=False, user__isnull=True)
+                           | Q(contact__isnull=True, user__isnull=False, kind="digest")),
+                name="mail_to_contact_or_official"),
+            # Two processes that both find an official's digest due this week: one row, one mail.
+            models.UniqueConstraint(fields=["user", "week"], condition=Q(kind="digest"),
+                                    name="mail_digest_once_a_week"),
+        ]
         indexes = [
             # Serves the sender: pending mails whose time has come.
             models.Index(fields=["status", "not_before"], name="mail_pending_due"),

@@ -102,6 +102,7 @@ export const api = {
   removeContact: (code) => request("DELETE", `${ws(code)}/me/contact`),
   confirmContact: (token) => request("POST", "/api/contact/confirm", { token }),
   organisation: () => request("GET", "/api/report"),
+  officialsAwaiting: () => request("GET", "/api/officials/awaiting"),
   reportCsvUrl: (code) => `${ws(code)}/report?format=csv`,
   exportUrl: (code, format) => `${ws(code)}/export?format=${format}`,
 
