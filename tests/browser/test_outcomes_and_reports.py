@@ -183,6 +183,9 @@ def test_report_page_shows_the_figures_and_charts_of_a_scripted_workshop(people,
         expect(stat("responsiveness", "Proposals with an official response").locator(".stat-value")).to_have_text("1")
         expect(stat("responsiveness", "Median time to the first response").locator(".stat-value")).to_have_text(
             re.compile(r"under a minute|\d+ minutes?"))
+        # Anna and Bram, whose ideas are the sources, had their sockets open when the answer came.
+        expect(stat("responsiveness", "Contributors who were told the answer").locator(".stat-value")).to_have_text(
+            "100%")
         expect(stat("inclusiveness", "Appeals").locator(".stat-value")).to_have_text("0")
         representativeness = page.locator("#sec-representativeness tbody tr:not(.group-row)")
         expect(representativeness).to_have_text([
