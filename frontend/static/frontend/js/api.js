@@ -98,6 +98,7 @@ export const api = {
   respond: (code, proposal, status, message) =>
     request("POST", `${ws(code)}/proposals/${encodeURIComponent(proposal)}/response`, { status, message }),
   report: (code) => request("GET", `${ws(code)}/report`),
+  myData: (code) => request("GET", `${ws(code)}/me/data`),
   setContact: (code, email) => request("POST", `${ws(code)}/me/contact`, { email }),
   removeContact: (code) => request("DELETE", `${ws(code)}/me/contact`),
   confirmContact: (token) => request("POST", "/api/contact/confirm", { token }),
