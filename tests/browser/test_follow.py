@@ -141,3 +141,51 @@ def test_an_address_given_after_the_end_is_confirmed_by_mail_and_removed(browser
     finally:
         an.close()
         fac.close()
+
+
+def test_the_console_shows_mail_refused_for_good_by_participant_not_address(browser, mail_server, smtp_server,
+                                                                            axe_js):
+    fac = Member(mail_server)
+    fac.log_in(STAFF_USERNAME, STAFF_PASSWORD)
+    status, created = fac.http.post("/api/workshops", {"title": "Harbour mail", "language": "en"})
+    assert status == 201, created
+    code = created["code"]
+    fac.open(code).command("workshop.start")
+    smtp_server.inbox.refuse.add("bounce@example.org")
+    for name, address in (("Bo", "bounce@example.org"), ("Cato", "cato@example.org")):
+        member = Member(mail_server, name)
+        member.join(code)
+        assert member.http.post(f"/api/workshops/{code}/me/contact", {"email": address})[0] == 202
+    deadline = time.monotonic() + 20
+    while (report := fac.http.get(f"/api/workshops/{code}/mail")[1])["pending"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert (report["sent"], report["failed"]) == (1, 1), report
+
+    staff = Person.open(browser, mail_server.url, "Facilitator")
+    try:
+        staff.log_in(STAFF_USERNAME, STAFF_PASSWORD)
+        page = staff.page
+        page.goto(f"/w/{code}/facilitate")
+        expect_live(page)
+        panel = page.get_by_role("group", name="Mail to participants")
+        expect(panel).to_be_visible()
+        expect(panel.locator("#mail-sent")).to_have_text("1")
+        expect(panel.locator("#mail-failed")).to_have_text("1")
+        expect(panel.locator("#mail-pending")).to_have_text("0")
+        failure = panel.get_by_role("listitem")
+        expect(failure).to_have_count(1)
+        expect(failure).to_contain_text(re.compile(r"^Bo: confirmation of their address, refused on .+ after 1 attempt\."))
+        expect(failure).to_contain_text("Server reply: 550")
+        expect(panel.locator("#mail-failures-empty")).to_be_hidden()
+        assert "bounce@example.org" not in page.content()
+        assert_no_axe_violations(page, axe_js, "the console's mail panel with a refused mail")
+
+        page.locator("#mail-title").focus()
+        page.keyboard.press("Tab")
+        expect(page.get_by_role("button", name="Check again")).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(panel.locator("#mail-status")).to_have_text("Up to date.")
+        assert staff.problems == []
+    finally:
+        staff.close()
+        fac.close()

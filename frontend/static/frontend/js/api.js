@@ -101,6 +101,7 @@ export const api = {
   myData: (code) => request("GET", `${ws(code)}/me/data`),
   setContact: (code, email) => request("POST", `${ws(code)}/me/contact`, { email }),
   removeContact: (code) => request("DELETE", `${ws(code)}/me/contact`),
+  mailReport: (code) => request("GET", `${ws(code)}/mail`),
   confirmContact: (token) => request("POST", "/api/contact/confirm", { token }),
   organisation: () => request("GET", "/api/report"),
   reportCsvUrl: (code) => `${ws(code)}/report?format=csv`,
