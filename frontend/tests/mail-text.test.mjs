@@ -12,9 +12,9 @@ test("a refused address and too many confirmation mails get their own sentences"
   const invalid = new ApiError(400, { error: "invalid", message: "Invalid.", fields: { email: "Not a valid e-mail address." } });
   assert.equal(contactErrorText(invalid), "This is not a valid e-mail address. Check it and try again.");
   const limited = new ApiError(429, { error: "rate_limited", message: "Too many", retry_after: 1500 });
-  assert.equal(contactErrorText(limited), "Too many confirmation mails in the last hour. Try again in 25 minutes.");
+  assert.equal(contactErrorText(limited), "Too many confirmation mails for now. Try again in 25 minutes.");
   const soon = new ApiError(429, { error: "rate_limited", message: "Too many", retry_after: 20 });
-  assert.equal(contactErrorText(soon), "Too many confirmation mails in the last hour. Try again in 1 minute.");
+  assert.equal(contactErrorText(soon), "Too many confirmation mails for now. Try again in 1 minute.");
   const other = new ApiError(403, { error: "forbidden", message: "Only participants." });
   assert.equal(contactErrorText(other), "Only participants.");
 });

@@ -53,7 +53,8 @@ def mail_to(smtp_server, address: str, count: int, timeout_s: float = 20):
     raise AssertionError(f"mail number {count} to {address} never reached the SMTP server")
 
 
-def test_an_address_given_after_the_end_is_confirmed_by_mail_and_removed(browser, mail_server, smtp_server, axe_js):
+def test_an_address_given_after_the_end_is_confirmed_by_mail_and_removed(browser, mail_server, smtp_server, axe_js,
+                                                                        artifacts):
     fac = Member(mail_server)
     fac.log_in(STAFF_USERNAME, STAFF_PASSWORD)
     status, created = fac.http.post("/api/workshops", {"title": "Quay walk", "language": "en"})
@@ -112,6 +113,7 @@ def test_an_address_given_after_the_end_is_confirmed_by_mail_and_removed(browser
         expect(state).to_have_text("News about your ideas goes to an@example.org.")
         expect(page.locator("#follow-status")).to_have_text("Your address is confirmed.")
         assert_no_axe_violations(page, axe_js, "the follow section, confirmed")
+        section.screenshot(path=str(artifacts / "follow-confirmed.png"))
         page.reload()
         expect(page.locator("#follow-state-text")).to_have_text("News about your ideas goes to an@example.org.")
 
@@ -126,9 +128,10 @@ def test_an_address_given_after_the_end_is_confirmed_by_mail_and_removed(browser
         page.get_by_role("button", name="Use another address").press("Enter")
         field.fill("an4@example.org")
         page.keyboard.press("Enter")
-        expect(error).to_have_text(re.compile(r"^Too many confirmation mails in the last hour\. Try again in \d+ minutes?\.$"))
+        expect(error).to_have_text(re.compile(r"^Too many confirmation mails for now\. Try again in \d+ minutes?\.$"))
         expect(field).to_be_focused()
         assert_no_axe_violations(page, axe_js, "the follow section refusing a fourth mail")
+        section.screenshot(path=str(artifacts / "follow-refused.png"))
         page.get_by_role("button", name="Cancel").press("Enter")
         expect(state).to_contain_text("an3@example.org")
 
@@ -144,7 +147,7 @@ def test_an_address_given_after_the_end_is_confirmed_by_mail_and_removed(browser
 
 
 def test_the_console_shows_mail_refused_for_good_by_participant_not_address(browser, mail_server, smtp_server,
-                                                                            axe_js):
+                                                                            axe_js, artifacts):
     fac = Member(mail_server)
     fac.log_in(STAFF_USERNAME, STAFF_PASSWORD)
     status, created = fac.http.post("/api/workshops", {"title": "Harbour mail", "language": "en"})
@@ -179,6 +182,7 @@ def test_the_console_shows_mail_refused_for_good_by_participant_not_address(brow
         expect(panel.locator("#mail-failures-empty")).to_be_hidden()
         assert "bounce@example.org" not in page.content()
         assert_no_axe_violations(page, axe_js, "the console's mail panel with a refused mail")
+        panel.screenshot(path=str(artifacts / "console-mail-panel.png"))
 
         page.locator("#mail-title").focus()
         page.keyboard.press("Tab")

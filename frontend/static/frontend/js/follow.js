@@ -10,8 +10,8 @@ import { describeError } from "./errors.js";
 export function contactErrorText(err) {
   if (err.code === "rate_limited") {
     const minutes = Math.max(1, Math.ceil((Number(err.retryAfter) || 60) / 60));
-    return ngettext("Too many confirmation mails in the last hour. Try again in %(count)s minute.",
-      "Too many confirmation mails in the last hour. Try again in %(count)s minutes.", minutes);
+    return ngettext("Too many confirmation mails for now. Try again in %(count)s minute.",
+      "Too many confirmation mails for now. Try again in %(count)s minutes.", minutes);
   }
   if (err.fields && err.fields.email) return gettext("This is not a valid e-mail address. Check it and try again.");
   return describeError(err);
@@ -63,7 +63,7 @@ export class Follow {
       this.show(data.contact ? { email: data.contact.email, confirmed: data.contact.confirmed } : null);
     } catch (err) {
       this.show(null);
-      showStatus(this.status, describeError(err), "error");
+      this.say(describeError(err), "error");
     }
     if (!this.jumped) {
       this.jumped = true;
@@ -93,7 +93,7 @@ export class Follow {
         { email: contact.email }));
     this.form.hidden = true;
     this.state.hidden = false;
-    if (nowConfirmed) showStatus(this.status, gettext("Your address is confirmed."), "ok");
+    if (nowConfirmed) this.say(gettext("Your address is confirmed."), "ok");
   }
 
   /** Show the form (to give or change the address) or go back to what is set. */
@@ -110,6 +110,13 @@ export class Follow {
     }
   }
 
+  /** Tell the reader through the polite status region; what the field's error shows already is
+   * only heard there, not seen twice. */
+  say(text, kind = "", { atField = false } = {}) {
+    this.status.classList.toggle("visually-hidden", atField);
+    showStatus(this.status, text, kind);
+  }
+
   async submit() {
     const button = $("#follow-submit", this.root);
     if (isUnavailable(button)) return;
@@ -118,21 +125,22 @@ export class Follow {
     if (!email) {
       const text = gettext("Enter your e-mail address.");
       setFieldError(this.input, text);
-      showStatus(this.status, text, "error");
+      this.say(text, "error", { atField: true });
       this.input.focus();
       return;
     }
     setUnavailable(button, true);
-    showStatus(this.status, gettext("Sending…"));
+    this.say(gettext("Sending…"));
     try {
       await api.setContact(this.code, email);
       this.show({ email, confirmed: false });
-      showStatus(this.status, gettext("Sent. Check your mail to confirm your address."), "ok");
+      this.say(gettext("Sent. Check your mail to confirm your address."), "ok");
       this.stateText.focus();
     } catch (err) {
       const text = contactErrorText(err);
-      if (err.code === "rate_limited" || (err.fields && err.fields.email)) setFieldError(this.input, text);
-      showStatus(this.status, text, "error");
+      const atField = err.code === "rate_limited" || Boolean(err.fields && err.fields.email);
+      if (atField) setFieldError(this.input, text);
+      this.say(text, "error", { atField });
       this.input.focus();
     } finally {
       setUnavailable(button, false);
@@ -148,9 +156,9 @@ export class Follow {
       this.contact = null;
       this.input.value = "";
       this.edit(true);
-      showStatus(this.status, gettext("Your address was removed. No more mail will come."), "ok");
+      this.say(gettext("Your address was removed. No more mail will come."), "ok");
     } catch (err) {
-      showStatus(this.status, describeError(err), "error");
+      this.say(describeError(err), "error");
     } finally {
       setUnavailable(button, false);
     }
