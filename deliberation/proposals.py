@@ -4,16 +4,17 @@ from django.utils import timezone
 
 from workshops import contact
 from workshops import permissions as rules
+from workshops import selectors as workshop_selectors
 from workshops import stream
 from workshops.errors import DomainError
-from workshops import selectors as workshop_selectors
 from workshops.models import Participant, Workshop
 
 from . import ladder
 from .events import ProposalDrafted, ProposalEndorsed, ProposalPublished, ProposalResponded, ProposalUpdated
 from .services import choice_set
 from .models import Endorsement, Idea, Proposal, Response
-from .selectors import contributors_of, endorsement_counts, source_authors, proposal_bridging, proposal_get, proposal_payload
+from .selectors import (contributors_of, endorsement_counts, proposal_bridging, proposal_get, proposal_payload,
+                        source_authors)
 
 
 def _sources(actor: Participant, idea_ids: list[int]) -> list[Idea]:
@@ -114,6 +115,6 @@ def proposal_respond(*, actor: Participant, proposal_id: int, status: str, messa
     # Those who built the proposal and those who took a stand on it (any endorsement value) hear the answer.
     told = set(contributors_of(proposal)) | set(proposal.endorsements.values_list("participant_id", flat=True))
     contact.notify(workshop_id=actor.workshop_id, participant_ids=told,
-                   event={"kind": "responded", "proposal": proposal.pk, "response": response.pk, "title": proposal.title,
-                          "status": status, "message": message})
+                   event={"kind": "responded", "proposal": proposal.pk, "response": response.pk,
+                          "title": proposal.title, "status": status, "message": message})
     return response, payload

@@ -24,8 +24,8 @@ from .models import Contact, Deadline, Mail, Participant, Workshop
 from .times import iso
 
 __all__ = ["CONFIRM_LIFETIME", "NOTIFY", "contact_confirm", "contact_confirm_state", "contact_data", "contact_remove",
-           "contact_set", "contact_unsubscribe", "contacts_expire", "mail_data", "mail_report", "notify", "notify_deliver",
-           "unsubscribe_url"]
+           "contact_set", "contact_unsubscribe", "contacts_expire", "mail_data", "mail_report", "notify",
+           "notify_deliver", "unsubscribe_url"]
 
 CONFIRM_LIFETIME = timedelta(days=7)
 NOTIFY = "mail.notify"  # the deadline that turns an event into notifications (workshops.background)
