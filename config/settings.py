@@ -213,6 +213,8 @@ INSPRAAK = {
     # Mail (PROTOCOL 3.3): the first notification for a person opens a window this long; everything
     # for them in it goes out in one mail when it closes.
     "NOTIFY_DELAY_S": env_int("INSPRAAK_NOTIFY_DELAY_S", 300),
+    # Addresses are deleted this long after the workshop's last official response (or its end).
+    "CONTACT_RETENTION_DAYS": env_int("INSPRAAK_CONTACT_RETENTION_DAYS", 365),
     # How long a process's claim on a batch of mail holds (workshops.mail): after a crash, what it had
     # not sent goes out this much later from another process. A batch stops sending at half of it.
     "MAIL_LEASE_S": env_int("INSPRAAK_MAIL_LEASE_S", 120),

@@ -184,6 +184,11 @@ def contributors_of(proposal: Proposal) -> list[int]:
     return sorted(people)
 
 
+def source_authors(proposal: Proposal) -> list[int]:
+    """Authors of the proposal's visible source ideas: those the report asks were told its answers."""
+    return sorted(set(proposal.sources.filter(status=Idea.Status.VISIBLE).values_list("author_id", flat=True)))
+
+
 def endorsement_counts(proposal_id: int) -> dict:
     counts = dict(ZERO)
     for row in Endorsement.objects.filter(proposal_id=proposal_id).values("value").annotate(n=Count("pk")):

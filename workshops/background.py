@@ -6,6 +6,7 @@ is claimed the same way, with a lease (workshops.mail).
 """
 import asyncio
 import gc
+import importlib
 import logging
 import os
 import secrets
@@ -24,7 +25,7 @@ from .models import Deadline, ServerProcess
 
 log = logging.getLogger(__name__)
 
-__all__ = ["deadline_handler", "periodic", "run_due_deadlines", "server", "start", "stop"]
+__all__ = ["deadline_handler", "periodic", "prune", "run_due_deadlines", "server", "start", "stop"]
 
 SERVER_NAME = f"{socket.gethostname()[:30]}-{os.getpid()}-{secrets.token_hex(4)}"
 HANDLERS: dict[str, Callable[[Deadline], None]] = {}
@@ -107,6 +108,14 @@ def _beat() -> None:
     services.connections_sweep()
 
 
+def prune(*, now=None) -> None:
+    """The hourly clean-up: old events and receipts, expired contact addresses, expired sessions."""
+    stream.prune(now=now, hours=settings.INSPRAAK["EVENT_RETENTION_HOURS"])
+    contact.contacts_expire(now=now, days=settings.INSPRAAK["CONTACT_RETENTION_DAYS"])
+    # What `manage.py clearsessions` does; without it every browser that ever joined stays a row.
+    importlib.import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+
+
 def settle_memory() -> None:
     """Collect cyclic garbage once, then freeze what survives out of the collector's way."""
     gc.unfreeze()
@@ -177,7 +186,7 @@ async def _loop() -> None:
                     await database_sync_to_async(_beat)()
                 if now - last_prune >= 3600:
                     last_prune = now
-                    await database_sync_to_async(stream.prune)(hours=settings.INSPRAAK["EVENT_RETENTION_HOURS"])
+                    await database_sync_to_async(prune)()
                 await _run_periodic(last_periodic, now)
             except asyncio.CancelledError:
                 raise

@@ -15,16 +15,17 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Count
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .errors import DomainError
 from .mail import public_url
-from .models import Contact, Deadline, Mail, Participant
+from .models import Contact, Deadline, Mail, Participant, Workshop
 from .times import iso
 
 __all__ = ["CONFIRM_LIFETIME", "NOTIFY", "contact_confirm", "contact_confirm_state", "contact_data", "contact_remove",
-           "contact_set", "contact_unsubscribe", "mail_data", "mail_report", "notify", "notify_deliver",
-           "unsubscribe_url"]
+           "contact_set", "contact_unsubscribe", "contacts_expire", "mail_data", "mail_report", "notify",
+           "notify_deliver", "unsubscribe_url"]
 
 CONFIRM_LIFETIME = timedelta(days=7)
 NOTIFY = "mail.notify"  # the deadline that turns an event into notifications (workshops.background)
@@ -108,6 +109,15 @@ def contact_unsubscribe(*, code: str, token: str) -> int:
     deleted, _ = Contact.objects.filter(participant__workshop_id=contact.participant.workshop_id,
                                         email__iexact=contact.email).delete()
     return deleted
+
+
+def contacts_expire(*, now=None, days: int) -> int:
+    """Delete the addresses (and their mail) of workshops whose last official response, or end if
+    none came, is more than `days` ago; return how many addresses went (PROTOCOL 3.3)."""
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    old = Workshop.objects.annotate(kept_from=Coalesce("last_response_at", "ended_at")).filter(kept_from__lt=cutoff)
+    _, per_model = Contact.objects.filter(participant__workshop__in=old).delete()
+    return per_model.get(Contact._meta.label, 0)
 
 
 def notify(*, workshop_id: int, participant_ids, event: dict) -> None:

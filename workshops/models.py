@@ -51,6 +51,9 @@ class Workshop(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # The last official response to any of its proposals: contact addresses are kept
+    # INSPRAAK_CONTACT_RETENTION_DAYS from it (workshops.contact.contacts_expire).
+    last_response_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):
         return f"{self.title} ({self.code})"

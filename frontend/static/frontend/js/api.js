@@ -98,8 +98,10 @@ export const api = {
   respond: (code, proposal, status, message) =>
     request("POST", `${ws(code)}/proposals/${encodeURIComponent(proposal)}/response`, { status, message }),
   report: (code) => request("GET", `${ws(code)}/report`),
+  myData: (code) => request("GET", `${ws(code)}/me/data`),
   setContact: (code, email) => request("POST", `${ws(code)}/me/contact`, { email }),
   removeContact: (code) => request("DELETE", `${ws(code)}/me/contact`),
+  mailReport: (code) => request("GET", `${ws(code)}/mail`),
   confirmContact: (token) => request("POST", "/api/contact/confirm", { token }),
   organisation: () => request("GET", "/api/report"),
   officialsAwaiting: () => request("GET", "/api/officials/awaiting"),
