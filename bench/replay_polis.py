@@ -1,6 +1,6 @@
 """Replay a real Pol.is conversation through live sockets, and check every client's final reaction counts.
 
-    .venv/bin/python bench/replay_polis.py [folder] [--workers 1|2] [--duration 600] [--max-gap 600]
+    .venv/bin/python bench/replay_polis.py [folder] [--workers 1|2] [--duration 600] [--max-gap 600] [--clone k]
 
 A folder is a name under /work/shared/data/polis/ (default
 scoop-hivemind.biodiversity: 536 people, 316 statements, 29,802 votes). Every
@@ -13,11 +13,23 @@ that, and the rest is scaled so that the replay lasts --duration seconds. A
 vote never goes out before its statement is acknowledged (and approved, when
 screening held it). Every idea and reaction is delivered to every socket.
 
+With --clone k every participant is there k times (k sockets, k people):
+each clone casts that person's votes at the same moment, and the author's
+first clone posts the statements, so the conversation is k times as large
+(`--clone 10`: 5,360 sockets and 298,020 votes for scoop-hivemind.biodiversity)
+and every count is k times the data's. One socket in k measures delivery
+latency (as many as in the conversation itself): parsing every event's time
+at every socket would take this client more CPU than the workers use.
+
+The server may group events in `batch` frames and coalesce reaction updates
+(PROTOCOL.md 2.3): the client unwraps batches and takes a skipped seq for what
+it is; a large welcome's `snapshot.part` frames are read and not needed here.
+
 At the end every client must hold exactly the reaction counts of the data
-(the last vote of each person on each statement). Printed: wall time, command
-rate, deliveries, ack latency (send -> ack) and delivery latency (the event's
-`at`, when it was stored, -> each socket's receipt) as p50/p99/max, errors, and
-each worker's CPU. The workers run with the rate limit raised (bench/common.py).
+(the last vote of each person on each statement, times k). Printed: wall time, command
+rate, deliveries (events) and frames, ack latency (send -> ack) and delivery
+latency (the event's `at`, when it was stored, -> each socket's receipt) as
+p50/p99/max to the millisecond, errors, and each worker's CPU and this client's. The workers run with the rate limit raised (bench/common.py).
 
 Pol.is data: The Computational Democracy Project, CC BY 4.0 (see the folder's README).
 """
@@ -30,22 +42,24 @@ import json
 import os
 import sys
 import time
-from array import array
 from collections import Counter, defaultdict
 from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import ProcStat, Stack, join_many, percentile  # noqa: E402
+from bench.common import Histogram, Stack, arrive, db_counts, differences, quiet  # noqa: E402
 from bench.wire import open_wire  # noqa: E402
 from harness import POLIS  # noqa: E402
 
 VALUES = {"1": "agree", "-1": "disagree", "0": "pass"}
 
 
-def load(folder: str):
-    """Statements and votes in time order, the people, and the final counts per statement."""
+def load(folder: str, clone: int = 1):
+    """Statements and votes in time order, the people, and the final counts per statement.
+
+    With clone k > 1 each person is k people (`<id>.0` .. `<id>.<k-1>`): every vote is cast by each
+    of them, and a statement is posted by its author's first clone."""
     path = Path(folder) if Path(folder).is_dir() else POLIS / folder
     with open(path / "comments.csv", newline="", encoding="utf-8") as f:
         comments = list(csv.DictReader(f))
@@ -53,6 +67,11 @@ def load(folder: str):
         votes = list(csv.DictReader(f))
     actions = [(int(c["timestamp"]), 0, "post", c["comment-id"], c["author-id"], c["comment-body"]) for c in comments]
     actions += [(int(v["timestamp"]), 1, "vote", v["comment-id"], v["voter-id"], VALUES[v["vote"]]) for v in votes]
+    people = sorted({a[4] for a in actions}, key=int)
+    if clone > 1:
+        actions = [(t, o, kind, cid, f"{who}.{j}", data)
+                   for t, o, kind, cid, who, data in actions for j in (range(1) if kind == "post" else range(clone))]
+        people = [f"{who}.{j}" for who in people for j in range(clone)]
     actions.sort(key=lambda a: (a[0], a[1]))
     last = {}
     for _, _, kind, cid, who, value in actions:
@@ -61,7 +80,6 @@ def load(folder: str):
     expected = defaultdict(lambda: {"agree": 0, "disagree": 0, "pass": 0})
     for (_, cid), value in last.items():
         expected[cid][value] += 1
-    people = sorted({a[4] for a in actions}, key=int)
     return path.name, actions, people, {c["comment-id"]: expected[c["comment-id"]] for c in comments}
 
 
@@ -77,11 +95,11 @@ def schedule(actions, duration: float, max_gap_s: float) -> list[float]:
 
 
 class Client:
-    """One participant's socket: the reaction counts it holds, and latencies it saw."""
+    """One participant's socket: the reaction counts it holds, and the latencies it saw (when it measures them)."""
 
-    __slots__ = ("name", "sock", "seq", "counts", "replies", "latencies", "events", "welcome")
+    __slots__ = ("name", "sock", "seq", "counts", "replies", "latencies", "events", "frames", "welcome", "welcomed")
 
-    def __init__(self, name: str, latencies: array, *, keep_welcome: bool = False):
+    def __init__(self, name: str, latencies: Histogram | None, *, keep_welcome: bool = False):
         self.name = name
         self.welcome = {} if keep_welcome else None
         self.sock = None
@@ -90,32 +108,60 @@ class Client:
         self.replies: dict[str, asyncio.Future] = {}
         self.latencies = latencies
         self.events = 0
+        self.frames = 0
+        self.welcomed = asyncio.get_running_loop().create_future()
 
     def on_text(self, payload: bytes) -> None:
+        self.frames += 1
         frame = json.loads(payload)
         kind = frame["type"]
         if kind in ("ack", "error"):
             future = self.replies.pop(frame["ref"], None)
             if future is not None and not future.done():
                 future.set_result(frame)
-            return
-        seq = frame.get("seq")
-        if seq is None:
-            return
-        if kind == "welcome":
-            self.seq = seq
+        elif kind == "batch":
+            for event in frame["events"]:
+                self.on_event(event)
+        elif kind == "welcome":
+            self.seq = frame["seq"]
             if self.welcome is not None:
                 self.welcome.update(frame)
-            return
+            if not frame.get("parts"):
+                self.welcomed.set_result(None)
+        elif kind == "snapshot.part":  # the rest of a large welcome (the participants, at 5,000 people)
+            if frame["last"]:
+                self.welcomed.set_result(None)
+        elif "seq" in frame:
+            self.on_event(frame)
+
+    def on_event(self, frame: dict) -> None:
+        kind, seq = frame["type"], frame["seq"]
         if seq <= self.seq:
             raise AssertionError(f"{self.name}: seq {seq} after {self.seq}")
         self.seq = seq
         self.events += 1
-        self.latencies.append(time.time() - datetime.fromisoformat(frame["at"]).timestamp())
+        if self.latencies is not None:
+            self.latencies.add(time.time() - datetime.fromisoformat(frame["at"]).timestamp())
         if kind == "idea.reacted":
             self.counts[frame["idea"]] = frame["reactions"]
         elif kind in ("idea.posted", "idea.held", "idea.edited", "idea.restored"):
             self.counts[frame["idea"]["id"]] = frame["idea"]["reactions"]
+
+    async def open(self, worker, path: str, cookie: str, *, timeout: float = 60) -> "Client":
+        """Open the socket and wait for the welcome and its parts (bench.common.arrive's interface)."""
+        self.sock = await open_wire(worker.server.host, worker.server.port, path, origin=worker.url, cookie=cookie,
+                                    on_text=self.on_text, timeout=timeout)
+        async with asyncio.timeout(timeout):
+            await self.welcomed
+        return self
+
+    @property
+    def close_code(self) -> int | None:
+        return None if self.sock is None else self.sock.close_code
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
 
     def send(self, frame: dict) -> asyncio.Future:
         future = asyncio.get_running_loop().create_future()
@@ -124,58 +170,47 @@ class Client:
         return future
 
 
-async def quiet(stats: list[ProcStat], *, below: float = 0.05, timeout: float = 600) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        before = [s.cpu_s() for s in stats]
-        await asyncio.sleep(1.0)
-        if all(s.cpu_s() - b < below for s, b in zip(stats, before)):
-            return
-    raise RuntimeError("the workers did not go quiet")
-
-
 async def run(args) -> dict:
-    name, actions, people, expected = load(args.folder)
+    name, actions, people, expected = load(args.folder, args.clone)
     times = schedule(actions, args.duration, args.max_gap)
     with Stack("replay", workers=args.workers) as stack:
         facilitator_http, code = stack.workshop(f"Pol.is: {name}")
         workers = stack.workers
         stats = [w.stat for w in workers]
-        latencies = array("f")
+        latencies = Histogram()
         clients: dict[str, Client] = {}
 
-        async def connect(client: Client, worker, cookie: str):
-            host, port = worker.server.host, worker.server.port
-            client.sock = await open_wire(host, port, f"/ws/workshops/{code}/", origin=worker.url, cookie=cookie,
-                                          on_text=client.on_text)
-
-        staff = Client("facilitator", array("f"), keep_welcome=True)
-        await connect(staff, workers[0], facilitator_http.cookie_header())
-        while not staff.welcome:
-            await asyncio.sleep(0.05)
+        staff = Client("facilitator", Histogram(), keep_welcome=True)
+        await staff.open(workers[0], f"/ws/workshops/{code}/", facilitator_http.cookie_header())
         board = staff.welcome["boards"][0]["id"]
         reply = await staff.send({"type": "workshop.start", "ref": "start"})
         assert reply["type"] == "ack", reply
 
         started = time.monotonic()
-        joined = join_many(workers[0].url, code, [f"Polis {p}" for p in people], threads=16)
         sem = asyncio.Semaphore(50)
+        failures = Counter()
 
-        async def open_one(n, person, http):
+        async def open_one(n, person):
             async with sem:
-                client = clients[person] = Client(person, latencies)
-                await connect(client, workers[n % len(workers)], http.cookie_header())
+                client = await arrive(workers[n % len(workers)], code, f"Polis {person}",
+                                      lambda name: Client(person, latencies if n % args.clone == 0 else None),
+                                      failures=failures)
+            if client is None:
+                raise RuntimeError(f"participant {person} could not join: {dict(failures)}")
+            clients[person] = client
 
-        await asyncio.gather(*(open_one(n, p, http) for n, (p, (http, _)) in enumerate(zip(people, joined))))
-        await quiet(stats)
+        await asyncio.gather(*(open_one(n, p) for n, p in enumerate(people)))
+        await quiet(stats, timeout=3600)
         print(f"{len(people)} participants joined and connected ({len(workers)} worker(s)) in "
-              f"{time.monotonic() - started:.0f} s; replaying {len(actions)} actions over {args.duration:.0f} s",
+              f"{time.monotonic() - started:.0f} s ({sum(failures.values())} failed attempts, tried again: "
+              f"{dict(failures) or 'none'}); replaying {len(actions)} actions over {args.duration:.0f} s",
               flush=True)
-        del latencies[:]
+        latencies.clear()  # the arrivals' presence updates are not part of the replay
+        frames0 = sum(c.frames for c in clients.values())
 
         idea_of: dict[str, int] = {}
         ready: dict[str, asyncio.Event] = defaultdict(asyncio.Event)
-        ack_latency = array("f")
+        ack_latency = Histogram()
         errors = Counter()
         pending: list[asyncio.Task] = []
         cpu0 = [s.cpu_s() for s in stats]
@@ -183,7 +218,7 @@ async def run(args) -> dict:
         async def post(cid, author, text):
             sent = time.monotonic()
             reply = await clients[author].send({"type": "idea.post", "ref": f"c{cid}", "board": board, "text": text})
-            ack_latency.append(time.monotonic() - sent)
+            ack_latency.add(time.monotonic() - sent)
             if reply["type"] != "ack":
                 errors[f"idea.post {reply['code']}"] += 1
                 return
@@ -201,7 +236,7 @@ async def run(args) -> dict:
             sent = time.monotonic()
             reply = await clients[voter].send({"type": "idea.react", "ref": f"v{n}", "idea": idea_of[cid],
                                                "value": value})
-            ack_latency.append(time.monotonic() - sent)
+            ack_latency.add(time.monotonic() - sent)
             if reply["type"] != "ack":
                 errors[f"idea.react {reply['code']}"] += 1
 
@@ -217,26 +252,31 @@ async def run(args) -> dict:
 
         # Every client must end with exactly the counts in the data.
         want = {idea_of[cid]: counts for cid, counts in expected.items() if cid in idea_of}
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + args.settle
         while time.monotonic() < deadline:
             wrong = [c for c in clients.values() if any(c.counts.get(i) != w for i, w in want.items())]
             if not wrong:
                 break
             await asyncio.sleep(0.5)
         done = time.monotonic() - begin
+        if wrong:
+            truth = db_counts(stack, code)
+            print(f"  the database {'holds' if all(truth[i] == w for i, w in want.items()) else 'does NOT hold'} "
+                  f"the data's counts; clients that differ from the data: "
+                  f"{differences([c.counts for c in clients.values()], want)}", flush=True)
         cpu = [s.cpu_s() - c for s, c in zip(stats, cpu0)]
         client_cpu = sum(os.times()[:2]) - client_cpu0
         deliveries = sum(c.events for c in clients.values())
+        frames = sum(c.frames for c in clients.values()) - frames0
         for client in [staff, *clients.values()]:
-            client.sock.close()
+            client.close()
         return {"name": name, "workers": len(workers), "people": len(people), "actions": len(actions),
                 "statements": len(expected), "posted": len(idea_of), "votes": len(actions) - len(expected),
                 "duration": args.duration, "behind_s": behind, "acked_s": acked, "wall_s": done,
-                "deliveries": deliveries, "wrong_clients": len(wrong), "errors": dict(errors),
-                "ack_p50": percentile(list(ack_latency), 50), "ack_p99": percentile(list(ack_latency), 99),
-                "ack_max": max(ack_latency, default=float("nan")),
-                "p50": percentile(list(latencies), 50), "p99": percentile(list(latencies), 99),
-                "max": max(latencies, default=float("nan")), "cpu": cpu, "client_cpu": client_cpu}
+                "deliveries": deliveries, "frames": frames, "wrong_clients": len(wrong), "errors": dict(errors),
+                "ack_p50": ack_latency.percentile(50), "ack_p99": ack_latency.percentile(99),
+                "ack_max": ack_latency.max_s, "p50": latencies.percentile(50), "p99": latencies.percentile(99),
+                "max": latencies.max_s, "cpu": cpu, "client_cpu": client_cpu, "clone": args.clone}
 
 
 def main() -> int:
@@ -245,15 +285,19 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--duration", type=float, default=600, help="replay seconds the conversation is scaled to")
     parser.add_argument("--max-gap", type=float, default=600, help="real seconds a pause is cut to, before scaling")
+    parser.add_argument("--clone", type=int, default=1, help="every participant k times: k times the sockets and votes")
+    parser.add_argument("--settle", type=float, default=120,
+                        help="seconds after the last ack for every client to hold the right counts")
     args = parser.parse_args()
     r = asyncio.run(run(args))
     ok = r["wrong_clients"] == 0 and r["posted"] == r["statements"]
-    print(f"{r['name']} on {r['workers']} worker(s): {r['people']} sockets, {r['statements']} statements, "
+    clone = f" x{r['clone']}" if r["clone"] > 1 else ""
+    print(f"{r['name']}{clone} on {r['workers']} worker(s): {r['people']} sockets, {r['statements']} statements, "
           f"{r['votes']} votes in {r['duration']:.0f} s of schedule ({r['actions'] / r['duration']:.0f} commands/s "
           f"on average)", flush=True)
     print(f"  wall time {r['wall_s']:.0f} s to the last count right at every client (all acks after "
           f"{r['acked_s']:.0f} s; the sender was {max(r['behind_s'], 0):.1f} s behind schedule at the end)")
-    print(f"  {r['deliveries']} deliveries ({r['deliveries'] / r['wall_s']:.0f}/s); "
+    print(f"  {r['deliveries']} deliveries ({r['deliveries'] / r['wall_s']:.0f}/s) in {r['frames']} frames; "
           f"ack latency p50 {r['ack_p50'] * 1e3:.0f} ms, p99 {r['ack_p99'] * 1e3:.0f} ms, max {r['ack_max'] * 1e3:.0f} ms; "
           f"delivery latency (stored -> received) p50 {r['p50'] * 1e3:.0f} ms, p99 {r['p99'] * 1e3:.0f} ms, "
           f"max {r['max'] * 1e3:.0f} ms")

@@ -3,16 +3,17 @@
 The `websockets` library spends more client CPU per frame than a worker spends
 per delivery; replaying millions of deliveries through it would measure the
 client. This speaks just enough of RFC 6455 for Inspraak's server: the
-handshake, unfragmented text frames (masked, as a client must), ping -> pong
-and close.
+handshake, text messages (in one frame or continued over several; sent masked,
+as a client must), ping -> pong and close.
 """
 from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import os
 
-__all__ = ["WireSocket", "open_wire"]
+__all__ = ["HttpSession", "WireSocket", "open_wire"]
 
 
 class WireSocket(asyncio.Protocol):
@@ -26,6 +27,7 @@ class WireSocket(asyncio.Protocol):
         self.closed = loop.create_future()
         self.close_code: int | None = None
         self.transport: asyncio.Transport | None = None
+        self.fragments: list[bytes] | None = None  # a text message split over frames, until its FIN
 
     def connection_made(self, transport):
         self.transport = transport
@@ -61,9 +63,16 @@ class WireSocket(asyncio.Protocol):
                 break
             payload = bytes(buf[pos + header:pos + header + length])
             pos += header + length
-            opcode = b0 & 0x0F
-            if opcode == 0x1:
+            opcode, fin = b0 & 0x0F, b0 & 0x80
+            if opcode == 0x1 and fin:
                 self.on_text(payload)
+            elif opcode == 0x1:
+                self.fragments = [payload]
+            elif opcode == 0x0 and self.fragments is not None:
+                self.fragments.append(payload)
+                if fin:
+                    message, self.fragments = b"".join(self.fragments), None
+                    self.on_text(message)
             elif opcode == 0x9:
                 self.send_frame(0xA, payload)
             elif opcode == 0x8:
@@ -115,3 +124,73 @@ async def open_wire(host: str, port: int, path: str, *, origin: str, cookie: str
     async with asyncio.timeout(timeout):
         await proto.handshake
     return proto
+
+
+class HttpSession:
+    """One browser's HTTP session on the lean client: a keep-alive HTTP/1.1 connection and its cookies.
+
+    A join storm of thousands through urllib (a thread, a connection and a cookie jar per request)
+    costs the client more CPU than the server spends; this is asyncio streams and enough of HTTP/1.1
+    for the JSON API (Content-Length or chunked bodies, Set-Cookie).
+    """
+
+    def __init__(self, host: str, port: int):
+        self.host, self.port = host, port
+        self.cookies: dict[str, str] = {}
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str, body: dict | None = None, *, timeout: float = 60):
+        """Send one request and return (status, decoded JSON or None); reconnects when the server closed."""
+        if self.writer is None or self.writer.is_closing():
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        data = b"" if body is None else json.dumps(body).encode()
+        head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", "Accept: application/json",
+                f"Content-Length: {len(data)}"]
+        if body is not None:
+            head.append("Content-Type: application/json")
+        if method not in ("GET", "HEAD"):
+            head.append(f"X-CSRFToken: {self.cookies.get('csrftoken', '')}")
+        if self.cookies:
+            head.append(f"Cookie: {self.cookie_header()}")
+        self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + data)
+        async with asyncio.timeout(timeout):
+            status, headers, raw = await self._response()
+        if headers.get("connection", "").lower() == "close":
+            self.close()
+        return status, json.loads(raw) if raw else None
+
+    async def _response(self):
+        line = await self.reader.readline()
+        if not line:
+            raise ConnectionError(f"no HTTP response from {self.host}:{self.port}")
+        status = int(line.split()[1])
+        headers: dict[str, str] = {}
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            name, value = name.strip().lower(), value.strip()
+            if name == "set-cookie":
+                cookie, _, _ = value.partition(";")
+                key, _, val = cookie.partition("=")
+                self.cookies[key.strip()] = val.strip()
+            headers[name] = value
+        if "content-length" in headers:
+            raw = await self.reader.readexactly(int(headers["content-length"]))
+        elif headers.get("transfer-encoding", "").lower() == "chunked":
+            raw = b""
+            while size := int((await self.reader.readline()).split(b";")[0], 16):
+                raw += await self.reader.readexactly(size)
+                await self.reader.readline()
+            await self.reader.readline()
+        else:
+            raw = await self.reader.read()
+            self.close()
+        return status, headers, raw
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
