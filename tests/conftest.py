@@ -53,7 +53,8 @@ def pytest_collection_modifyitems(items):
     long as its (session-scoped) browser is open; an async test after it would
     fail with "cannot be called from a running event loop".
     """
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None
+               or item.nodeid.startswith("tests/browser/"))
 
 
 @pytest.fixture

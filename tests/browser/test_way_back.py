@@ -9,6 +9,8 @@ from websockets.sync.client import connect
 
 from .helpers import assert_no_axe_violations, expect_live, idea_item
 
+pytestmark = pytest.mark.browser
+
 
 def started_workshop(facilitator, title: str) -> str:
     """A live workshop made and started through the API by the logged-in facilitator."""
