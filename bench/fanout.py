@@ -1,28 +1,32 @@
 """Fan-out: N sockets in one workshop on one worker, K ideas from K citizens at R per second.
 
-    .venv/bin/python bench/fanout.py [--sockets 300] [--ideas 100] [--rate 10] [--skip-baseline]
+    .venv/bin/python bench/fanout.py [--sockets 300] [--ideas 100] [--rate 10] [--skip baseline|bare]
                                      [--env NAME=VALUE ...]
 
-Runs the load twice in one go, each time on a fresh single Daphne worker pinned
-to core 0 (taskset) with this client pinned to core 1, both on PostgreSQL and
-Redis (channels-redis):
+Runs the load three times in one go, each time on a fresh server process pinned
+to core 0 (taskset) with this client pinned to core 1:
 
-1. Inspraak (config.asgi): N citizens join over HTTP and open a socket each;
-   citizens 0..K-1 each post one idea (`idea.post`), one every 1/R seconds.
-   Every socket must receive every `idea.posted`.
-2. The Channels tutorial pattern (bench/baseline.py): N sockets in one group;
-   K of them each send one message of the same size at the same rate, which
-   the consumer `group_send`s to the group and every member `send_json`s.
+1. Inspraak (config.asgi, one Daphne worker on PostgreSQL and Redis): N
+   citizens join over HTTP and open a socket each; citizens 0..K-1 each post
+   one idea (`idea.post`), one every 1/R seconds. Every socket must receive
+   every `idea.posted`.
+2. The Channels tutorial pattern (bench/baseline.py, one Daphne worker on
+   channels-redis): N sockets in one group; K of them each send one message of
+   the same size at the same rate, which the consumer `group_send`s to the
+   group and every member `send_json`s.
+3. A bare `websockets` server (bench/bare.py): the same sockets and messages;
+   it broadcasts each one to every socket and stores nothing.
 
 For each it prints deliveries, losses, p50/p99 latency (from the sending
-client's send to each socket's receipt) and the worker's CPU microseconds per
-delivery (utime+stime of all its threads from /proc/<pid>/stat, from the first
-send to the last delivery, divided by the deliveries; split into the event
-loop thread, which does the fan-out, and the others, which run the commands'
-database work), then the ratio baseline / Inspraak. The connect-time work
-(presence events) is over before the measurement starts. `--rate 1000`
-sends everything at once, for the saturation throughput. The Inspraak worker
-runs with the rate limit raised (INSPRAAK_RATE_LIMIT_COMMANDS, bench/common.py).
+client's send to each socket's receipt), the size of the frames delivered and
+the server's CPU microseconds per delivery (utime+stime of all its threads
+from /proc/<pid>/stat, from the first send to the last delivery, divided by
+the deliveries; split into the event loop thread, which does the fan-out, and
+the others, which run the commands' database work), then Inspraak's ratio to
+each yardstick. The connect-time work (presence events) is over before the
+measurement starts. `--rate 1000` sends everything at once, for the saturation
+throughput. The Inspraak worker runs with the rate limit raised
+(INSPRAAK_RATE_LIMIT_COMMANDS, bench/common.py).
 """
 from __future__ import annotations
 
@@ -36,7 +40,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import ProcStat, Stack, join_many, percentile, pin  # noqa: E402
+from bench.bare import BareServer  # noqa: E402
+from bench.common import REPO, ProcStat, Stack, join_many, percentile, pin  # noqa: E402
+from harness.daphne import free_port  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
 WORKER_CPU, CLIENT_CPU = 0, 1
@@ -65,6 +71,7 @@ class Load:
         self.done = asyncio.Event()
         self.acks: dict[int, dict] = {}
         self.closed: list[int] = []
+        self.frame_bytes = 0  # of the last idea frame received: the yardsticks' must match Inspraak's
 
     def read(self, index: int, ws):
         async def run():
@@ -78,13 +85,16 @@ class Load:
                         if frame.get("type") in ("ack", "error") and str(frame.get("ref", "")).startswith("k"):
                             self.acks[int(frame["ref"][1:])] = frame
                         continue
-                    end = raw.find(" ", pos)
-                    k = int(raw[pos + len(MARK):end])
-                    if row[k] is None:
-                        row[k] = at
-                        self.count += 1
-                        if self.count == self.expected:
-                            self.done.set()
+                    self.frame_bytes = len(raw.encode())
+                    while pos >= 0:  # a batch frame (PROTOCOL.md 2.3) may carry several ideas
+                        end = raw.find(" ", pos)
+                        k = int(raw[pos + len(MARK):end])
+                        if row[k] is None:
+                            row[k] = at
+                            self.count += 1
+                            if self.count == self.expected:
+                                self.done.set()
+                        pos = raw.find(MARK, end)
             except Exception:  # noqa: BLE001 - counted as a closed socket, its misses as losses
                 pass
             self.closed.append(index)
@@ -109,6 +119,7 @@ class Load:
         latencies = [at - self.sent[k] for row in self.received for k, at in enumerate(row) if at is not None]
         last = max((at for row in self.received for at in row if at is not None), default=float("nan"))
         return {"deliveries": self.count, "expected": self.expected, "losses": self.expected - self.count,
+                "frame_bytes": self.frame_bytes,
                 "per_s": self.count / (last - min(self.sent.values())),
                 "p50_ms": percentile(latencies, 50) * 1e3, "p99_ms": percentile(latencies, 99) * 1e3,
                 "max_ms": max(latencies, default=float("nan")) * 1e3}
@@ -205,32 +216,52 @@ async def run_inspraak(args) -> dict:
         return out
 
 
+def relay_frame(k: int) -> str:
+    """What a yardstick's poster sends: an event the size of Inspraak's idea.posted, to pass on to all."""
+    return json.dumps({"ref": f"k{k}", "event": idea_payload(k, k)})
+
+
+async def run_relay(args, pid: int, ws_url: str, origin: str) -> dict:
+    """The load on a yardstick server: N bare sockets, K of them sending relay_frame at the rate."""
+    pin(pid, WORKER_CPU)
+    sockets = await open_all([ws_url] * args.sockets, origin, [""] * args.sockets, welcome=False)
+    load = Load(args.sockets, args.ideas)
+    out = await measure(pid, sockets, load, relay_frame, args)
+    out["acks"] = len(load.acks)
+    out["rss_mb"] = ProcStat(pid).rss_bytes() / 2 ** 20
+    return out
+
+
 async def run_baseline(args) -> dict:
     with Stack("baseline", workers=1, application="bench.baseline:application") as stack:
         worker = stack.workers[0]
-        pin(worker.pid, WORKER_CPU)
-        path = worker.ws_url("/ws/chat/bench/")
-        sockets = await open_all([path] * args.sockets, worker.url, [""] * args.sockets, welcome=False)
-        load = Load(args.sockets, args.ideas)
-
-        def frame_for(k):
-            return json.dumps({"ref": f"k{k}", "event": idea_payload(k, k)})
-
-        out = await measure(worker.pid, sockets, load, frame_for, args)
-        out["acks"] = len(load.acks)
-        out["rss_mb"] = worker.stat.rss_bytes() / 2 ** 20
-        return out
+        return await run_relay(args, worker.pid, worker.ws_url("/ws/chat/bench/"), worker.url)
 
 
-def show(name: str, r: dict) -> None:
-    print(f"{name:10s} deliveries {r['deliveries']}/{r['expected']}  losses {r['losses']}  "
-          f"acks {r['acks']}  p50 {r['p50_ms']:.1f} ms  p99 {r['p99_ms']:.1f} ms  max {r['max_ms']:.1f} ms  "
-          f"worker CPU {r['cpu_s']:.2f} s = {r['cpu_us_per_delivery']:.0f} µs/delivery "
-          f"(event loop {r['loop_us_per_delivery']:.0f}, other threads "
-          f"{r['cpu_us_per_delivery'] - r['loop_us_per_delivery']:.0f}; Redis {r['redis_us_per_delivery']:.0f})  "
-          f"closed sockets {r['closed_sockets']}  "
-          f"RSS {r['rss_mb']:.0f} MiB  {r['per_s']:.0f} deliveries/s from the first send to the last delivery",
-          flush=True)
+async def run_bare(args) -> dict:
+    port = free_port()
+    with BareServer(port, REPO / "var" / "bench" / f"bare-{port}.log") as server:
+        return await run_relay(args, server.pid, server.ws_url("/"), server.url)
+
+
+RUNS = {"inspraak": ("Inspraak", run_inspraak), "baseline": ("Channels tutorial", run_baseline),
+        "bare": ("bare websockets", run_bare)}
+HEADER = (f"{'':18s} {'deliveries':>13s} {'losses':>6s} {'acks':>4s} {'p50 ms':>7s} {'p99 ms':>7s} "
+          f"{'max ms':>7s} {'frame B':>7s} {'CPU µs/delivery':>15s} {'(loop + other)':>14s} {'Redis µs':>8s} "
+          f"{'RSS MiB':>7s} {'deliveries/s':>12s}")
+
+
+def row(name: str, r: dict) -> str:
+    other = r["cpu_us_per_delivery"] - r["loop_us_per_delivery"]
+    return (f"{name:18s} {r['deliveries']:>6d}/{r['expected']:<6d} {r['losses']:>6d} {r['acks']:>4d} "
+            f"{r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f} {r['max_ms']:>7.1f} {r['frame_bytes']:>7d} "
+            f"{r['cpu_us_per_delivery']:>15.0f} {r['loop_us_per_delivery']:>6.0f} + {other:<5.0f}  "
+            f"{r['redis_us_per_delivery']:>8.0f} {r['rss_mb']:>7.0f} {r['per_s']:>12.0f}"
+            + (f"  ({r['closed_sockets']} sockets closed)" if r["closed_sockets"] else ""))
+
+
+def ratio(ours: dict, theirs: dict, figure: str) -> float:
+    return ours[figure] / theirs[figure] if theirs[figure] else float("nan")  # a short run may take 0 CPU ticks
 
 
 def main() -> int:
@@ -239,7 +270,8 @@ def main() -> int:
     parser.add_argument("--ideas", type=int, default=100)
     parser.add_argument("--rate", type=float, default=10.0, help="ideas per second")
     parser.add_argument("--settle", type=float, default=30.0, help="seconds to wait for the last deliveries")
-    parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--skip", action="append", default=[], choices=["baseline", "bare"],
+                        help="leave out a yardstick (repeatable)")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="extra environment for the Inspraak worker (repeatable)")
     args = parser.parse_args()
@@ -247,17 +279,21 @@ def main() -> int:
         parser.error("each idea comes from a different citizen: --ideas must not exceed --sockets")
     os.sched_setaffinity(0, {CLIENT_CPU})
     print(f"fan-out: {args.sockets} sockets x {args.ideas} ideas at {args.rate:g}/s; "
-          f"worker on core {WORKER_CPU}, client on core {CLIENT_CPU}", flush=True)
-    ours = asyncio.run(run_inspraak(args))
-    show("inspraak", ours)
-    if args.skip_baseline:
-        return 0 if ours["losses"] == 0 else 1
-    base = asyncio.run(run_baseline(args))
-    show("baseline", base)
-    ratio = base["cpu_us_per_delivery"] / ours["cpu_us_per_delivery"]
-    print(f"ratio: the baseline spends {ratio:.1f}x the worker CPU per delivery "
-          f"(target at least 5x); Inspraak p99 {ours['p99_ms']:.1f} ms (target < 100), "
-          f"losses {ours['losses']} (target 0)", flush=True)
+          f"server on core {WORKER_CPU}, client on core {CLIENT_CPU}", flush=True)
+    print(HEADER, flush=True)
+    results = {}
+    for key, (name, run) in RUNS.items():
+        if key not in args.skip:
+            results[key] = asyncio.run(run(args))
+            print(row(name, results[key]), flush=True)
+    ours = results["inspraak"]
+    for key, theirs in results.items():
+        if key == "inspraak":
+            continue
+        print(f"Inspraak / {RUNS[key][0]}: {ratio(ours, theirs, 'cpu_us_per_delivery'):.2f}x the CPU per "
+              f"delivery, {ratio(ours, theirs, 'p99_ms'):.2f}x the p99", flush=True)
+    print(f"targets: CPU per delivery at most 2x the bare server's; Inspraak p99 {ours['p99_ms']:.1f} ms "
+          f"(< 100 ms); losses {ours['losses']} (0)", flush=True)
     return 0 if ours["losses"] == 0 else 1
 
 

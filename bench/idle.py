@@ -18,16 +18,28 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import ProcStat, Stack, join_many, pin  # noqa: E402
+from bench.common import ProcStat, Stack, join_many, percentile, pin  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
 WORKER_CPU, CLIENT_CPU = 0, 1
+
+
+def allow_files(sockets: int) -> None:
+    """Let this process, and the worker it starts (which inherits the limit), hold a descriptor per socket."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    need = sockets + 1000  # and the database, Redis and HTTP connections
+    if soft >= need:
+        return
+    if hard != resource.RLIM_INFINITY and hard < need:
+        raise SystemExit(f"{sockets} sockets need {need} file descriptors; `ulimit -n` allows at most {hard}")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (need, hard))
 
 
 async def quiet(stat: ProcStat, *, below: float = 0.05, timeout: float = 600) -> float:
@@ -75,24 +87,28 @@ async def run(args) -> None:
         rss_before = stat.rss_bytes()
 
         sem = asyncio.Semaphore(100)
-        sockets = []
+        sockets, handshakes = [], []
 
         async def open_one(code, client):
             async with sem:
+                asked = time.monotonic()
                 ws = await connect(worker.ws_url(f"/ws/workshops/{code}/"), origin=worker.url,
                                    additional_headers={"Cookie": client.cookie_header()}, compression=None,
                                    max_queue=None, open_timeout=120, ping_interval=None)
+                handshakes.append(time.monotonic() - asked)
                 async with asyncio.timeout(120):
                     assert json.loads(await ws.recv())["type"] == "welcome"
                 sockets.append(ws)
 
-        started = time.monotonic()
+        started, cpu0 = time.monotonic(), stat.cpu_s()
         await asyncio.gather(*(open_one(code, client) for code, client in people))
-        opened = time.monotonic() - started
+        opened, open_cpu = time.monotonic() - started, stat.cpu_s() - cpu0
         settled = await quiet(stat)
         rss_after = stat.rss_bytes()
-        print(f"{len(sockets)} sockets open in {opened:.0f} s; the worker was quiet again {settled:.0f} s later",
-              flush=True)
+        print(f"{len(sockets)} sockets open in {opened:.0f} s, 100 at a time; the worker was quiet again "
+              f"{settled:.0f} s later; its CPU while they opened {open_cpu:.0f} s "
+              f"({1e3 * open_cpu / len(sockets):.0f} ms per socket); handshake p50 {percentile(handshakes, 50):.2f} s, "
+              f"p99 {percentile(handshakes, 99):.2f} s, max {max(handshakes):.2f} s", flush=True)
 
         cpu0 = stat.cpu_s()
         await asyncio.sleep(args.idle)
@@ -116,6 +132,7 @@ def main() -> int:
     parser.add_argument("--idle", type=float, default=60, help="seconds to measure idle CPU over")
     args = parser.parse_args()
     os.sched_setaffinity(0, {CLIENT_CPU})
+    allow_files(args.sockets)
     print(f"idle: {args.sockets} sockets in {args.workshops} workshops on one worker (core {WORKER_CPU}), "
           f"client on core {CLIENT_CPU}", flush=True)
     asyncio.run(run(args))

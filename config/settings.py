@@ -152,9 +152,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-# The languages the pages are translated into (workshop content may also be French or German).
-LANGUAGES = [("nl", "Nederlands"), ("en", "English"), ("fr", "Français")]
-# The catalogues are in frontend/locale, found through the frontend app: no LOCALE_PATHS.
+# The languages the pages are translated into: those a workshop can be held in (Belgium's three and English).
+LANGUAGES = [("nl", "Nederlands"), ("en", "English"), ("fr", "Français"), ("de", "Deutsch")]
+# The catalogues are in frontend/locale (the pages) and workshops/locale (mail and the confirmation
+# page), found through their apps: no LOCALE_PATHS. The .mo files are compiled with msgfmt and committed.
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
@@ -203,9 +204,40 @@ INSPRAAK = {
     # a socket gets at most 1 / COALESCE_S frames a second of them, whatever the vote rate.
     "COALESCE_S": float(os.environ.get("INSPRAAK_COALESCE_S", "0.25")),
     # A welcome's shared parts this large are kept per process for a moment and reused (workshops.snapshot).
+    # Seconds between the server's own full garbage collections (workshops.background.settle_memory); 0: off.
+    "GC_SETTLE_S": env_int("INSPRAAK_GC_SETTLE_S", 600),
     "SNAPSHOT_KEEP_BYTES": env_int("INSPRAAK_SNAPSHOT_KEEP_BYTES", 64 * 1024),
+    # Where people reach the site (https://inspraak.example.org), for links that leave the page
+    # (the Atom feed, mail); unset, a link starts with the host the request came to.
+    "PUBLIC_URL": os.environ.get("INSPRAAK_PUBLIC_URL", "").rstrip("/"),
+    # Mail (PROTOCOL 3.3): the first notification for a person opens a window this long; everything
+    # for them in it goes out in one mail when it closes.
+    "NOTIFY_DELAY_S": env_int("INSPRAAK_NOTIFY_DELAY_S", 300),
+    # Addresses are deleted this long after the workshop's last official response (or its end).
+    "CONTACT_RETENTION_DAYS": env_int("INSPRAAK_CONTACT_RETENTION_DAYS", 365),
+    # How long a process's claim on a batch of mail holds (workshops.mail): after a crash, what it had
+    # not sent goes out this much later from another process. A batch stops sending at half of it.
+    "MAIL_LEASE_S": env_int("INSPRAAK_MAIL_LEASE_S", 120),
+    # An answered proposal whose last response is older than this many days is due an update: it is
+    # listed on the officials' page and in their weekly mail (deliberation.officials).
+    "UPDATE_DUE_DAYS": env_int("INSPRAAK_UPDATE_DUE_DAYS", 30),
 }
 CSRF_FAILURE_VIEW = "workshops.api.csrf_failure"
+
+# Mail goes out over SMTP from the environment (PROTOCOL 3.3); with no EMAIL_HOST it is printed to
+# the console instead. Links in mail start with INSPRAAK_PUBLIC_URL, the address citizens reach.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = ("django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+                 else "django.core.mail.backends.console.EmailBackend")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# A relay that stops answering must not hold a batch (and its lease, workshops.mail) for long.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Inspraak <inspraak@localhost>")
+PUBLIC_URL = os.environ.get("INSPRAAK_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Login throttle: django-axes keeps the failures in the database, so every worker
 # counts the same ones. axes has one failure limit; workshops.logins.LoginThrottle

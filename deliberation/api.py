@@ -2,6 +2,7 @@
 import csv
 import io
 
+from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 
 from workshops import permissions as rules
@@ -11,7 +12,7 @@ from workshops.errors import DomainError
 from workshops.http import json_view, once, parse_body
 from workshops.models import Participant
 
-from . import charts, permissions, proposals, protocol, selectors
+from . import charts, officials, permissions, privacy, proposals, protocol, selectors
 from . import report as impact
 
 R = Participant.Role
@@ -158,6 +159,16 @@ def organisation_report(request):
 
 
 @json_view("GET")
+def officials_awaiting(request):
+    """Across the account's workshops as an official: published proposals waiting for a response or an update."""
+    if not request.user.is_authenticated or not request.user.is_staff:
+        raise DomainError("unauthenticated", "Log in as staff first.")
+    return JsonResponse({"update_due_days": settings.INSPRAAK["UPDATE_DUE_DAYS"],
+                         "workshops": officials.awaiting_officials(request.user),
+                         "email": request.user.email, "digest": officials.digest_last(request.user)})
+
+
+@json_view("GET")
 def report_chart(request, code, name):
     """One chart of the impact report as SVG (with a title and a text description)."""
     workshop = workshop_selectors.workshop_get(code)
@@ -166,3 +177,31 @@ def report_chart(request, code, name):
     if svg is None:
         raise DomainError("not_found", "No such chart.")
     return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+
+
+def _me(request, workshop) -> Participant:
+    """The participant this browser (or staff account) is in the workshop, whatever they may do now."""
+    participant = sessions.participant_for(workshop=workshop, session=request.session, user=request.user)
+    if participant is None:
+        raise DomainError("unauthenticated", "Join the workshop first.")
+    return participant
+
+
+@json_view("GET")
+def my_data(request, code):
+    """Everything stored about the asking participant, as a JSON file to keep."""
+    workshop = workshop_selectors.workshop_get(code)
+    response = JsonResponse(privacy.participant_data(_me(request, workshop)))
+    response["Content-Disposition"] = f'attachment; filename="inspraak-{workshop.code}-my-data.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@json_view("POST")
+def erase_me(request, code):
+    """Erase the asking participant (PROTOCOL 3.3); this browser is nobody in the workshop afterwards."""
+    workshop = workshop_selectors.workshop_get(code)
+    with stream.publishing():
+        privacy.participant_erase(actor=_me(request, workshop))
+    sessions.forget(request.session, workshop)
+    return JsonResponse({"erased": True})

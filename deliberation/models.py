@@ -216,6 +216,9 @@ class Response(models.Model):
     status = models.CharField(max_length=14, choices=Status.choices)
     message = models.TextField(max_length=5000)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Participant ids of the proposal's source authors who had a socket open when it came, and so
+    # saw it: the report's `contributors_told` counts them with those a sent mail told.
+    told_on_socket = models.JSONField(default=list, blank=True)
 
     class Meta:
         indexes = [

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from workshops import contact
 from workshops import permissions as rules
 from workshops import stream
 from workshops.errors import DomainError
@@ -172,6 +173,10 @@ def appeal_file(*, actor: Participant, idea: Idea, text: str) -> Appeal:
     return appeal
 
 
+def _excerpt(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
 @transaction.atomic
 def appeal_decide(*, actor: Participant, idea: Idea, uphold: bool, note: str = "") -> Appeal:
     """Decide an appeal: `uphold` grants it and restores the idea; otherwise it stays hidden."""
@@ -186,6 +191,8 @@ def appeal_decide(*, actor: Participant, idea: Idea, uphold: bool, note: str = "
     log(workshop_id=actor.workshop_id, actor=actor, action=A.APPEAL_GRANT if uphold else A.APPEAL_DENY,
         target=f"idea:{idea.pk}", reason=note)
     stream.emit(actor.workshop_id, AppealDecided(appeal=appeal_payload(appeal)), audience=_private(idea))
+    contact.notify(workshop_id=actor.workshop_id, participant_ids=[idea.author_id],
+                   event={"kind": "appeal", "granted": uphold, "idea": _excerpt(idea.text), "note": note})
     if uphold and idea.status == Idea.Status.HIDDEN:
         idea.hidden_reason = ""
         idea.save(update_fields=["hidden_reason"])

@@ -2,16 +2,19 @@
 from django.db import transaction
 from django.utils import timezone
 
+from workshops import contact
 from workshops import permissions as rules
+from workshops import selectors as workshop_selectors
 from workshops import stream
 from workshops.errors import DomainError
-from workshops.models import Participant
+from workshops.models import Participant, Workshop
 
 from . import ladder
 from .events import ProposalDrafted, ProposalEndorsed, ProposalPublished, ProposalResponded, ProposalUpdated
 from .services import choice_set
 from .models import Endorsement, Idea, Proposal, Response
-from .selectors import contributors_of, endorsement_counts, proposal_bridging, proposal_get, proposal_payload
+from .selectors import (contributors_of, endorsement_counts, proposal_bridging, proposal_get, proposal_payload,
+                        source_authors)
 
 
 def _sources(actor: Participant, idea_ids: list[int]) -> list[Idea]:
@@ -70,6 +73,9 @@ def proposal_publish(*, actor: Participant, proposal: Proposal) -> Proposal:
     proposal.save(update_fields=["status", "published_at"])
     stream.emit(actor.workshop_id, ProposalPublished(proposal=proposal_payload(proposal)))
     _refresh_contributors(proposal)
+    authors = proposal.sources.filter(status=Idea.Status.VISIBLE).values_list("author_id", flat=True)
+    contact.notify(workshop_id=actor.workshop_id, participant_ids=authors,
+                   event={"kind": "published", "proposal": proposal.pk, "title": proposal.title})
     return proposal
 
 
@@ -80,6 +86,7 @@ def proposal_endorse(*, actor: Participant, proposal: Proposal, value: str | Non
     if proposal.status != Proposal.Status.PUBLISHED:
         raise DomainError("forbidden", "Only published proposals can be endorsed.")
     if choice_set(Endorsement, value=value, proposal=proposal, participant=actor):
+        stream.take_turn(actor.workshop_id)
         stream.emit(actor.workshop_id, ProposalEndorsed(
             proposal=proposal.pk, endorsements=endorsement_counts(proposal.pk), bridging=proposal_bridging(proposal)))
         ladder.rung_refresh(actor, at_least="consulted")
@@ -98,8 +105,16 @@ def proposal_respond(*, actor: Participant, proposal_id: int, status: str, messa
     proposal = proposal_get(actor, proposal_id, lock=True)
     if proposal.status != Proposal.Status.PUBLISHED:
         raise DomainError("forbidden", "Only published proposals can be answered.")
-    response = Response.objects.create(proposal=proposal, official=actor, status=status, message=message)
+    response = Response.objects.create(proposal=proposal, official=actor, status=status, message=message,
+                                       told_on_socket=workshop_selectors.online_among(source_authors(proposal)))
+    # Contact addresses are kept INSPRAAK_CONTACT_RETENTION_DAYS from the last response (workshops.contact).
+    Workshop.objects.filter(pk=actor.workshop_id).update(last_response_at=response.created_at)
     payload = proposal_payload(proposal)
     stream.emit(actor.workshop_id, ProposalResponded(proposal=payload))
     _refresh_contributors(proposal)
+    # Those who built the proposal and those who took a stand on it (any endorsement value) hear the answer.
+    told = set(contributors_of(proposal)) | set(proposal.endorsements.values_list("participant_id", flat=True))
+    contact.notify(workshop_id=actor.workshop_id, participant_ids=told,
+                   event={"kind": "responded", "proposal": proposal.pk, "response": response.pk,
+                          "title": proposal.title, "status": status, "message": message})
     return response, payload

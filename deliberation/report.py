@@ -7,11 +7,11 @@ from statistics import mean, median
 
 from django.db.models import Q
 
-from workshops.models import Participant, Workshop
+from workshops.models import Mail, Participant, Workshop
 
 from .ladder import RUNGS
 from .models import Appeal, Endorsement, Flag, Idea, ModerationAction, Proposal, Reaction, SurveyAnswer
-from .selectors import contributors_of
+from .selectors import contributors_of, source_authors
 
 K_ANONYMITY = 5
 AGREE_FROM = 7
@@ -40,7 +40,7 @@ def workshop_report(workshop: Workshop) -> dict:
             "build_share": _share(n_builds, n_ideas),
             "multi_contributor_proposals": _share(sum(len(contributors_of(p)) >= 2 for p in published),
                                                   len(published))},
-        "responsiveness": _responsiveness(published),
+        "responsiveness": {**_responsiveness(published), "contributors_told": contributors_told(workshop, published)},
         "inclusiveness": _inclusiveness(workshop, ideas, n_ideas),
         "representativeness": representativeness(workshop, citizens),
         "reference": workshop.reference,
@@ -68,6 +68,28 @@ def _responsiveness(published: list[Proposal]) -> dict:
             hours.append((first.created_at - proposal.published_at).total_seconds() / 3600)
     return {"proposals": len(published), "responded": len(hours),
             "median_hours_to_response": round(median(hours), 2) if hours else None}
+
+
+def contributors_told(workshop: Workshop, published: list[Proposal]) -> float | None:
+    """Of the authors of source ideas of answered proposals (one per proposal), the share who were told
+    an answer to it: by a sent mail that carried it, or on a socket they had open when it came.
+
+    Null when no answered proposal has a source author. A mail counts while its address is kept
+    (INSPRAAK_CONTACT_RETENTION_DAYS); a socket is recorded on the response itself.
+    """
+    mailed = set()  # (participant, response) pairs that a sent mail carried
+    for participant, data in Mail.objects.filter(workshop=workshop, kind=Mail.Kind.NOTIFY, status=Mail.Status.SENT) \
+            .values_list("contact__participant_id", "data"):
+        mailed |= {(participant, e["response"]) for e in data.get("events", []) if e.get("response")}
+    authors = told = 0
+    for proposal in published:
+        responses = list(proposal.responses.values_list("pk", "told_on_socket"))
+        if not responses:
+            continue
+        for author in source_authors(proposal):
+            authors += 1
+            told += any(author in on_socket or (author, pk) in mailed for pk, on_socket in responses)
+    return _share(told, authors) if authors else None
 
 
 def _inclusiveness(workshop, ideas, n_ideas: int) -> dict:

@@ -114,9 +114,12 @@ def ideas_visible_to(actor: Participant, *, board: Board | None = None, share: s
     answered = Exists(Idea.objects.filter(builds_on=OuterRef("pk"), status=Idea.Status.VISIBLE))
     public = Q(status=Idea.Status.VISIBLE) | Q(status=Idea.Status.WITHDRAWN) & Q(answered)
     readable = permissions.ideas_readable(actor, public=public)
-    if share != "all":
-        kind = Q() if actor.role in permissions.MODERATING else public
-        readable = kind if share == "kind" else readable & ~kind
+    if share == "kind":
+        readable = Q() if actor.role in permissions.MODERATING else public
+    elif share == "own":
+        if actor.role in permissions.MODERATING:
+            return []  # they read every idea in their kind's share
+        readable &= ~public
     return _payloads(qs.filter(readable))
 
 
@@ -179,6 +182,11 @@ def contributors_of(proposal: Proposal) -> list[int]:
                   .values_list("author_id", flat=True))
     people |= set(proposal.drafters.values_list("pk", flat=True))
     return sorted(people)
+
+
+def source_authors(proposal: Proposal) -> list[int]:
+    """Authors of the proposal's visible source ideas: those the report asks were told its answers."""
+    return sorted(set(proposal.sources.filter(status=Idea.Status.VISIBLE).values_list("author_id", flat=True)))
 
 
 def endorsement_counts(proposal_id: int) -> dict:
@@ -295,3 +303,22 @@ def export(workshop, *, reader: Participant) -> dict:
                       .values_list("idea_id", "participant_id", "value")],
         "proposals": proposals,
     }
+
+
+def outcome_entries(workshop_id: int) -> list[dict]:
+    """The public record of outcomes as entries, newest first: each published proposal and each response.
+
+    Names no citizen at all (so none through a hidden idea): an entry carries the proposal's title and
+    text, or the response's status, message and the official who gave it.
+    """
+    published = list(Proposal.objects.filter(workshop_id=workshop_id, status=Proposal.Status.PUBLISHED)
+                     .order_by("pk"))
+    entries = [{"kind": "proposal", "id": p.pk, "proposal": p.pk, "title": p.title, "text": p.body,
+                "at": p.published_at or p.created_at} for p in published]
+    titles = {p.pk: p.title for p in published}
+    responses = (Response.objects.filter(proposal_id__in=titles).select_related("official")
+                 .order_by("created_at", "pk"))
+    entries += [{"kind": "response", "id": r.pk, "proposal": r.proposal_id, "title": titles[r.proposal_id],
+                 "status": r.status, "text": r.message, "by": r.official.name, "at": r.created_at}
+                for r in responses]
+    return sorted(entries, key=lambda e: (e["at"], e["kind"] == "response", e["id"]), reverse=True)

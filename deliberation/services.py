@@ -105,6 +105,7 @@ def idea_react(*, actor: Participant, idea: Idea, value: str | None) -> dict:
         raise DomainError("forbidden", "Only visible ideas take reactions.")
     if not choice_set(Reaction, value=value, idea=idea, participant=actor):
         return reaction_counts(idea.pk)
+    stream.take_turn(idea.board.workshop_id)
     counts = reaction_counts(idea.pk)
     stream.emit(idea.board.workshop_id, IdeaReacted(idea=idea.pk, reactions=counts), audience=idea_audience(idea))
     ladder.rung_refresh(actor, at_least="consulted")

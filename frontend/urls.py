@@ -1,8 +1,9 @@
-"""Page URLs: the front page, the live pages (participant, console, moderation) and the reports."""
+"""Page URLs: the front page, the live pages (participant, console, moderation), the reports and the outcomes feed."""
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from . import views
+from .feeds import OutcomesFeed
 
 app_name = "frontend"
 
@@ -14,6 +15,10 @@ urlpatterns = [
     path("w/<slug:code>/facilitate", views.facilitate, name="facilitate"),
     path("w/<slug:code>/moderate", views.moderate, name="moderate"),
     path("w/<slug:code>/outcomes", views.outcomes, name="outcomes"),
+    path("w/<slug:code>/outcomes.atom", OutcomesFeed(), name="outcomes-feed"),
     path("w/<slug:code>/report", views.report, name="report"),
     path("reports", views.reports, name="reports"),
+    path("officials", views.officials, name="officials"),
+    path("r/<str:token>", views.return_link, name="return_link"),
+    path("c/<str:token>", views.contact_confirm, name="contact_confirm"),
 ]

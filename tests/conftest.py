@@ -53,7 +53,8 @@ def pytest_collection_modifyitems(items):
     long as its (session-scoped) browser is open; an async test after it would
     fail with "cannot be called from a running event loop".
     """
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None
+               or item.nodeid.startswith("tests/browser/"))
 
 
 @pytest.fixture
@@ -100,3 +101,20 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) with the settings pointed at it, as EMAIL_HOST would."""
+    from tests.smtp import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    settings.PUBLIC_URL = "https://inspraak.example.org"
+    settings.DEFAULT_FROM_EMAIL = "Inspraak <noreply@inspraak.example.org>"
+    yield server
+    server.stop()

@@ -1,11 +1,14 @@
-"""The HTTP JSON API of the live session: csrf, session, workshops, staff, join."""
+"""The HTTP JSON API of the live session: csrf, session, workshops, staff, join, the return link."""
+import io
+
+import segno
 from django.contrib import auth
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
-from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
 
-from . import clients, limits, logins, permissions, protocol, selectors, services, sessions
+from . import clients, contact, limits, logins, permissions, protocol, return_links, selectors, services, sessions
 from .errors import DomainError
 from .http import error_response, json_view, once, parse_body
 from .models import Participant
@@ -171,3 +174,99 @@ def reference(request, code):
         raise DomainError("unauthenticated", "Log in first.")
     workshop = services.reference_set(actor=actor, reference=body.reference)
     return JsonResponse({"reference": workshop.reference})
+
+
+def me(request, workshop) -> Participant:
+    """The participant this browser is in the workshop, or `unauthenticated`."""
+    participant = sessions.participant_for(workshop=workshop, session=request.session, user=request.user)
+    if participant is None:
+        raise DomainError("unauthenticated", "Join the workshop first.")
+    return participant
+
+
+def _private(response):
+    """An answer that holds a bearer credential: kept by no cache, shared or not."""
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@json_view("GET", "POST")
+def return_link(request, code):
+    """The participant's return link (GET, made if there is none), or a new one that voids the old (POST)."""
+    participant = me(request, selectors.workshop_get(code))
+    if request.method == "POST":
+        path = return_links.return_link_renew(participant=participant)
+    else:
+        path = return_links.return_link_path(participant=participant)
+    return _private(JsonResponse({"url": request.build_absolute_uri(path)}))
+
+
+@json_view("GET")
+def return_link_qr(request, code):
+    """The current return link as a QR code, an SVG image (the pages' CSP allows images from 'self' only)."""
+    participant = me(request, selectors.workshop_get(code))
+    url = request.build_absolute_uri(return_links.return_link_path(participant=participant))
+    out = io.BytesIO()
+    # Error correction M survives a smudged screen or print; the quiet zone of 4 modules is the standard's.
+    segno.make(url, error="m").save(out, kind="svg", scale=6, border=4, xmldecl=False, dark="#000", light="#fff")
+    return _private(HttpResponse(out.getvalue(), content_type="image/svg+xml"))
+
+
+def _participant(request, workshop) -> Participant:
+    """The participant this browser is, who may act (not removed)."""
+    actor = me(request, workshop)
+    permissions.require_act(actor)
+    return actor
+
+
+@json_view("POST", "DELETE")
+def my_contact(request, code):
+    """Give an address for news of one's ideas (202, a confirmation mail follows), or take it back (204)."""
+    workshop = selectors.workshop_get(code)
+    actor = _participant(request, workshop)
+    if request.method == "DELETE":
+        contact.contact_remove(actor=actor)
+        return HttpResponse(status=204)
+    body = parse_body(request, protocol.ContactSet)
+    if wait := limits.confirmations().hit(actor.pk):
+        raise DomainError("rate_limited", "Too many confirmation mails; wait a while.", retry_after=wait)
+    try:
+        contact.contact_set(actor=actor, email=body.email)
+    except DomainError:
+        limits.confirmations().undo(actor.pk)
+        raise
+    return JsonResponse({}, status=202)
+
+
+@json_view("POST")
+def contact_confirm(request):
+    """Confirm an address with the token of its mail: once, within 7 days; 410 `gone` otherwise."""
+    body = parse_body(request, protocol.ContactConfirm)
+    confirmed = contact.contact_confirm(token=body.token)
+    return JsonResponse({"workshop": confirmed.participant.workshop.code})
+
+
+@csrf_exempt
+def unsubscribe(request, code, token):
+    """RFC 8058 one-click unsubscribe: a POST from the mail program, with no cookie and no CSRF token.
+
+    The answer is 200 whether or not the token was good: it tells a stranger nothing.
+    """
+    if request.method != "POST":
+        response = error_response(DomainError("method_not_allowed"))
+        response["Allow"] = "POST"
+        return response
+    if request.POST.get("List-Unsubscribe") != "One-Click":
+        return error_response(DomainError("invalid", fields={"List-Unsubscribe": "Must be One-Click (RFC 8058)."}))
+    contact.contact_unsubscribe(code=code, token=token)
+    return JsonResponse({})
+
+
+@json_view("GET")
+def mail_report(request, code):
+    """Facilitators: mail pending, sent and failed, with each permanent failure (who, why; not the address)."""
+    workshop = selectors.workshop_get(code)
+    actor = _participant(request, workshop)
+    if actor.role != Participant.Role.FACILITATOR:
+        raise DomainError("forbidden", "Only facilitators see how the mail fares.")
+    return JsonResponse(contact.mail_report(workshop.pk))

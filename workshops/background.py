@@ -1,9 +1,12 @@
-"""Work a server process does on its own: deadlines, heartbeats, sweeping, pruning.
+"""Work a server process does on its own: deadlines, heartbeats, sweeping, pruning, the outbox.
 
 Every process runs this loop; a deadline is claimed with a conditional update,
-so exactly one process fires it, also one that was down when it fell due.
+so exactly one process fires it, also one that was down when it fell due. Mail
+is claimed the same way, with a lease (workshops.mail).
 """
 import asyncio
+import gc
+import importlib
 import logging
 import os
 import secrets
@@ -12,20 +15,21 @@ import time
 import weakref
 from typing import Callable
 
-from channels.db import database_sync_to_async
+from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import breakouts, presence, services, stream
+from . import breakouts, contact, mail, presence, services, stream
 from .models import Deadline, ServerProcess
 
 log = logging.getLogger(__name__)
 
-__all__ = ["deadline_handler", "run_due_deadlines", "server", "start", "stop"]
+__all__ = ["deadline_handler", "periodic", "prune", "run_due_deadlines", "server", "start", "stop"]
 
 SERVER_NAME = f"{socket.gethostname()[:30]}-{os.getpid()}-{secrets.token_hex(4)}"
 HANDLERS: dict[str, Callable[[Deadline], None]] = {}
+PERIODIC: list[tuple[float, Callable[[], object]]] = []
 
 
 def deadline_handler(kind: str):
@@ -34,6 +38,26 @@ def deadline_handler(kind: str):
         HANDLERS[kind] = fn
         return fn
     return register
+
+
+def periodic(seconds: float):
+    """Register a check that every process runs about every `seconds` (and once at its start).
+
+    For work with no event to hang a deadline on, such as the officials' weekly mail; the check
+    itself must make running it in two processes at once harmless.
+    """
+    def register(fn):
+        PERIODIC.append((seconds, fn))
+        return fn
+    return register
+
+
+async def _run_periodic(last: dict, now: float) -> None:
+    # In a thread of its own, as the outbox is, not the database thread that socket commands share.
+    for every, fn in PERIODIC:
+        if now - last.get(fn, -every) >= every:
+            last[fn] = now
+            await DatabaseSyncToAsync(fn, thread_sensitive=False)()
 
 
 @deadline_handler(services.TIMER_EXPIRE)
@@ -45,6 +69,11 @@ def _timer_expire(deadline: Deadline) -> None:
 @deadline_handler(breakouts.CLOSE)
 def _breakout_deadline(deadline: Deadline) -> None:
     breakouts.breakout_deadline(deadline=deadline)
+
+
+@deadline_handler(contact.NOTIFY)
+def _notify(deadline: Deadline) -> None:
+    contact.notify_deliver(deadline=deadline)
 
 
 @deadline_handler(presence.FLUSH)
@@ -79,23 +108,94 @@ def _beat() -> None:
     services.connections_sweep()
 
 
+def prune(*, now=None) -> None:
+    """The hourly clean-up: old events and receipts, expired contact addresses, expired sessions."""
+    stream.prune(now=now, hours=settings.INSPRAAK["EVENT_RETENTION_HOURS"])
+    contact.contacts_expire(now=now, days=settings.INSPRAAK["CONTACT_RETENTION_DAYS"])
+    # What `manage.py clearsessions` does; without it every browser that ever joined stays a row.
+    importlib.import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+
+
+def settle_memory() -> None:
+    """Collect cyclic garbage once, then freeze what survives out of the collector's way."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
+class Collector:
+    """Keep CPython's full garbage collections short, so that frames do not wait on them.
+
+    A full collection walks every tracked object: with hundreds of sockets that is 50 to 250 ms
+    during which no frame goes out, and CPython starts one each time the long-lived objects grow
+    by a quarter (bench/README.md, issue 13). After each one, what survived is frozen (gc.freeze,
+    which only moves a list), so the next walks only what came since. Garbage cycles among frozen
+    objects are collected by `settle_memory` every GC_SETTLE_S, the one long pause left.
+    """
+
+    def __init__(self):
+        self.full = -1
+        self.settled = time.monotonic()
+
+    def tick(self, now: float) -> None:
+        period = settings.INSPRAAK["GC_SETTLE_S"]
+        if not period:
+            return
+        if now - self.settled >= period:
+            self.settled = now
+            settle_memory()
+        full = gc.get_stats()[2]["collections"]
+        if full != self.full:  # a full collection ran (or this is the first tick): freeze its survivors
+            gc.freeze()
+            self.full = full
+
+
+def send_mail() -> int:
+    """Send the outbox's due mail that this process can claim (PROTOCOL 3.3)."""
+    return mail.outbox_send_due(worker=SERVER_NAME)
+
+
+# SMTP may take seconds: the outbox is sent from a thread of its own, not the database thread
+# that socket commands share, and in a task of its own, so that deadlines and heartbeats go on.
+_send_mail_async = DatabaseSyncToAsync(send_mail, thread_sensitive=False)
+
+
+def _mail_started(sending: "asyncio.Future | None") -> asyncio.Future:
+    """The running outbox task, or a new one when the last has finished (its failure logged)."""
+    if sending is not None and not sending.done():
+        return sending
+    if sending is not None and not sending.cancelled() and sending.exception() is not None:
+        log.error("sending mail failed; trying again", exc_info=sending.exception())
+    return asyncio.ensure_future(_send_mail_async())
+
+
 async def _loop() -> None:
     last_beat = last_prune = 0.0
-    while True:
-        try:
-            await database_sync_to_async(run_due_deadlines)()
-            now = time.monotonic()
-            if now - last_beat >= 5:
-                last_beat = now
-                await database_sync_to_async(_beat)()
-            if now - last_prune >= 3600:
-                last_prune = now
-                await database_sync_to_async(stream.prune)(hours=settings.INSPRAAK["EVENT_RETENTION_HOURS"])
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("background loop failed; trying again")
-        await asyncio.sleep(1)
+    last_periodic: dict = {}
+    collector = Collector()
+    sending = None
+    try:
+        while True:
+            try:
+                sending = _mail_started(sending)
+                await database_sync_to_async(run_due_deadlines)()
+                now = time.monotonic()
+                collector.tick(now)
+                if now - last_beat >= 5:
+                    last_beat = now
+                    await database_sync_to_async(_beat)()
+                if now - last_prune >= 3600:
+                    last_prune = now
+                    await database_sync_to_async(prune)()
+                await _run_periodic(last_periodic, now)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("background loop failed; trying again")
+            await asyncio.sleep(1)
+    finally:
+        if sending is not None:
+            sending.cancel()
 
 
 _tasks: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Task]" = weakref.WeakKeyDictionary()

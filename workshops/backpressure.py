@@ -1,4 +1,4 @@
-"""Daphne integration: bounded send buffers, and one framing of a broadcast for all local sockets.
+"""Daphne integration: bounded send buffers, one framing of a broadcast, and joins that queue.
 
 It patches private parts of Daphne, autobahn and Twisted; tests/workshops/test_backpressure.py
 names each one and fails when a release changes it.
@@ -18,13 +18,24 @@ the hub frames an event once per process (autobahn's PreparedMessage) and
 hands the same bytes to every local socket, under the same bound, instead of
 taking the ASGI send path and framing the event again for each socket. Its
 `unsent()` lets a welcome larger than the bound wait for the client between parts.
+
+It makes a join storm slow down instead of dropping people, however Daphne was
+started. Daphne's --websocket_connect_timeout (5 s by default) makes autobahn
+drop a handshake the application has not accepted by then, without an HTTP
+answer. The application accepts only after Channels' AuthMiddlewareStack has
+read the session, in the one database thread that every socket's connect and
+welcome queue in too; in a join storm that queue is longer than 5 s. Handshakes
+now have HANDSHAKE_TIMEOUT_S. And Twisted listens with a backlog of 50: past it
+the kernel drops new connections' SYNs, and each client waits 1, 3, 7... s to
+try again; the listening socket now takes LISTEN_BACKLOG.
 """
 import logging
 from functools import partial, wraps
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CLOSE_TOO_SLOW", "EXTENSION", "TRANSPORT_MAX_BYTES", "buffered_bytes", "install"]
+__all__ = ["CLOSE_TOO_SLOW", "EXTENSION", "HANDSHAKE_TIMEOUT_S", "LISTEN_BACKLOG", "TRANSPORT_MAX_BYTES",
+           "buffered_bytes", "install"]
 
 CLOSE_TOO_SLOW = 4408
 # How long a slow socket has to take what was queued and the 4408 close frame behind it,
@@ -34,6 +45,11 @@ EXTENSION = "inspraak.broadcast"
 # The most a client can make Daphne buffer for one message. autobahn checks it against each frame's
 # header, before reading the payload, and against outgoing messages too (server frames are <= 256 KiB).
 TRANSPORT_MAX_BYTES = 1024 * 1024
+# How long a WebSocket handshake may wait to be accepted (longer if Daphne is told so): what makes it
+# wait is the joins queued ahead of it, not a slow client (behind nginx, the proxy bounds those).
+HANDSHAKE_TIMEOUT_S = 120
+# Connections the kernel holds for the server to accept (capped by net.core.somaxconn).
+LISTEN_BACKLOG = 1024
 _installed = False
 
 
@@ -67,6 +83,13 @@ def cap_incoming(protocol) -> None:
             setattr(protocol, option, TRANSPORT_MAX_BYTES)
 
 
+def with_backlog(endpoint: str) -> str:
+    """A Twisted endpoint description that listens with LISTEN_BACKLOG, unless it says otherwise."""
+    if endpoint.split(":", 1)[0] in ("tcp", "tcp6", "unix", "ssl") and ":backlog=" not in endpoint:
+        return f"{endpoint}:backlog={LISTEN_BACKLOG}"
+    return endpoint
+
+
 def _prepare(frame: str):
     """An event frame, framed once for every socket of this process."""
     from autobahn.websocket.protocol import PreparedMessage
@@ -85,6 +108,7 @@ def install(*, limit: int) -> None:
 
     original_send = WebSocketProtocol.serverSend
     original_create = Server.create_application
+    original_run = Server.run
 
     @wraps(original_send)
     def server_send(self, content, binary=False):
@@ -120,6 +144,16 @@ def install(*, limit: int) -> None:
                                                             "unsent": partial(unsent, protocol)}
         return original_create(self, protocol, scope)
 
+    @wraps(original_run)
+    def run(self):
+        # Before run() builds the WebSocket factory (autobahn's openHandshakeTimeout), starts the
+        # timeout checker (Daphne's own reject of a socket still connecting) and listens.
+        for option in ("websocket_handshake_timeout", "websocket_connect_timeout"):
+            setattr(self, option, max(getattr(self, option), HANDSHAKE_TIMEOUT_S))
+        self.endpoints = [with_backlog(endpoint) for endpoint in self.endpoints]
+        return original_run(self)
+
     WebSocketProtocol.serverSend = server_send
     Server.create_application = create_application
+    Server.run = run
     _installed = True

@@ -19,13 +19,14 @@ MESSAGES = {
     "muted": "You are muted for a while.",
     "conflict": "That conflicts with the current state.",
     "ended": "The workshop has ended.",
+    "gone": "That link was used already or has expired.",
     "unauthenticated": "Log in first.",
     "method_not_allowed": "Method not allowed.",
     "internal": "The server could not handle that; nothing was changed.",
 }
 # The HTTP status of each code; any other is 400.
 STATUS = {"bad_json": 400, "invalid": 400, "unauthenticated": 401, "forbidden": 403, "not_found": 404,
-          "method_not_allowed": 405, "conflict": 409, "ended": 409, "too_large": 413, "rate_limited": 429}
+          "method_not_allowed": 405, "conflict": 409, "ended": 409, "gone": 410, "too_large": 413, "rate_limited": 429}
 
 
 class DomainError(Exception):

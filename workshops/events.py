@@ -199,6 +199,14 @@ class ParticipantRemoved(StreamEvent):
     participant: int
 
 
+class ParticipantErased(StreamEvent):
+    """Everyone: show their ideas as a former participant's and drop them from the people; the hub then
+    closes their sockets with 4401 (stream.CONTROL): they are nobody in this workshop any more."""
+
+    type: Literal["participant.erased"]
+    participant: int
+
+
 class ParticipantMuted(StreamEvent):
     type: Literal["participant.muted"]
     participant: int

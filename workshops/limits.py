@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.redis import RedisCache
 
-__all__ = ["SlidingWindow", "commands", "joins"]
+__all__ = ["SlidingWindow", "commands", "confirmations", "joins"]
 
 # One hit on Redis in one round trip, atomic: count it in the last bucket (KEYS[#KEYS]), read the
 # others, and take it back when the sum is over the limit (ARGV[2]). Values are plain integers,
@@ -130,3 +130,8 @@ def joins() -> SlidingWindow:
     """New participants per client address (INSPRAAK_RATE_LIMIT_JOINS per INSPRAAK_RATE_LIMIT_JOINS_WINDOW_S)."""
     return SlidingWindow("joins", settings.INSPRAAK["RATE_LIMIT_JOINS"],
                          settings.INSPRAAK["RATE_LIMIT_JOINS_WINDOW_S"])
+
+
+def confirmations() -> SlidingWindow:
+    """Confirmation mails per participant: 3 an hour (PROTOCOL 3.3), so an address cannot be flooded."""
+    return SlidingWindow("confirmations", 3, 3600)

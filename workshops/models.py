@@ -51,6 +51,9 @@ class Workshop(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # The last official response to any of its proposals: contact addresses are kept
+    # INSPRAAK_CONTACT_RETENTION_DAYS from it (workshops.contact.contacts_expire).
+    last_response_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):
         return f"{self.title} ({self.code})"
@@ -148,6 +151,11 @@ class Participant(models.Model):
     presence_online = models.BooleanField(default=False)
     presence_at = models.DateTimeField(null=True, blank=True)
     presence_prev_at = models.DateTimeField(null=True, blank=True)
+    # The secret in this participant's return link (return_links.py): a new one voids the old,
+    # "" means no link works. Never sent anywhere but inside the signed link itself.
+    return_key = models.CharField(max_length=32, blank=True, default="")
+    # When they erased themselves (PROTOCOL 3.3): the row stays, nameless, for the ideas that remain.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -279,3 +287,84 @@ class Deadline(models.Model):
 
     def __str__(self):
         return f"{self.kind} at {self.due_at}"
+
+
+class Contact(models.Model):
+    """A participant's mail address, given to hear what becomes of their ideas (PROTOCOL 3.3).
+
+    Double opt-in: no news goes to it until the link of its confirmation mail is followed. The
+    confirmation token is kept as its SHA-256 hash, so the database alone confirms nobody; the
+    unsubscribe token is signed (workshops.contact), so it needs no column.
+    """
+
+    participant = models.OneToOneField(Participant, on_delete=models.CASCADE, related_name="contact")
+    email = models.EmailField(max_length=254)
+    confirm_hash = models.CharField(max_length=64, unique=True)
+    confirm_sent_at = models.DateTimeField()
+    confirm_used = models.BooleanField(default=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"contact of {self.participant_id}"
+
+
+class Mail(models.Model):
+    """One mail in the outbox: written in the transaction of the change that causes it, sent by the
+    background loop (workshops.mail). A notification collects `data["events"]` until `not_before`.
+
+    A mail goes either to a participant's confirmed contact, within a workshop, or (the officials'
+    weekly digest, deliberation.officials) to a staff account's own address, across its workshops.
+    """
+
+    class Kind(models.TextChoices):
+        CONFIRM = "confirm"
+        NOTIFY = "notify"
+        DIGEST = "digest"  # to an official: the proposals waiting for their response or an update
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        SENT = "sent"
+        FAILED = "failed"  # refused for good (SMTP 5xx) or given up on: kept, never tried again
+
+    # Null for an official's digest, which spans workshops.
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="mails", null=True, blank=True)
+    # Deleting the contact (unsubscribe, erase) deletes its mails with the address they carry.
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="mails", null=True, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="official_mails",
+                             null=True, blank=True)
+    # The ISO week of a digest ("2026-W49"): with the constraint below, one per account per week.
+    week = models.CharField(max_length=8, blank=True, default="")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    to = models.EmailField(max_length=254)
+    data = models.JSONField(default=dict)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    # Not sent before this time: the end of a notification's window, or the next retry.
+    not_before = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # The lease of the process that claimed it for sending; a lapsed lease lets another try.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=64, blank=True, default="")
+    last_error = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(contact__isnull=False, workshop__isnull=False, user__isnull=True)
+                           | Q(contact__isnull=True, user__isnull=False, kind="digest")),
+                name="mail_to_contact_or_official"),
+            # Two processes that both find an official's digest due this week: one row, one mail.
+            models.UniqueConstraint(fields=["user", "week"], condition=Q(kind="digest"),
+                                    name="mail_digest_once_a_week"),
+        ]
+        indexes = [
+            # Serves the sender: pending mails whose time has come.
+            models.Index(fields=["status", "not_before"], name="mail_pending_due"),
+            # Serves notify: the open (pending, unclaimed) notification of each contact.
+            models.Index(fields=["contact", "kind", "status"], name="mail_contact_kind_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} mail {self.pk} ({self.status})"

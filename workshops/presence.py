@@ -32,8 +32,8 @@ def presence_told(participant_id: int) -> bool:
 def presence_settle(participant: Participant, *, online: bool, now: datetime | None = None) -> bool:
     """Tell everyone the participant's live state if the window allows, else make sure a flush
     will; the caller holds the participant's row locked. True when it was told now."""
-    if online == participant.presence_online:
-        return False
+    if online == participant.presence_online or participant.erased_at is not None:
+        return False  # an erased participant is nobody: their last sockets closing tells nobody anything
     now = now or timezone.now()
     prev = participant.presence_prev_at
     if prev is not None and now < prev + WINDOW:

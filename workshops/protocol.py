@@ -105,3 +105,12 @@ class BreakoutClose(Strict):
 
 class RoomChoose(Strict):
     room: int
+
+
+class ContactSet(Strict):
+    # The address is checked by the service (Django's validator), so that the answer names `email`.
+    email: str = Field(max_length=254)
+
+
+class ContactConfirm(Strict):
+    token: str = Field(min_length=1, max_length=100)

@@ -1,4 +1,6 @@
 """Reads: participants, presence, the welcome frame and resume."""
+from datetime import timedelta
+
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -17,6 +19,15 @@ def workshop_get(code: str) -> Workshop:
         return Workshop.objects.get(code=code)
     except Workshop.DoesNotExist:
         raise DomainError("not_found", "No workshop with that code.") from None
+
+
+def online_among(participant_ids) -> list[int]:
+    """Those of these participants with a socket open on a live server process now, by id."""
+    from .services import STALE_AFTER_S  # services imports this module
+
+    live = timezone.now() - timedelta(seconds=STALE_AFTER_S)
+    return sorted(set(Connection.objects.filter(participant_id__in=participant_ids, server__heartbeat_at__gte=live)
+                      .values_list("participant_id", flat=True)))
 
 
 def memberships(user) -> list[Participant]:
@@ -42,8 +53,8 @@ def participant_payload(p: Participant, *, online: bool) -> dict:
 
 
 def participants_with_presence(workshop_id: int):
-    """Participants of a workshop (not removed), each annotated with `online`."""
-    return (Participant.objects.filter(workshop_id=workshop_id, removed=False, admitted=True)
+    """Participants of a workshop (not removed, nor erased), each annotated with `online`."""
+    return (Participant.objects.filter(workshop_id=workshop_id, removed=False, admitted=True, erased_at__isnull=True)
             .annotate(online=Exists(Connection.objects.filter(participant=OuterRef("pk"))))
             .order_by("pk"))
 

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from . import breakouts, names, permissions, presence, stream
+from . import breakouts, contact, names, permissions, presence, stream
 from . import events as ev
 from .errors import DomainError
 from .extensions import content_hooks
@@ -228,8 +228,9 @@ def workshop_end(*, actor: Participant) -> Workshop:
     workshop.status, workshop.ended_at = S.ENDED, timezone.now()
     workshop.timer_ends_at, workshop.timer_label = None, ""
     workshop.save(update_fields=["status", "ended_at", "timer_ends_at", "timer_label"])
-    # A pending presence flush still fires: the last state always arrives.
-    Deadline.objects.filter(workshop=workshop, done=False).exclude(kind=presence.FLUSH).update(done=True)
+    # A pending presence flush still fires: the last state always arrives; so does news by mail.
+    Deadline.objects.filter(workshop=workshop, done=False).exclude(kind__in=[presence.FLUSH, contact.NOTIFY]).update(
+        done=True)
     stream.emit(workshop, ev.WorkshopEnded(status=workshop.status, ended_at=iso(workshop.ended_at)))
     return workshop
 

@@ -16,7 +16,8 @@ def participant_for(*, workshop: Workshop, session, user) -> Participant | None:
     pid = (session.get(SESSION_KEY) or {}).get(workshop.code) if session is not None else None
     if pid is None:
         return None
-    return Participant.objects.filter(pk=pid, workshop=workshop).first()
+    # An erased participant is nobody's any more, in whichever browser they had opened the workshop.
+    return Participant.objects.filter(pk=pid, workshop=workshop, erased_at__isnull=True).first()
 
 
 def session_key(session) -> str:
@@ -27,9 +28,17 @@ def session_key(session) -> str:
 
 
 def remember(session, workshop: Workshop, participant: Participant) -> None:
+    """Make this browser session the participant in the workshop (joining, or opening a return link)."""
     known = dict(session.get(SESSION_KEY) or {})
     known[workshop.code] = participant.pk
     session[SESSION_KEY] = known
+
+
+def forget(session, workshop: Workshop) -> None:
+    """This browser session is nobody in the workshop any more."""
+    known = dict(session.get(SESSION_KEY) or {})
+    if known.pop(workshop.code, None) is not None:
+        session[SESSION_KEY] = known
 
 
 def socket_open(*, code: str, session, user, channel_name: str) -> dict:

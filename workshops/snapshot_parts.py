@@ -16,4 +16,5 @@ def waiting(me: Participant) -> list[dict]:
     if me.role not in (Participant.Role.FACILITATOR, Participant.Role.MODERATOR):
         return []
     return [{"id": pid, "name": name} for pid, name in Participant.objects.filter(
-        workshop_id=me.workshop_id, admitted=False, removed=False).order_by("pk").values_list("pk", "name")]
+        workshop_id=me.workshop_id, admitted=False, removed=False, erased_at__isnull=True,
+    ).order_by("pk").values_list("pk", "name")]

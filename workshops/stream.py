@@ -16,16 +16,18 @@ from functools import partial
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from . import replay
-from .events import (BreakoutClosed, coalescing_key, ParticipantAdmitted, ParticipantRejected, ParticipantRemoved, RoleChanged,
-                     RoomAssigned, StreamEvent)
+from .events import (BreakoutClosed, coalescing_key, ParticipantAdmitted, ParticipantErased, ParticipantRejected,
+                     ParticipantRemoved, RoleChanged, RoomAssigned, StreamEvent)
 from .groups import workshop_group
 from .models import CommandReceipt, Event, Participant, RequestReceipt, Workshop
 from .times import iso
 
-__all__ = ["emit", "emit_many", "publishing", "encode", "visible", "events_after", "layer_message", "EVERYONE",
+__all__ = ["emit", "emit_many", "take_turn", "forget_name", "publishing", "encode", "visible", "events_after",
+           "layer_message", "EVERYONE",
            "MODERATORS", "FACILITATORS", "to_participant", "to_room"]
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,8 @@ CONTROL = {
     ParticipantAdmitted.type_name(): lambda p: {"participant": p["participant"]["id"], "admit": True},
     ParticipantRejected.type_name(): lambda p: {"participant": p["participant"]["id"], "close": 4403},
     RoleChanged.type_name(): lambda p: {"participant": p.get("participant"), "role": p.get("role"), "close": 4401},
+    # Erased: their sessions are nobody now, so a socket of theirs must go as if it had never joined.
+    ParticipantErased.type_name(): lambda p: {"participant": p.get("participant"), "close": 4401},
 }
 
 PUBLISH_TIMEOUT_S = 5
@@ -82,6 +86,59 @@ def emit_many(workshop: Workshop | int, items: list[tuple[StreamEvent, tuple]]) 
     for row in rows:
         transaction.on_commit(partial(_committed, layer_message(row)))
     return rows
+
+
+def take_turn(workshop_id: int) -> None:
+    """Wait for the workshop's earlier writers, inside the caller's transaction: what it reads after
+    this includes every change whose event comes before its own (its seqs are taken under the same
+    row lock). An event that carries a total (reaction counts) must read it after this: counted
+    before, two concurrent reactions could each leave out the other, and the later event would be
+    wrong for good, since clients keep the latest counts (PROTOCOL.md 2.3)."""
+    Workshop.objects.select_for_update().filter(pk=workshop_id).values_list("pk", flat=True).first()
+
+
+# The payload keys under which an event names a person as {"id", "name", ...}.
+_PERSON_KEYS = ("author", "participant", "from")
+# Events that carry IDEAs (and so their authors' names) in a list, where no key path reaches.
+_IDEA_LISTS = (RoomAssigned.type_name(), BreakoutClosed.type_name())
+
+
+def forget_name(workshop_id: int, participant_id: int) -> int:
+    """Blank a participant's name in the workshop's stored events, so that no resume brings it back;
+    return how many events changed. Inside the caller's transaction (an erase).
+
+    The database picks the events that may name them (an IDEA's author, a participant, an
+    announcement's sender, or lists of IDEAs): decoding every stored payload in Python would take
+    seconds for a busy workshop's week of events, while the transaction holds its locks.
+    """
+    pid = participant_id
+    candidates = Event.objects.filter(
+        Q(payload__idea__author__id=pid) | Q(payload__participant__id=pid) | Q(payload__from__id=pid)
+        | Q(type__in=_IDEA_LISTS), workshop_id=workshop_id)
+    changed = []
+    for event in candidates.only("pk", "payload").iterator(chunk_size=1000):
+        if _blank_name(event.payload, participant_id):
+            changed.append(event)
+    # Small batches: bulk_update's CASE grows with the batch, and 500 took three times as long as 50.
+    Event.objects.bulk_update(changed, ["payload"], batch_size=50)
+    return len(changed)
+
+
+def _blank_name(value, participant_id: int) -> bool:
+    """Set "name" to "" wherever the payload names this participant as a person; True if it did."""
+    hit = False
+    if isinstance(value, dict):
+        for key in _PERSON_KEYS:
+            person = value.get(key)
+            if isinstance(person, dict) and person.get("id") == participant_id and person.get("name"):
+                person["name"] = ""
+                hit = True
+        for item in value.values():
+            hit = _blank_name(item, participant_id) or hit
+    elif isinstance(value, list):
+        for item in value:
+            hit = _blank_name(item, participant_id) or hit
+    return hit
 
 
 def _advance(workshop_id: int, n: int) -> int:

@@ -331,3 +331,13 @@ test("flag, appeal, survey and resumed-me actions", () => {
   assert.equal(store.state.me.name, "Me");
   assert.deepEqual(seen, ["flag.sent", "appeal.sent", "appeal.sent", "survey.answered", "me.resumed"]);
 });
+
+test("an erased participant's ideas stay, nameless, and they leave the people", () => {
+  const s = stateFromSnapshot(welcome({ ideas: [idea(5), idea(6, { author: { id: 1, name: "Me" } })] }));
+  applyEvent(s, { type: "participant.erased", participant: 2 });
+  assert.deepEqual(s.ideas.get(5).author, { id: 2, name: "" });
+  assert.equal(s.ideas.get(5).text, "idea 5");
+  assert.deepEqual(s.ideas.get(6).author, { id: 1, name: "Me" });
+  assert.equal(s.participants.has(2), false);
+  assert.equal(s.participants.has(1), true);
+});

@@ -220,7 +220,8 @@ def wait_until(page: Page, condition, what: str, timeout_ms: int = 10_000) -> No
 class SocketTap:
     """Route a page's workshop sockets through Playwright, record every frame, drop chosen ones.
 
-    `drop_to_server(frame)` and `drop_to_page(frame)` decide per frame; by default nothing is dropped.
+    `drop_to_server(frame)` and `drop_to_page(frame)` decide per frame (per event of a `batch`);
+    by default nothing is dropped. `received` holds a batch's events, not the batch.
     """
 
     def __init__(self, page: Page):
@@ -249,9 +250,18 @@ class SocketTap:
 
         def from_server(message):
             frame = json.loads(message)
-            self.received.append(frame)
-            if not self.drop_to_page(frame):
+            if frame.get("type") != "batch":
+                self.received.append(frame)
+                if not self.drop_to_page(frame):
+                    ws.send(message)
+                return
+            # A batch is its events one by one (PROTOCOL.md 2.3): each recorded, each dropped or passed on.
+            self.received.extend(frame["events"])
+            kept = [event for event in frame["events"] if not self.drop_to_page(event)]
+            if len(kept) == len(frame["events"]):
                 ws.send(message)
+            elif kept:
+                ws.send(json.dumps({"type": "batch", "events": kept}))
 
         ws.on_message(from_page)
         server.on_message(from_server)

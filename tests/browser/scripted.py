@@ -106,7 +106,7 @@ CITIZENS = ["Anna", "Bram", "Chris", "Dewi", "Emre", "Fleur"]
 
 
 def play_workshop(server: DaphneServer, facilitator: Member, *, official: tuple[str, str], title: str,
-                  respond: bool = True, survey: bool = True) -> Story:
+                  respond: bool = True, survey: bool = True, language: str = "en") -> Story:
     """Six citizens, three ideas (one building on another), two reactions, a published proposal from
     two ideas with three endorsements, an official response, and a few survey answers.
 
@@ -114,7 +114,7 @@ def play_workshop(server: DaphneServer, facilitator: Member, *, official: tuple[
     Chris collaborating (built on Anna's idea), Dewi and Emre consulted, Fleur informed.
     """
     status, created = facilitator.http.post("/api/workshops", {
-        "title": title, "language": "en", "profile_questions": [AGE], "reference": AGE_REFERENCE})
+        "title": title, "language": language, "profile_questions": [AGE], "reference": AGE_REFERENCE})
     assert status == 201, created
     code = created["code"]
     username, password = official

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from .conftest import STAFF_PASSWORD, STAFF_USERNAME
 from .helpers import assert_no_axe_violations, expect_live, idea_item, screenshot, start_workshop
+from .scripted import play_workshop
 
 pytestmark = pytest.mark.browser
 
@@ -144,3 +145,79 @@ def test_pages_follow_the_browsers_language(people, axe_js):
     expect(page.locator("#me-line")).to_have_text("Je doet mee als Noor.")
     expect(page.locator("#rung-badge")).to_have_text("Trede 1 van 5: Geïnformeerd")
     assert_no_axe_violations(page, axe_js, "the participant page in Dutch")
+
+
+# English that a German page must not show: words of the templates and of the ES modules.
+NOT_GERMAN = ["Skip to main content", "Proposals", "My ideas", "Your participation", "Connected", "Official response",
+              "Accepted", "Run the workshop", "End workshop", "Participation ladder", "Follow by mail", "Outcomes"]
+
+
+def speaks_german(page, where: str) -> None:
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    text = page.locator("body").inner_text()
+    found = [phrase for phrase in NOT_GERMAN if re.search(rf"\b{re.escape(phrase)}\b", text)]
+    assert not found, f"{where} in German shows English: {found}"
+
+
+def test_a_german_workshop_has_german_pages_without_axe_violations(people, server, facilitator, official, axe_js,
+                                                                   artifacts):
+    story = play_workshop(server, facilitator, official=official, title="Marktplatz", language="de")
+    try:
+        # The participant page of a citizen whose idea fed the accepted proposal.
+        anna = people("Anna", locale="de-DE")
+        anna.context.add_cookies([story.citizens[0].session_cookie()])
+        page = anna.page
+        page.goto(f"/w/{story.code}/")
+        expect_live(page)
+        expect(page.locator("#conn-text")).to_have_text("Verbunden")
+        expect(page.locator("#me-line")).to_have_text("Sie nehmen als Anna teil.")
+        expect(page.locator("#rung-badge")).to_have_text("Schritt 5 von 5: Mitentscheidend")
+        expect(page.get_by_role("heading", name="Meine Ideen")).to_be_visible()
+        card = page.locator("#proposals article")
+        expect(card.locator(".pp-response")).to_contain_text("Angenommen")
+        speaks_german(page, "the participant page")
+        assert_no_axe_violations(page, axe_js, "the participant page in German")
+        screenshot(page, artifacts, "participant-de")
+
+        # The facilitator's console.
+        fatima = people("Fatima", locale="de-DE")
+        fatima.context.add_cookies([story.facilitator.session_cookie()])
+        console = fatima.page
+        console.goto(f"/w/{story.code}/facilitate")
+        expect_live(console)
+        expect(console.get_by_role("button", name="Workshop beenden")).to_be_visible()
+        expect(console.get_by_role("heading", name="Von Ideen zu Vorschlägen")).to_be_visible()
+        speaks_german(console, "the console")
+        assert_no_axe_violations(console, axe_js, "the console in German")
+
+        # The public outcomes page, with its feed and the way to follow by mail.
+        visitor = people("Besucher", locale="de-DE")
+        outcomes = visitor.page
+        outcomes.goto(f"/w/{story.code}/outcomes")
+        expect(outcomes.locator("#proposal-count")).to_have_text("1 Vorschlag wurde veröffentlicht.")
+        expect(outcomes.get_by_role("heading", name="Antwort der Verwaltung")).to_be_visible()
+        by_mail = outcomes.get_by_role("link", name="Per E-Mail folgen")
+        expect(by_mail).to_have_attribute("href", f"/w/{story.code}/#follow")
+        feed = outcomes.get_by_role("link", name="Den Atom-Feed abonnieren")
+        expect(feed).to_have_attribute("href", f"/w/{story.code}/outcomes.atom")
+        expect(outcomes.locator('head link[rel=alternate][type="application/atom+xml"]')).to_have_attribute(
+            "href", f"/w/{story.code}/outcomes.atom")
+        atom = outcomes.request.get(f"/w/{story.code}/outcomes.atom")
+        assert atom.status == 200
+        assert 'xml:lang="de"' in atom.text() and "Angenommen: A quay to linger on" in atom.text()
+        speaks_german(outcomes, "the outcomes page")
+        assert_no_axe_violations(outcomes, axe_js, "the outcomes page in German")
+        screenshot(outcomes, artifacts, "outcomes-de")
+
+        # The impact report, for the workshop's official.
+        olaf = people("Olaf", locale="de-DE")
+        olaf.context.add_cookies([story.official.session_cookie()])
+        report = olaf.page
+        report.goto(f"/w/{story.code}/report")
+        expect(report.get_by_role("heading", name="Marktplatz", level=1)).to_be_visible()
+        expect(report.get_by_role("heading", name="Beteiligungsleiter", level=2)).to_be_visible()
+        expect(report.locator("#sec-responsiveness")).to_contain_text("Vorschläge mit einer Antwort der Verwaltung")
+        speaks_german(report, "the report")
+        assert_no_axe_violations(report, axe_js, "the report in German")
+    finally:
+        story.close()

@@ -268,13 +268,13 @@ def test_keyboard_only_participant_joins_posts_builds_reacts_flags_endorses_and_
         bo.close()
 
 
-# Phrases that a page in Dutch or French must not show (they would be untranslated English).
+# Phrases that a page in Dutch, French or German must not show (they would be untranslated English).
 ENGLISH = ["Join a workshop", "Log in with your staff account", "Username", "Skip to main content", "Your idea", "Post idea", "Proposals", "Your participation",
            "My ideas", "How did it go?", "Who is here", "Agree", "Disagree", "Connected", "Next step", "You are here",
            "The ideas it came from", "Your endorsement", "No answer", "Send answers", "Run the workshop",
            "From ideas to proposals", "Suggest", "Draft a proposal", "Start workshop", "Breakout rooms", "Start timer", "Invite participants"]
 EXPECTED = {"nl": ["Voorstellen", "Mijn ideeën", "Jouw steun"], "en": ["Proposals", "My ideas", "Your endorsement"],
-            "fr": ["Propositions", "Mes idées", "Votre soutien"]}
+            "fr": ["Propositions", "Mes idées", "Votre soutien"], "de": ["Vorschläge", "Meine Ideen", "Ihre Unterstützung"]}
 
 
 def check_language(page, lang: str, where: str) -> None:
@@ -287,9 +287,9 @@ def check_language(page, lang: str, where: str) -> None:
     assert not found, f"{where} in {lang} shows English: {found}"
 
 
-@pytest.mark.parametrize("lang", ["nl", "en", "fr"])
+@pytest.mark.parametrize("lang", ["nl", "en", "fr", "de"])
 def test_front_participant_and_console_pages_speak_the_chosen_language(people, server, facilitator, artifacts, lang):
-    status, created = facilitator.http.post("/api/workshops", {"title": "Plein", "language": "en"})
+    status, created = facilitator.http.post("/api/workshops", {"title": "Plein", "language": "de" if lang == "de" else "en"})
     assert status == 201, created
     code = created["code"]
     fac = facilitator.open(code)
@@ -302,8 +302,9 @@ def test_front_participant_and_console_pages_speak_the_chosen_language(people, s
         proposal = fac.command("proposal.draft", title="Bankjes op het plein", body="Meer bankjes.", sources=[idea])["id"]
         fac.command("proposal.publish", proposal=proposal)
 
-        # Dutch comes from the browser's language; French from the switch, which keeps the page.
-        person = people("Noor", locale="nl-NL" if lang == "nl" else "en-US")
+        # Dutch and German come from the browser's language; French from the switch, which keeps the page.
+        locale = {"nl": "nl-NL", "de": "de-DE"}.get(lang, "en-US")
+        person = people("Noor", locale=locale)
         page = person.page
         page.goto("/")
         if lang == "fr":
@@ -324,7 +325,7 @@ def test_front_participant_and_console_pages_speak_the_chosen_language(people, s
         check_language(page, lang, "the participant page")
         screenshot(page, artifacts, f"participant-{lang}")
 
-        staff = people("Fatima", locale="nl-NL" if lang == "nl" else "en-US")
+        staff = people("Fatima", locale=locale)
         staff.context.add_cookies([facilitator.session_cookie()])
         console = staff.page
         console.goto(f"/w/{code}/facilitate")

@@ -90,6 +90,7 @@ class Person:
     duplicates: dict[str, dict] = field(default_factory=dict)  # those marked "duplicate": executed earlier
     sent: dict[str, dict] = field(default_factory=dict)  # every command sent, by ref
     close_code: int | None = None
+    frames: int = 0  # frames read, a batch counting once
 
     async def open(self, server: DaphneServer, *, resume: bool = False) -> dict:
         """Open a socket on a worker (with ?since= when resuming) and apply its welcome.
@@ -150,6 +151,7 @@ class Person:
         try:
             async with asyncio.timeout(timeout):
                 self.apply(json.loads(await self.ws.recv()))
+            self.frames += 1
             return True
         except ConnectionClosed as closed:
             self.close_code = closed.rcvd.code if closed.rcvd else 1006

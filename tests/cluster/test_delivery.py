@@ -196,3 +196,33 @@ async def test_events_the_layer_drops_are_filled_from_the_database_at_the_next_o
     assert posts(bo.events) == [*dropped, last["id"]]
     await facilitator.close()
     await bo.close()
+
+
+async def test_a_reaction_burst_through_both_workers_ends_exact_for_every_observer_in_few_frames(cluster):
+    """2.3: reaction updates are coalesced per idea, so observers get a few batch frames, with exact counts."""
+    facilitator, code, board = await cluster.workshop()
+    ideas = [(await facilitator.command({"type": "idea.post", "ref": f"i{n}", "board": board,
+                                         "text": f"Idee {n} voor het plein"}))["id"] for n in range(3)]
+    observers = [cluster.join(code, f"Kijker {n}", worker=n % 2) for n in range(4)]
+    reactors = [cluster.join(code, f"Stemmer {n}", worker=n % 2) for n in range(20)]
+    for n, person in enumerate(observers + reactors):
+        await person.open(cluster.workers[n % 2])
+    for person in observers:
+        await person.catch_up(cluster.database)
+        person.frames = 0
+
+    async def vote(n: int, person: Person) -> None:
+        for idea in ideas:
+            await person.command({"type": "idea.react", "ref": f"v{idea}", "idea": idea,
+                                  "value": ("agree", "disagree", "pass")[(n + idea) % 3]})
+
+    await asyncio.gather(*(vote(n, person) for n, person in enumerate(reactors)))
+    stored = cluster.database.ideas(code)
+    assert sum(sum(idea["reactions"].values()) for idea in stored.values()) == 60
+    for person in observers:
+        await person.catch_up(cluster.database)
+        assert person.view() == stored, person.name
+        reacted = person.events_of("idea.reacted")
+        assert len(reacted) < 60 and person.frames < 30, (person.name, len(reacted), person.frames)
+    for person in (facilitator, *observers, *reactors):
+        await person.close()

@@ -7,7 +7,10 @@ from django.utils import timezone
 from deliberation import moderation, proposals, report, services
 from deliberation.models import Proposal, Response
 from tests.factories import citizen, plenary, staff_member, workshop_with_facilitator
+from workshops import background, contact, mail
+from workshops import services as workshop_services
 from workshops.errors import DomainError
+from workshops.models import Mail
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +63,9 @@ def test_the_report_gives_exactly_the_scripted_figures(scripted):
     assert r["ladder"]["end"] == {"informed": 3, "consulted": 0, "involved": 0, "collaborating": 2, "empowered": 1}
     assert r["ladder"]["moved_up"] == 0.5
     assert r["collaboration"] == {"build_share": 0.25, "multi_contributor_proposals": 1.0}
-    assert r["responsiveness"] == {"proposals": 2, "responded": 2, "median_hours_to_response": 3.0}
+    # Neither source author (a, c) had a socket open or an address when the answers came.
+    assert r["responsiveness"] == {"proposals": 2, "responded": 2, "median_hours_to_response": 3.0,
+                                   "contributors_told": 0.0}
     assert r["inclusiveness"] == {"flagged_share": 0.25, "hidden_share": 0.25, "held_share": 0.0, "appeals": 1,
                                   "appeals_granted": 1}
     # 5 people under 30 are shown; the one person over 60 is suppressed (fewer than 5).
@@ -98,3 +103,36 @@ def test_survey_rules():
     bo = citizen(workshop, "Bo")
     bo.workshop.refresh_from_db()
     assert services.survey_answer(actor=bo, answers={"collaboration": 10}).answers == {"collaboration": 10}
+
+
+def test_contributors_told_counts_source_authors_told_on_a_socket_or_by_a_sent_mail(smtp, settings):
+    """Of three source authors, one had a socket open when the answer came, one gets it by mail
+    (counted once the mail is sent), one neither; a socket opened after the answer tells nobody."""
+    settings.INSPRAAK = {**settings.INSPRAAK, "NOTIFY_DELAY_S": 0}
+    workshop, fac = workshop_with_facilitator()
+    official = staff_member(workshop, "official")
+    board = plenary(workshop)
+    online, mailed, neither = (citizen(workshop, name) for name in ("On", "Mail", "None"))
+    sources = [services.idea_post(actor=p, board=board, text=f"Idea of {p.name}") for p in (online, mailed, neither)]
+    proposal = proposals.proposal_draft(actor=fac, title="Green", body="Trees", sources=[i.pk for i in sources])
+    proposals.proposal_publish(actor=fac, proposal=proposal)
+    unanswered = proposals.proposal_draft(actor=fac, title="Later", body="Not yet", sources=[sources[2].pk])
+    proposals.proposal_publish(actor=fac, proposal=unanswered)
+    contact.contact_set(actor=mailed, email="mail@example.org")
+    token = Mail.objects.get(kind="confirm").data["url"].rsplit("/c/", 1)[1]
+    contact.contact_confirm(token=token)
+    server = background.server()
+    workshop_services.connection_open(participant=online, server=server, channel_name="a", max_sockets=5)
+
+    assert report.workshop_report(workshop)["responsiveness"]["contributors_told"] is None  # nothing answered yet
+    proposals.proposal_respond(actor=official, proposal_id=proposal.pk, status="accepted", message="Yes")
+    workshop_services.connection_open(participant=neither, server=server, channel_name="b", max_sockets=5)
+    assert report.workshop_report(workshop)["responsiveness"]["contributors_told"] == 0.3333
+
+    background.run_due_deadlines()  # the answer into the outbox, then sent
+    mail.outbox_send_due(worker="test")
+    # The confirmation, "your idea feeds a published proposal" and the answer.
+    assert len(smtp.inbox.to("mail@example.org")) == 3
+    r = report.workshop_report(workshop)["responsiveness"]
+    assert r["contributors_told"] == 0.6667
+    assert r["responded"] == 1

@@ -9,6 +9,7 @@ pytestmark = pytest.mark.django_db
     ("/w/abcdefghjk/outcomes", "frontend/js/outcomes.js"),
     ("/w/abcdefghjk/report", "frontend/js/report.js"),
     ("/reports", "frontend/js/org-report.js"),
+    ("/officials", "frontend/js/officials.js"),
 ])
 def test_outcomes_and_report_pages_render_their_shell_in_the_browsers_language(path, script):
     response = Client().get(path, headers={"Accept-Language": "nl"})
@@ -21,3 +22,7 @@ def test_outcomes_and_report_pages_render_their_shell_in_the_browsers_language(p
 
 def test_page_shells_refuse_unsafe_methods():
     assert Client().post("/w/abcdefghjk/report").status_code == 405
+
+
+def test_the_front_page_links_officials_to_their_page():
+    assert 'href="/officials"' in Client().get("/").content.decode()

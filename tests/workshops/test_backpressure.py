@@ -95,3 +95,27 @@ def test_a_twisted_connection_holds_unsent_bytes_where_buffered_bytes_counts_the
     finally:
         ours.close()
         theirs.close()
+
+
+def test_daphne_run_takes_the_handshake_timeouts_and_the_endpoints_from_the_server():
+    run = source(Server.run)
+    assert "openHandshakeTimeout=self.websocket_handshake_timeout" in run, \
+        changed("Server.run no longer gives autobahn's openHandshakeTimeout from self.websocket_handshake_timeout")
+    assert "for socket_description in self.endpoints" in run and "serverFromString(" in run, \
+        changed("Server.run no longer listens on self.endpoints through Twisted's serverFromString")
+    assert "self.server.websocket_connect_timeout" in source(WebSocketProtocol.check_timeouts), \
+        changed("WebSocketProtocol.check_timeouts no longer rejects a handshake after server.websocket_connect_timeout")
+
+
+def test_every_listening_endpoint_daphne_builds_gets_the_backlog():
+    from daphne.endpoints import build_endpoint_description_strings
+    from twisted.internet import reactor
+    from twisted.internet.endpoints import serverFromString
+
+    for where in ({"host": "127.0.0.1", "port": 8001}, {"host": "::1", "port": 8001}, {"unix_socket": "/run/w.sock"}):
+        for endpoint in build_endpoint_description_strings(**where):
+            listening = serverFromString(reactor, backpressure.with_backlog(endpoint))
+            assert listening._backlog == backpressure.LISTEN_BACKLOG, \
+                changed(f"Twisted's {type(listening).__name__} no longer keeps the backlog in _backlog")
+    assert backpressure.with_backlog("tcp:port=8001:backlog=64") == "tcp:port=8001:backlog=64"
+    assert backpressure.with_backlog("fd:fileno=3") == "fd:fileno=3"  # already listening

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from tests.factories import emitted, last_seq, workshop_with_facilitator
 from workshops import registry, stream
-from workshops.events import (Announcement, BreakoutClosed, ParticipantRemoved, PhaseChanged, RoleChanged,
-                              RoomAssigned, TimerStopped)
+from workshops.events import (Announcement, BreakoutClosed, ParticipantErased, ParticipantRemoved, PhaseChanged,
+                              RoleChanged, RoomAssigned, TimerStopped)
 from workshops.models import CommandReceipt, Event
 
 
@@ -148,6 +148,7 @@ def test_encode_makes_the_wire_frame():
     (BreakoutClosed(breakout=2, reports=[]), {"room": None}),
     (ParticipantRemoved(participant=9), {"participant": 9, "close": 4403}),
     (RoleChanged(participant=9, role="official"), {"participant": 9, "role": "official", "close": 4401}),
+    (ParticipantErased(participant=9), {"participant": 9, "close": 4401}),
     (say("hi"), None),
 ])
 def test_events_that_change_what_a_socket_sees_carry_a_control_part(event, control):
@@ -373,3 +374,34 @@ def test_a_failing_layer_is_logged_and_the_event_stays_stored(monkeypatch, caplo
         stream.emit(workshop, say("kept"))
     assert Event.objects.filter(workshop=workshop, type="announcement").count() == 1
     assert any("publishing 1 events" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.django_db
+def test_forget_name_blanks_one_person_wherever_an_event_names_them_and_nothing_else():
+    from workshops.events import Announcement, BreakoutOpened, ParticipantWaiting, PresenceChanged
+    workshop, _ = workshop_with_facilitator(start=False)
+    an, bo = 41, 42
+    idea = {"id": 7, "board": 1, "column": None, "author": {"id": an, "name": "An"}, "text": "Trees",
+            "builds_on": None, "status": "visible", "reactions": {"agree": 0, "disagree": 0, "pass": 0},
+            "edited": False, "created_at": "2026-12-02T03:00:00Z"}
+    with transaction.atomic():
+        stream.emit_many(workshop, [
+            (PresenceChanged(participant={"id": an, "name": "An", "role": "citizen", "online": True, "room": None}),
+             stream.EVERYONE),
+            (ParticipantWaiting(participant={"id": bo, "name": "Bo"}), stream.MODERATORS),
+            (RoomAssigned(room=3, breakout=2, board={"id": 4, "title": "Room", "room": 3, "columns": []},
+                          ideas=[idea]), stream.to_participant(bo)),
+            (BreakoutClosed(breakout=2, reports=[], ideas=[idea]), stream.EVERYONE),
+            # A room whose id is An's: a room's name is not a person's.
+            (BreakoutOpened(breakout=2, mode="manual", ends_at=None, capacity=None,
+                            rooms=[{"id": an, "name": "Room An", "board": 4}], assignments={}), stream.EVERYONE),
+            (Announcement(text="An, welcome", **{"from": {"id": 1, "name": "Fac"}}), stream.EVERYONE),
+        ])
+        assert stream.forget_name(workshop.pk, an) == 3
+    payloads = {e.type: e.payload for e in Event.objects.filter(workshop=workshop)}
+    assert payloads["presence.changed"]["participant"]["name"] == ""
+    assert payloads["room.assigned"]["ideas"][0]["author"] == {"id": an, "name": ""}
+    assert payloads["breakout.closed"]["ideas"][0]["author"] == {"id": an, "name": ""}
+    assert payloads["participant.waiting"]["participant"]["name"] == "Bo"
+    assert payloads["breakout.opened"]["rooms"][0]["name"] == "Room An"
+    assert payloads["announcement"]["text"] == "An, welcome"  # what others wrote stays theirs

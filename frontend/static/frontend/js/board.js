@@ -87,6 +87,10 @@ export class BoardView {
     on(["idea.held", "idea.edited"], (ev) => this.ideaArrived(ev));
     on("idea.restored", (ev) => this.ideaArrived(ev, { restored: true }));
     on(["idea.withdrawn", "idea.hidden", "idea.reacted"], (ev) => this.refill(ev.idea));
+    // Someone erased themselves: their ideas stay, now by "a former participant".
+    on("participant.erased", (ev) => {
+      for (const idea of this.client.state.ideas.values()) if (idea.author?.id === ev.participant) this.refill(idea.id);
+    });
     on("idea.hidden", (ev) => {
       const idea = this.client.state.ideas.get(ev.idea);
       if (idea && this.isMine(idea)) announce(gettext("A moderator hid one of your ideas."));

@@ -5,6 +5,7 @@ import { $, h, setText, showStatus, setUnavailable, isUnavailable, announce } fr
 import { gettext } from "./i18n.js";
 import { describeError } from "./errors.js";
 import { newRef } from "./client.js";
+import { personName } from "./labels.js";
 
 const KEYS = { a: "agree", d: "disagree", p: "pass" };
 const CHOICES = [
@@ -80,7 +81,7 @@ export class DeckView {
       const answer = await this.client.send("deck.next", {});
       this.store.dispatch({ type: "deck.shown", idea: answer.idea ?? null });
       const idea = answer.idea;
-      announce(idea ? gettext("Next idea, by %(name)s: %(text)s", { name: idea.author?.name || gettext("a former participant"), text: idea.text })
+      announce(idea ? gettext("Next idea, by %(name)s: %(text)s", { name: personName(idea.author?.name), text: idea.text })
         : gettext("No ideas left. Thank you!"));
     } catch (err) {
       showStatus(this.status, describeError(err), "error");
@@ -116,7 +117,7 @@ export class DeckView {
     this.group.hidden = !idea;
     if (idea) {
       setText(this.text, idea.text);
-      setText(this.author, gettext("Idea by %(name)s", { name: idea.author?.name || gettext("a former participant") }));
+      setText(this.author, gettext("Idea by %(name)s", { name: personName(idea.author?.name) }));
     }
     for (const btn of this.buttons.values()) setUnavailable(btn, !idea);
   }

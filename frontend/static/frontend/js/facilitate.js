@@ -6,6 +6,7 @@ import { BreakoutPanel } from "./breakout-panel.js";
 import { SynthesisPanel } from "./synthesis-panel.js";
 import { WaitingRoom } from "./waiting-room.js";
 import { StaffPanel } from "./staff-panel.js";
+import { MailPanel } from "./mail-panel.js";
 import { api } from "./api.js";
 import { $, h, showStatus, setText, setFieldError, setUnavailable, isUnavailable } from "./dom.js";
 import { gettext } from "./i18n.js";
@@ -161,6 +162,7 @@ function setHidden(el, hidden, fallback) {
 const breakoutPanel = new BreakoutPanel(page, run);
 const synthesisPanel = new SynthesisPanel(page, run);
 const staffPanel = new StaffPanel(page);
+const mailPanel = new MailPanel(page);
 
 function renderControls() {
   const state = client.state;
@@ -193,7 +195,10 @@ function renderControls() {
 page.onSnapshot(() => {
   renderControls();
   // After a snapshot (first load, reconnect) the staff list is read again.
-  if (client.state.me?.role === "facilitator") staffPanel.load();
+  if (client.state.me?.role === "facilitator") {
+    staffPanel.load();
+    mailPanel.load();
+  }
 });
 page.store.watch("*", renderControls);
 const waitingRoom = new WaitingRoom(client, $("#waiting-room", root));

@@ -107,6 +107,7 @@ async function loadWorkshops() {
     const { workshops } = await api.workshops();
     list.replaceChildren(...(workshops || []).map(workshopItem));
     $("#mine-empty").hidden = (workshops || []).length > 0;
+    $("#officials-link").hidden = !(workshops || []).some((w) => w.role === "official");
     showStatus($("#mine-status"), "");
   } catch (err) {
     showStatus($("#mine-status"), describeError(err), "error");

@@ -6,6 +6,7 @@ import { describeError } from "./errors.js";
 import { openAppeal, openEdit, openFlag, openReply, openWithdraw } from "./idea-forms.js";
 import { appealStatusText, heldReasonForAuthor, heldReasonForModerator, hiddenReasonText } from "./moderation-text.js";
 import { clockTimeOf } from "./format.js";
+import { personName } from "./labels.js";
 import { newRef } from "./client.js";
 
 const REACTIONS = [
@@ -81,7 +82,7 @@ export function fillItem(view, item) {
     return;
   }
   const mine = view.isMine(idea);
-  const name = idea.author?.name || gettext("Anonymous");
+  const name = personName(idea.author?.name);
   setText(item.author, mine ? gettext("%(name)s (you)", { name }) : name);
   if (item.time.dateTime !== (idea.created_at || "")) {
     item.time.dateTime = idea.created_at || "";

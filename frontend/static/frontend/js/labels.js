@@ -37,6 +37,11 @@ export function connLabel(state) {
   return (CONN_LABELS[state] || (() => state))();
 }
 
+/** A person's name, or "a former participant" for someone who erased themselves (their name is ""). */
+export function personName(name) {
+  return name || gettext("a former participant");
+}
+
 /** A role in words for a sentence; "" for a citizen. */
 export function roleLabel(role) {
   return (ROLE_LABELS[role] || (() => role || ""))();

@@ -167,7 +167,7 @@ export class LivePage {
       announce(gettext("Announcement from %(name)s: %(text)s", { name: ev.from?.name || gettext("the facilitator"), text: ev.text }));
     });
     // A large workshop lists one's room: the rooms opening, closing or a move change it too.
-    this.store.watch(["presence.changed", "participant.removed", "breakout.*", "room.assigned"], () => this.renderPeople());
+    this.store.watch(["presence.changed", "participant.removed", "participant.erased", "breakout.*", "room.assigned"], () => this.renderPeople());
     on("participant.muted", (ev) => {
       if (!this.client.state.me || ev.participant !== this.client.state.me.id) return;
       this.renderMuted();

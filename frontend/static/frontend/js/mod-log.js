@@ -3,6 +3,7 @@ import { $, h, showStatus } from "./dom.js";
 import { gettext } from "./i18n.js";
 import { api } from "./api.js";
 import { pageLang } from "./format.js";
+import { personName } from "./labels.js";
 import { describeError } from "./errors.js";
 import { flagReasonLabel, heldReasonLabels } from "./moderation-text.js";
 
@@ -81,7 +82,7 @@ export class ModerationLog {
     const id = Number(raw);
     if (kind === "idea") {
       const idea = state.ideas.get(id);
-      return idea ? gettext("the idea by %(name)s: “%(text)s”", { name: idea.author?.name || "", text: short(idea.text) }) : gettext("idea #%(id)s", { id });
+      return idea ? gettext("the idea by %(name)s: “%(text)s”", { name: personName(idea.author?.name), text: short(idea.text) }) : gettext("idea #%(id)s", { id });
     }
     if (kind === "participant") {
       const p = state.participants.get(id);
@@ -90,7 +91,7 @@ export class ModerationLog {
     if (kind === "flag") {
       const flag = state.flags.get(id);
       const idea = flag ? state.ideas.get(flag.idea) : null;
-      return idea ? gettext("a flag (%(reason)s) on the idea by %(name)s", { reason: flagReasonLabel(flag.reason), name: idea.author?.name || "" })
+      return idea ? gettext("a flag (%(reason)s) on the idea by %(name)s", { reason: flagReasonLabel(flag.reason), name: personName(idea.author?.name) })
         : gettext("flag #%(id)s", { id });
     }
     return target || "";

@@ -3,6 +3,7 @@
 import { $, h, setText, announce } from "./dom.js";
 import { gettext, ngettext } from "./i18n.js";
 import { clockTime } from "./format.js";
+import { personName } from "./labels.js";
 import { flagReasonLabel, heldReasonLabels, hiddenReasonText } from "./moderation-text.js";
 import { ModerationActions } from "./mod-actions.js";
 import { roomLabel } from "./rooms.js";
@@ -143,7 +144,7 @@ export class ModerationQueue {
   fill(record) {
     const { item } = record;
     const idea = item.idea;
-    const name = idea?.author?.name || gettext("Anonymous");
+    const name = personName(idea?.author?.name);
     let title = "";
     if (item.group === "flagged") {
       title = ngettext("Flagged %(count)s time", "Flagged %(count)s times", item.flags.length);

@@ -1,9 +1,11 @@
 // "My ideas" on the participant page: each idea this participant posted, its status (with the
 // moderator's reason), and the published proposal it feeds with that proposal's latest response.
+// After the workshop has ended (accountability over time, issue 14): each proposal's current
+// status and its whole response timeline, every response with its status, message, official and date.
 import { $, h, setText } from "./dom.js";
 import { gettext, ngettext } from "./i18n.js";
 import { heldReasonForAuthor, hiddenReasonText } from "./moderation-text.js";
-import { responseLabel } from "./report-format.js";
+import { responseLabel, formatMoment } from "./report-format.js";
 import { goToIdea } from "./proposals.js";
 
 /** The status of one's own idea in words. */
@@ -39,8 +41,9 @@ export class MyIdeas {
     const mine = [...s.ideas.values()].filter((i) => meId != null && i.author?.id === meId).sort((a, b) => a.id - b.id);
     const published = s.proposals.filter((p) => p.status === "published");
     const rows = mine.map((idea) => ({ idea, proposals: published.filter((p) => (p.sources || []).includes(idea.id)) }));
-    const key = JSON.stringify(rows.map(({ idea, proposals }) => [idea.id, idea.text, idea.status, idea.held_reason, idea.hidden_reason,
-      proposals.map((p) => [p.id, p.title, p.response?.status, p.response?.message])]));
+    this.ended = s.workshop?.status === "ended";
+    const key = JSON.stringify([this.ended, rows.map(({ idea, proposals }) => [idea.id, idea.text, idea.status, idea.held_reason,
+      idea.hidden_reason, proposals.map((p) => [p.id, p.title, responsesOf(p).map((r) => [r.status, r.message, r.by, r.at])])])]);
     setText($("#my-ideas-count", this.root), ngettext("You posted %(count)s idea.", "You posted %(count)s ideas.", mine.length));
     if (key === this.key) return;
     this.key = key;
@@ -62,6 +65,7 @@ export class MyIdeas {
       h("p", { class: "my-idea-status", dataset: { status: idea.status } }, myIdeaStatus(idea)),
       proposals.map((p) => {
         const to = h("a", { href: `#proposal-${p.id}`, dataset: { target: `proposal-${p.id}` } }, p.title);
+        if (this.ended) return outcome(idea, p, to);
         return h("p", { class: "my-idea-proposal" },
           gettext("Feeds the proposal:"), " ", to, ". ",
           p.response
@@ -69,4 +73,32 @@ export class MyIdeas {
             : gettext("No official response yet."));
       }));
   }
+}
+
+/** A proposal's responses, oldest first (the welcome and `proposal.responded` carry the whole timeline). */
+function responsesOf(p) {
+  return p.responses || (p.response ? [p.response] : []);
+}
+
+/** After the end: what became of the idea in this proposal, with the current status and every response so far. */
+function outcome(idea, p, link) {
+  const responses = responsesOf(p);
+  const latest = responses[responses.length - 1];
+  const timelineId = `my-idea-${idea.id}-proposal-${p.id}-timeline`;
+  return h("div", { class: "my-idea-proposal my-idea-outcome", dataset: { proposal: p.id } },
+    h("p", {}, gettext("Feeds the proposal:"), " ", link, "."),
+    h("p", { class: "my-idea-current" },
+      latest
+        ? gettext("Current status: %(status)s.", { status: responseLabel(latest.status) })
+        : gettext("No official response yet.")),
+    responses.length
+      ? h("ol", { class: "timeline my-idea-timeline", id: timelineId,
+        "aria-label": gettext("Responses to “%(title)s”, oldest first", { title: p.title }) },
+      ...responses.map((r) => h("li", { class: "timeline-item", dataset: { status: r.status } },
+        h("p", { class: "timeline-head" }, h("strong", {}, responseLabel(r.status))),
+        h("p", { class: "timeline-message" }, r.message || ""),
+        h("p", { class: "timeline-meta" },
+          gettext("by %(name)s", { name: r.by || gettext("an official") }), " · ",
+          h("time", { datetime: r.at || "" }, formatMoment(r.at))))))
+      : null);
 }

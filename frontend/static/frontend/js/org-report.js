@@ -39,12 +39,15 @@ function workshopRow(w) {
     h("td", { class: "num" }, r.proposals
       ? gettext("%(responded)s of %(proposals)s", { responded: formatCount(r.responded || 0), proposals: formatCount(r.proposals) })
       : "–"),
-    h("td", { class: "num" }, formatHours(r.median_hours_to_response) ?? "–"));
+    h("td", { class: "num" }, formatHours(r.median_hours_to_response) ?? "–"),
+    h("td", { class: "num" }, r.contributors_told === null || r.contributors_told === undefined
+      ? "–" : formatShare(r.contributors_told)));
 }
 
 function workshopsTable(workshops, totals) {
   const columns = [gettext("Workshop"), ...PARTICIPATION_KEYS.map(participationLabel), gettext("Moved up"),
-    gettext("Ideas that build on another"), gettext("Proposals answered"), gettext("Median time to response")];
+    gettext("Ideas that build on another"), gettext("Proposals answered"), gettext("Median time to response"),
+    gettext("Contributors told the answer")];
   return h("div", { class: "table-wrap wide", tabindex: 0, role: "region", "aria-labelledby": "workshops-title" },
     h("table", { class: "data-table org-table", "aria-labelledby": "workshops-title" },
       h("thead", {}, h("tr", {}, ...columns.map((text, i) => h("th", { scope: "col", class: i ? "num" : null }, text)))),
@@ -52,7 +55,7 @@ function workshopsTable(workshops, totals) {
       h("tfoot", {}, h("tr", {},
         h("th", { scope: "row" }, gettext("Total")),
         ...PARTICIPATION_KEYS.map((key) => h("td", { class: "num" }, formatCount(totals[key] ?? 0))),
-        h("td", { colspan: 4 })))));
+        h("td", { colspan: 5 })))));
 }
 
 async function start(root) {

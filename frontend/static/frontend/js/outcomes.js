@@ -109,6 +109,7 @@ class OutcomesPage {
   onSnapshot() {
     this.me = this.client.state.me;
     $("#report-link", this.root).hidden = !(this.me && REPORT_ROLES.has(this.me.role));
+    $("#officials-link", this.root).hidden = !this.isOfficial();
     if (this.client.state.workshop) this.setWorkshop({ ...this.client.state.workshop });
     this.renderForms();
     // Whatever happened while the socket was away: read the outcomes again.

@@ -5,6 +5,8 @@ import { ParticipantProposals } from "./proposals.js";
 import { MyIdeas } from "./my-ideas.js";
 import { Survey } from "./survey.js";
 import { DeckView } from "./deck.js";
+import { WayBack } from "./way-back.js";
+import { Follow } from "./follow.js";
 import { api, resetCsrf } from "./api.js";
 import { $, showStatus, setFieldError, setText, setUnavailable, isUnavailable } from "./dom.js";
 import { gettext } from "./i18n.js";
@@ -24,6 +26,15 @@ new ParticipantProposals(page);
 new MyIdeas(page);
 new Survey(page);
 new DeckView(page);
+new Follow(page);
+new WayBack(page, {
+  // Erased: this browser is nobody in the workshop now; it may join again as someone new.
+  onErased: async (text) => {
+    client.close();
+    await offerJoin();
+    showStatus($("#join-status", root), text, "ok");
+  },
+});
 
 async function offerJoin() {
   let workshop;

@@ -6,6 +6,7 @@ import { gettext, ngettext } from "./i18n.js";
 import { describeError } from "./errors.js";
 import { api } from "./api.js";
 import { formatList } from "./format.js";
+import { personName } from "./labels.js";
 import { RESPONSE_STATUSES, responseLabel, formatMoment, formatCount } from "./report-format.js";
 
 const ENDORSEMENT_LABELS = {
@@ -154,7 +155,7 @@ export class ProposalCard {
       }
       return h("li", { class: "source", dataset: { status: idea.status || "" } },
         h("q", { class: "source-text" }, idea.text),
-        h("span", { class: "source-author" }, gettext("by %(name)s", { name: idea.author || "" })));
+        h("span", { class: "source-author" }, gettext("by %(name)s", { name: personName(idea.author) })));
     }));
   }
 
@@ -163,7 +164,11 @@ export class ProposalCard {
       setText(this.people, gettext("Nobody is named."));
       return;
     }
-    const names = people.map((person) => person.name);
+    // People who erased themselves have no name: counted, not listed one by one.
+    const names = people.map((person) => person.name).filter(Boolean);
+    const former = people.length - names.length;
+    if (former === 1) names.push(personName(""));
+    if (former > 1) names.push(ngettext("%(count)s former participant", "%(count)s former participants", former));
     setText(this.people, formatList(names));
   }
 
@@ -198,66 +203,75 @@ export class ProposalCard {
   }
 
   buildForm() {
-    const id = this.id;
-    const statusId = `respond-${id}-status`;
-    const messageId = `respond-${id}-message`;
-    const headingId = `respond-${id}-title`;
-    const select = h("select", { id: statusId, name: "status" },
-      ...RESPONSE_STATUSES.map((s) => h("option", { value: s }, responseLabel(s))));
-    const latest = this.proposal?.response;
-    if (latest && RESPONSE_STATUSES.includes(latest.status)) select.value = latest.status;
-    const message = h("textarea", { id: messageId, name: "message", rows: 4, maxlength: 5000, required: true,
-      "aria-describedby": `${messageId}-hint` });
-    const button = h("button", { type: "submit", class: "primary" }, gettext("Publish response"));
-    const status = h("p", { class: "form-status", role: "status" });
-    const form = h("form", { class: "respond-form", novalidate: true, "aria-labelledby": headingId },
-      h("h3", { id: headingId }, gettext("Respond as an official")),
-      h("div", { class: "field-row" },
-        h("div", { class: "field respond-status" }, h("label", { for: statusId }, gettext("Status")), select),
-        h("div", { class: "field respond-message" }, h("label", { for: messageId }, gettext("Message to the participants")), message,
-          h("p", { class: "hint", id: `${messageId}-hint` }, gettext("Explain what happens next and why. Everyone can read it.")))),
-      h("div", { class: "form-actions" }, button),
-      status);
-    form.addEventListener("submit", (e) => {
-      e.preventDefault();
-      this.submit({ select, message, button, status });
-    });
-    return form;
+    return respondForm({ code: this.code, proposalId: this.id, latestStatus: this.proposal?.response?.status,
+      onPublished: (proposal) => this.update(proposal) });
   }
+}
 
-  async submit({ select, message, button, status }) {
-    setFieldError(select, "");
-    setFieldError(message, "");
-    const text = message.value.trim();
-    if (!text) {
-      setFieldError(message, gettext("Write a message that explains the status."));
-      message.focus();
-      return;
-    }
-    if (isUnavailable(button)) return;
-    setUnavailable(button, true);
-    showStatus(status, gettext("Publishing…"));
-    try {
-      const { proposal } = await api.respond(this.code, this.id, select.value, text);
-      if (proposal) this.update(proposal);
-      message.value = "";
-      showStatus(status, gettext("Your response was published."), "ok");
-    } catch (err) {
-      const inputs = { status: select, message };
-      let focused = false;
-      for (const [name, value] of Object.entries(err.fields || {})) {
-        const input = inputs[name];
-        if (!input) continue;
-        setFieldError(input, [].concat(value).map((m) => (typeof m === "string" ? m : JSON.stringify(m))).join(" "));
-        if (!focused) {
-          input.focus();
-          focused = true;
-        }
+/**
+ * An official's response form for one proposal (status and message), posted to the respond API;
+ * `onPublished` gets the proposal as everyone is told it. Used on the outcomes page and the
+ * officials' page.
+ */
+export function respondForm({ code, proposalId, latestStatus, onPublished, heading = "h3" }) {
+  const id = proposalId;
+  const statusId = `respond-${id}-status`;
+  const messageId = `respond-${id}-message`;
+  const headingId = `respond-${id}-title`;
+  const select = h("select", { id: statusId, name: "status" },
+    ...RESPONSE_STATUSES.map((s) => h("option", { value: s }, responseLabel(s))));
+  if (latestStatus && RESPONSE_STATUSES.includes(latestStatus)) select.value = latestStatus;
+  const message = h("textarea", { id: messageId, name: "message", rows: 4, maxlength: 5000, required: true,
+    "aria-describedby": `${messageId}-hint` });
+  const button = h("button", { type: "submit", class: "primary" }, gettext("Publish response"));
+  const status = h("p", { class: "form-status", role: "status" });
+  const form = h("form", { class: "respond-form", novalidate: true, "aria-labelledby": headingId },
+    h(heading, { id: headingId }, gettext("Respond as an official")),
+    h("div", { class: "field-row" },
+      h("div", { class: "field respond-status" }, h("label", { for: statusId }, gettext("Status")), select),
+      h("div", { class: "field respond-message" }, h("label", { for: messageId }, gettext("Message to the participants")), message,
+        h("p", { class: "hint", id: `${messageId}-hint` }, gettext("Explain what happens next and why. Everyone can read it.")))),
+    h("div", { class: "form-actions" }, button),
+    status);
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    submitResponse({ code, proposalId, onPublished, select, message, button, status });
+  });
+  return form;
+}
+
+async function submitResponse({ code, proposalId, onPublished, select, message, button, status }) {
+  setFieldError(select, "");
+  setFieldError(message, "");
+  const text = message.value.trim();
+  if (!text) {
+    setFieldError(message, gettext("Write a message that explains the status."));
+    message.focus();
+    return;
+  }
+  if (isUnavailable(button)) return;
+  setUnavailable(button, true);
+  showStatus(status, gettext("Publishing…"));
+  try {
+    const { proposal } = await api.respond(code, proposalId, select.value, text);
+    if (proposal) onPublished(proposal);
+    message.value = "";
+    showStatus(status, gettext("Your response was published."), "ok");
+  } catch (err) {
+    const inputs = { status: select, message };
+    let focused = false;
+    for (const [name, value] of Object.entries(err.fields || {})) {
+      const input = inputs[name];
+      if (!input) continue;
+      setFieldError(input, [].concat(value).map((m) => (typeof m === "string" ? m : JSON.stringify(m))).join(" "));
+      if (!focused) {
+        input.focus();
+        focused = true;
       }
-      showStatus(status, describeError({ ...err, fields: focused ? {} : err.fields, message: err.message }), "error");
-    } finally {
-      setUnavailable(button, false);
     }
+    showStatus(status, describeError({ ...err, fields: focused ? {} : err.fields, message: err.message }), "error");
+  } finally {
+    setUnavailable(button, false);
   }
 }
 

@@ -141,6 +141,10 @@ class ReportPage {
         note: r.proposals ? gettext("%(share)s of the published proposals", { share: formatShare(r.responded / r.proposals) }) : null },
       { label: gettext("Median time to the first response"), value: hours ?? gettext("No responses yet"),
         note: hours ? gettext("from publishing to the first official response") : null },
+      { label: gettext("Contributors who were told the answer"),
+        value: r.contributors_told === null || r.contributors_told === undefined
+          ? gettext("No answered proposals yet") : formatShare(r.contributors_told),
+        note: gettext("authors of the ideas behind answered proposals who heard an answer: on screen when it came, or by mail") },
     ]));
   }
 

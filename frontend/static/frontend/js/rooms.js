@@ -3,6 +3,7 @@ import { h, setText } from "./dom.js";
 import { formatDuration } from "./format.js";
 import { gettext, ngettext } from "./i18n.js";
 import { runningBreakout, roomRunning, roomOfBoard } from "./state.js";
+import { personName } from "./labels.js";
 
 /** A room's name; the server's default "Room 3" is said in the reader's language. */
 export function roomLabel(room) {
@@ -125,7 +126,7 @@ function reportRoom(state, room, boardButton, nested) {
     top.length
       ? h("ol", { class: "top-ideas", "aria-labelledby": headingId }, top.map((idea) => h("li", {},
         h("p", { class: "top-idea-text" }, idea.text || ""),
-        h("p", { class: "top-idea-meta" }, gettext("by %(name)s", { name: idea.author?.name || gettext("Anonymous") }), " · ",
+        h("p", { class: "top-idea-meta" }, gettext("by %(name)s", { name: personName(idea.author?.name) }), " · ",
           ngettext("%(count)s agrees", "%(count)s agree", idea.reactions?.agree ?? 0)))))
       : h("p", { class: "note" }, gettext("No ideas from this room.")),
     board ? boardButton(room, board) : null);

@@ -192,6 +192,15 @@ export function applyEvent(s, ev) {
       s.waiting.delete(ev.participant);
       break;
     }
+    case "participant.erased": {
+      // Their ideas stay, by nobody named; they leave the people list.
+      for (const idea of s.ideas.values()) {
+        if (idea.author?.id === ev.participant && idea.author.name) s.ideas.set(idea.id, { ...idea, author: { ...idea.author, name: "" } });
+      }
+      s.participants.delete(ev.participant);
+      s.waiting.delete(ev.participant);
+      break;
+    }
     case "participant.waiting":
       if (ev.participant) s.waiting.set(ev.participant.id, ev.participant);
       break;

@@ -1,0 +1,109 @@
+"""The background loop: periodic checks (workshops.background.periodic) and the hourly prune (contact
+addresses past their retention, expired sessions)."""
+import itertools
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+from deliberation import proposals
+from tests.factories import citizen, idea, plenary, staff_member, workshop_with_facilitator
+from workshops import background, contact, services
+from workshops.models import Contact, Mail, Workshop
+
+pytestmark = pytest.mark.django_db
+
+DAY = timedelta(days=1)
+_names = itertools.count()
+
+
+def with_address(workshop, name: str) -> Contact:
+    person = citizen(workshop, name)
+    return contact.contact_set(actor=person, email=f"{name.lower()}@example.org")
+
+
+def ended(days_ago: float, *, answered_days_ago: float | None = None) -> tuple[Workshop, Contact]:
+    """A workshop that ended `days_ago`, answered `answered_days_ago` if given, with one address."""
+    workshop, fac = workshop_with_facilitator(username=f"fac{next(_names)}")
+    services.workshop_end(actor=fac)
+    address = with_address(workshop, f"P{workshop.pk}")
+    last = timezone.now() - answered_days_ago * DAY if answered_days_ago is not None else None
+    Workshop.objects.filter(pk=workshop.pk).update(ended_at=timezone.now() - days_ago * DAY, last_response_at=last)
+    return workshop, address
+
+
+def kept() -> set[int]:
+    return set(Contact.objects.values_list("pk", flat=True))
+
+
+def test_the_hourly_prune_deletes_addresses_a_retention_period_after_the_last_response(settings):
+    settings.INSPRAAK = {**settings.INSPRAAK, "CONTACT_RETENTION_DAYS": 365}
+    _, unanswered_old = ended(366)
+    _, unanswered_recent = ended(300)
+    _, answered_old = ended(400, answered_days_ago=366)
+    _, answered_late = ended(400, answered_days_ago=200)  # the end is long past, the last response is not
+    running, _ = workshop_with_facilitator(username="running")
+    live = with_address(running, "Live")
+
+    background.prune()
+
+    assert kept() == {unanswered_recent.pk, answered_late.pk, live.pk}
+    assert not Mail.objects.filter(contact_id__in=[unanswered_old.pk, answered_old.pk]).exists()
+
+
+def test_the_retention_period_comes_from_the_setting(settings):
+    _, address = ended(40)
+    settings.INSPRAAK = {**settings.INSPRAAK, "CONTACT_RETENTION_DAYS": 60}
+    background.prune()
+    assert kept() == {address.pk}
+    settings.INSPRAAK = {**settings.INSPRAAK, "CONTACT_RETENTION_DAYS": 30}
+    background.prune()
+    assert kept() == set()
+
+
+def test_an_official_response_moves_the_retention_period_on():
+    workshop, fac = workshop_with_facilitator()
+    official = staff_member(workshop, "official")
+    source = idea(plenary(workshop), citizen(workshop, "Bo"))
+    proposal = proposals.proposal_draft(actor=fac, title="Trees", body="More", sources=[source.pk])
+    proposals.proposal_publish(actor=fac, proposal=proposal)
+    services.workshop_end(actor=fac)
+    Workshop.objects.filter(pk=workshop.pk).update(ended_at=timezone.now() - 400 * DAY)
+    address = with_address(workshop, "Cy")
+    response, _ = proposals.proposal_respond(actor=official, proposal_id=proposal.pk, status="accepted", message="Yes")
+    workshop.refresh_from_db()
+    assert workshop.last_response_at == response.created_at
+    background.prune()
+    assert kept() == {address.pk}
+
+
+def test_the_hourly_prune_clears_expired_sessions():
+    old, current = SessionStore(), SessionStore()
+    old["x"] = current["x"] = 1
+    old.save()
+    current.save()
+    Session.objects.filter(session_key=old.session_key).update(expire_date=timezone.now() - DAY)
+
+    background.prune()
+
+    assert set(Session.objects.values_list("session_key", flat=True)) == {current.session_key}
+
+
+@pytest.mark.asyncio
+async def test_a_periodic_check_runs_at_once_then_once_per_interval(monkeypatch):
+    runs = []
+    monkeypatch.setattr(background, "PERIODIC", [])
+    background.periodic(600)(lambda: runs.append(1))
+    last = {}
+    await background._run_periodic(last, 5.0)  # a process started a moment ago: at once
+    await background._run_periodic(last, 300.0)
+    assert len(runs) == 1
+    await background._run_periodic(last, 605.0)
+    assert len(runs) == 2
+
+
+def test_the_officials_digest_check_is_registered():
+    from deliberation.officials import digests_queue
+    assert any(fn is digests_queue for _, fn in background.PERIODIC)
