@@ -241,6 +241,14 @@ async def run(args) -> dict:
                 errors[f"idea.react {reply['code']}"] += 1
 
         begin, client_cpu0 = time.monotonic(), sum(os.times()[:2])
+
+        async def progress():  # a long run says how far it is
+            while True:
+                await asyncio.sleep(args.progress)
+                print(f"  {time.monotonic() - begin:.0f} s: {len(pending)} of {len(actions)} sent, "
+                      f"{ack_latency.n} answered, ack p99 so far {ack_latency.percentile(99) * 1e3:.0f} ms", flush=True)
+
+        reporter = asyncio.create_task(progress())
         for n, ((_, _, kind, cid, who, data), at) in enumerate(zip(actions, times)):
             delay = begin + at - time.monotonic()
             if delay > 0:
@@ -249,6 +257,7 @@ async def run(args) -> dict:
         behind = time.monotonic() - begin - times[-1]
         await asyncio.gather(*pending)
         acked = time.monotonic() - begin
+        reporter.cancel()
 
         # Every client must end with exactly the counts in the data.
         want = {idea_of[cid]: counts for cid, counts in expected.items() if cid in idea_of}
@@ -286,6 +295,7 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=600, help="replay seconds the conversation is scaled to")
     parser.add_argument("--max-gap", type=float, default=600, help="real seconds a pause is cut to, before scaling")
     parser.add_argument("--clone", type=int, default=1, help="every participant k times: k times the sockets and votes")
+    parser.add_argument("--progress", type=float, default=300, help="seconds between progress lines")
     parser.add_argument("--settle", type=float, default=120,
                         help="seconds after the last ack for every client to hold the right counts")
     args = parser.parse_args()
