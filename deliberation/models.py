@@ -226,6 +226,11 @@ class Response(models.Model):
             models.Index(fields=["proposal", "created_at"], name="response_proposal_created"),
         ]
 
+    @staticmethod
+    def about(pk: int) -> str:
+        """What a mail that carried this response records having told (workshops.models.MailTold)."""
+        return f"response:{pk}"
+
 
 class SurveyAnswer(models.Model):
     """One participant's end-of-workshop survey: factors rated 0 to 10, and a comment."""

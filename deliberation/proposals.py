@@ -116,5 +116,6 @@ def proposal_respond(*, actor: Participant, proposal_id: int, status: str, messa
     told = set(contributors_of(proposal)) | set(proposal.endorsements.values_list("participant_id", flat=True))
     contact.notify(workshop_id=actor.workshop_id, participant_ids=told,
                    event={"kind": "responded", "proposal": proposal.pk, "response": response.pk,
+                          "about": Response.about(response.pk),
                           "title": proposal.title, "status": status, "message": message})
     return response, payload

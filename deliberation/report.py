@@ -7,10 +7,10 @@ from statistics import mean, median
 
 from django.db.models import Q
 
-from workshops.models import Mail, Participant, Workshop
+from workshops.models import MailTold, Participant, Workshop
 
 from .ladder import RUNGS
-from .models import Appeal, Endorsement, Flag, Idea, ModerationAction, Proposal, Reaction, SurveyAnswer
+from .models import Appeal, Endorsement, Flag, Idea, ModerationAction, Proposal, Reaction, Response, SurveyAnswer
 from .selectors import contributors_of, source_authors
 
 K_ANONYMITY = 5
@@ -74,21 +74,21 @@ def contributors_told(workshop: Workshop, published: list[Proposal]) -> float | 
     """Of the authors of source ideas of answered proposals (one per proposal), the share who were told
     an answer to it: by a sent mail that carried it, or on a socket they had open when it came.
 
-    Null when no answered proposal has a source author. A mail counts while its address is kept
-    (INSPRAAK_CONTACT_RETENTION_DAYS); a socket is recorded on the response itself.
+    Null when no answered proposal has a source author. Both are recorded for good: a socket on the
+    response itself, a sent mail as a MailTold row, which outlives the address and its mail.
     """
-    mailed = set()  # (participant, response) pairs that a sent mail carried
-    for participant, data in Mail.objects.filter(workshop=workshop, kind=Mail.Kind.NOTIFY, status=Mail.Status.SENT) \
-            .values_list("contact__participant_id", "data"):
-        mailed |= {(participant, e["response"]) for e in data.get("events", []) if e.get("response")}
+    answered = {p.pk: list(p.responses.values_list("pk", "told_on_socket")) for p in published}
+    mailed = set(MailTold.objects.filter(about__in=[Response.about(pk) for responses in answered.values()
+                                                    for pk, _ in responses])
+                 .values_list("participant_id", "about"))
     authors = told = 0
     for proposal in published:
-        responses = list(proposal.responses.values_list("pk", "told_on_socket"))
+        responses = answered[proposal.pk]
         if not responses:
             continue
         for author in source_authors(proposal):
             authors += 1
-            told += any(author in on_socket or (author, pk) in mailed for pk, on_socket in responses)
+            told += any(author in on_socket or (author, Response.about(pk)) in mailed for pk, on_socket in responses)
     return _share(told, authors) if authors else None
 
 

@@ -170,10 +170,13 @@ def contact_data(participant: Participant) -> dict | None:
 
 
 def mail_data(participant: Participant) -> list[dict]:
-    """The mail written to a participant, for "my data" (PROTOCOL 3.3 `mail`), oldest first."""
-    return [{"kind": m.kind, "status": m.status, "created_at": iso(m.created_at), "sent_at": iso(m.sent_at),
-             "events": m.data.get("events", [])}
-            for m in Mail.objects.filter(contact__participant=participant).order_by("created_at", "pk")]
+    """The mail written to a participant, for "my data" (PROTOCOL 3.3 `mail`), oldest first; then what sent
+    notifications told them (MailTold, kept after the address and its mail are gone) as `told` entries."""
+    mails = [{"kind": m.kind, "status": m.status, "created_at": iso(m.created_at), "sent_at": iso(m.sent_at),
+              "events": m.data.get("events", [])}
+             for m in Mail.objects.filter(contact__participant=participant).order_by("created_at", "pk")]
+    return mails + [{"kind": "told", "about": about, "sent_at": iso(sent_at)}
+                    for about, sent_at in participant.mail_told.order_by("sent_at", "pk").values_list("about", "sent_at")]
 
 
 def mail_report(workshop_id: int) -> dict:

@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .models import Mail
+from .models import Mail, MailTold
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ def _claim(*, now, worker: str) -> tuple[str, list[Mail]]:
     # The conditional update is the claim: of two processes that read the same ids, each row goes to one.
     Mail.objects.filter(free, pk__in=ids, status=Mail.Status.PENDING).update(claimed_until=now + lease(),
                                                                            claimed_by=claim)
-    return claim, list(Mail.objects.filter(pk__in=ids, claimed_by=claim).select_related("workshop")
+    return claim, list(Mail.objects.filter(pk__in=ids, claimed_by=claim).select_related("workshop", "contact")
                        .order_by("not_before", "pk"))
 
 
@@ -154,7 +154,16 @@ def _mark(mail: Mail, claim: str, **fields) -> None:
         if db.vendor == "postgresql":
             with db.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        Mail.objects.filter(pk=mail.pk, claimed_by=claim).update(claimed_until=None, claimed_by="", **fields)
+        marked = Mail.objects.filter(pk=mail.pk, claimed_by=claim).update(claimed_until=None, claimed_by="", **fields)
+        if marked and fields.get("status") == Mail.Status.SENT and mail.kind == Mail.Kind.NOTIFY:
+            _record_told(mail, fields["sent_at"])
+
+
+def _record_told(mail: Mail, sent_at) -> None:
+    """Remember what a sent notification told its participant (the events' `about`), beyond the address's life."""
+    about = {e["about"] for e in mail.data.get("events", []) if e.get("about")}
+    MailTold.objects.bulk_create([MailTold(participant_id=mail.contact.participant_id, about=a, sent_at=sent_at)
+                                  for a in sorted(about)], ignore_conflicts=True)
 
 
 def _defer(mail: Mail, claim: str, error: str, now) -> None:

@@ -368,3 +368,25 @@ class Mail(models.Model):
 
     def __str__(self):
         return f"{self.kind} mail {self.pk} ({self.status})"
+
+
+class MailTold(models.Model):
+    """That a sent notification told a participant of something, by the `about` key its event carried
+    (such as "response:12"): kept when the address and its mail are deleted, with no address in it,
+    so that the report's `contributors_told` does not forget who was told."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="mail_told")
+    about = models.CharField(max_length=40)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "about"], name="mail_told_once_per_participant_about"),
+        ]
+        indexes = [
+            # Serves the report: who was told of these responses.
+            models.Index(fields=["about"], name="mail_told_about"),
+        ]
+
+    def __str__(self):
+        return f"{self.participant_id} told of {self.about}"

@@ -136,3 +136,10 @@ def test_contributors_told_counts_source_authors_told_on_a_socket_or_by_a_sent_m
     r = report.workshop_report(workshop)["responsiveness"]
     assert r["contributors_told"] == 0.6667
     assert r["responded"] == 1
+
+    # Being told is remembered when the address, and the mail with it, are deleted.
+    contact.contact_remove(actor=mailed)
+    assert not Mail.objects.filter(contact__participant=mailed).exists()
+    assert report.workshop_report(workshop)["responsiveness"]["contributors_told"] == 0.6667
+    answer = proposal.responses.get()
+    assert [(m["kind"], m["about"]) for m in contact.mail_data(mailed)] == [("told", f"response:{answer.pk}")]
