@@ -34,14 +34,19 @@ def contributions(workshop, fac, an, bo):
     return mine, theirs, proposal
 
 
-@pytest.mark.django_db
-def test_my_data_holds_everything_about_me_and_nothing_about_others():
+def an_with_contributions():
+    """An, joined with a profile answer from a browser, who wrote, reacted, flagged, answered the survey and
+    endorsed; and Bo, whose idea An reacted to."""
     workshop, fac = workshop_with_facilitator(
         profile_questions=[{"key": "age", "label": "Age", "options": ["<30", "30+"]}])
     browser = joined(workshop.code, profile={"age": "30+"})
     an = browser.participant(workshop.code)
-    bo = make_citizen(workshop, "Bo")
-    mine, theirs, proposal = contributions(workshop, fac, an, bo)
+    return workshop, browser, an, contributions(workshop, fac, an, make_citizen(workshop, "Bo"))
+
+
+@pytest.mark.django_db
+def test_my_data_holds_everything_about_me_and_nothing_about_others():
+    workshop, browser, an, (mine, theirs, proposal) = an_with_contributions()
     response = browser.get(f"/api/workshops/{workshop.code}/me/data")
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
@@ -76,12 +81,7 @@ def test_my_data_and_erase_refuse_strangers_and_other_methods():
 
 @pytest.mark.django_db
 def test_erase_takes_who_they_are_and_keeps_what_they_contributed():
-    workshop, fac = workshop_with_facilitator(
-        profile_questions=[{"key": "age", "label": "Age", "options": ["<30", "30+"]}])
-    browser = joined(workshop.code, profile={"age": "30+"})
-    an = browser.participant(workshop.code)
-    bo = make_citizen(workshop, "Bo")
-    mine, theirs, proposal = contributions(workshop, fac, an, bo)
+    workshop, browser, an, (mine, theirs, proposal) = an_with_contributions()
     link = browser.get(f"/api/workshops/{workshop.code}/me/return-link").json()["url"]
     phone = Browser()
     phone.get(link.removeprefix("http://testserver"))

@@ -46,6 +46,14 @@ async def a_workshop(citizens: int):
     return workshop, facilitator, people, board
 
 
+async def watching(facilitator: Participant) -> Live:
+    """The facilitator's socket, its welcome read and its frames cleared: it holds only what comes next."""
+    observer = await Live.open(facilitator)
+    await observer.drain()
+    observer.frames.clear()
+    return observer
+
+
 def react(participant: Participant, idea_id: int, value: str) -> None:
     content.idea_react(actor=Participant.objects.get(pk=participant.pk), idea=Idea.objects.get(pk=idea_id),
                        value=value)
@@ -56,9 +64,7 @@ def react(participant: Participant, idea_id: int, value: str) -> None:
 async def test_a_reaction_burst_reaches_an_observer_in_a_few_frames_with_exact_counts():
     workshop, facilitator, people, board = await a_workshop(30)
     posted = await db(lambda: content.idea_post(actor=people[0], board=board, text="Shade by the station"))()
-    observer = await Live.open(facilitator)
-    await observer.drain()
-    observer.frames.clear()
+    observer = await watching(facilitator)
 
     # 30 reactions as fast as the database takes them: one second's worth, and more, at a vote storm's rate.
     for n, person in enumerate(people):
@@ -78,9 +84,7 @@ async def test_a_reaction_burst_reaches_an_observer_in_a_few_frames_with_exact_c
 async def test_reaction_updates_reach_a_socket_at_most_about_four_times_a_second():
     workshop, facilitator, people, board = await a_workshop(24)
     posted = await db(lambda: content.idea_post(actor=people[0], board=board, text="Water for all"))()
-    observer = await Live.open(facilitator)
-    await observer.drain()
-    observer.frames.clear()
+    observer = await watching(facilitator)
     arrivals: list[float] = []
     loop = asyncio.get_running_loop()
 
@@ -113,9 +117,7 @@ async def test_reaction_updates_reach_a_socket_at_most_about_four_times_a_second
 async def test_an_idea_takes_the_waiting_reactions_with_it_in_one_batch_in_seq_order():
     workshop, facilitator, people, board = await a_workshop(3)
     first = await db(lambda: content.idea_post(actor=people[0], board=board, text="Benches"))()
-    observer = await Live.open(facilitator)
-    await observer.drain()
-    observer.frames.clear()
+    observer = await watching(facilitator)
 
     await db(react)(people[1], first.pk, "agree")  # waits (at most COALESCE_S) for company
     await db(react)(people[2], first.pk, "agree")
