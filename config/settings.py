@@ -203,9 +203,11 @@ INSPRAAK = {
     # Events that only update counts or presence wait at most this long, to go out together (2.3):
     # a socket gets at most 1 / COALESCE_S frames a second of them, whatever the vote rate.
     "COALESCE_S": float(os.environ.get("INSPRAAK_COALESCE_S", "0.25")),
-    # A welcome's shared parts this large are kept per process for a moment and reused (workshops.snapshot).
+    # How often every process tells the reaction counts that changed (deliberation.tallies).
+    "TALLY_S": float(os.environ.get("INSPRAAK_TALLY_S", "0.25")),
     # Seconds between the server's own full garbage collections (workshops.background.settle_memory); 0: off.
     "GC_SETTLE_S": env_int("INSPRAAK_GC_SETTLE_S", 600),
+    # A welcome's shared parts this large are kept per process for a moment and reused (workshops.snapshot).
     "SNAPSHOT_KEEP_BYTES": env_int("INSPRAAK_SNAPSHOT_KEEP_BYTES", 64 * 1024),
     # Where people reach the site (https://inspraak.example.org), for links that leave the page
     # (the Atom feed, mail); unset, a link starts with the host the request came to.

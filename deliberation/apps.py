@@ -6,7 +6,7 @@ class DeliberationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from workshops.background import periodic
+        from workshops.background import frequent, periodic
         from workshops.extensions import content_hooks_register
 
         from . import commands  # noqa: F401  registers the content commands
@@ -16,3 +16,5 @@ class DeliberationConfig(AppConfig):
         content_hooks_register(CONTENT)  # boards, room entries and report-backs for the workshop lifecycle
         from .officials import digests_queue
         periodic(600)(digests_queue)  # the officials' weekly mail: checked every 10 minutes, queued once a week
+        from .tallies import tallies_flush
+        frequent(tallies_flush)  # reaction counts, told a few times a second

@@ -6,8 +6,8 @@ from workshops import stream
 from workshops.errors import DomainError
 from workshops.models import Participant, Workshop
 
-from . import ladder, moderation, permissions, screening
-from .events import IdeaEdited, IdeaHeld, IdeaPosted, IdeaReacted, IdeaWithdrawn
+from . import ladder, moderation, permissions, screening, tallies
+from .events import IdeaEdited, IdeaHeld, IdeaPosted, IdeaWithdrawn
 from .models import Board, Idea, Reaction, SurveyAnswer
 from .selectors import ZERO, idea_audience, idea_payload, reaction_counts
 
@@ -105,11 +105,10 @@ def idea_react(*, actor: Participant, idea: Idea, value: str | None) -> dict:
         raise DomainError("forbidden", "Only visible ideas take reactions.")
     if not choice_set(Reaction, value=value, idea=idea, participant=actor):
         return reaction_counts(idea.pk)
-    stream.take_turn(idea.board.workshop_id)
-    counts = reaction_counts(idea.pk)
-    stream.emit(idea.board.workshop_id, IdeaReacted(idea=idea.pk, reactions=counts), audience=idea_audience(idea))
+    # Everyone hears the counts from the next tally, within INSPRAAK_TALLY_S; the actor from the ack.
+    tallies.idea_tally_mark(idea)  # before the rung: its event takes the seq lock (deliberation.tallies)
     ladder.rung_refresh(actor, at_least="consulted")
-    return counts
+    return reaction_counts(idea.pk)
 
 
 @transaction.atomic

@@ -25,11 +25,12 @@ from .models import Deadline, ServerProcess
 
 log = logging.getLogger(__name__)
 
-__all__ = ["deadline_handler", "periodic", "prune", "run_due_deadlines", "server", "start", "stop"]
+__all__ = ["deadline_handler", "frequent", "periodic", "prune", "run_due_deadlines", "server", "start", "stop"]
 
 SERVER_NAME = f"{socket.gethostname()[:30]}-{os.getpid()}-{secrets.token_hex(4)}"
 HANDLERS: dict[str, Callable[[Deadline], None]] = {}
 PERIODIC: list[tuple[float, Callable[[], object]]] = []
+FREQUENT: list[Callable[[], object]] = []
 
 
 def deadline_handler(kind: str):
@@ -50,6 +51,36 @@ def periodic(seconds: float):
         PERIODIC.append((seconds, fn))
         return fn
     return register
+
+
+def frequent(fn):
+    """Register work that every process does every INSPRAAK_TALLY_S (a quarter second), such as
+    telling reaction counts (deliberation.tallies); running it in two processes at once must be
+    harmless, and when there is nothing to do it must cost one indexed query."""
+    FREQUENT.append(fn)
+    return fn
+
+
+def run_frequent() -> None:
+    for fn in FREQUENT:
+        try:
+            fn()
+        except Exception:
+            log.exception("%s failed; trying again", getattr(fn, "__name__", fn))
+
+
+async def _frequent_loop() -> None:
+    # In a thread of its own, as the outbox is: a flush waits on the workshop's seq lock, and the
+    # database thread that socket commands share must not wait with it.
+    run = DatabaseSyncToAsync(run_frequent, thread_sensitive=False)
+    while True:
+        try:
+            await run()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("frequent work failed; trying again")
+        await asyncio.sleep(settings.INSPRAAK["TALLY_S"])
 
 
 async def _run_periodic(last: dict, now: float) -> None:
@@ -198,19 +229,19 @@ async def _loop() -> None:
             sending.cancel()
 
 
-_tasks: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Task]" = weakref.WeakKeyDictionary()
+_tasks: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[asyncio.Task, ...]]" = weakref.WeakKeyDictionary()
 
 
 def start() -> None:
-    """Start the loop on the running event loop, once."""
+    """Start the loops on the running event loop, once."""
     loop = asyncio.get_running_loop()
     if loop not in _tasks:
-        _tasks[loop] = loop.create_task(_loop(), name="inspraak-background")
+        _tasks[loop] = (loop.create_task(_loop(), name="inspraak-background"),
+                        loop.create_task(_frequent_loop(), name="inspraak-frequent"))
 
 
 async def stop() -> None:
-    task = _tasks.pop(asyncio.get_running_loop(), None)
-    if task is not None:
+    for task in _tasks.pop(asyncio.get_running_loop(), ()):
         task.cancel()
         try:
             await task

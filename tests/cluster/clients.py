@@ -54,6 +54,12 @@ class Database:
             "SELECT e.seq FROM workshops_event e JOIN workshops_workshop w ON w.id = e.workshop_id "
             "WHERE w.code = %s ORDER BY e.seq", code)]
 
+    def tallies_pending(self, code: str) -> int:
+        """Ideas of the workshop whose new reaction counts no `idea.reacted` has told yet (deliberation.tallies)."""
+        return self.rows(
+            "SELECT count(*) FROM deliberation_idea i JOIN deliberation_board b ON b.id = i.board_id "
+            "JOIN workshops_workshop w ON w.id = b.workshop_id WHERE w.code = %s AND i.tally_pending", code)[0][0]
+
     def ideas(self, code: str) -> dict[int, dict]:
         """Every idea of the workshop as a client would hold it: text, status and reaction counts."""
         out = {}
@@ -189,9 +195,14 @@ class Person:
         return {idea_id: dict(idea) for idea_id, idea in self.ideas.items()}
 
     async def catch_up(self, database: "Database", role: str = "citizen") -> None:
-        """Read until this socket has every stored event it may see (as its role, in no room)."""
+        """Read until this socket has every stored event it may see (as its role, in no room), once every
+        reaction's counts are told (the workers' tallies, a few times a second)."""
         from workshops.stream import visible
 
+        for _ in range(100):
+            if not database.tallies_pending(self.code):
+                break
+            await asyncio.sleep(0.1)
         last = max([self.seq, *(seq for seq, _type, audience in database.events_after(self.code, self.seq)
                                  if visible(audience, participant_id=self.id, role=role, room_id=None))])
         await self.until(lambda: self.seq >= last, f"seq {last}")

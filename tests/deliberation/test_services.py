@@ -1,7 +1,7 @@
 """Services of the content: ideas and reactions, the events each stores, and none when refused."""
 import pytest
 
-from deliberation import services
+from deliberation import services, tallies
 from deliberation.ladder import NEXT_STEP, REASONS
 from deliberation.models import Board, Idea, Reaction
 from deliberation.selectors import ZERO, idea_payload
@@ -332,8 +332,25 @@ def test_idea_react_counts_the_reaction_and_lifts_to_consulted(live):
     before = last_seq(workshop)
     counts = services.idea_react(actor=bo, idea=theirs, value="agree")
     assert counts == {"agree": 1, "disagree": 0, "pass": 0}
-    assert emitted(workshop, after=before) == [
-        ("idea.reacted", {"idea": theirs.pk, "reactions": counts}, EVERYONE), rung_event(bo, "consulted")]
+    assert emitted(workshop, after=before) == [rung_event(bo, "consulted")]  # the counts wait for the tally
+    assert tallies.tallies_flush() == 1
+    assert emitted(workshop, after=before)[1:] == [("idea.reacted", {"idea": theirs.pk, "reactions": counts}, EVERYONE)]
+    assert tallies.tallies_flush() == 0  # told once
+
+
+def test_a_tally_tells_each_idea_once_with_its_latest_counts(live):
+    workshop, fac, an, bo = live
+    board = plenary(workshop)
+    first, second = idea(board, an, "First"), idea(board, an, "Second")
+    services.idea_react(actor=fac, idea=first, value="agree")
+    before = last_seq(workshop)
+    services.idea_react(actor=bo, idea=first, value="agree")
+    services.idea_react(actor=bo, idea=second, value="pass")
+    services.idea_react(actor=an, idea=first, value="disagree")
+    assert tallies.tallies_flush() == 2
+    assert [e for e in emitted(workshop, after=before) if e[0] == "idea.reacted"] == [
+        ("idea.reacted", {"idea": first.pk, "reactions": {"agree": 2, "disagree": 1, "pass": 0}}, EVERYONE),
+        ("idea.reacted", {"idea": second.pk, "reactions": {"agree": 0, "disagree": 0, "pass": 1}}, EVERYONE)]
 
 
 def test_one_reaction_per_participant_changes_and_clears(live):
@@ -343,8 +360,10 @@ def test_one_reaction_per_participant_changes_and_clears(live):
     services.idea_react(actor=an, idea=theirs, value="agree")
     before = last_seq(workshop)
     assert services.idea_react(actor=bo, idea=theirs, value="disagree") == {"agree": 1, "disagree": 1, "pass": 0}
+    tallies.tallies_flush()
     assert services.idea_react(actor=bo, idea=theirs, value=None) == {"agree": 1, "disagree": 0, "pass": 0}
-    assert emitted(workshop, after=before) == [
+    tallies.tallies_flush()
+    assert [e for e in emitted(workshop, after=before) if e[0] == "idea.reacted"] == [
         ("idea.reacted", {"idea": theirs.pk, "reactions": {"agree": 1, "disagree": 1, "pass": 0}}, EVERYONE),
         ("idea.reacted", {"idea": theirs.pk, "reactions": {"agree": 1, "disagree": 0, "pass": 0}}, EVERYONE)]
     assert list(Reaction.objects.values_list("participant", "value")) == [(an.pk, "agree")]
@@ -356,9 +375,11 @@ def test_idea_react_without_a_change_emits_nothing(live, first, again):
     theirs = idea(plenary(workshop), an)
     if first:
         services.idea_react(actor=bo, idea=theirs, value=first)
+    tallies.tallies_flush()
     before = last_seq(workshop)
     counts = services.idea_react(actor=bo, idea=theirs, value=again)
     assert counts == {"agree": 0, "disagree": 0, "pass": 1 if first else 0}
+    assert tallies.tallies_flush() == 0
     assert emitted(workshop, after=before) == []
 
 
@@ -377,7 +398,8 @@ def test_reactions_on_a_room_idea_go_to_that_room():
     theirs = idea(board, an)
     before = last_seq(workshop)
     services.idea_react(actor=bo, idea=theirs, value="pass")
-    assert emitted(workshop, after=before)[0][2] == [f"room:{room.pk}"]
+    tallies.tallies_flush()
+    assert [e[2] for e in emitted(workshop, after=before) if e[0] == "idea.reacted"] == [[f"room:{room.pk}"]]
 
 
 @pytest.mark.parametrize("status", ["held", "hidden", "withdrawn"])

@@ -7,6 +7,7 @@ from channels.db import database_sync_to_async as db
 from django.conf import settings
 
 from deliberation import services as content
+from deliberation import tallies
 from deliberation.models import Board, Idea
 from tests.live import Live, make_citizen, make_workshop
 from workshops.hub import batched, coalesce
@@ -121,6 +122,7 @@ async def test_an_idea_takes_the_waiting_reactions_with_it_in_one_batch_in_seq_o
 
     await db(react)(people[1], first.pk, "agree")  # waits (at most COALESCE_S) for company
     await db(react)(people[2], first.pk, "agree")
+    await db(tallies.tallies_flush)()  # the counts' event, as every process makes it a few times a second
     await db(lambda: content.idea_post(actor=people[1], board=board, text="Trees"))()  # goes at once
     events = await observer.drain()
 
