@@ -101,7 +101,10 @@ export class BoardView {
     });
     on("appeal.decided", (ev) => {
       const item = ev.appeal ? this.items.get(ev.appeal.idea) : null;
-      if (item && this.isMine(item.idea)) announce(appealStatusText(ev.appeal));
+      if (!item || !this.isMine(item.idea)) return;
+      // "Your appeal was sent." must not stay under the decision that answers it.
+      showStatus(item.status, "");
+      announce(appealStatusText(ev.appeal));
     });
     on(["breakout.opened", "breakout.closed", "room.assigned"], () => {
       this.syncBoards();

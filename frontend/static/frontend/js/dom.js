@@ -46,11 +46,34 @@ export function uniqueId(prefix) {
   return `${prefix}-${uid}`;
 }
 
-/** Show a message in a form's status slot; kind is "error", "ok" or "" (neutral). */
-export function showStatus(el, text, kind = "") {
+/** How long a status that reports success stays before it fades, and how long the fade takes. */
+export const STATUS_STAYS_MS = 6000;
+export const STATUS_FADE_MS = 600;
+const statusTimers = new WeakMap(); // status slot -> its pending fade
+
+/**
+ * Show a message in a place's status slot (one slot per place: a new message replaces the old);
+ * kind is "error", "ok" or "" (neutral). A success ("ok") fades out after STATUS_STAYS_MS, once
+ * its role="status" slot has announced it: it must not stay beside what happens next. Errors and
+ * progress ("Sending…") stay until the next message replaces them; `fade` overrides the default.
+ */
+export function showStatus(el, text, kind = "", { fade = kind === "ok" } = {}) {
   if (!el) return;
+  clearTimeout(statusTimers.get(el));
+  statusTimers.delete(el);
+  delete el.dataset.fading;
   el.dataset.kind = kind;
   el.textContent = text || "";
+  if (!text || !fade) return;
+  statusTimers.set(el, setTimeout(() => {
+    el.dataset.fading = "true"; // CSS fades it; the text goes when the fade is over
+    statusTimers.set(el, setTimeout(() => {
+      statusTimers.delete(el);
+      delete el.dataset.fading;
+      el.dataset.kind = "";
+      el.textContent = "";
+    }, STATUS_FADE_MS));
+  }, STATUS_STAYS_MS));
 }
 
 /** Mark a field invalid with a message wired through aria-describedby, or clear it. */
