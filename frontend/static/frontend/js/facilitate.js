@@ -70,7 +70,8 @@ function offerStepTimes() {
     if (input !== document.activeElement) input.value = value;
   }
 }
-page.store.on("phase.changed", offerStepTimes);
+// Starting the workshop makes its first step current, as "Set as current" does later ones.
+page.store.on(["phase.changed", "workshop.started"], offerStepTimes);
 
 async function explainRefusal() {
   try {
