@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import STAFF_PASSWORD, STAFF_USERNAME
-from .helpers import assert_no_axe_violations, expect_live, idea_item, screenshot, start_workshop
+from .helpers import assert_no_axe_violations, expect_live, idea_item, start_workshop
 
 pytestmark = pytest.mark.browser
 
@@ -133,7 +133,7 @@ def test_the_live_bar_keeps_the_step_countdown_and_close_controls_in_reach_at_ph
     assert box is not None and abs(box["y"]) <= 1, f"the live bar is not pinned at the top: {box}"
     expect(f.get_by_role("button", name="Close with countdown")).to_be_in_viewport()
     expect(f.get_by_role("button", name="Close now…")).to_be_in_viewport()
-    screenshot(f, artifacts, "console-live-bar-scrolled")
+    f.screenshot(path=str(artifacts / "console-live-bar.png"))
 
     # Going back up the page with the keyboard, nothing focused hides under the bar.
     f.locator("#agenda-title").focus()

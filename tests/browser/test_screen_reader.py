@@ -63,10 +63,10 @@ def test_a_screen_reader_hears_bursts_counted_decisions_told_and_buttons_named_a
     assert re.match(r"^\d new ideas from Bram( and Anna)?\.", said[0]), said
 
     # Reaction buttons say which idea they are about; the idea's text describes them.
-    agree = idea_item(c, "Bram's idea 0").get_by_role("button", name="Agree with the idea by Bram 0")
+    agree = idea_item(c, "Bram's idea 0").get_by_role("button", name="Agree with the idea by Bram 0", exact=True)
     expect(agree).to_be_visible()
     expect(agree).to_have_accessible_description("Bram's idea 0")
-    expect(idea_item(c, "Anna's idea 1").get_by_role("button", name="Pass on the idea by Anna 0")).to_be_visible()
+    expect(idea_item(c, "Anna's idea 1").get_by_role("button", name="Pass on the idea by Anna 0", exact=True)).to_be_visible()
 
     # From a column's heading, one Tab reaches "skip to the next column"; Enter goes there.
     c.get_by_role("heading", name="Problems").focus()
@@ -95,7 +95,8 @@ def test_a_screen_reader_hears_bursts_counted_decisions_told_and_buttons_named_a
     fac.command("appeal.decide", idea=idea_id, uphold=False, note="Cars are for another evening.")
     expect(mine.locator(":scope > article .idea-appeal")).to_have_text(
         "Your appeal was turned down: Cars are for another evening.")
-    expect(sent).to_have_text("")
+    # At once, with the decision: not by fading a few seconds later.
+    expect(sent).to_have_text("", timeout=500)
     wait_until(c, lambda: any("Your appeal was turned down" in m for m in c.evaluate("window.said")),
                "the decision announced")
     expect_live(c)

@@ -21,7 +21,9 @@ export class LiveBar {
   render() {
     const s = this.page.client.state;
     const w = s.workshop || {};
-    const show = s.me?.role === "facilitator" && w.status === "live";
+    // Other staff on the console see the step and the countdown too; the close controls are the
+    // breakout panel's, shown to facilitators only.
+    const show = !!s.me && w.status === "live";
     if (this.bar.hidden !== !show) {
       this.bar.hidden = !show;
       this.measure();
