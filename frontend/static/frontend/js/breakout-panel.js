@@ -83,7 +83,7 @@ export class BreakoutPanel {
     if (focus) (open ? $("#breakout-close-now-no", this.root) : this.closeNow).focus();
   }
 
-  /** "Rooms close 60 seconds later." next to "Close with countdown", from the countdown field. */
+  /** "Everyone gets 60 seconds." next to "Close with countdown", from the countdown field. */
   renderGraceHint() {
     const value = wholeNumber(this.grace);
     const seconds = value === null ? 60 : value;
