@@ -1,4 +1,4 @@
-"""Page URLs: the front page, the live pages (participant, console, moderation), the reports and the outcomes feed."""
+"""Page URLs: the front page, the live pages (participant, console, moderation, projector), the reports and the outcomes feed."""
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("w/<slug:code>/", views.participant, name="participant"),
     path("w/<slug:code>/facilitate", views.facilitate, name="facilitate"),
     path("w/<slug:code>/moderate", views.moderate, name="moderate"),
+    path("w/<slug:code>/screen", views.screen, name="screen"),
     path("w/<slug:code>/outcomes", views.outcomes, name="outcomes"),
     path("w/<slug:code>/outcomes.atom", OutcomesFeed(), name="outcomes-feed"),
     path("w/<slug:code>/report", views.report, name="report"),

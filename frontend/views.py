@@ -1,16 +1,21 @@
 """Page views: each renders a shell; the ES modules fetch everything else over the API."""
+import segno
 from django.core import signing
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.safestring import mark_safe
 from django.utils import translation
 from django.views.decorators.http import require_http_methods, require_safe
 
 from deliberation.models import Proposal
 from workshops import return_links, sessions
+from workshops.errors import DomainError
+from workshops.models import Participant
+from workshops.selectors import workshop_get
 from workshops.contact import contact_confirm_state
 
 __all__ = ["contact_confirm", "home", "participant", "facilitate", "moderate", "officials", "outcomes", "report", "reports",
-           "return_link"]
+           "return_link", "screen"]
 
 
 def _shell(template: str, doc: str):
@@ -37,6 +42,31 @@ def outcomes(request, code: str):
     """
     published = Proposal.objects.filter(workshop__code=code, status=Proposal.Status.PUBLISHED).exists()
     return render(request, "frontend/outcomes.html", {"code": code, "feed": published})
+
+
+@require_safe
+def screen(request, code: str):
+    """The projector page of a workshop, for its facilitators: the join address with its QR code, the
+    step, the timer, the rooms' countdown, announcements and the plenary's top ideas.
+
+    The QR code is drawn here, inline, with segno (as the return links' are): only a facilitator of
+    the workshop gets the page at all; anyone else gets 403 with the way to log in.
+    """
+    try:
+        workshop = workshop_get(code)
+    except DomainError:
+        raise Http404("No workshop with that code.") from None
+    me = sessions.participant_for(workshop=workshop, session=request.session, user=request.user)
+    if me is None or me.role != Participant.Role.FACILITATOR or me.removed:
+        return render(request, "frontend/screen.html", {"code": workshop.code, "forbidden": True}, status=403)
+    join_url = request.build_absolute_uri(f"/w/{workshop.code}/")
+    # Error correction M survives a projector's glare; the quiet zone of 4 modules is the standard's.
+    qr = segno.make(join_url, error="m").svg_inline(scale=1, border=4, dark="#000", light="#fff", omitsize=True,
+                                                   svgclass="screen-qr-code")
+    return render(request, "frontend/screen.html", {
+        "code": workshop.code, "join_url": join_url, "join_address": join_url.split("://", 1)[-1].rstrip("/"),
+        "qr": mark_safe(qr),  # noqa: S308 - segno's own SVG of our own URL, no user input in it
+    })
 
 
 report = _shell("report.html", "The impact report of a workshop, for its facilitators and officials.")

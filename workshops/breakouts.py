@@ -53,8 +53,10 @@ def breakout_open(*, actor: Participant, mode: str, rooms: int | None = None, na
         [Room(workshop=workshop, breakout=breakout, name=name, position=i) for i, name in enumerate(names)])
     boards = content_hooks().rooms_opened(breakout=breakout, rooms=room_objs)
 
+    # Erased people have left (no name, no socket): no room is dealt one of them, and the console's
+    # preview of room sizes (room-sizes.js), which counts the participants it lists, stays true.
     citizens = dict(Participant.objects.filter(workshop=workshop, role=Participant.Role.CITIZEN, removed=False,
-                                              admitted=True)
+                                              admitted=True, erased_at__isnull=True)
                     .values_list("pk", "profile"))
     placement = _placement(workshop, mode, citizens, len(room_objs), assignments or {}, rng)
     events = [(ev.BreakoutOpened(

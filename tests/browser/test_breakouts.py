@@ -183,7 +183,8 @@ def test_self_select_rooms_refuse_a_full_room_and_late_joiners_choose_too(people
     expect(cas.page.locator("#room-banner-title")).to_have_text("Choose a breakout room")
     expect(f.locator("li.room-card[data-room=none] .chip-name")).to_have_text(["Cas"])
 
-    f.get_by_role("button", name="Close now").click()
+    f.get_by_role("button", name="Close now…").click()
+    f.get_by_role("button", name="Yes, close the rooms now").click()
     expect(a.locator("#report-back")).to_be_visible()
     expect(a.locator("#report-back li.report-room").first).to_contain_text("No ideas from this room.")
 

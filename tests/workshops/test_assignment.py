@@ -1,11 +1,17 @@
 """Dealing citizens into rooms: the rules hold for any numbers (hypothesis)."""
+import json
 import random
 from collections import Counter
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workshops.assignment import deal, strata_by_profile
+from workshops.breakouts import _placement
 
 OPTIONS = {"age": ["<30", "30-60", ">60"], "area": ["north", "south"]}
 
@@ -62,3 +68,23 @@ def test_diverse_rooms_mirror_the_mix_of_answers():
 def test_a_late_joiner_goes_to_a_smallest_room(sizes, seed):
     placed = deal([[99]], sizes, random.Random(seed))
     assert sizes[placed[99]] == min(sizes)
+
+
+ROOM_SIZES_CASES = json.loads(
+    (Path(__file__).resolve().parents[2] / "frontend" / "tests" / "room-sizes-cases.json").read_text())
+
+
+@pytest.mark.parametrize("case", ROOM_SIZES_CASES, ids=[c["what"] for c in ROOM_SIZES_CASES])
+@pytest.mark.parametrize("seed", range(8))
+def test_room_sizes_agree_with_the_consoles_preview(case, seed):
+    """The console's preview (room-sizes.js, Node-tested on the same file) gives the sizes the server deals."""
+    citizens = {pid: profile for pid, profile in enumerate(case.get("profiles") or [{}] * case["citizens"], start=1)}
+    assert len(citizens) == case["citizens"]
+    assignments = {i + 1: room for i, room in enumerate(case.get("assigned") or [])}
+    workshop = SimpleNamespace(profile_questions=[{"key": key} for key in case.get("keys", [])])
+    placement = _placement(workshop, case["mode"], citizens, case["rooms"], assignments, random.Random(seed))
+    if case["sizes"] is None:
+        assert placement == {}
+        return
+    counts = Counter(placement.values())
+    assert sorted((counts.get(r, 0) for r in range(case["rooms"])), reverse=True) == case["sizes"]

@@ -1,9 +1,11 @@
 """Services of the live session: the events each one stores, and none when it refuses."""
+from collections import Counter
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from deliberation import privacy
 from deliberation.models import Board
 from tests.factories import citizen, emitted, last_seq, staff_member, staff_user, workshop_with_facilitator
 from workshops import background, breakouts, selectors, services
@@ -231,6 +233,17 @@ def test_participant_join_makes_a_citizen_with_valid_profile_answers_and_emits_n
     an = services.participant_join(workshop=workshop, name="An", profile={"age": "<30"})
     assert (an.role, an.name, an.profile, an.user, an.rung) == ("citizen", "An", {"age": "<30"}, None, "informed")
     assert emitted(workshop, after=before) == []
+
+
+def test_breakout_open_leaves_erased_citizens_out_as_the_consoles_preview_does():
+    """Erased people are in no one's participant list, so the console's room-size preview cannot count them."""
+    workshop, fac = workshop_with_facilitator()
+    an, bo, cas = (citizen(workshop, name) for name in ("An", "Bo", "Cas"))
+    privacy.participant_erase(actor=cas)
+    breakout = breakouts.breakout_open(actor=fac, mode="random", rooms=2)
+    placed = dict(breakout.assignments.values_list("participant_id", "room_id"))
+    assert set(placed) == {an.pk, bo.pk}
+    assert sorted(Counter(placed.values()).values()) == [1, 1]
 
 
 def test_participant_join_during_a_breakout_places_the_newcomer_in_a_room():

@@ -1,7 +1,7 @@
 // The live board: columns of ideas with build-on threads, rendered incrementally by idea id so
 // that focus, open forms and typed text survive every update. User text goes in via textContent.
 // Which boards show and which take new ideas is the page's policy (breakout rooms, report-back).
-import { h, setText, showStatus, uniqueId, announce } from "./dom.js";
+import { h, setText, showStatus, uniqueId, announce, announceIdea } from "./dom.js";
 import { gettext } from "./i18n.js";
 import { describeError } from "./errors.js";
 import { composeForm } from "./idea-forms.js";
@@ -101,7 +101,10 @@ export class BoardView {
     });
     on("appeal.decided", (ev) => {
       const item = ev.appeal ? this.items.get(ev.appeal.idea) : null;
-      if (item && this.isMine(item.idea)) announce(appealStatusText(ev.appeal));
+      if (!item || !this.isMine(item.idea)) return;
+      // "Your appeal was sent." must not stay under the decision that answers it.
+      showStatus(item.status, "");
+      announce(appealStatusText(ev.appeal));
     });
     on(["breakout.opened", "breakout.closed", "room.assigned"], () => {
       this.syncBoards();
@@ -138,8 +141,7 @@ export class BoardView {
     // A replay (?since=) brings ideas as they are now: one hidden or withdrawn since is not news.
     const visible = idea.status === "visible";
     if (posted && !before && visible && !this.isMine(idea) && onShownBoard) {
-      const name = idea.author?.name || gettext("someone");
-      announce(idea.builds_on ? gettext("%(name)s built on an idea.", { name }) : gettext("New idea from %(name)s.", { name }));
+      announceIdea(idea.author?.name || gettext("someone"), { reply: idea.builds_on != null });
     } else if (posted && wasHeld && visible && this.isMine(idea)) {
       announce(gettext("A moderator approved your idea; everyone can see it now."));
     } else if (restored && this.isMine(idea)) {
@@ -238,12 +240,26 @@ export class BoardView {
     const headingId = uniqueId("column");
     list = h("ol", { class: "ideas", "aria-labelledby": label ? headingId : null, "aria-label": label ? null : gettext("Ideas") });
     const empty = h("p", { class: "empty" }, gettext("No ideas yet."));
+    // A keyboard user skips a column's cards (5 or 6 stops each) with the button under its heading.
+    const skip = h("button", { type: "button", class: "skip-column", hidden: true });
+    skip.addEventListener("click", () => wrapper.nextElementSibling?.querySelector("h3")?.focus());
     const wrapper = h("section", { class: "column", "aria-labelledby": label ? headingId : null, "aria-label": label ? null : gettext("Ideas") },
-      label ? h("h3", { id: headingId }, label) : null, list, empty);
+      label ? h("h3", { id: headingId, tabindex: "-1" }, label) : null, skip, list, empty);
     list.emptyNote = empty;
     view.columnsEl.append(wrapper);
     view.lists.set(key, list);
+    this.labelSkips(view);
     return list;
+  }
+
+  /** Each column but the last offers a skip to the next one, by its name. */
+  labelSkips(view) {
+    for (const column of view.columnsEl.children) {
+      const skip = column.querySelector(":scope > .skip-column");
+      const next = column.nextElementSibling?.querySelector(":scope > h3");
+      skip.hidden = !next;
+      setText(skip, next ? gettext("Skip to the column %(name)s", { name: next.textContent }) : "");
+    }
   }
 
   /** Send idea.post; clear the field right away and put the text back if the server refuses. */

@@ -1,11 +1,14 @@
 // The console's breakout controls: open rooms (count or names, mode, places, duration, and a
-// room per person when placing by hand); while they run, message all rooms and close them.
+// room per person when placing by hand), with a preview of the room sizes; while they run, message
+// all rooms, and close them from the live bar ("close now" only after a confirmation).
 import { $, h, setText, showStatus, setFieldError, setUnavailable, isUnavailable, uniqueId } from "./dom.js";
 import { gettext, ngettext } from "./i18n.js";
 import { describeError } from "./errors.js";
 import { runningBreakout } from "./state.js";
 import { BreakoutCountdown, currentRooms, roomLabel } from "./rooms.js";
 import { LARGE_WORKSHOP, fold, foundText, isLarge, searchPeople } from "./people.js";
+import { previewSizes, sizeWarnings } from "./room-sizes.js";
+import { formatList } from "./format.js";
 
 /** Whole number from an input, or null when empty; NaN when not a whole number. */
 function wholeNumber(input) {
@@ -31,13 +34,23 @@ export class BreakoutPanel {
     this.assigned = new Map(); // participant id -> room index chosen in the manual list
     this.assignKey = "";
     this.countdown = new BreakoutCountdown($("#breakout-countdown", this.root), () => this.client.state);
+    page.countdowns.push(this.countdown);
+    this.confirm = $("#breakout-close-confirm", this.root);
+    this.closeNow = $("#breakout-close-now", this.root);
+    this.grace = $("#breakout-grace", this.root);
     this.wire();
   }
 
   wire() {
     this.mode.addEventListener("change", () => this.render());
-    this.count.addEventListener("input", () => this.renderAssignments());
-    this.names.addEventListener("input", () => this.renderAssignments());
+    for (const input of [this.count, this.names]) {
+      input.addEventListener("input", () => {
+        this.renderAssignments();
+        this.renderPreview();
+      });
+    }
+    this.assignList.addEventListener("change", () => this.renderPreview());
+    this.grace.addEventListener("input", () => this.renderGraceHint());
     this.assignSearch.addEventListener("input", () => this.renderAssignments());
     // Enter in the search finds; it must not open the rooms.
     this.assignSearch.addEventListener("keydown", (e) => {
@@ -52,7 +65,55 @@ export class BreakoutPanel {
       this.message();
     });
     $("#breakout-close", this.root).addEventListener("click", () => this.close(false));
-    $("#breakout-close-now", this.root).addEventListener("click", () => this.close(true));
+    // "Close now" cuts every room off mid-sentence: it asks first, and is kept apart from the countdown.
+    this.closeNow.addEventListener("click", () => this.confirmCloseNow(this.confirm.hidden));
+    $("#breakout-close-now-no", this.root).addEventListener("click", () => this.confirmCloseNow(false));
+    $("#breakout-close-now-yes", this.root).addEventListener("click", () => {
+      this.confirmCloseNow(false, { focus: false });
+      this.close(true);
+    });
+    this.confirm.addEventListener("keydown", (e) => {
+      if (e.key === "Escape") this.confirmCloseNow(false);
+    });
+  }
+
+  confirmCloseNow(open, { focus = true } = {}) {
+    this.confirm.hidden = !open;
+    this.closeNow.setAttribute("aria-expanded", String(open));
+    if (focus) (open ? $("#breakout-close-now-no", this.root) : this.closeNow).focus();
+  }
+
+  /** "Everyone gets 60 seconds." next to "Close with countdown", from the countdown field. */
+  renderGraceHint() {
+    const value = wholeNumber(this.grace);
+    const seconds = value === null ? 60 : value;
+    setText($("#breakout-close-hint", this.root), Number.isInteger(seconds) && seconds >= 0
+      ? ngettext("Everyone gets %(count)s second.", "Everyone gets %(count)s seconds.", seconds) : "");
+  }
+
+  /** The citizens the server would deal into rooms (not removed; the page lists no waiting or erased people). */
+  citizenIds() {
+    return [...this.client.state.participants.values()].filter((p) => p.role === "citizen" && !p.removed).map((p) => p.id);
+  }
+
+  /** Before opening: how many people each room would get, and a warning for a room of one. */
+  renderPreview() {
+    const preview = $("#breakout-preview", this.root);
+    const warning = $("#breakout-warning", this.root);
+    const count = this.roomNames().length;
+    const sizes = count >= 2 && count <= 50 ? previewSizes({ mode: this.mode.value, rooms: count, citizens: this.citizenIds(), assignments: this.assigned }) : null;
+    preview.hidden = !sizes;
+    if (sizes) {
+      const ordered = [...sizes].sort((a, b) => b - a).map(String);
+      setText(preview, gettext("Room sizes: %(sizes)s.", { sizes: formatList(ordered) }));
+    }
+    const { alone, empty } = sizeWarnings(sizes);
+    const warnings = [];
+    if (alone) warnings.push(ngettext("%(count)s room would have one person alone in it.", "%(count)s rooms would have one person alone in them.", alone));
+    if (empty) warnings.push(ngettext("%(count)s room would be empty.", "%(count)s rooms would be empty.", empty));
+    if (warnings.length) warnings.push(gettext("Open fewer rooms?"));
+    setText(warning, warnings.join(" "));
+    warning.hidden = !warnings.length;
   }
 
   /** The room names the form asks for: typed names, else "Room 1".."Room n" (in the page's language). */
@@ -71,8 +132,11 @@ export class BreakoutPanel {
     const live = s.workshop?.status === "live";
     // Opening hides the form and closing hides the running controls: focus moves along.
     const formHadFocus = this.form.contains(document.activeElement);
-    const runningHadFocus = this.running.contains(document.activeElement);
+    const bar = $("#live-bar-close", this.root);
+    const runningHadFocus = [this.running, bar, this.confirm].some((el) => el.contains(document.activeElement));
     this.running.hidden = !b;
+    bar.hidden = !b;
+    if (!b) this.confirmCloseNow(false, { focus: false });
     this.form.hidden = !!b || s.workshop?.status === "ended";
     // "The rooms are open." belongs to the last opening, not to the form shown again after the close.
     if (!b && this.wasRunning) showStatus($("#breakout-status", this.root), "");
@@ -84,6 +148,8 @@ export class BreakoutPanel {
     $("#breakout-capacity-field", this.root).hidden = mode !== "self_select";
     $("#breakout-manual", this.root).hidden = mode !== "manual";
     if (mode === "manual") this.renderAssignments();
+    this.renderPreview();
+    this.renderGraceHint();
     this.countdown.render();
     if (!b) return;
     const rooms = currentRooms(s);
@@ -92,8 +158,9 @@ export class BreakoutPanel {
       : ngettext("%(count)s room is open.", "%(count)s rooms are open.", rooms.length));
     const closing = b.status === "closing";
     const closeBtn = $("#breakout-close", this.root);
-    if (closing && closeBtn.contains(document.activeElement)) $("#breakout-close-now", this.root).focus();
+    if (closing && closeBtn.contains(document.activeElement)) this.closeNow.focus();
     closeBtn.hidden = closing;
+    $("#breakout-close-hint", this.root).hidden = closing;
     $("#breakout-grace-field", this.root).hidden = closing;
   }
 

@@ -1,4 +1,5 @@
 // Small DOM helpers. User data only ever goes in through textContent or attributes.
+import { AnnounceQueue } from "./announce-summary.js";
 
 /**
  * Create an element: h("button", {type: "button", class: "x", dataset: {id: 1}}, "text", child).
@@ -46,11 +47,34 @@ export function uniqueId(prefix) {
   return `${prefix}-${uid}`;
 }
 
-/** Show a message in a form's status slot; kind is "error", "ok" or "" (neutral). */
-export function showStatus(el, text, kind = "") {
+/** How long a status that reports success stays before it fades, and how long the fade takes. */
+export const STATUS_STAYS_MS = 6000;
+export const STATUS_FADE_MS = 600;
+const statusTimers = new WeakMap(); // status slot -> its pending fade
+
+/**
+ * Show a message in a place's status slot (one slot per place: a new message replaces the old);
+ * kind is "error", "ok" or "" (neutral). A success ("ok") fades out after STATUS_STAYS_MS, once
+ * its role="status" slot has announced it: it must not stay beside what happens next. Errors and
+ * progress ("Sending…") stay until the next message replaces them; `fade` overrides the default.
+ */
+export function showStatus(el, text, kind = "", { fade = kind === "ok" } = {}) {
   if (!el) return;
+  clearTimeout(statusTimers.get(el));
+  statusTimers.delete(el);
+  delete el.dataset.fading;
   el.dataset.kind = kind;
   el.textContent = text || "";
+  if (!text || !fade) return;
+  statusTimers.set(el, setTimeout(() => {
+    el.dataset.fading = "true"; // CSS fades it; the text goes when the fade is over
+    statusTimers.set(el, setTimeout(() => {
+      statusTimers.delete(el);
+      delete el.dataset.fading;
+      el.dataset.kind = "";
+      el.textContent = "";
+    }, STATUS_FADE_MS));
+  }, STATUS_STAYS_MS));
 }
 
 /** Mark a field invalid with a message wired through aria-describedby, or clear it. */
@@ -70,28 +94,36 @@ export function setFieldError(input, message) {
   else input.removeAttribute("aria-invalid");
 }
 
-let announceBuffer = [];
-let announceTimer = null;
+let announcer = null;
+
+/** The page's one queue for its polite live region (#live-announcer). */
+function announceQueue() {
+  if (!announcer) {
+    announcer = new AnnounceQueue((message) => {
+      const region = document.getElementById("live-announcer");
+      if (!region) return;
+      region.textContent = "";
+      // A fresh text node a moment later makes repeated identical messages announce again.
+      setTimeout(() => { region.textContent = message; }, 50);
+    });
+  }
+  return announcer;
+}
 
 /**
- * Say something through the page's polite live region. Messages arriving close together are
- * combined, so a burst of replayed events does not flood a screen reader.
+ * Say something through the page's polite live region. Messages close together are said as one,
+ * at most one message every few seconds (announce-summary.js), so a burst does not flood a
+ * screen reader.
  */
 export function announce(text) {
-  const region = document.getElementById("live-announcer");
-  if (!region || !text) return;
-  announceBuffer.push(text);
-  if (announceTimer) return;
-  announceTimer = setTimeout(() => {
-    const messages = announceBuffer;
-    announceBuffer = [];
-    announceTimer = null;
-    let message = messages.slice(0, 3).join(" ");
-    if (messages.length > 3) message += ` (+${messages.length - 3})`;
-    region.textContent = "";
-    // A fresh text node a moment later makes repeated identical messages announce again.
-    setTimeout(() => { region.textContent = message; }, 50);
-  }, 400);
+  if (!text || !document.getElementById("live-announcer")) return;
+  announceQueue().push({ kind: "text", text });
+}
+
+/** Say that someone posted an idea (or built on one): a burst is counted ("3 new ideas from Bram and Anna."). */
+export function announceIdea(name, { reply = false } = {}) {
+  if (!document.getElementById("live-announcer")) return;
+  announceQueue().push({ kind: reply ? "reply" : "idea", name });
 }
 
 /**

@@ -7,9 +7,10 @@ import { SynthesisPanel } from "./synthesis-panel.js";
 import { WaitingRoom } from "./waiting-room.js";
 import { StaffPanel } from "./staff-panel.js";
 import { MailPanel } from "./mail-panel.js";
+import { LiveBar } from "./live-bar.js";
 import { api } from "./api.js";
 import { $, h, showStatus, setText, setFieldError, setUnavailable, isUnavailable } from "./dom.js";
-import { gettext } from "./i18n.js";
+import { gettext, ngettext } from "./i18n.js";
 import { describeError } from "./errors.js";
 
 const root = document.getElementById("app");
@@ -39,10 +40,38 @@ page.agendaControls = (item, index) => {
   const button = h("button", { type: "button", class: "small set-phase" },
     gettext("Set as current"), h("span", { class: "visually-hidden" }, gettext("phase: %(title)s", { title: item.title || "" })));
   button.addEventListener("click", () => {
-    run($("#agenda-status", root), "phase.set", { index }, { done: gettext("Phase changed.") }).catch(() => {});
+    const minutes = Number(item.minutes);
+    const done = minutes ? ngettext("Phase changed. Its %(count)s minute is filled in for the timer and the rooms.",
+      "Phase changed. Its %(count)s minutes are filled in for the timer and the rooms.", minutes) : gettext("Phase changed.");
+    run($("#agenda-status", root), "phase.set", { index }, { done }).catch(() => {});
   });
   return button;
 };
+
+/**
+ * The agenda drives the time: when a step becomes current, its minutes are offered to the timer
+ * (with the step's title as its label) and to the breakout duration. Fields only: nothing starts
+ * until the facilitator says so, and a field someone is typing in is left alone.
+ */
+function offerStepTimes() {
+  const phase = page.currentPhase();
+  const minutes = Number(phase?.minutes);
+  const fields = [["#timer-minutes", String(minutes)], ["#timer-seconds", "0"], ["#timer-label-input", phase?.title || ""],
+    ["#breakout-minutes", String(minutes)]];
+  const from = minutes ? ngettext("Filled in from the agenda: %(title)s, %(count)s minute.",
+    "Filled in from the agenda: %(title)s, %(count)s minutes.", minutes, { title: phase.title }) : "";
+  for (const id of ["#timer-from-step", "#breakout-minutes-from"]) {
+    setText($(id, root), from);
+    $(id, root).hidden = !from;
+  }
+  if (!minutes) return;
+  for (const [id, value] of fields) {
+    const input = $(id, root);
+    if (input !== document.activeElement) input.value = value;
+  }
+}
+// Starting the workshop makes its first step current, as "Set as current" does later ones.
+page.store.on(["phase.changed", "workshop.started"], offerStepTimes);
 
 async function explainRefusal() {
   try {
@@ -163,6 +192,7 @@ const breakoutPanel = new BreakoutPanel(page, run);
 const synthesisPanel = new SynthesisPanel(page, run);
 const staffPanel = new StaffPanel(page);
 const mailPanel = new MailPanel(page);
+const liveBar = new LiveBar(page);
 
 function renderControls() {
   const state = client.state;
@@ -176,6 +206,7 @@ function renderControls() {
   renderConsoleReport(page, picker);
   if (isFacilitator) breakoutPanel.render();
   if (isFacilitator) synthesisPanel.render();
+  liveBar.render();
   $("#synthesis", root).hidden = !isFacilitator;
   setText($("#session-status-text", root), statusLabel(w.status));
   const heading = $("#session-title", root);

@@ -9,10 +9,11 @@ import { clockTimeOf } from "./format.js";
 import { personName } from "./labels.js";
 import { newRef } from "./client.js";
 
+// [value, visible label, the rest of the button's name: which idea it is about]
 const REACTIONS = [
-  ["agree", () => gettext("Agree")],
-  ["disagree", () => gettext("Disagree")],
-  ["pass", () => gettext("Pass")],
+  ["agree", () => gettext("Agree"), (name) => gettext("with the idea by %(name)s", { name })],
+  ["disagree", () => gettext("Disagree"), (name) => gettext("with the idea by %(name)s", { name })],
+  ["pass", () => gettext("Pass"), (name) => gettext("on the idea by %(name)s", { name })],
 ];
 
 /** The DOM of one idea: its card, actions and the thread for replies. */
@@ -31,10 +32,14 @@ export function createItem(view, idea) {
   const reactGroup = h("div", { class: "reactions", role: "group" });
   for (const [value, label] of REACTIONS) {
     const count = h("span", { class: "count" }, "0");
-    const btn = h("button", { type: "button", class: `react react-${value}`, "aria-pressed": "false", dataset: { value } },
-      h("span", { class: "react-check", "aria-hidden": "true" }, "✓"), h("span", { class: "react-label" }, label()), " ", count);
+    // Named after its idea ("Agree with the idea by Bram 2"), described by the idea's text: a
+    // screen reader jumping from button to button knows which idea each one is about.
+    const about = h("span", { class: "visually-hidden react-about" });
+    const btn = h("button", { type: "button", class: `react react-${value}`, "aria-pressed": "false", dataset: { value },
+      "aria-describedby": `${base}-text` },
+    h("span", { class: "react-check", "aria-hidden": "true" }, "✓"), h("span", { class: "react-label" }, label()), about, " ", count);
     btn.addEventListener("click", () => react(view, item, value));
-    reactions[value] = { btn, count };
+    reactions[value] = { btn, count, about };
     reactGroup.append(btn);
   }
   const whose = () => h("span", { class: "visually-hidden idea-whose" });
@@ -116,8 +121,9 @@ export function fillItem(view, item) {
   const writable = interactive && !!view.boards.get(idea.board)?.writable;
   item.reactGroup.hidden = !visible;
   const mineValue = view.client.state.myReactions.get(idea.id) || null;
-  for (const [value, { btn, count }] of Object.entries(item.reactions)) {
+  for (const [value, { btn, count, about }] of Object.entries(item.reactions)) {
     setText(count, String(idea.reactions?.[value] ?? 0));
+    setText(about, ` ${REACTIONS.find(([v]) => v === value)[2](name)}`);
     btn.setAttribute("aria-pressed", String(mineValue === value));
     setUnavailable(btn, !interactive);
   }

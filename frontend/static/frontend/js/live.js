@@ -8,6 +8,7 @@ import { describeError } from "./errors.js";
 import { clockTime, clockTimeOf, formatDuration } from "./format.js";
 import { connLabel, roleLabel, statusLabel } from "./labels.js";
 import { peopleShown, peopleTexts } from "./people.js";
+import { shownCountdown } from "./rooms.js";
 
 // [key, name, what it means, how to get there from the rung below]
 export const RUNGS = [
@@ -22,17 +23,18 @@ export const RUNGS = [
 ];
 
 export class LivePage {
-  constructor(root, { console: isConsole = false, policy = {}, forbiddenText = "" } = {}) {
+  constructor(root, { console: isConsole = false, policy = {}, forbiddenText = "", board = true } = {}) {
     this.root = root;
     this.code = root.dataset.code;
     this.isConsole = isConsole;
     this.forbiddenText = forbiddenText;
     this.client = new WorkshopClient(this.code);
-    this.board = new BoardView(this.client, $("#boards", root), policy);
+    this.board = board ? new BoardView(this.client, $("#boards", root), policy) : null; // the projector has no board
     this.mutedTimer = null;
     this.timerInterval = null;
     this.expiredNotice = null;
     this.snapshotHooks = [];
+    this.countdowns = []; // the page's BreakoutCountdowns: they and the timer show one at a time
     this.shownRung = -1;
     this.wire();
     this.subscribe();
@@ -122,7 +124,7 @@ export class LivePage {
       announce(gettext("A host let you in. Welcome to %(title)s.", { title: this.client.state.workshop?.title || "" }));
     }
     this.showOnly("live");
-    this.board.sync();
+    this.board?.sync();
     this.renderWorkshop();
     this.renderMe();
     this.renderPeople();
@@ -143,6 +145,8 @@ export class LivePage {
       this.renderWorkshop();
     });
     on("phase.changed", () => {
+      // A timer that ran out belonged to the step before: it leaves with it.
+      this.expiredNotice = null;
       this.renderWorkshop();
       const phase = this.currentPhase();
       if (phase) announce(gettext("Next on the agenda: %(title)s.", { title: phase.title }));
@@ -166,6 +170,8 @@ export class LivePage {
       this.renderAnnouncements();
       announce(gettext("Announcement from %(name)s: %(text)s", { name: ev.from?.name || gettext("the facilitator"), text: ev.text }));
     });
+    // Only one countdown shows at a time (rooms.js shownCountdown): a change to either redraws both.
+    this.store.watch(["breakout.*", "timer.*", "phase.changed"], () => this.renderCountdowns());
     // A large workshop lists one's room: the rooms opening, closing or a move change it too.
     this.store.watch(["presence.changed", "participant.removed", "participant.erased", "breakout.*", "room.assigned"], () => this.renderPeople());
     on("participant.muted", (ev) => {
@@ -258,9 +264,16 @@ export class LivePage {
     return (Date.parse(timer.ends_at) - Date.now()) / 1000;
   }
 
+  /** Redraw the timer and the rooms' countdowns, of which only one shows. */
+  renderCountdowns() {
+    this.renderTimer();
+    for (const countdown of this.countdowns) countdown.render();
+  }
+
   renderTimer() {
     const box = $("#timer", this.root);
-    const timer = this.client.state.workshop?.timer;
+    const shown = shownCountdown(this.client.state, { expired: this.expiredNotice !== null });
+    const timer = shown === "timer" ? this.client.state.workshop?.timer : null;
     clearInterval(this.timerInterval);
     this.timerInterval = null;
     const label = $("#timer-label", this.root);
@@ -279,7 +292,7 @@ export class LivePage {
       };
       tick();
       this.timerInterval = setInterval(tick, 250);
-    } else if (this.expiredNotice !== null) {
+    } else if (shown === "expired") {
       box.hidden = false;
       box.dataset.state = "expired";
       setText(label, this.expiredNotice || gettext("Timer"));

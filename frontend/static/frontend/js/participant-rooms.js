@@ -41,6 +41,7 @@ export class ParticipantRooms {
     this.expanded = expanded;
     this.banner = $("#room-banner", this.root);
     this.countdown = new BreakoutCountdown($("#room-countdown", this.root), () => this.client.state);
+    page.countdowns.push(this.countdown);
     this.lastRoom = undefined;
     this.chooserKey = "";
     page.onSnapshot(() => this.render());

@@ -6,7 +6,7 @@ import { gettext, ngettext } from "./i18n.js";
 import { describeError } from "./errors.js";
 import { roomOfBoard, roomRunning, runningBreakout } from "./state.js";
 import { LARGE_WORKSHOP, fold, foundText, isLarge, searchPeople } from "./people.js";
-import { BreakoutCountdown, boardTitle, closedBreakouts, currentRooms, ideaCount, peopleIn, renderReportBack, roomLabel, roomsOf } from "./rooms.js";
+import { boardTitle, closedBreakouts, currentRooms, ideaCount, peopleIn, renderReportBack, roomLabel, roomsOf } from "./rooms.js";
 
 const MODE_LABELS = {
   random: () => gettext("placed at random"),
@@ -106,7 +106,6 @@ export class RoomOverview {
     this.status = $("#rooms-status", this.root);
     this.cards = new Map(); // room id | "none" -> card record
     this.people = new Map(); // participant id -> li
-    this.countdown = new BreakoutCountdown($("#rooms-countdown", this.root), () => this.client.state);
     this.search = $("#rooms-search", this.root);
     this.foundList = $("#rooms-found-list", this.root);
     this.search.addEventListener("input", () => this.render());
@@ -117,7 +116,6 @@ export class RoomOverview {
     // Only facilitators move people; other staff follow the rooms through the board picker.
     const b = s.me?.role === "facilitator" ? runningBreakout(s) : null;
     this.section.hidden = !b;
-    this.countdown.render();
     if (!b) {
       this.closeMoveForms();
       return;

@@ -65,7 +65,22 @@ export function breakoutDeadline(state) {
   return null;
 }
 
-/** A countdown to the breakout's end in `box` (label + time), ticking while one is due. */
+/**
+ * Which countdown a page shows, since only one may show at a time: "rooms", "timer", "expired"
+ * (the timer's "Time is up", not a countdown) or null. The rooms' closing countdown wins over
+ * everything: it is the one that calls everyone back. Otherwise a running timer wins over the
+ * rooms' time left (the facilitator started it for what happens now, inside the rooms too), and
+ * a timer that ran out only shows when no countdown does.
+ */
+export function shownCountdown(state, { expired = false } = {}) {
+  const rooms = breakoutDeadline(state);
+  if (rooms?.closing) return "rooms";
+  if (state.workshop?.timer?.ends_at) return "timer";
+  if (rooms) return "rooms";
+  return expired ? "expired" : null;
+}
+
+/** A countdown to the breakout's end in `box` (label + time), ticking while one is due and shown. */
 export class BreakoutCountdown {
   constructor(box, getState) {
     this.box = box;
@@ -78,7 +93,8 @@ export class BreakoutCountdown {
   render() {
     clearInterval(this.interval);
     this.interval = null;
-    const deadline = breakoutDeadline(this.getState());
+    const state = this.getState();
+    const deadline = shownCountdown(state) === "rooms" ? breakoutDeadline(state) : null;
     this.box.hidden = !deadline;
     if (!deadline) return;
     this.box.dataset.state = deadline.closing ? "closing" : "running";
