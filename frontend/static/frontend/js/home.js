@@ -11,12 +11,12 @@ const ROLE_NAMES = {
   official: () => gettext("official"),
 };
 
-/** Accept a bare code or a pasted link to /w/<code>/. */
+/** Accept a bare code or a pasted link to /w/<code>/, in any case (codes are lower case). */
 export function codeFrom(value) {
   const text = value.trim();
   const match = text.match(/\/w\/([A-Za-z0-9_-]+)/);
-  if (match) return match[1];
-  return /^[A-Za-z0-9_-]+$/.test(text) ? text : null;
+  if (match) return match[1].toLowerCase();
+  return /^[A-Za-z0-9_-]+$/.test(text) ? text.toLowerCase() : null;
 }
 
 /** Parse agenda lines "title, minutes" into [{title, minutes}] or throw with the bad line. */
