@@ -247,7 +247,8 @@ def test_workshop_detail_is_public_and_counts_participants_online(workshop):
     response = Browser().get(f"/api/workshops/{workshop.code}")
     assert response.status_code == 200
     assert response.json() == {"code": workshop.code, "title": "Station square", "description": "",
-                               "status": "draft", "language": "nl", "participants_online": 2}
+                               "status": "draft", "language": "nl", "participants_online": 2,
+                               "profile_questions": workshop.profile_questions}
 
 
 def test_an_unknown_workshop_is_404():
@@ -494,7 +495,7 @@ def test_a_body_that_is_too_large_is_413(workshop, size):
     ("POST", "/api/csrf", "GET"),
     ("POST", "/api/session", "GET"),
     ("PUT", "/api/workshops", "GET, POST"),
-    ("DELETE", "/api/workshops/{code}", "GET"),
+    ("DELETE", "/api/workshops/{code}", "GET, PATCH"),
     ("GET", "/api/workshops/{code}/join", "POST"),
     ("PUT", "/api/workshops/{code}/staff", "GET, POST"),
     ("GET", "/api/workshops/{code}/staff/fac", "DELETE"),

@@ -103,7 +103,8 @@ export class BoardView {
       const item = ev.appeal ? this.items.get(ev.appeal.idea) : null;
       if (item && this.isMine(item.idea)) announce(appealStatusText(ev.appeal));
     });
-    on(["breakout.opened", "breakout.closed", "room.assigned"], () => {
+    // New columns (board.updated) rebuild that board: its ideas go back in, in the columns they are in now.
+    on(["breakout.opened", "breakout.closed", "room.assigned", "board.updated"], () => {
       this.syncBoards();
       const ideas = [...this.client.state.ideas.values()];
       for (const idea of ideas.filter((i) => !this.items.has(i.id)).sort((a, b) => a.id - b.id)) this.upsert(idea);

@@ -7,6 +7,7 @@ import { SynthesisPanel } from "./synthesis-panel.js";
 import { WaitingRoom } from "./waiting-room.js";
 import { StaffPanel } from "./staff-panel.js";
 import { MailPanel } from "./mail-panel.js";
+import { WorkshopEdit } from "./workshop-edit.js";
 import { api } from "./api.js";
 import { $, h, showStatus, setText, setFieldError, setUnavailable, isUnavailable } from "./dom.js";
 import { gettext } from "./i18n.js";
@@ -163,6 +164,7 @@ const breakoutPanel = new BreakoutPanel(page, run);
 const synthesisPanel = new SynthesisPanel(page, run);
 const staffPanel = new StaffPanel(page);
 const mailPanel = new MailPanel(page);
+new WorkshopEdit(page);
 
 function renderControls() {
   const state = client.state;

@@ -142,6 +142,7 @@ export class LivePage {
       announce(gettext("The workshop has ended."));
       this.renderWorkshop();
     });
+    on("workshop.updated", () => this.renderWorkshop());
     on("phase.changed", () => {
       this.renderWorkshop();
       const phase = this.currentPhase();
@@ -206,6 +207,9 @@ export class LivePage {
   renderWorkshop() {
     const w = this.client.state.workshop || {};
     setText($("#workshop-title", this.root), w.title || "");
+    const description = $("#workshop-description", this.root);
+    setText(description, w.description || "");
+    description.hidden = !w.description;
     document.title = w.title ? `${w.title} · Inspraak` : "Inspraak";
     const status = $("#workshop-status", this.root);
     setText(status, statusLabel(w.status));
