@@ -87,7 +87,10 @@ def test_an_officials_response_appears_live_on_the_outcomes_page(people, server,
         expect(d.locator("#live-note")).to_have_text("Updates appear here as they happen.")
         expect(card.locator(".endorse-count[data-kind=agree] dd")).to_have_text("2")
         expect(card.locator(".endorse-count[data-kind=disagree] dd")).to_have_text("1")
-        expect(card.locator(".bridging-score")).to_have_text("Agreement across groups: 60 out of 100")
+        # Three endorsements: under the 5 a score needs; the card says so, and how it is counted.
+        expect(card.locator(".bridging-score")).to_have_text("Agreement across groups: not enough endorsements yet")
+        expect(card.locator(".bridging-words")).to_have_text("3 of the 5 endorsements needed for a score.")
+        expect(card.locator(".bridging-how")).to_contain_text("every group of the workshop")
         expect(card.locator(".source-text")).to_have_text(["Benches in the shade along the quay",
                                                            "Better lighting on the footpath at night"])
         expect(card.locator(".people-line")).to_have_text("facilitator, Anna, Bram, and Chris")

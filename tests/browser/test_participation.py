@@ -47,7 +47,9 @@ def test_citizen_sees_the_published_proposal_endorses_it_and_sees_the_count(peop
         other_agree = other.locator("#proposals article", has=other.get_by_role("heading", name=TITLE)).locator(
             "button.react-agree")
         expect(other_agree).to_have_attribute("aria-pressed", "true")
-        expect(card.locator(".pp-bridging")).to_contain_text("out of 100")
+        expect(card.locator(".pp-bridging")).to_have_text(re.compile(
+            r"^Agreement across groups: not enough endorsements yet\. \d of the 5 endorsements needed for a score\.$"))
+        expect(card.locator(".bridging-how")).to_contain_text("It shows from 5 endorsements on.")
         card.get_by_role("link", name="Benches in the shade along the quay").click()
         expect(idea_item(page, "Benches in the shade along the quay").locator(".idea-card").first).to_be_focused()
         screenshot(page, artifacts, "participant-proposals")
@@ -143,7 +145,14 @@ def test_facilitator_suggests_drafts_from_selected_ideas_publishes_and_a_citizen
     a = an.page
     an.post_idea("Trees along the river")
     an.post_idea("A playground near the bridge")
+    insult = an.post_idea("The council never listens to anyone")
     a.locator("button.react-agree").first.click()
+    # Bo flags the insult: an idea with a flag open is never offered as a source (issue 16).
+    bo = Member(server, "Bo")
+    bo.join(code)
+    flagger = bo.open(code)
+    assert flagger.command("idea.flag", idea=int(insult.get_attribute("data-id")), reason="abuse")["type"] == "ack"
+    flagger.close()
 
     toggle = f.get_by_role("button", name="From ideas to proposals")
     expect(toggle).to_have_attribute("aria-expanded", "false")
@@ -153,18 +162,32 @@ def test_facilitator_suggests_drafts_from_selected_ideas_publishes_and_a_citizen
     expect(f.locator("#synthesis-status")).to_have_text("Suggestions are ready.")
     ranked = f.locator("#bridging-list li")
     expect(ranked).to_have_count(2)
+    expect(f.locator("#synthesis-results")).not_to_contain_text("never listens")
     expect(ranked.first).to_contain_text("Trees along the river")
-    expect(ranked.first).to_contain_text("out of 100")
+    # One reaction is no ground for a score: the panel says so, and how the ranking is counted.
+    expect(ranked.first).to_contain_text("not enough reactions yet (1 of 5)")
+    expect(f.locator("#bridging-how")).to_contain_text("every group of the workshop")
     assert_no_axe_violations(f, axe_js, "the console with the synthesis panel open")
+    # The checkbox stays beside its idea: same row, left of the label.
+    box = f.locator("#bridging-list input.pick").first.bounding_box()
+    label = f.locator("#bridging-list li label").first.bounding_box()
+    assert box["x"] < label["x"] and box["y"] < label["y"] + label["height"] and label["y"] < box["y"] + box["height"]
+    f.get_by_role("button", name="Start the text from the sources").click()
+    expect(f.locator("#draft-status")).to_have_text("Select ideas above first: their texts start the proposal.")
     f.locator("#bridging-list").get_by_label("Trees along the river").check()
     f.locator("#bridging-list").get_by_label("A playground near the bridge").check()
     expect(f.locator("#draft-selected")).to_have_text("2 ideas selected as sources.")
     f.get_by_label("Title", exact=True).fill("A green riverside")
+    f.get_by_role("button", name="Start the text from the sources").click()
+    expect(f.get_by_label("Text", exact=True)).to_have_value("- Trees along the river\n- A playground near the bridge")
+    expect(f.get_by_label("Text", exact=True)).to_be_focused()
     f.get_by_label("Text", exact=True).fill("Trees and a playground by the river.")
     f.get_by_role("button", name="Save draft").click()
     draft = f.locator("#proposal-admin-list li", has_text="A green riverside")
     expect(draft).to_contain_text("Draft")
     expect(draft).to_contain_text("2 source ideas")
+    expect(draft.locator(".admin-sources li")).to_have_text(["Trees along the river · An",
+                                                            "A playground near the bridge · An"])
     assert a.locator("#proposals").is_hidden()
 
     draft.get_by_role("button", name="Edit").click()
@@ -336,7 +359,7 @@ def test_front_participant_and_console_pages_speak_the_chosen_language(people, s
         console.locator("#synthesis-toggle").click()
         console.locator("#synthesis-suggest").click()
         expect(console.locator("#bridging-list li")).to_have_count(1)
-        expect(console.locator("#proposal-admin-list li")).to_have_count(1)
+        expect(console.locator("#proposal-admin-list > li")).to_have_count(1)
         check_language(console, lang, "the console")
         screenshot(console, artifacts, f"console-{lang}")
     finally:

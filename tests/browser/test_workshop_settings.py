@@ -58,7 +58,7 @@ def test_a_facilitator_sets_and_edits_the_workshop_and_citizens_follow(people, a
     edit = panel.get_by_role("button", name="Edit the workshop")
     edit.focus()
     f.keyboard.press("Enter")
-    title = panel.get_by_label("Title", exact=True)
+    title = panel.get_by_label("Workshop title")
     expect(title).to_be_focused()
     expect(title).to_have_value("The empty lot")
     expect(panel.get_by_label("Board columns", exact=True)).to_have_value("Problems\nIdeas\nQuestions")
