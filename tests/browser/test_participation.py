@@ -264,9 +264,12 @@ def test_keyboard_only_participant_joins_posts_builds_reacts_flags_endorses_and_
         page.keyboard.press("Space")
         expect(fountain.locator(":scope > article button.react-agree")).to_have_attribute("aria-pressed", "true")
 
-        # Flag it: Flag, then a reason (focus lands on the first reason).
+        # Flag it: Flag, then a reason (focus lands on the optional note, which comes before the reasons).
         tab_to(page, "el.classList.contains('flag-button') && el.textContent.includes('idea by Bo')", limit=80)
         page.keyboard.press("Enter")
+        expect(page.get_by_label("Note for the moderator (optional, before you choose)")).to_be_focused()
+        page.keyboard.press("Tab")
+        expect(fountain.get_by_role("button", name="Spam or advertising")).to_be_focused()
         page.keyboard.press("Enter")
         expect(fountain.get_by_text("Thank you. A moderator will look at it.")).to_be_visible()
 

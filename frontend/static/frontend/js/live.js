@@ -211,6 +211,8 @@ export class LivePage {
     setText(description, w.description || "");
     description.hidden = !w.description;
     document.title = w.title ? `${w.title} · Inspraak` : "Inspraak";
+    const ended = $("#ended-note", this.root); // the participant page's way to the outcomes
+    if (ended) ended.hidden = w.status !== "ended";
     const status = $("#workshop-status", this.root);
     setText(status, statusLabel(w.status));
     status.dataset.status = w.status || "";
