@@ -56,7 +56,7 @@ def test_citizen_sees_the_published_proposal_endorses_it_and_sees_the_count(peop
 
         # Anna's idea feeds the accepted proposal: she is empowered, and "My ideas" says why.
         anna = open_as(people("Anna"), story.citizens[0], story.code)
-        expect(anna.locator("#rung-badge")).to_have_text("Step 5 of 5: Empowered")
+        expect(anna.locator("#rung-badge")).to_have_text("Level 5 of 5: Empowered")
         mine = anna.locator("#my-ideas li.my-idea", has_text="Benches in the shade along the quay")
         expect(mine).to_contain_text("Visible to everyone.")
         expect(mine.locator(".my-idea-proposal")).to_contain_text(TITLE)
@@ -81,11 +81,11 @@ def test_citizen_builds_on_another_persons_idea_and_rises_to_collaborating(peopl
         an = people("An")
         an.join(code)
         page = an.page
-        expect(page.locator("#rung-badge")).to_have_text("Step 1 of 5: Informed")
+        expect(page.locator("#rung-badge")).to_have_text("Level 1 of 5: Informed")
         expect(page.locator("#rung-next")).to_have_text("Next step: React to an idea to be consulted.")
         expect(page.locator("#ladder li[aria-current=step]")).to_contain_text("You are here")
         an.build_on(idea_item(page, "A ferry to the island"), "Bo", "That runs every hour")
-        expect(page.locator("#rung-badge")).to_have_text("Step 4 of 5: Collaborating")
+        expect(page.locator("#rung-badge")).to_have_text("Level 4 of 5: Collaborating")
         expect(page.locator("#live-announcer")).to_contain_text("Your participation rose to: Collaborating.")
         expect(page.locator("#rung-next")).to_contain_text("When officials accept a proposal fed by your ideas")
         expect(page.locator("#my-ideas li.my-idea", has_text="That runs every hour")).to_contain_text("Visible to everyone.")
@@ -289,7 +289,7 @@ def test_keyboard_only_participant_joins_posts_builds_reacts_flags_endorses_and_
         page.keyboard.press("Enter")
         expect(page.locator("#survey-thanks")).to_have_text("Thank you for answering the survey.")
         expect(page.locator("#survey-thanks")).to_be_focused()
-        expect(page.locator("#rung-badge")).to_have_text("Step 4 of 5: Collaborating")
+        expect(page.locator("#rung-badge")).to_have_text("Level 4 of 5: Collaborating")
     finally:
         bo.close()
 

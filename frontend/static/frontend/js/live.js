@@ -317,7 +317,7 @@ export class LivePage {
     });
     this.shownRung = index;
     setText($("#rung-badge", this.root), index >= 0
-      ? gettext("Step %(n)s of %(total)s: %(rung)s", { n: index + 1, total: RUNGS.length, rung: RUNGS[index][1]() }) : "");
+      ? gettext("Level %(n)s of %(total)s: %(rung)s", { n: index + 1, total: RUNGS.length, rung: RUNGS[index][1]() }) : "");
     Array.from(ladder.children).forEach((li, i) => {
       const here = li.querySelector(".rung-here") || li.appendChild(h("span", { class: "rung-here" }));
       setText(here, i === index ? gettext("You are here") : "");

@@ -5,6 +5,7 @@ import { gettext, ngettext } from "./i18n.js";
 import { describeError } from "./errors.js";
 import { responseLabel } from "./report-format.js";
 import { ideaBridgingExplained, ideaBridgingWords } from "./bridging.js";
+import { boardTitle } from "./rooms.js";
 
 export class SynthesisPanel {
   constructor(page, run) {
@@ -79,12 +80,12 @@ export class SynthesisPanel {
   renderBoards() {
     const select = $("#synthesis-board", this.root);
     const boards = [...this.state.boards.values()].sort((a, b) => (a.room === null ? -1 : 0) - (b.room === null ? -1 : 0) || a.id - b.id);
-    const key = JSON.stringify(boards.map((b) => [b.id, b.title]));
+    const key = JSON.stringify(boards.map((b) => [b.id, boardTitle(this.state, b)]));
     if (key === this.boardKey) return;
     this.boardKey = key;
     const value = select.value;
     select.replaceChildren(h("option", { value: "" }, gettext("All boards")),
-      ...boards.map((b) => h("option", { value: String(b.id) }, b.room === null ? gettext("Plenary") : b.title || gettext("Room board"))));
+      ...boards.map((b) => h("option", { value: String(b.id) }, boardTitle(this.state, b) || gettext("Room board"))));
     select.value = [...select.options].some((o) => o.value === value) ? value : "";
   }
 
