@@ -42,7 +42,7 @@ def outcomes(request, code):
     if not published:
         raise DomainError("not_found", "Nothing has been published yet.")
     return JsonResponse({"workshop": {"code": workshop.code, "title": workshop.title, "status": workshop.status,
-                                      "language": workshop.language},
+                                      "language": workshop.language, "description": workshop.description},
                          "proposals": published})
 
 

@@ -83,6 +83,24 @@ class ProposalShape(Shape):
     published_at: Iso | None
 
 
+class BoardShape(Shape):
+    """BOARD (selectors.board_payload)."""
+
+    id: int
+    title: str
+    room: int | None
+    columns: list[str]
+
+
+# Boards
+
+class BoardUpdated(StreamEvent):
+    """Its columns changed: ideas of the board in a column it no longer has are now in none (`column: null`)."""
+
+    type: Literal["board.updated"]
+    board: BoardShape
+
+
 # Ideas
 
 class IdeaPosted(StreamEvent):

@@ -1,11 +1,13 @@
 """Boards and ideas for the workshop lifecycle: this app's answer to workshops' content hooks."""
 from collections.abc import Sequence
 
+from workshops import stream
 from workshops.extensions import Report, RoomEntry
 from workshops.models import Breakout, Participant, Room, Workshop
 
-from . import selectors
-from .models import Board
+from . import events as ev
+from . import permissions, selectors
+from .models import Board, Idea
 
 __all__ = ["BoardContent", "CONTENT"]
 
@@ -16,6 +18,18 @@ class BoardContent:
     def workshop_created(self, *, workshop: Workshop, columns: Sequence[str]) -> None:
         """One plenary board, with the columns its facilitator asked for."""
         Board.objects.create(workshop=workshop, room=None, title="Plenary", columns=list(columns or []))
+
+    def columns_set(self, *, workshop: Workshop, columns: Sequence[str]) -> None:
+        """Every board of the workshop takes the columns; ideas in a column that is gone move to none."""
+        boards = list(Board.objects.filter(workshop=workshop).select_related("room__breakout").order_by("pk"))
+        changed = [board for board in boards if board.columns != list(columns)]
+        for board in changed:
+            board.columns = list(columns)
+        Board.objects.bulk_update(changed, ["columns"])
+        Idea.objects.filter(board__in=changed).exclude(column="").exclude(column__in=list(columns)).update(column="")
+        # The board's readers learn its columns; the ideas they hold follow from them (no idea text travels).
+        stream.emit_many(workshop, [(ev.BoardUpdated(board=selectors.board_payload(board)),
+                                     stream.to_room(permissions.board_room(board))) for board in changed])
 
     def rooms_opened(self, *, breakout: Breakout, rooms: Sequence[Room]) -> dict[int, int]:
         """Each room gets its own board, with the plenary's columns."""

@@ -153,6 +153,7 @@ class ModerationAction(models.Model):
     action = models.CharField(max_length=16, choices=Action.choices)
     target = models.CharField(max_length=40)  # "idea:12", "participant:7", "flag:3"
     reason = models.CharField(max_length=1000, blank=True, default="")
+    minutes = models.PositiveIntegerField(null=True, blank=True)  # a mute's length (0: lifted); pages word it
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AppendOnlyQuerySet.as_manager()

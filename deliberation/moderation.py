@@ -26,9 +26,10 @@ A = ModerationAction.Action
 FLAGGED = "flagged"
 
 
-def log(*, workshop_id: int, actor: Participant | None, action: str, target: str, reason: str = "") -> None:
+def log(*, workshop_id: int, actor: Participant | None, action: str, target: str, reason: str = "",
+        minutes: int | None = None) -> None:
     ModerationAction.objects.create(workshop_id=workshop_id, actor=actor, action=action, target=target,
-                                    reason=reason)
+                                    reason=reason, minutes=minutes)
 
 
 def flag_payload(flag: Flag) -> dict:
@@ -215,8 +216,9 @@ def participant_mute(*, actor: Participant, participant_id: int, minutes: int, r
     target = _citizen(actor, participant_id)
     target.muted_until = timezone.now() + timedelta(minutes=minutes) if minutes else None
     target.save(update_fields=["muted_until"])
+    # The length is a number, worded by the page in its language; the reason is the moderator's own.
     log(workshop_id=actor.workshop_id, actor=actor, action=A.MUTE, target=f"participant:{target.pk}",
-        reason=reason or f"{minutes} minutes")
+        reason=reason, minutes=minutes)
     stream.emit(actor.workshop_id, ParticipantMuted(participant=target.pk, until=iso(target.muted_until)),
                 audience=(*stream.to_participant(target.pk), *stream.MODERATORS))
     return target

@@ -12,17 +12,19 @@ from workshops.models import Participant, Workshop
 from . import ladder
 from .events import ProposalDrafted, ProposalEndorsed, ProposalPublished, ProposalResponded, ProposalUpdated
 from .services import choice_set
+from .synthesis import source_candidates
 from .models import Endorsement, Idea, Proposal, Response
 from .selectors import (contributors_of, endorsement_counts, proposal_bridging, proposal_get, proposal_payload,
                         source_authors)
 
 
 def _sources(actor: Participant, idea_ids: list[int]) -> list[Idea]:
-    ideas = list(Idea.objects.filter(pk__in=idea_ids, board__workshop_id=actor.workshop_id,
-                                     status=Idea.Status.VISIBLE))
+    """The ideas as sources; one that is hidden, held, flagged (a flag open) or not of the workshop is `invalid`."""
+    ideas = list(source_candidates(actor.workshop_id).filter(pk__in=idea_ids))
     missing = sorted(set(idea_ids) - {i.pk for i in ideas})
     if missing:
-        raise DomainError("invalid", fields={"sources": f"Not visible ideas of this workshop: {missing}"})
+        raise DomainError("invalid", fields={
+            "sources": f"Not visible, unflagged ideas of this workshop: {missing}"})
     return ideas
 
 

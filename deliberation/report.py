@@ -122,6 +122,7 @@ def representativeness(workshop: Workshop, citizens) -> dict:
 
 
 def survey_summary(workshop: Workshop) -> dict:
+    """Per group and factor the mean and the share of 7 or more, both null under 5 answers, and `n`."""
     out = {}
     for group, role, factors in (("citizens", Participant.Role.CITIZEN, SurveyAnswer.CITIZEN_FACTORS),
                                  ("officials", Participant.Role.OFFICIAL, SurveyAnswer.OFFICIAL_FACTORS)):
@@ -130,8 +131,11 @@ def survey_summary(workshop: Workshop) -> dict:
         out[group] = {}
         for factor in factors:
             values = [r[factor] for r in rows if factor in r]
-            out[group][factor] = {"mean": round(mean(values), 2) if values else None,
-                                  "agree_share": _share(sum(v >= AGREE_FROM for v in values), len(values)),
+            # As for representativeness: answers of fewer than 5 people could be told apart.
+            shown = len(values) >= K_ANONYMITY
+            out[group][factor] = {"mean": round(mean(values), 2) if shown else None,
+                                  "agree_share": _share(sum(v >= AGREE_FROM for v in values), len(values))
+                                  if shown else None,
                                   "n": len(values)}
     return out
 

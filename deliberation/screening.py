@@ -6,8 +6,9 @@ author sees them and the audit log keeps them. About 20 µs for a 100-character
 idea, 50 µs for 300 and 85 µs for 500; a phone number adds about 100 µs.
 
 Personal data: e-mail addresses (also "jan(at)example.nl"); phone numbers that
-`phonenumbers` finds valid in the workshop's region (nl: NL and BE, en: GB, fr: FR,
-de: DE) or in international form; IBANs that pass the mod-97 check.
+`phonenumbers` finds valid in the national form of Belgium, the Netherlands,
+France, Germany or the United Kingdom, whatever the workshop's language, or in
+international form; IBANs that pass the mod-97 check.
 
 Profanity: the Dutch, English, French and German lists that ship with
 glin-profanity (MIT, from LDNOOBW), read from its data files on first use; our
@@ -49,21 +50,22 @@ __all__ = ["LANGUAGES", "screen"]
 
 LANGUAGES = ("nl", "en", "fr", "de")
 
-# Phone regions per workshop language; nl workshops also run in Flanders.
-_REGIONS = {"nl": ("NL", "BE"), "en": ("GB",), "fr": ("FR",), "de": ("DE",)}
+# National forms of phone numbers held in every workshop, whatever its language: people write
+# the number they have ("06-12345678" in an English workshop in Amsterdam). Protocol 3.5.
+PHONE_REGIONS = ("NL", "BE", "FR", "DE", "GB")
 _GLIN_FILES = {"nl": "dutch", "en": "english", "fr": "french", "de": "german"}
 _DATA = Path(__file__).with_name("data")
 
 
 def screen(text: str, *, language: str) -> list[str]:
     """Reasons to hold this text for a moderator (empty: show it), e.g. "phone number", "profanity (nl)"."""
-    if language not in _REGIONS:
+    if language not in LANGUAGES:
         raise ValueError(f"Unsupported workshop language: {language!r}")
     reasons = []
     ibans = _iban_spans(text)
     if "@" in (unobfuscated := _unobfuscate_email(text)) and _EMAIL.search(unobfuscated):
         reasons.append("e-mail address")
-    if _has_phone(text, regions=_REGIONS[language], skip=ibans):
+    if _has_phone(text, regions=PHONE_REGIONS, skip=ibans):
         reasons.append("phone number")
     if ibans:
         reasons.append("IBAN")

@@ -153,7 +153,7 @@ def moderation_log(workshop_id: int) -> list[dict]:
     rows = (ModerationAction.objects.filter(workshop_id=workshop_id).select_related("actor")
             .order_by("created_at", "pk"))
     return [{"at": iso(r.created_at), "actor": _actor_name(r), "actor_id": r.actor_id, "action": r.action,
-             "target": r.target, "reason": r.reason}
+             "target": r.target, "reason": r.reason, "minutes": r.minutes}
             for r in rows]
 
 

@@ -11,9 +11,9 @@ from typing import TypeVar
 
 from workshops.models import Assignment, Breakout
 
-from .models import Idea, Reaction
+from .models import Flag, Idea, Reaction
 
-__all__ = ["CLUSTER_THRESHOLD", "STOP_WORDS", "bridging", "clusters", "groups_of", "suggest"]
+__all__ = ["CLUSTER_THRESHOLD", "STOP_WORDS", "bridging", "clusters", "groups_of", "source_candidates", "suggest"]
 
 Item = TypeVar("Item", bound=Hashable)
 Who = TypeVar("Who", bound=Hashable)
@@ -121,8 +121,10 @@ def groups_of(workshop_id: int) -> dict[int, int] | None:
     return dict(rows.values_list("participant_id", "room_id")) or None
 
 
-def _visible_ideas(workshop_id: int, board_id: int | None = None):
-    qs = Idea.objects.filter(board__workshop_id=workshop_id, status=Idea.Status.VISIBLE)
+def source_candidates(workshop_id: int, board_id: int | None = None):
+    """The ideas a proposal may draw on: visible, and with no flag open (hidden and held ones never)."""
+    qs = (Idea.objects.filter(board__workshop_id=workshop_id, status=Idea.Status.VISIBLE)
+          .exclude(flags__status=Flag.Status.OPEN))
     return qs if board_id is None else qs.filter(board_id=board_id)
 
 
@@ -210,8 +212,8 @@ def _fallback_name(text: str) -> str:
 
 
 def suggest(workshop_id: int, board_id: int | None = None) -> dict:
-    """The `synthesis.suggest` answer: clusters and bridging of the visible ideas of one board or all."""
-    visible = _visible_ideas(workshop_id, board_id)
+    """The `synthesis.suggest` answer: clusters and bridging of the ideas that may be sources, of one board or all."""
+    visible = source_candidates(workshop_id, board_id)
     ideas = list(visible.order_by("pk").values_list("pk", "text"))
     scores = _bridging_of(workshop_id, visible)
     ranked = sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))

@@ -92,12 +92,32 @@ def workshops(request):
     return once(request, caller=lambda: f"u:{request.user.pk}", answer=create)
 
 
-@json_view("GET")
+def _workshop_answer(request, workshop) -> JsonResponse:
+    """A workshop as anyone may read it; its facilitators also get the settings that only they change."""
+    answer = {"code": workshop.code, "title": workshop.title, "description": workshop.description,
+              "status": workshop.status, "language": workshop.language,
+              "participants_online": selectors.online_count(workshop.pk),
+              "profile_questions": workshop.profile_questions}
+    actor = sessions.participant_for(workshop=workshop, session=request.session, user=request.user)
+    if actor is not None and actor.role == Participant.Role.FACILITATOR and permissions.can_act(actor):
+        # The columns are the boards' (BOARD in the welcome); these are the workshop's own.
+        answer.update(agenda=workshop.agenda, moderation=workshop.moderation, flag_threshold=workshop.flag_threshold,
+                      waiting_room=workshop.waiting_room)
+    return JsonResponse(answer)
+
+
+@json_view("GET", "PATCH")
 def workshop_detail(request, code):
+    """The workshop (GET), or change its settings (PATCH, its facilitators)."""
     workshop = selectors.workshop_get(code)
-    return JsonResponse({"code": workshop.code, "title": workshop.title, "description": workshop.description,
-                         "status": workshop.status, "language": workshop.language,
-                         "participants_online": selectors.online_count(workshop.pk)})
+    if request.method == "PATCH":
+        actor = sessions.participant_for(workshop=workshop, session=request.session, user=request.user)
+        if actor is None:
+            raise DomainError("unauthenticated", "Log in first.")
+        body = parse_body(request, protocol.WorkshopUpdate)
+        changes = body.model_dump(exclude_unset=True)
+        workshop = services.workshop_update(actor=actor, changes=changes)
+    return _workshop_answer(request, workshop)
 
 
 def _staff_actor(request, workshop) -> Participant:

@@ -6,5 +6,7 @@ class WorkshopsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from . import converters
+        converters.register()  # before any URLconf is read: every path with a workshop code uses it
         from . import commands  # noqa: F401  registers the workshop commands
         from . import snapshot_parts  # noqa: F401  registers this app's part of welcome

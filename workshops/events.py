@@ -128,6 +128,29 @@ class WorkshopEnded(StreamEvent):
     ended_at: Iso
 
 
+class WorkshopShape(Shape):
+    """`welcome.workshop` (selectors.workshop_payload)."""
+
+    code: str
+    title: str
+    description: str
+    status: Workshop.Status
+    language: Workshop.Language
+    moderation: Workshop.Moderation
+    agenda: list[JsonObject]  # [{"title", "minutes"}]
+    phase: int
+    timer: JsonObject | None  # {"label", "ends_at"}
+    breakout: JsonObject | None  # {"id", "status", "mode", "ends_at", "closes_at", "capacity"}
+    waiting_room: bool
+
+
+class WorkshopUpdated(StreamEvent):
+    """A facilitator changed the workshop's settings: the whole workshop as `welcome` gives it."""
+
+    type: Literal["workshop.updated"]
+    workshop: WorkshopShape
+
+
 class PhaseChanged(StreamEvent):
     type: Literal["phase.changed"]
     phase: int  # index into the agenda, from 0

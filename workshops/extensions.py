@@ -38,6 +38,9 @@ class ContentHooks(Protocol):
     def workshop_created(self, *, workshop: Workshop, columns: Sequence[str]) -> None:
         """Make the new workshop's plenary content (its board, with these columns)."""
 
+    def columns_set(self, *, workshop: Workshop, columns: Sequence[str]) -> None:
+        """Give the workshop's boards these columns, and tell their readers."""
+
     def rooms_opened(self, *, breakout: Breakout, rooms: Sequence[Room]) -> dict[int, int]:
         """Give each new room its board; answer {room id: board id}."""
 

@@ -40,17 +40,42 @@ class ProfileQuestion(Strict):
     options: list[str] = Field(min_length=2, max_length=20)
 
 
+def _distinct(values: list[str]) -> list[str]:
+    if len({v.casefold() for v in values}) != len(values):
+        raise PydanticCustomError("distinct", "Each column once.")
+    return values
+
+
+# A board's columns: an idea's column holds up to 80 characters (deliberation Idea.column).
+Columns = Annotated[list[Annotated[str, Field(min_length=1, max_length=80)]], Field(max_length=10),
+                    AfterValidator(_distinct)]
+
+
 class WorkshopCreate(Strict):
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=5000)
     language: str = Field(default="nl", pattern=r"^(nl|en|fr|de)$")
     agenda: list[AgendaItem] = Field(default_factory=list, max_length=50)
-    columns: list[str] = Field(default_factory=list, max_length=10)
+    columns: Columns = Field(default_factory=list)
     moderation: str = Field(default="post", pattern=r"^(post|pre)$")
     flag_threshold: int = Field(default=3, ge=1, le=100)
     profile_questions: list[ProfileQuestion] = Field(default_factory=list, max_length=10)
     reference: dict[str, dict[str, Annotated[float, Field(ge=0, le=1)]]] = Field(default_factory=dict)
     waiting_room: bool = False
+
+
+class WorkshopUpdate(Strict):
+    """PATCH of a workshop: only the fields given change (profile questions only before the start)."""
+
+    title: str = Field(default=None, min_length=1, max_length=200)
+    description: str = Field(default=None, max_length=5000)
+    agenda: list[AgendaItem] = Field(default=None, max_length=50)
+    columns: Columns = None
+    moderation: str = Field(default=None, pattern=r"^(post|pre)$")
+    flag_threshold: int = Field(default=None, ge=1, le=100)
+    waiting_room: bool = None
+    # The defaults are never validated; an explicit null is, and is refused as the wrong type.
+    profile_questions: list[ProfileQuestion] = Field(default=None, max_length=10)
 
 
 class Reference(Strict):

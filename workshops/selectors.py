@@ -15,8 +15,9 @@ PROTOCOL_VERSION = 1
 
 
 def workshop_get(code: str) -> Workshop:
+    """The workshop with this code, however it was typed: codes are made in lower case (models.new_code)."""
     try:
-        return Workshop.objects.get(code=code)
+        return Workshop.objects.get(code=code.lower())
     except Workshop.DoesNotExist:
         raise DomainError("not_found", "No workshop with that code.") from None
 

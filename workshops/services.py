@@ -11,7 +11,7 @@ from . import events as ev
 from .errors import DomainError
 from .extensions import content_hooks
 from .models import Connection, Deadline, Participant, ServerProcess, Workshop
-from .selectors import participant_payload, staff_participant
+from .selectors import participant_payload, staff_participant, workshop_payload
 from .times import iso
 
 R = Participant.Role
@@ -53,6 +53,47 @@ def _valid_reference(questions: list, reference: dict) -> None:
             errors[f"reference.{key}"] = "Shares add up to more than 1."
     if errors:
         raise DomainError("invalid", fields=errors)
+
+
+EDITABLE = ("title", "description", "agenda", "moderation", "flag_threshold", "waiting_room", "profile_questions")
+
+
+@transaction.atomic
+def workshop_update(*, actor: Participant, changes: dict) -> Workshop:
+    """Change a workshop's settings; everyone gets the workshop as it is now, and boards their new columns.
+
+    `changes` holds the fields to set (workshops.protocol.WorkshopUpdate, as dumped). Profile
+    questions change only before the start: answers given to the old ones would mean nothing.
+    """
+    permissions.require_act(actor)
+    if actor.role != R.FACILITATOR:
+        raise DomainError("forbidden", "Only a facilitator of this workshop can change it.")
+    workshop = Workshop.objects.select_for_update().get(pk=actor.workshop_id)
+    if "profile_questions" in changes and workshop.status != S.DRAFT:
+        raise DomainError("conflict", "Profile questions can only be changed before the workshop starts.",
+                          fields={"profile_questions": "Only before the start."})
+    fields = [name for name in EDITABLE if name in changes]
+    for name in fields:
+        setattr(workshop, name, changes[name])
+    if "profile_questions" in changes:  # shares of questions or options that are gone go with them
+        workshop.reference = _reference_kept(workshop.profile_questions, workshop.reference)
+        fields.append("reference")
+    if "agenda" in changes and workshop.phase >= max(len(workshop.agenda), 1):
+        workshop.phase = max(len(workshop.agenda) - 1, 0)
+        fields.append("phase")
+    workshop.save(update_fields=fields)
+    if fields or "columns" in changes:
+        stream.emit(workshop, ev.WorkshopUpdated(workshop=workshop_payload(workshop)))
+    if "columns" in changes:
+        content_hooks().columns_set(workshop=workshop, columns=changes["columns"])
+    return workshop
+
+
+def _reference_kept(questions: list, reference: dict) -> dict:
+    options = {q["key"]: set(q["options"]) for q in questions}
+    kept = {key: {o: share for o, share in shares.items() if o in options[key]}
+            for key, shares in reference.items() if key in options}
+    return {key: shares for key, shares in kept.items() if shares}
 
 
 @transaction.atomic

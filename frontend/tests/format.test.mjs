@@ -116,3 +116,51 @@ test("errors read as one sentence: fallbacks, field details, rate limits and mut
   assert.equal(describeError({ code: "muted", message: "raw 2030-01-01", retryAfter: 600 }),
     `A moderator has paused your contributions until ${until}.`);
 });
+
+test("French elides de and que before a vowel when the value is filled in, nowhere else", async () => {
+  const { elide } = await import("../static/frontend/js/i18n.js");
+  assert.equal(elide("le rôle de %(role)s", { role: "animateur" }, true), "le rôle d’%(role)s");
+  assert.equal(elide("L’idée de %(name)s", { name: "Anna" }, true), "L’idée d’%(name)s");
+  assert.equal(elide("Idée de %(name)s", { name: "Émile" }, true), "Idée d’%(name)s");
+  assert.equal(elide("De %(name)s", { name: "Ines" }, true), "D’%(name)s");
+  assert.equal(elide("l’idée de %(name)s", { name: "Bram" }, true), "l’idée de %(name)s");
+  assert.equal(elide("de %(name)s", { name: "Hugo" }, true), "de %(name)s", "an h keeps de");
+  assert.equal(elide("de %(count)s", { count: 11 }, true), "de %(count)s");
+  assert.equal(elide("idée de %(name)s", { name: "Anna" }, false), "idée de %(name)s", "only in French");
+  assert.equal(elide("Mode %(name)s", { name: "Anna" }, true), "Mode %(name)s", "only the word de");
+  const catalog = { gettext: (id) => ({ "Idea by %(name)s": "Idée de %(name)s", "in the role of %(role)s": "dans le rôle de %(role)s" })[id] || id };
+  const previous = globalThis.document;
+  globalThis.document = { documentElement: { lang: "fr" } };
+  try {
+    withCatalog(catalog, () => {
+      assert.equal(gettext("Idea by %(name)s", { name: "Anna" }), "Idée d’Anna");
+      assert.equal(gettext("Idea by %(name)s", { name: "Bram" }), "Idée de Bram");
+      assert.equal(gettext("in the role of %(role)s", { role: "animateur" }), "dans le rôle d’animateur");
+    });
+  } finally {
+    globalThis.document = previous;
+  }
+});
+
+test("a mute in the moderation log is worded in the page's language, also in rows from before", async () => {
+  const { muteWords } = await import("../static/frontend/js/moderation-text.js");
+  const catalog = {
+    gettext: (id) => ({ muted: "dempte", "lifted the mute of": "hief de demping op van" })[id] || id,
+    ngettext: (one, many, n) => (n === 1 ? "%(count)s minuut" : "%(count)s minuten"),
+  };
+  withCatalog(catalog, () => {
+    assert.deepEqual(muteWords({ minutes: 10, reason: "" }), { action: "dempte", reason: "10 minuten" });
+    assert.deepEqual(muteWords({ minutes: 1, reason: "spam" }), { action: "dempte", reason: "1 minuut · spam" });
+    assert.deepEqual(muteWords({ minutes: null, reason: "10 minutes" }), { action: "dempte", reason: "10 minuten" });
+    assert.deepEqual(muteWords({ minutes: 0, reason: "" }), { action: "hief de demping op van", reason: "" });
+  });
+});
+
+test("a board of a room is named in the page's language (the proposals panel's list of boards)", async () => {
+  const { boardTitle } = await import("../static/frontend/js/rooms.js");
+  const state = { rooms: new Map([[3, { id: 3, name: "Room 1", breakout: 7 }]]), workshop: { breakout: { id: 7, status: "open" } } };
+  withCatalog({ gettext: (id) => ({ "Room %(n)s": "Groep %(n)s", Plenary: "Plenaire" })[id] || id }, () => {
+    assert.equal(boardTitle(state, { id: 9, room: 3, title: "Room 1" }), "Groep 1");
+    assert.equal(boardTitle(state, { id: 1, room: null, title: "Plenary" }), "Plenaire");
+  });
+});

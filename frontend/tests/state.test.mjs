@@ -341,3 +341,15 @@ test("an erased participant's ideas stay, nameless, and they leave the people", 
   assert.equal(s.participants.has(2), false);
   assert.equal(s.participants.has(1), true);
 });
+
+test("workshop.updated replaces the workshop's settings; board.updated moves ideas out of a column that is gone", () => {
+  const s = stateFromSnapshot(welcome({
+    ideas: [{ ...idea(5), column: "Now" }, { ...idea(6), column: "Later" }, { ...idea(7), column: null }, { ...idea(8), board: 2, column: "Now" }],
+  }));
+  applyEvent(s, { type: "workshop.updated", workshop: { code: "abc", title: "New", description: "The empty lot", status: "live", phase: 0, timer: null, breakout: null, agenda: [] } });
+  assert.equal(s.workshop.title, "New");
+  assert.equal(s.workshop.description, "The empty lot");
+  applyEvent(s, { type: "board.updated", board: { id: 1, title: "Plenary", room: null, columns: ["Later", "Soon"] } });
+  assert.deepEqual(s.boards.get(1).columns, ["Later", "Soon"]);
+  assert.deepEqual([5, 6, 7, 8].map((id) => s.ideas.get(id).column), [null, "Later", null, "Now"]);
+});

@@ -171,7 +171,7 @@ def test_a_german_workshop_has_german_pages_without_axe_violations(people, serve
         expect_live(page)
         expect(page.locator("#conn-text")).to_have_text("Verbunden")
         expect(page.locator("#me-line")).to_have_text("Sie nehmen als Anna teil.")
-        expect(page.locator("#rung-badge")).to_have_text("Schritt 5 von 5: Mitentscheidend")
+        expect(page.locator("#rung-badge")).to_have_text("Stufe 5 von 5: Mitentscheidend")
         expect(page.get_by_role("heading", name="Meine Ideen")).to_be_visible()
         card = page.locator("#proposals article")
         expect(card.locator(".pp-response")).to_contain_text("Angenommen")

@@ -48,7 +48,7 @@ def test_facilitator_and_two_citizens_work_together_live(people, server):
     expect(a_idea.locator(".author").first).to_have_text("An (you)")
     expect(a.get_by_label("Your idea")).to_be_focused()
     expect(a.get_by_label("Your idea")).to_have_value("")
-    expect(a.locator("#rung-badge")).to_have_text("Step 3 of 5: Involved")
+    expect(a.locator("#rung-badge")).to_have_text("Level 3 of 5: Involved")
 
     # Citizen B sees it live, in its column, and hears about it through the live region.
     bo.join(code)
@@ -66,7 +66,7 @@ def test_facilitator_and_two_citizens_work_together_live(people, server):
     expect(a_thread_reply).to_have_count(1)
     expect(a_thread_reply.locator(".idea-text")).to_have_text(REPLY)
     expect(a_thread_reply.locator(".author")).to_have_text("Bo")
-    expect(b.locator("#rung-badge")).to_have_text("Step 4 of 5: Collaborating")
+    expect(b.locator("#rung-badge")).to_have_text("Level 4 of 5: Collaborating")
 
     # A agrees with the reply, B sees the count; A clicks again and the reaction clears.
     agree = a_thread_reply.get_by_role("button", name=re.compile("^Agree"))

@@ -49,10 +49,13 @@ def test_moderator_hides_an_idea_the_author_appeals_and_it_comes_back(people, ax
     an.post_idea(GOOD)
     bo.build_on(idea_item(b, SPAM), "An", REPLY)
 
-    # Bo flags An's idea in two clicks: "Flag", then a reason.
+    # Bo flags An's idea in two clicks: "Flag", then a reason; the optional note comes first, and has focus.
     spam_b = idea_item(b, SPAM)
     spam_b.locator(":scope > article").get_by_role("button", name="Flag idea by An").click()
-    expect(spam_b.get_by_role("button", name="Spam or advertising")).to_be_focused()
+    note = spam_b.get_by_label("Note for the moderator (optional, before you choose)")
+    expect(note).to_be_focused()
+    note_box, first_reason = note.bounding_box(), spam_b.get_by_role("button", name="Spam or advertising").bounding_box()
+    assert note_box["y"] + note_box["height"] <= first_reason["y"], "the note must come before the reasons"
     assert_no_axe_violations(b, axe_js, "the participant page with the flag form open")
     screenshot(b, artifacts, "participant-flag-form")
     spam_b.get_by_role("button", name="Spam or advertising").click()

@@ -87,7 +87,10 @@ def test_an_officials_response_appears_live_on_the_outcomes_page(people, server,
         expect(d.locator("#live-note")).to_have_text("Updates appear here as they happen.")
         expect(card.locator(".endorse-count[data-kind=agree] dd")).to_have_text("2")
         expect(card.locator(".endorse-count[data-kind=disagree] dd")).to_have_text("1")
-        expect(card.locator(".bridging-score")).to_have_text("Agreement across groups: 60 out of 100")
+        # Three endorsements: under the 5 a score needs; the card says so, and how it is counted.
+        expect(card.locator(".bridging-score")).to_have_text("Agreement across groups: not enough endorsements yet")
+        expect(card.locator(".bridging-words")).to_have_text("3 of the 5 endorsements needed for a score.")
+        expect(card.locator(".bridging-how")).to_contain_text("every group of the workshop")
         expect(card.locator(".source-text")).to_have_text(["Benches in the shade along the quay",
                                                            "Better lighting on the footpath at night"])
         expect(card.locator(".people-line")).to_have_text("facilitator, Anna, Bram, and Chris")
@@ -193,11 +196,13 @@ def test_report_page_shows_the_figures_and_charts_of_a_scripted_workshop(people,
             re.compile(r"30 to 60\s*83%\s*45%"),
             re.compile(r"over 60\s*fewer than 5 people — not shown\s*25%"),
         ])
+        # Two citizens and one official answered: under 5, only how many (protocol 3.5).
+        hidden = "fewer than 5 people — not shown"
         citizens_survey = page.locator("#sec-survey figure").nth(0).locator("tbody tr")
-        expect(citizens_survey.nth(0)).to_have_text(re.compile(r"Collaboration\s*7\.0\s*50%\s*2"))
-        expect(citizens_survey.nth(4)).to_have_text(re.compile(r"Influence\s*7\.0\s*50%\s*2"))
+        expect(citizens_survey.nth(0)).to_have_text(re.compile(rf"Collaboration\s*{hidden}\s*{hidden}\s*2"))
+        expect(citizens_survey.nth(4)).to_have_text(re.compile(rf"Influence\s*{hidden}\s*{hidden}\s*2"))
         officials_survey = page.locator("#sec-survey figure").nth(1).locator("tbody tr")
-        expect(officials_survey.nth(3)).to_have_text(re.compile(r"Implementation\s*9\.0\s*100%\s*1"))
+        expect(officials_survey.nth(3)).to_have_text(re.compile(rf"Implementation\s*{hidden}\s*{hidden}\s*1"))
 
         # Each chart is the server's SVG, inline, with its own <title>; each figure also has a table.
         expect(page.locator(".chart[data-state=ready] svg")).to_have_count(len(CHART_TITLES))

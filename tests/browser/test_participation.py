@@ -47,14 +47,16 @@ def test_citizen_sees_the_published_proposal_endorses_it_and_sees_the_count(peop
         other_agree = other.locator("#proposals article", has=other.get_by_role("heading", name=TITLE)).locator(
             "button.react-agree")
         expect(other_agree).to_have_attribute("aria-pressed", "true")
-        expect(card.locator(".pp-bridging")).to_contain_text("out of 100")
+        expect(card.locator(".pp-bridging")).to_have_text(re.compile(
+            r"^Agreement across groups: not enough endorsements yet\. \d of the 5 endorsements needed for a score\.$"))
+        expect(card.locator(".bridging-how")).to_contain_text("It shows from 5 endorsements on.")
         card.get_by_role("link", name="Benches in the shade along the quay").click()
         expect(idea_item(page, "Benches in the shade along the quay").locator(".idea-card").first).to_be_focused()
         screenshot(page, artifacts, "participant-proposals")
 
         # Anna's idea feeds the accepted proposal: she is empowered, and "My ideas" says why.
         anna = open_as(people("Anna"), story.citizens[0], story.code)
-        expect(anna.locator("#rung-badge")).to_have_text("Step 5 of 5: Empowered")
+        expect(anna.locator("#rung-badge")).to_have_text("Level 5 of 5: Empowered")
         mine = anna.locator("#my-ideas li.my-idea", has_text="Benches in the shade along the quay")
         expect(mine).to_contain_text("Visible to everyone.")
         expect(mine.locator(".my-idea-proposal")).to_contain_text(TITLE)
@@ -79,11 +81,11 @@ def test_citizen_builds_on_another_persons_idea_and_rises_to_collaborating(peopl
         an = people("An")
         an.join(code)
         page = an.page
-        expect(page.locator("#rung-badge")).to_have_text("Step 1 of 5: Informed")
+        expect(page.locator("#rung-badge")).to_have_text("Level 1 of 5: Informed")
         expect(page.locator("#rung-next")).to_have_text("Next step: React to an idea to be consulted.")
         expect(page.locator("#ladder li[aria-current=step]")).to_contain_text("You are here")
         an.build_on(idea_item(page, "A ferry to the island"), "Bo", "That runs every hour")
-        expect(page.locator("#rung-badge")).to_have_text("Step 4 of 5: Collaborating")
+        expect(page.locator("#rung-badge")).to_have_text("Level 4 of 5: Collaborating")
         expect(page.locator("#live-announcer")).to_contain_text("Your participation rose to: Collaborating.")
         expect(page.locator("#rung-next")).to_contain_text("When officials accept a proposal fed by your ideas")
         expect(page.locator("#my-ideas li.my-idea", has_text="That runs every hour")).to_contain_text("Visible to everyone.")
@@ -143,7 +145,14 @@ def test_facilitator_suggests_drafts_from_selected_ideas_publishes_and_a_citizen
     a = an.page
     an.post_idea("Trees along the river")
     an.post_idea("A playground near the bridge")
+    insult = an.post_idea("The council never listens to anyone")
     a.locator("button.react-agree").first.click()
+    # Bo flags the insult: an idea with a flag open is never offered as a source (issue 16).
+    bo = Member(server, "Bo")
+    bo.join(code)
+    flagger = bo.open(code)
+    assert flagger.command("idea.flag", idea=int(insult.get_attribute("data-id")), reason="abuse")["type"] == "ack"
+    flagger.close()
 
     toggle = f.get_by_role("button", name="From ideas to proposals")
     expect(toggle).to_have_attribute("aria-expanded", "false")
@@ -153,18 +162,32 @@ def test_facilitator_suggests_drafts_from_selected_ideas_publishes_and_a_citizen
     expect(f.locator("#synthesis-status")).to_have_text("Suggestions are ready.")
     ranked = f.locator("#bridging-list li")
     expect(ranked).to_have_count(2)
+    expect(f.locator("#synthesis-results")).not_to_contain_text("never listens")
     expect(ranked.first).to_contain_text("Trees along the river")
-    expect(ranked.first).to_contain_text("out of 100")
+    # One reaction is no ground for a score: the panel says so, and how the ranking is counted.
+    expect(ranked.first).to_contain_text("not enough reactions yet (1 of 5)")
+    expect(f.locator("#bridging-how")).to_contain_text("every group of the workshop")
     assert_no_axe_violations(f, axe_js, "the console with the synthesis panel open")
+    # The checkbox stays beside its idea: same row, left of the label.
+    box = f.locator("#bridging-list input.pick").first.bounding_box()
+    label = f.locator("#bridging-list li label").first.bounding_box()
+    assert box["x"] < label["x"] and box["y"] < label["y"] + label["height"] and label["y"] < box["y"] + box["height"]
+    f.get_by_role("button", name="Start the text from the sources").click()
+    expect(f.locator("#draft-status")).to_have_text("Select ideas above first: their texts start the proposal.")
     f.locator("#bridging-list").get_by_label("Trees along the river").check()
     f.locator("#bridging-list").get_by_label("A playground near the bridge").check()
     expect(f.locator("#draft-selected")).to_have_text("2 ideas selected as sources.")
     f.get_by_label("Title", exact=True).fill("A green riverside")
+    f.get_by_role("button", name="Start the text from the sources").click()
+    expect(f.get_by_label("Text", exact=True)).to_have_value("- Trees along the river\n- A playground near the bridge")
+    expect(f.get_by_label("Text", exact=True)).to_be_focused()
     f.get_by_label("Text", exact=True).fill("Trees and a playground by the river.")
     f.get_by_role("button", name="Save draft").click()
     draft = f.locator("#proposal-admin-list li", has_text="A green riverside")
     expect(draft).to_contain_text("Draft")
     expect(draft).to_contain_text("2 source ideas")
+    expect(draft.locator(".admin-sources li")).to_have_text(["Trees along the river · An",
+                                                            "A playground near the bridge · An"])
     assert a.locator("#proposals").is_hidden()
 
     draft.get_by_role("button", name="Edit").click()
@@ -241,9 +264,12 @@ def test_keyboard_only_participant_joins_posts_builds_reacts_flags_endorses_and_
         page.keyboard.press("Space")
         expect(fountain.locator(":scope > article button.react-agree")).to_have_attribute("aria-pressed", "true")
 
-        # Flag it: Flag, then a reason (focus lands on the first reason).
+        # Flag it: Flag, then a reason (focus lands on the optional note, which comes before the reasons).
         tab_to(page, "el.classList.contains('flag-button') && el.textContent.includes('idea by Bo')", limit=80)
         page.keyboard.press("Enter")
+        expect(page.get_by_label("Note for the moderator (optional, before you choose)")).to_be_focused()
+        page.keyboard.press("Tab")
+        expect(fountain.get_by_role("button", name="Spam or advertising")).to_be_focused()
         page.keyboard.press("Enter")
         expect(fountain.get_by_text("Thank you. A moderator will look at it.")).to_be_visible()
 
@@ -263,7 +289,7 @@ def test_keyboard_only_participant_joins_posts_builds_reacts_flags_endorses_and_
         page.keyboard.press("Enter")
         expect(page.locator("#survey-thanks")).to_have_text("Thank you for answering the survey.")
         expect(page.locator("#survey-thanks")).to_be_focused()
-        expect(page.locator("#rung-badge")).to_have_text("Step 4 of 5: Collaborating")
+        expect(page.locator("#rung-badge")).to_have_text("Level 4 of 5: Collaborating")
     finally:
         bo.close()
 
@@ -336,7 +362,7 @@ def test_front_participant_and_console_pages_speak_the_chosen_language(people, s
         console.locator("#synthesis-toggle").click()
         console.locator("#synthesis-suggest").click()
         expect(console.locator("#bridging-list li")).to_have_count(1)
-        expect(console.locator("#proposal-admin-list li")).to_have_count(1)
+        expect(console.locator("#proposal-admin-list > li")).to_have_count(1)
         check_language(console, lang, "the console")
         screenshot(console, artifacts, f"console-{lang}")
     finally:

@@ -171,6 +171,10 @@ async def test_mute_answers_muted_until_the_time_is_over():
     assert (await m.command("participant.mute", participant=fac.pk, minutes=10))["code"] == "forbidden"
     assert (await m.command("participant.mute", participant=an.pk, minutes=0))["until"] is None
     assert (await a.command("idea.post", board=board.pk, text="Thanks"))["type"] == "ack"
+    # The log keeps the length as a number (the pages word it in their language), the reason as given.
+    from deliberation.selectors import moderation_log
+    mutes = [(e["reason"], e["minutes"]) for e in await db(moderation_log)(workshop.pk) if e["action"] == "mute"]
+    assert mutes == [("", 10), ("", 0)]
     await a.close(); await m.close()
 
 

@@ -225,3 +225,46 @@ async def test_synthesis_suggest_groups_ideas_and_ranks_them_by_bridging():
     assert (await f.command("synthesis.suggest", board=999999))["code"] == "not_found"
     for s in (a, b, c, f):
         await s.close()
+
+
+def _sources_case():
+    """A workshop with one idea of each kind a proposal may or may not draw on."""
+    from deliberation.models import Flag, Idea
+    from tests.factories import citizen, idea, plenary, workshop_with_facilitator
+    workshop, fac = workshop_with_facilitator()
+    an, bo = citizen(workshop, "An"), citizen(workshop, "Bo")
+    board = plenary(workshop)
+    ideas = {kind: idea(board, an, kind, status=status) for kind, status in [
+        ("visible", Idea.Status.VISIBLE), ("held", Idea.Status.HELD), ("hidden", Idea.Status.HIDDEN),
+        ("flagged", Idea.Status.VISIBLE), ("flag dismissed", Idea.Status.VISIBLE)]}
+    Flag.objects.create(idea=ideas["flagged"], by=bo, reason=Flag.Reason.ABUSE)
+    Flag.objects.create(idea=ideas["flag dismissed"], by=bo, reason=Flag.Reason.ABUSE, status=Flag.Status.DISMISSED)
+    return workshop, fac, ideas
+
+
+@pytest.mark.parametrize("kind", ["held", "hidden", "flagged"])
+def test_a_hidden_held_or_flagged_idea_is_refused_as_a_source_and_nothing_changes(kind):
+    from deliberation.models import Proposal
+    from tests.factories import emitted, last_seq
+    from workshops.errors import DomainError
+    from django.db import transaction
+    workshop, fac, ideas = _sources_case()
+    before = last_seq(workshop)
+    with pytest.raises(DomainError) as refused, transaction.atomic():
+        proposals.proposal_draft(actor=fac, title="Park", body="A park.", sources=[ideas["visible"].pk, ideas[kind].pk])
+    assert refused.value.code == "invalid" and "sources" in refused.value.fields
+    assert not Proposal.objects.exists() and emitted(workshop, after=before) == []
+    draft = proposals.proposal_draft(actor=fac, title="Park", body="A park.", sources=[ideas["visible"].pk])
+    with pytest.raises(DomainError) as again, transaction.atomic():
+        proposals.proposal_update(actor=fac, proposal=draft, sources=[ideas[kind].pk])
+    assert again.value.code == "invalid"
+    assert list(draft.sources.values_list("pk", flat=True)) == [ideas["visible"].pk]
+
+
+def test_only_visible_unflagged_ideas_are_suggested_as_sources():
+    from deliberation import synthesis
+    workshop, fac, ideas = _sources_case()
+    answer = synthesis.suggest(workshop.pk)
+    offered = {pk for cluster in answer["clusters"] for pk in cluster["ideas"]}
+    assert offered == {item["idea"] for item in answer["bridging"]} == {ideas["visible"].pk, ideas["flag dismissed"].pk}
+    proposals.proposal_draft(actor=fac, title="Park", body="A park.", sources=[ideas["flag dismissed"].pk])

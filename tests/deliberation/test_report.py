@@ -71,11 +71,24 @@ def test_the_report_gives_exactly_the_scripted_figures(scripted):
     # 5 people under 30 are shown; the one person over 60 is suppressed (fewer than 5).
     assert r["representativeness"] == {"age": {"<30": 0.8333, "30-60": None, ">60": None}}
     assert r["reference"] == {"age": {"<30": 0.3}}
+    # Two citizens and one official answered: fewer than 5, so only how many (survey_summary below).
     citizens = r["survey"]["citizens"]
-    assert citizens["influence"] == {"mean": 6.0, "agree_share": 0.5, "n": 2}
-    assert citizens["safety"] == {"mean": 9.5, "agree_share": 1.0, "n": 2}
-    assert citizens["collaboration"] == {"mean": None, "agree_share": 0.0, "n": 0}
-    assert r["survey"]["officials"]["influence"] == {"mean": 7.0, "agree_share": 1.0, "n": 1}
+    assert citizens["influence"] == {"mean": None, "agree_share": None, "n": 2}
+    assert citizens["safety"] == {"mean": None, "agree_share": None, "n": 2}
+    assert citizens["collaboration"] == {"mean": None, "agree_share": None, "n": 0}
+    assert r["survey"]["officials"]["influence"] == {"mean": None, "agree_share": None, "n": 1}
+
+
+def test_the_survey_shows_a_factor_from_5_answers_on_as_representativeness_does():
+    from deliberation.report import survey_summary
+    workshop, _ = workshop_with_facilitator()
+    people = [citizen(workshop, name) for name in ["An", "Bo", "Cas", "Dee", "Eef"]]
+    for person, value in zip(people[:4], [8, 4, 7, 10]):
+        services.survey_answer(actor=person, answers={"influence": value, "safety": value})
+    services.survey_answer(actor=people[4], answers={"influence": 1})
+    summary = survey_summary(workshop)["citizens"]
+    assert summary["influence"] == {"mean": 6.0, "agree_share": 0.6, "n": 5}
+    assert summary["safety"] == {"mean": None, "agree_share": None, "n": 4}
 
 
 def test_survey_rules():

@@ -117,6 +117,24 @@ def test_phone_number_is_held(language, text):
     assert screen(text, language=language) == ["phone number"]
 
 
+@pytest.mark.parametrize("language", ["nl", "en", "fr", "de"])
+@pytest.mark.parametrize("text", [
+    "06-12345678",  # Dutch mobile, as published in an English-language workshop (issue 16)
+    "bel 020-1234567",  # Dutch landline
+    "0470 12 34 56",  # Belgian mobile
+    "02 511 12 34",  # Brussels
+    "06 12 34 56 78",  # French mobile
+    "01 42 68 53 00",  # Paris
+    "0152 12345678",  # German mobile
+    "030 1234567",  # Berlin
+    "07911 123456",  # UK mobile
+    "020 7946 0018",  # London
+    "+32 470 12 34 56",  # international form
+])
+def test_national_phone_numbers_of_the_five_countries_are_held_whatever_the_language(language, text):
+    assert screen(text, language=language) == ["phone number"]
+
+
 @pytest.mark.parametrize(("language", "text"), [
     ("nl", "In 2030 moet het klaar zijn, in 2040 klimaatneutraal."),
     ("nl", "Kerkstraat 123, 1012 AB Amsterdam"),
@@ -136,6 +154,17 @@ def test_phone_number_is_held(language, text):
     ("de", "ISBN 978-3-16-148410-0"),
 ])
 def test_years_addresses_lines_and_amounts_are_not_phone_numbers(language, text):
+    assert screen(text, language=language) == []
+
+
+@pytest.mark.parametrize("language", ["nl", "en", "fr", "de"])
+@pytest.mark.parametrize("text", [
+    "In 2030 moet het klaar zijn, in 2040 klimaatneutraal.", "Kerkstraat 123, 1012 AB Amsterdam",
+    "Het kost € 1.500.000, niet € 2.000.000", "1 2 3 4 5 6 7 8 9", "lignes 21 22 23 24 25 26 27",
+    "75001 Paris, 69001 Lyon", "Postleitzahlen 1010 1020 1030 1040, 10115 Berlin", "am 27.04.2022 um 07:51 Uhr",
+    "ISBN 978-3-16-148410-0",
+])
+def test_what_is_no_phone_number_in_one_language_is_none_in_any(language, text):
     assert screen(text, language=language) == []
 
 

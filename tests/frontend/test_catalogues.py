@@ -89,3 +89,15 @@ def test_the_javascript_catalogue_is_german_for_a_german_reader():
     assert '"Agree": "Zustimmen"' in text
     assert '"Connected": "Verbunden"' in text
     assert "(n != 1)" in text  # German plural forms
+
+
+@pytest.mark.parametrize("lang", ["en", *TRANSLATED])
+def test_agenda_steps_and_ladder_rungs_have_words_of_their_own_in_every_language(lang):
+    agenda, ladder = "Step %(n)s of %(total)s: %(title)s", "Level %(n)s of %(total)s: %(rung)s"
+    if lang == "en":
+        words = [agenda, ladder]
+    else:
+        entries = po_entries(LOCALE / lang / "LC_MESSAGES" / "djangojs.po")
+        words = [entries[agenda], entries[ladder]]
+    first = [text.split()[0] for text in words]
+    assert first[0] != first[1], (lang, words)

@@ -247,7 +247,8 @@ def test_workshop_detail_is_public_and_counts_participants_online(workshop):
     response = Browser().get(f"/api/workshops/{workshop.code}")
     assert response.status_code == 200
     assert response.json() == {"code": workshop.code, "title": "Station square", "description": "",
-                               "status": "draft", "language": "nl", "participants_online": 2}
+                               "status": "draft", "language": "nl", "participants_online": 2,
+                               "profile_questions": workshop.profile_questions}
 
 
 def test_an_unknown_workshop_is_404():
@@ -494,7 +495,7 @@ def test_a_body_that_is_too_large_is_413(workshop, size):
     ("POST", "/api/csrf", "GET"),
     ("POST", "/api/session", "GET"),
     ("PUT", "/api/workshops", "GET, POST"),
-    ("DELETE", "/api/workshops/{code}", "GET"),
+    ("DELETE", "/api/workshops/{code}", "GET, PATCH"),
     ("GET", "/api/workshops/{code}/join", "POST"),
     ("PUT", "/api/workshops/{code}/staff", "GET, POST"),
     ("GET", "/api/workshops/{code}/staff/fac", "DELETE"),
@@ -586,3 +587,125 @@ def test_a_key_of_the_wrong_length_is_invalid_and_creates_nothing(staff, value):
                         "invalid")
     assert "Idempotency-Key" in body["fields"]
     assert Workshop.objects.count() == 0
+
+
+# editing a workshop (PATCH)
+
+def _patch(browser, workshop, body):
+    return browser.send("PATCH", f"/api/workshops/{workshop.code}", body)
+
+
+def test_a_facilitator_edits_a_workshop_and_everyone_gets_it_as_welcome_has_it(staff, workshop):
+    from tests.factories import emitted, last_seq
+    from workshops.selectors import workshop_payload
+    before = last_seq(workshop)
+    response = _patch(staff, workshop, {
+        "title": "Station square, again", "description": "How should we use the empty lot?",
+        "agenda": [{"title": "Ideas", "minutes": 15}], "moderation": "pre", "flag_threshold": 5,
+        "waiting_room": True})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["title"], body["description"], body["agenda"], body["moderation"], body["flag_threshold"],
+            body["waiting_room"]) == ("Station square, again", "How should we use the empty lot?",
+                                      [{"title": "Ideas", "minutes": 15}], "pre", 5, True)
+    assert body == {**staff.get(f"/api/workshops/{workshop.code}").json(), "participants_online": 0}
+    workshop.refresh_from_db()
+    assert (workshop.title, workshop.moderation, workshop.flag_threshold, workshop.waiting_room) == (
+        "Station square, again", "pre", 5, True)
+    [(kind, payload, audience)] = emitted(workshop, after=before)
+    assert (kind, audience) == ("workshop.updated", ["all"])
+    assert payload == {"workshop": workshop_payload(workshop)}
+    assert payload["workshop"]["description"] == "How should we use the empty lot?"
+
+
+def test_anyone_reads_the_profile_questions_but_only_facilitators_the_settings(workshop):
+    body = Browser().get(f"/api/workshops/{workshop.code}").json()
+    assert body["profile_questions"] == [{"key": "age", "label": "Age", "options": ["<30", "30+"]}]
+    assert not {"agenda", "moderation", "flag_threshold", "waiting_room"} & set(body)
+
+
+def test_removing_a_column_moves_its_ideas_to_none_and_tells_each_boards_readers(staff, workshop):
+    from tests.factories import citizen, emitted, idea, last_seq, plenary, room_with_board
+    author = citizen(workshop)
+    green = idea(plenary(workshop), author, "Trees", column="Green")
+    play = idea(plenary(workshop), author, "Swings", column="Play")
+    room, board = room_with_board(workshop, columns=["Green", "Play"])
+    in_room = idea(board, author, "Benches", column="Green")
+    before = last_seq(workshop)
+    response = _patch(staff, workshop, {"columns": ["Play", "Quiet"]})
+    assert response.status_code == 200, response.content
+    green.refresh_from_db(), play.refresh_from_db(), in_room.refresh_from_db()
+    assert (green.column, play.column, in_room.column) == ("", "Play", "")
+    events = emitted(workshop, after=before)
+    assert [e[0] for e in events] == ["workshop.updated", "board.updated", "board.updated"]
+    assert events[1][1] == {"board": {"id": plenary(workshop).pk, "title": "Plenary", "room": None,
+                                      "columns": ["Play", "Quiet"]}}
+    assert events[1][2] == ["all"]
+    assert events[2][1]["board"]["id"] == board.pk and events[2][2] == [f"room:{room.pk}"]
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"title": ""}, "title"), ({"title": None}, "title"), ({"columns": ["Green", "green"]}, "columns"),
+    ({"columns": ["x" * 81]}, "columns.0"), ({"flag_threshold": 0}, "flag_threshold"),
+    ({"moderation": "later"}, "moderation"), ({"language": "en"}, "language"),
+])
+def test_a_bad_edit_is_invalid_with_its_field_and_changes_nothing(staff, workshop, body, field):
+    from tests.factories import last_seq
+    before = last_seq(workshop)
+    error = assert_error(_patch(staff, workshop, body), 400, "invalid")
+    assert field in error["fields"]
+    workshop.refresh_from_db()
+    assert (workshop.title, last_seq(workshop)) == ("Station square", before)
+
+
+def test_profile_questions_change_before_the_start_only(staff, workshop):
+    from tests.factories import last_seq
+    questions = [{"key": "area", "label": "Where do you live?", "options": ["North", "South"]}]
+    staff.send("PUT", f"/api/workshops/{workshop.code}/reference", {"reference": {"age": {"<30": 0.4}}})
+    response = _patch(staff, workshop, {"profile_questions": questions})
+    assert response.status_code == 200 and response.json()["profile_questions"] == questions
+    workshop.refresh_from_db()
+    assert workshop.reference == {}  # the shares of a question that is gone go with it
+    services.workshop_start(actor=Participant.objects.get(workshop=workshop, role="facilitator"))
+    before = last_seq(workshop)
+    error = assert_error(_patch(staff, workshop, {"profile_questions": [], "title": "Later"}), 409, "conflict")
+    assert "profile_questions" in error["fields"]
+    workshop.refresh_from_db()
+    assert (workshop.profile_questions, workshop.title, last_seq(workshop)) == (questions, "Station square", before)
+
+
+def test_a_shorter_agenda_moves_the_current_step_to_its_last(staff, workshop):
+    workshop.agenda = [{"title": "A", "minutes": 5}, {"title": "B", "minutes": 5}, {"title": "C", "minutes": 5}]
+    workshop.phase = 2
+    workshop.save()
+    assert _patch(staff, workshop, {"agenda": [{"title": "A", "minutes": 5}]}).status_code == 200
+    workshop.refresh_from_db()
+    assert workshop.phase == 0
+
+
+def test_only_a_facilitator_edits_a_workshop(workshop):
+    assert_error(_patch(Browser(), workshop, {"title": "Mine"}), 401, "unauthenticated")
+    someone = Browser()
+    assert someone.post(f"/api/workshops/{workshop.code}/join", {"name": "An"}).status_code == 201
+    assert_error(_patch(someone, workshop, {"title": "Mine"}), 403, "forbidden")
+    moderator = Browser()
+    staff_user("mod2", password=PASSWORD)
+    services.staff_add(actor=Participant.objects.get(workshop=workshop, role="facilitator"), username="mod2",
+                       role="moderator")
+    assert moderator.login("mod2").status_code == 200
+    assert_error(_patch(moderator, workshop, {"title": "Mine"}), 403, "forbidden")
+    workshop.refresh_from_db()
+    assert workshop.title == "Station square"
+
+
+# codes in any case
+
+def test_a_code_typed_in_capitals_finds_the_workshop_everywhere(workshop):
+    upper = workshop.code.upper()
+    assert Browser().get(f"/api/workshops/{upper}").json()["code"] == workshop.code
+    someone = Browser()
+    assert someone.post(f"/api/workshops/{upper}/join", {"name": "An"}).status_code == 201
+    assert someone.participant(workshop.code) is not None
+    page = someone.get(f"/w/{upper}/")
+    assert page.status_code == 200
+    assert f'data-code="{workshop.code}"'.encode() in page.content

@@ -43,6 +43,18 @@ async def test_welcome_has_the_snapshot_of_what_the_participant_may_see():
     await a.close()
 
 
+async def test_a_socket_path_with_the_code_in_capitals_opens_and_hears_the_workshop_edited():
+    workshop, fac, (an, _), board = await setup_room()
+    a = await Live.open(an, code=workshop.code.upper())
+    assert a.welcome["workshop"]["code"] == workshop.code
+    await db(services.workshop_update)(actor=fac, changes={"description": "The empty lot", "columns": ["Play"]})
+    updated = await a.event("workshop.updated")
+    assert updated["workshop"]["description"] == "The empty lot"
+    assert (await a.event("board.updated"))["board"] == {"id": board.pk, "title": "Plenary", "room": None,
+                                                         "columns": ["Play"]}
+    await a.close()
+
+
 async def test_post_build_react_edit_withdraw_reach_everyone_with_one_seq():
     workshop, fac, (an, bo, cas), board = await setup_room(3)
     a, b, c = [await Live.open(p) for p in (an, bo, cas)]

@@ -7,6 +7,7 @@ import { describeError } from "./errors.js";
 import { composeForm } from "./idea-forms.js";
 import { appealStatusText } from "./moderation-text.js";
 import { createItem, fillItem } from "./idea-card.js";
+import { isStaff } from "./state.js";
 
 const STAFF_ROLES = new Set(["facilitator", "moderator"]);
 
@@ -106,7 +107,8 @@ export class BoardView {
       showStatus(item.status, "");
       announce(appealStatusText(ev.appeal));
     });
-    on(["breakout.opened", "breakout.closed", "room.assigned"], () => {
+    // New columns (board.updated) rebuild that board: its ideas go back in, in the columns they are in now.
+    on(["breakout.opened", "breakout.closed", "room.assigned", "board.updated"], () => {
       this.syncBoards();
       const ideas = [...this.client.state.ideas.values()];
       for (const idea of ideas.filter((i) => !this.items.has(i.id)).sort((a, b) => a.id - b.id)) this.upsert(idea);
@@ -182,7 +184,13 @@ export class BoardView {
     // A board that takes no ideas has no form at all (kept aside, with any typed text, for later).
     if (!view.writable) view.form.remove();
     else if (!view.form.isConnected) view.section.insertBefore(view.form, view.columnsEl);
-    const note = this.readOnly ? gettext("The workshop has ended. The board can still be read.") : this.policy.note(board);
+    // Before the start a citizen's form is there but takes nothing, and says why (staff may post).
+    const state = this.client.state;
+    const waiting = view.writable && state.workshop?.status === "draft" && !isStaff(state.me);
+    for (const field of view.form.querySelectorAll("textarea, select, button")) field.disabled = waiting;
+    const note = this.readOnly ? gettext("The workshop has ended. The board can still be read.")
+      : waiting ? gettext("The workshop has not started yet. You can post ideas as soon as the facilitator starts it.")
+        : this.policy.note(board);
     setText(view.note, note || "");
     view.note.hidden = !note;
     setText(view.heading, this.policy.title(board) || gettext("Ideas"));
@@ -206,7 +214,9 @@ export class BoardView {
     const headingId = `board-${board.id}-title`;
     const heading = h("h2", { id: headingId, tabindex: "-1" }, this.policy.title(board) || gettext("Ideas"));
     const form = composeForm(this, board, columns);
-    const note = h("p", { class: "note board-note", hidden: true });
+    const note = h("p", { class: "note board-note", id: `board-${board.id}-note`, hidden: true });
+    const text = form.querySelector("textarea");
+    text.setAttribute("aria-describedby", `${text.getAttribute("aria-describedby")} ${note.id}`);
     const columnsEl = h("div", { class: columns.length > 1 ? "columns" : "columns single" });
     const view = { board, columns, section: null, heading, lists: new Map(), columnsEl, form, note, writable: true };
     if (columns.length) for (const column of columns) this.columnList(view, column);

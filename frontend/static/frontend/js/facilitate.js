@@ -8,6 +8,7 @@ import { WaitingRoom } from "./waiting-room.js";
 import { StaffPanel } from "./staff-panel.js";
 import { MailPanel } from "./mail-panel.js";
 import { LiveBar } from "./live-bar.js";
+import { WorkshopEdit } from "./workshop-edit.js";
 import { api } from "./api.js";
 import { $, h, showStatus, setText, setFieldError, setUnavailable, isUnavailable } from "./dom.js";
 import { gettext, ngettext } from "./i18n.js";
@@ -193,6 +194,7 @@ const synthesisPanel = new SynthesisPanel(page, run);
 const staffPanel = new StaffPanel(page);
 const mailPanel = new MailPanel(page);
 const liveBar = new LiveBar(page);
+new WorkshopEdit(page);
 
 function renderControls() {
   const state = client.state;

@@ -4,6 +4,7 @@ import { $, h, showStatus, setFieldError, setText, setUnavailable, isUnavailable
 import { gettext } from "./i18n.js";
 import { describeError } from "./errors.js";
 import { statusLabel } from "./labels.js";
+import { fieldOf, parseAgenda, parseColumns, parseQuestions } from "./workshop-form.js";
 
 const ROLE_NAMES = {
   facilitator: () => gettext("facilitator"),
@@ -11,31 +12,12 @@ const ROLE_NAMES = {
   official: () => gettext("official"),
 };
 
-/** Accept a bare code or a pasted link to /w/<code>/. */
+/** Accept a bare code or a pasted link to /w/<code>/, in any case (codes are lower case). */
 export function codeFrom(value) {
   const text = value.trim();
   const match = text.match(/\/w\/([A-Za-z0-9_-]+)/);
-  if (match) return match[1];
-  return /^[A-Za-z0-9_-]+$/.test(text) ? text : null;
-}
-
-/** Parse agenda lines "title, minutes" into [{title, minutes}] or throw with the bad line. */
-export function parseAgenda(text) {
-  const items = [];
-  text.split("\n").forEach((raw, index) => {
-    const line = raw.trim();
-    if (!line) return;
-    const match = line.match(/^(.*\S)\s*,\s*(\d{1,4})\s*(?:min(?:utes?)?)?\.?$/i);
-    if (!match) {
-      throw new Error(gettext("Line %(n)s: write each step as “title, minutes”, for example “Welcome, 10”.", { n: index + 1 }));
-    }
-    items.push({ title: match[1].trim(), minutes: Number(match[2]) });
-  });
-  return items;
-}
-
-function parseColumns(text) {
-  return text.split(/\n/).map((c) => c.trim()).filter(Boolean);
+  if (match) return match[1].toLowerCase();
+  return /^[A-Za-z0-9_-]+$/.test(text) ? text.toLowerCase() : null;
 }
 
 $("#code-form").addEventListener("submit", (e) => {
@@ -171,6 +153,7 @@ const FIELD_INPUTS = {
   language: "#create-language",
   agenda: "#create-agenda",
   columns: "#create-columns",
+  profile_questions: "#create-questions",
 };
 
 createForm.addEventListener("submit", async (e) => {
@@ -184,20 +167,22 @@ createForm.addEventListener("submit", async (e) => {
     $("#create-title-input").focus();
     return;
   }
-  let agenda;
-  try {
-    agenda = parseAgenda($("#create-agenda").value);
-  } catch (err) {
-    setFieldError($("#create-agenda"), err.message);
-    $("#create-agenda").focus();
-    return;
+  const parsed = {};
+  for (const [name, parse] of [["agenda", parseAgenda], ["columns", parseColumns], ["profile_questions", parseQuestions]]) {
+    const input = $(FIELD_INPUTS[name]);
+    try {
+      parsed[name] = parse(input.value);
+    } catch (err) {
+      setFieldError(input, err.message);
+      input.focus();
+      return;
+    }
   }
   const body = {
     title,
     description: $("#create-description").value.trim(),
     language: languageSelect.value,
-    agenda,
-    columns: parseColumns($("#create-columns").value),
+    ...parsed,
     moderation: createForm.querySelector("input[name=moderation]:checked")?.value || "post",
     waiting_room: $("#create-waiting-room").checked,
   };
@@ -219,7 +204,7 @@ createForm.addEventListener("submit", async (e) => {
   } catch (err) {
     let focused = false;
     for (const [name, messages] of Object.entries(err.fields || {})) {
-      const input = FIELD_INPUTS[name] && $(FIELD_INPUTS[name]);
+      const input = FIELD_INPUTS[fieldOf(name)] && $(FIELD_INPUTS[fieldOf(name)]);
       if (!input) continue;
       setFieldError(input, [].concat(messages).map((m) => (typeof m === "string" ? m : JSON.stringify(m))).join(" "));
       if (!focused) {

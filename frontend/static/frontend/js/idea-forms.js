@@ -149,7 +149,7 @@ export function openWithdraw(view, item) {
   view.slotForm(item, "withdraw", form, keep);
 }
 
-/** Flag in two clicks: "Flag", then a reason (which sends); a note is optional. */
+/** Flag in two clicks: "Flag", then a reason (which sends); an optional note comes before the reasons. */
 export function openFlag(view, item) {
   const titleId = uniqueId("flag-title");
   const noteId = uniqueId("flag-note");
@@ -160,9 +160,10 @@ export function openFlag(view, item) {
     h("button", { type: "button", class: "small flag-reason", dataset: { reason } }, label()));
   const form = h("div", { class: "flag-form", role: "group", "aria-labelledby": titleId },
     h("p", { id: titleId, class: "flag-title" }, gettext("Why should a moderator look at this idea? Choosing a reason sends the flag.")),
-    h("div", { class: "flag-reasons" }, buttons),
+    // The note comes first: a reason sends the flag at once, so nothing after it could be filled in.
     h("label", { for: noteId }, gettext("Note for the moderator (optional, before you choose)")),
     note,
+    h("div", { class: "flag-reasons" }, buttons),
     h("div", { class: "form-actions" }, cancel),
     status);
   cancel.addEventListener("click", () => view.closeSlot(item));
@@ -193,7 +194,7 @@ export function openFlag(view, item) {
       });
     });
   }
-  view.slotForm(item, "flag", form, buttons[0]);
+  view.slotForm(item, "flag", form, note);
 }
 
 /** The author of a hidden idea asks, once, for it to be shown again. */

@@ -144,6 +144,7 @@ export class LivePage {
       announce(gettext("The workshop has ended."));
       this.renderWorkshop();
     });
+    on("workshop.updated", () => this.renderWorkshop());
     on("phase.changed", () => {
       // A timer that ran out belonged to the step before: it leaves with it.
       this.expiredNotice = null;
@@ -212,7 +213,12 @@ export class LivePage {
   renderWorkshop() {
     const w = this.client.state.workshop || {};
     setText($("#workshop-title", this.root), w.title || "");
+    const description = $("#workshop-description", this.root);
+    setText(description, w.description || "");
+    description.hidden = !w.description;
     document.title = w.title ? `${w.title} · Inspraak` : "Inspraak";
+    const ended = $("#ended-note", this.root); // the participant page's way to the outcomes
+    if (ended) ended.hidden = w.status !== "ended";
     const status = $("#workshop-status", this.root);
     setText(status, statusLabel(w.status));
     status.dataset.status = w.status || "";
@@ -324,7 +330,7 @@ export class LivePage {
     });
     this.shownRung = index;
     setText($("#rung-badge", this.root), index >= 0
-      ? gettext("Step %(n)s of %(total)s: %(rung)s", { n: index + 1, total: RUNGS.length, rung: RUNGS[index][1]() }) : "");
+      ? gettext("Level %(n)s of %(total)s: %(rung)s", { n: index + 1, total: RUNGS.length, rung: RUNGS[index][1]() }) : "");
     Array.from(ladder.children).forEach((li, i) => {
       const here = li.querySelector(".rung-here") || li.appendChild(h("span", { class: "rung-here" }));
       setText(here, i === index ? gettext("You are here") : "");

@@ -5,7 +5,7 @@ import { api } from "./api.js";
 import { pageLang } from "./format.js";
 import { personName } from "./labels.js";
 import { describeError } from "./errors.js";
-import { flagReasonLabel, heldReasonLabels } from "./moderation-text.js";
+import { flagReasonLabel, heldReasonLabels, muteWords } from "./moderation-text.js";
 
 const ACTION_LABELS = {
   hold: () => gettext("held for review"),
@@ -98,6 +98,7 @@ export class ModerationLog {
   }
 
   reason(entry) {
+    if (entry.action === "mute") return muteWords(entry).reason;
     if (entry.action === "hold") return heldReasonLabels(entry.reason).join(", ");
     if (entry.action === "flag_dismiss") return "";
     if (entry.reason === "flagged") return gettext("flagged by several participants");
@@ -117,7 +118,7 @@ export class ModerationLog {
     this.rows.replaceChildren(...entries.map((entry) => h("tr", {},
       h("td", {}, h("time", { datetime: entry.at }, when(entry.at))),
       h("td", {}, this.actor(entry)),
-      h("td", {}, (ACTION_LABELS[entry.action] || (() => entry.action))()),
+      h("td", {}, entry.action === "mute" ? muteWords(entry).action : (ACTION_LABELS[entry.action] || (() => entry.action))()),
       h("td", {}, this.target(entry.target)),
       h("td", {}, this.reason(entry)))));
   }

@@ -110,7 +110,9 @@ class ModeratePage {
   /** The status badge for everyone; the queue, its announcements and the log for moderators. */
   subscribe() {
     const store = this.client.store;
-    store.on(["workshop.started", "workshop.ended"], () => {
+    store.on(["workshop.started", "workshop.ended", "workshop.updated"], () => {
+      const w = this.client.state.workshop || {};
+      setText($("#workshop-title", this.root), w.title || "");
       const status = $("#workshop-status", this.root);
       setText(status, statusLabel(this.client.state.workshop?.status));
       status.dataset.status = this.client.state.workshop?.status || "";

@@ -1,5 +1,5 @@
 // Human text for moderation: flag reasons, why an idea is held or hidden, appeal outcomes.
-import { gettext } from "./i18n.js";
+import { gettext, ngettext } from "./i18n.js";
 
 /** The reasons a participant can give for a flag, in the order they are offered. */
 export const FLAG_REASONS = [
@@ -68,4 +68,21 @@ export function appealStatusText(appeal) {
       : gettext("Your appeal was turned down.");
   }
   return "";
+}
+
+/**
+ * A mute in the moderation log, worded in the page's language: {action, duration}. The server gives
+ * the length as `minutes` (0 lifts a mute); rows from before that field say "<n> minutes" as reason.
+ */
+export function muteWords(entry) {
+  let minutes = entry.minutes ?? null;
+  let reason = entry.reason || "";
+  const legacy = /^(\d+) minutes$/.exec(reason);
+  if (minutes === null && legacy) {
+    minutes = Number(legacy[1]);
+    reason = "";
+  }
+  if (minutes === 0) return { action: gettext("lifted the mute of"), reason };
+  const duration = minutes === null ? "" : ngettext("%(count)s minute", "%(count)s minutes", minutes);
+  return { action: gettext("muted"), reason: [duration, reason].filter(Boolean).join(" · ") };
 }

@@ -65,7 +65,11 @@ class OutcomesPage {
   }
 
   setWorkshop(workshop) {
+    this.workshop = { ...this.workshop, ...workshop };
     setText($("#workshop-title", this.root), workshop.title || "");
+    const description = $("#workshop-description", this.root);
+    setText(description, this.workshop.description || "");
+    description.hidden = !this.workshop.description;
     document.title = `${gettext("Outcomes")}: ${workshop.title || ""} · Inspraak`;
     const badge = $("#workshop-status", this.root);
     setText(badge, statusLabel(workshop.status));
@@ -132,6 +136,10 @@ class OutcomesPage {
     });
     store.on(["workshop.started", "workshop.ended"], (ev) => {
       this.setWorkshop({ title: $("#workshop-title", this.root).textContent, status: ev.status });
+    });
+    store.on("workshop.updated", (ev) => {
+      const { title, description, status } = ev.workshop;
+      this.setWorkshop({ title, description, status });
     });
   }
 

@@ -8,7 +8,7 @@ import { DeckView } from "./deck.js";
 import { WayBack } from "./way-back.js";
 import { Follow } from "./follow.js";
 import { api, resetCsrf } from "./api.js";
-import { $, showStatus, setFieldError, setText, setUnavailable, isUnavailable } from "./dom.js";
+import { $, h, showStatus, setFieldError, setText, setUnavailable, isUnavailable } from "./dom.js";
 import { gettext } from "./i18n.js";
 import { describeError } from "./errors.js";
 
@@ -55,11 +55,38 @@ async function offerJoin() {
   const title = $("#join-workshop", root);
   setText(title, workshop?.title || "");
   title.hidden = !workshop?.title;
+  const description = $("#join-description", root);
+  setText(description, workshop?.description || "");
+  description.hidden = !workshop?.description;
+  renderQuestions(workshop?.profile_questions || []);
   const ended = workshop?.status === "ended";
   $("#join-ended", root).hidden = !ended;
   page.showOnly("join");
   document.title = workshop?.title ? `${workshop.title} · Inspraak` : document.title;
   $("#join-name", root).focus();
+}
+
+/** The workshop's profile questions, each a menu whose first choice is not to answer. */
+function renderQuestions(questions) {
+  const box = $("#join-questions", root);
+  box.hidden = questions.length === 0;
+  $("#join-question-list", root).replaceChildren(...questions.map((q, index) => {
+    const id = `join-question-${index}`;
+    return h("div", { class: "field" },
+      h("label", { for: id }, q.label),
+      h("select", { id, dataset: { key: q.key }, "aria-describedby": "join-questions-hint" },
+        h("option", { value: "" }, gettext("Rather not say")),
+        q.options.map((option) => h("option", { value: option }, option))));
+  }));
+}
+
+/** The answers chosen in the join form, {question key: option}. */
+function profileAnswers() {
+  const answers = {};
+  for (const select of root.querySelectorAll("#join-question-list select")) {
+    if (select.value) answers[select.dataset.key] = select.value;
+  }
+  return answers;
 }
 
 client.addEventListener("need-join", offerJoin);
@@ -81,7 +108,7 @@ $("#join-form", root).addEventListener("submit", async (e) => {
   setUnavailable(button, true);
   showStatus(status, gettext("Joining…"));
   try {
-    await api.join(page.code, name);
+    await api.join(page.code, name, profileAnswers());
     resetCsrf();
     showStatus(status, "");
     page.showOnly("loading");

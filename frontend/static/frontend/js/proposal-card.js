@@ -2,6 +2,7 @@
 // the officials' response timeline and, for officials, a response form. Updated in place, so
 // a live change never moves focus or wipes what an official is typing.
 import { h, setText, showStatus, setFieldError, setUnavailable, isUnavailable } from "./dom.js";
+import { proposalBridging, proposalBridgingExplained } from "./bridging.js";
 import { gettext, ngettext } from "./i18n.js";
 import { describeError } from "./errors.js";
 import { api } from "./api.js";
@@ -21,15 +22,6 @@ const REMOVED_SOURCE = {
   withdrawn: () => gettext("An idea that its author withdrew."),
   other: () => gettext("Removed: this idea is no longer shown."),
 };
-
-/** Bridging in plain words: how far the groups of the workshop agree. */
-export function bridgingWords(bridging, endorsements) {
-  const total = (endorsements.agree || 0) + (endorsements.disagree || 0) + (endorsements.pass || 0);
-  if (!total) return gettext("Nobody has endorsed this proposal yet.");
-  if (bridging >= 0.6) return gettext("Broad support: people in the different groups mostly agree.");
-  if (bridging >= 0.35) return gettext("Mixed: support differs between groups, or few people have endorsed it so far.");
-  return gettext("Little shared support: in at least one group most people do not agree, or very few have endorsed it.");
-}
 
 export class ProposalCard {
   constructor(proposal, { code }) {
@@ -60,6 +52,7 @@ export class ProposalCard {
     this.bridgingScore = h("strong", { class: "bridging-score" });
     this.bridgingMeter = h("span", { class: "bridging-meter", "aria-hidden": "true" }, h("span", { class: "bridging-fill" }));
     this.bridgingWords = h("span", { class: "bridging-words" });
+    this.bridgingHow = h("p", { class: "hint bridging-how" }, proposalBridgingExplained());
     this.sources = h("ul", { class: "sources", "aria-labelledby": p("sources") });
     this.people = h("p", { class: "people-line" });
     this.timeline = h("ol", { class: "timeline", "aria-labelledby": p("responses") });
@@ -78,7 +71,8 @@ export class ProposalCard {
           this.bar,
           h("p", { class: "bridging" },
             h("span", { class: "bridging-line" }, this.bridgingScore, this.bridgingMeter),
-            this.bridgingWords)),
+            this.bridgingWords),
+          this.bridgingHow),
         h("section", { class: "origin", "aria-labelledby": p("sources") },
           h("h3", { id: p("sources") }, gettext("The ideas it came from")),
           this.sources,
@@ -136,10 +130,11 @@ export class ProposalCard {
       segment.style.flexGrow = String(total ? e[key] || 0 : 0);
     }
     this.bar.dataset.empty = total ? "false" : "true";
-    const score = Math.round((p.bridging ?? 0) * 100);
-    setText(this.bridgingScore, gettext("Agreement across groups: %(score)s out of 100", { score }));
-    this.bridgingMeter.firstChild.style.width = `${score}%`;
-    setText(this.bridgingWords, bridgingWords(p.bridging ?? 0, e));
+    const bridging = proposalBridging(p.bridging ?? 0, e);
+    setText(this.bridgingScore, bridging.score);
+    this.bridgingMeter.hidden = !bridging.shown;
+    this.bridgingMeter.firstChild.style.width = `${bridging.shown ? Math.round((p.bridging ?? 0) * 100) : 0}%`;
+    setText(this.bridgingWords, bridging.words);
   }
 
   renderSources(sources) {

@@ -4,7 +4,7 @@
 import { $, h, setText, showStatus, announce, setUnavailable, isUnavailable } from "./dom.js";
 import { gettext, ngettext } from "./i18n.js";
 import { describeError } from "./errors.js";
-import { bridgingWords } from "./proposal-card.js";
+import { proposalBridging, proposalBridgingExplained } from "./bridging.js";
 import { responseLabel, formatMoment } from "./report-format.js";
 import { formatList } from "./format.js";
 import { newRef } from "./client.js";
@@ -120,7 +120,7 @@ export class ParticipantProposals {
       h("h4", {}, gettext("The people behind it")),
       people,
       h("h4", { id: `${base}-endorse` }, gettext("Your endorsement")),
-      group, status, bridging,
+      group, status, bridging, h("p", { class: "hint bridging-how" }, proposalBridgingExplained()),
       h("h4", {}, gettext("Official response")),
       response);
     return { el, title, edited, published, body, sources, people, buttons, bridging, response, status, sourcesKey: "" };
@@ -141,8 +141,8 @@ export class ParticipantProposals {
       btn.setAttribute("aria-pressed", String(mine === value));
       setUnavailable(btn, ended);
     }
-    const score = Math.round((p.bridging ?? 0) * 100);
-    setText(card.bridging, `${gettext("Agreement across groups: %(score)s out of 100", { score })}. ${bridgingWords(p.bridging ?? 0, e)}`);
+    const bridging = proposalBridging(p.bridging ?? 0, e);
+    setText(card.bridging, `${bridging.score}. ${bridging.words}`);
     const r = p.response;
     if (!r) {
       card.response.replaceChildren(h("p", { class: "empty" }, gettext("No official response yet.")));

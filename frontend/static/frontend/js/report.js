@@ -186,11 +186,16 @@ class ReportPage {
       code: this.code, name, caption,
       table: (id) => dataTable({ labelledBy: id,
         columns: [gettext("Factor"), gettext("Mean"), gettext("7 or more"), gettext("Answers")],
-        rows: Object.entries(rows || {}).map(([factor, row]) => [
-          factorLabel(factor),
-          row.n ? formatMean(row.mean) : gettext("no answers"),
-          row.n ? formatShare(row.agree_share) : "–",
-          formatCount(row.n)]) }),
+        rows: Object.entries(rows || {}).map(([factor, row]) => {
+          // Under 5 answers the server gives no figures (privacy), only how many answered.
+          const hidden = row.n && (row.mean === null || row.mean === undefined);
+          const notShown = () => h("span", { class: "not-shown" }, NOT_SHOWN());
+          return [
+            factorLabel(factor),
+            !row.n ? gettext("no answers") : hidden ? notShown() : formatMean(row.mean),
+            !row.n ? "–" : hidden ? notShown() : formatShare(row.agree_share),
+            formatCount(row.n)];
+        }) }),
     });
     figures.replaceChildren(
       group("survey_citizens", s.citizens, gettext("Citizens' survey, from 0 to 10")),

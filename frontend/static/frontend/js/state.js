@@ -146,6 +146,17 @@ function breakoutClosed(s, ev) {
   if (s.me) s.me = { ...s.me, room: null };
 }
 
+/** A board's new columns: its ideas in a column it no longer has are in none (protocol 3.5). */
+function boardUpdated(s, board) {
+  if (!board) return;
+  const known = s.boards.get(board.id);
+  if (known) s.boards.set(board.id, { ...known, ...board });
+  const columns = new Set(board.columns || []);
+  for (const [id, idea] of s.ideas) {
+    if (idea.board === board.id && idea.column != null && !columns.has(idea.column)) s.ideas.set(id, { ...idea, column: null });
+  }
+}
+
 /** Put a PROPOSAL in the list, replacing the one with its id (order: by id). */
 export function setProposal(s, proposal) {
   const others = s.proposals.filter((p) => p.id !== proposal.id);
@@ -234,6 +245,13 @@ export function applyEvent(s, ev) {
     case "workshop.started":
     case "workshop.ended":
       if (s.workshop) s.workshop = { ...s.workshop, status: ev.status || (ev.type === "workshop.started" ? "live" : "ended") };
+      break;
+    case "workshop.updated":
+      // The whole workshop as the welcome has it; a waiting page's short one grows no settings.
+      if (s.workshop) s.workshop = { ...s.workshop, ...ev.workshop };
+      break;
+    case "board.updated":
+      boardUpdated(s, ev.board);
       break;
     case "phase.changed":
       if (s.workshop) s.workshop = { ...s.workshop, phase: ev.phase };

@@ -4,16 +4,8 @@ import { $, h, setText, showStatus, setFieldError, setUnavailable, isUnavailable
 import { gettext, ngettext } from "./i18n.js";
 import { describeError } from "./errors.js";
 import { responseLabel } from "./report-format.js";
-
-/** An idea's bridging score (0..1) in words. */
-export function ideaBridgingWords(score) {
-  const n = Math.round(score * 100);
-  let words;
-  if (score >= 0.6) words = gettext("broad agreement across groups");
-  else if (score >= 0.35) words = gettext("mixed support");
-  else words = gettext("little shared support");
-  return gettext("%(score)s out of 100: %(words)s", { score: n, words });
-}
+import { ideaBridgingExplained, ideaBridgingWords } from "./bridging.js";
+import { boardTitle } from "./rooms.js";
 
 export class SynthesisPanel {
   constructor(page, run) {
@@ -37,6 +29,7 @@ export class SynthesisPanel {
       e.preventDefault();
       this.draft();
     });
+    $("#draft-from-sources", this.root).addEventListener("click", () => this.bodyFromSources());
     const code = encodeURIComponent(page.code);
     $("#outcomes-link", this.root).href = `/w/${code}/outcomes`;
     $("#report-link", this.root).href = `/w/${code}/report`;
@@ -63,7 +56,22 @@ export class SynthesisPanel {
     return idea ? idea.text || gettext("(withdrawn)") : gettext("Idea %(id)s", { id });
   }
 
+  /** Whether an idea may still be a source: visible and not flagged (the server refuses others). */
+  sourceable(id) {
+    if (this.state.ideas.get(id)?.status !== "visible") return false;
+    for (const flag of this.state.flags.values()) if (flag.idea === id && flag.status === "open") return false;
+    return true;
+  }
+
   render() {
+    // An idea hidden, held or flagged since the suggestions were made is no longer offered.
+    for (const id of [...this.selected]) if (!this.sourceable(id)) this.selected.delete(id);
+    for (const box of this.root.querySelectorAll("input.pick")) {
+      const li = box.closest("li");
+      const gone = !this.sourceable(Number(box.dataset.idea));
+      if (li) li.hidden = gone;
+      if (gone) box.checked = false;
+    }
     this.renderBoards();
     this.renderSelected();
     this.renderProposals();
@@ -72,12 +80,12 @@ export class SynthesisPanel {
   renderBoards() {
     const select = $("#synthesis-board", this.root);
     const boards = [...this.state.boards.values()].sort((a, b) => (a.room === null ? -1 : 0) - (b.room === null ? -1 : 0) || a.id - b.id);
-    const key = JSON.stringify(boards.map((b) => [b.id, b.title]));
+    const key = JSON.stringify(boards.map((b) => [b.id, boardTitle(this.state, b)]));
     if (key === this.boardKey) return;
     this.boardKey = key;
     const value = select.value;
     select.replaceChildren(h("option", { value: "" }, gettext("All boards")),
-      ...boards.map((b) => h("option", { value: String(b.id) }, b.room === null ? gettext("Plenary") : b.title || gettext("Room board"))));
+      ...boards.map((b) => h("option", { value: String(b.id) }, boardTitle(this.state, b) || gettext("Room board"))));
     select.value = [...select.options].some((o) => o.value === value) ? value : "";
   }
 
@@ -108,13 +116,14 @@ export class SynthesisPanel {
     const ranking = ack.bridging || [];
     const box = $("#synthesis-results", this.root);
     box.hidden = false;
+    setText($("#bridging-how", this.root), ideaBridgingExplained());
     $("#cluster-list", this.root).replaceChildren(...(clusters.length ? clusters.map((c, i) => h("li", { class: "cluster" },
       h("h4", { id: `cluster-${i}` }, c.label || gettext("Group %(n)s", { n: i + 1 })),
       h("ul", { class: "picks", "aria-labelledby": `cluster-${i}` },
         ...(c.ideas || []).map((id) => h("li", { class: "choice" }, ...this.checkbox(id, `pick-c${i}`))))))
       : [h("li", { class: "empty" }, gettext("No groups of ideas yet."))]));
     $("#bridging-list", this.root).replaceChildren(...(ranking.length ? ranking.map(({ idea, score }) => h("li", { class: "choice" },
-      ...this.checkbox(idea, "pick-b"), h("span", { class: "bridging-words" }, ideaBridgingWords(score))))
+      ...this.checkbox(idea, "pick-b"), h("span", { class: "bridging-words" }, ideaBridgingWords(score, this.state.ideas.get(idea)?.reactions))))
       : [h("li", { class: "empty" }, gettext("No visible ideas yet."))]));
   }
 
@@ -123,6 +132,21 @@ export class SynthesisPanel {
     setText($("#draft-selected", this.root), ids.length
       ? ngettext("%(count)s idea selected as a source.", "%(count)s ideas selected as sources.", ids.length)
       : gettext("Select ideas above to use them as sources."));
+  }
+
+  /** Put the selected ideas' texts in the draft's body, one per line, after what is there already. */
+  bodyFromSources() {
+    const body = $("#draft-body", this.root);
+    const texts = [...this.selected].sort((a, b) => a - b).map((id) => this.state.ideas.get(id)?.text).filter(Boolean);
+    if (!texts.length) {
+      showStatus($("#draft-status", this.root), gettext("Select ideas above first: their texts start the proposal."), "error");
+      return;
+    }
+    showStatus($("#draft-status", this.root), "");
+    const lines = texts.map((text) => `- ${text}`).join("\n");
+    body.value = body.value.trim() ? `${body.value.trimEnd()}\n${lines}` : lines;
+    setFieldError(body, "");
+    body.focus();
   }
 
   draft() {
@@ -191,7 +215,12 @@ export class SynthesisPanel {
         p.edited ? [" ", h("span", { class: "edited" }, gettext("edited after publishing"))] : null,
         p.response ? [" ", h("span", { class: "response-badge" }, responseLabel(p.response.status))] : null),
       h("p", { class: "pp-body" }, p.body),
-      h("p", { class: "hint" }, ngettext("%(count)s source idea", "%(count)s source ideas", (p.sources || []).length)),
+      h("p", { class: "hint", id: `admin-sources-${p.id}` }, ngettext("%(count)s source idea", "%(count)s source ideas", (p.sources || []).length)),
+      (p.sources || []).length ? h("ul", { class: "admin-sources", "aria-labelledby": `admin-sources-${p.id}` },
+        ...p.sources.map((id) => {
+          const idea = this.state.ideas.get(id);
+          return h("li", {}, this.ideaText(id), idea?.author?.name ? h("span", { class: "hint" }, ` · ${idea.author.name}`) : null);
+        })) : null,
       this.editing === p.id ? this.editForm(p) : h("div", { class: "form-actions" }, edit, publish),
       h("p", { class: "form-status", role: "status", id: `proposal-status-${p.id}` }));
   }
