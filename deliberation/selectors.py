@@ -303,7 +303,24 @@ def export(workshop, *, reader: Participant) -> dict:
                       Reaction.objects.filter(idea__board__workshop=workshop).order_by("pk")
                       .values_list("idea_id", "participant_id", "value")],
         "proposals": proposals,
+        "questions": _export_questions(workshop, alias=alias, moderating=moderating),
     }
+
+
+def _export_questions(workshop, *, alias: dict, moderating: bool) -> list[dict]:
+    """Questions with their votes and answers; a held or hidden one's text and answer only for moderators
+    and facilitators; who answered by role, as the export names officials."""
+    qs = (Question.objects.filter(workshop=workshop).select_related("answered_by").annotate(n_votes=Count("votes"))
+          .order_by("created_at", "pk"))
+    out = []
+    for q in qs:
+        shown = q.status in QUESTION_PUBLIC or moderating
+        answered = q.answered_at is not None and shown
+        out.append({"id": q.pk, "author": alias[q.author_id], "text": q.text if shown else "", "status": q.status,
+                    "votes": q.n_votes, "created_at": iso(q.created_at),
+                    "answer": ({"text": q.answer, "by": q.answered_by.role if q.answered_by else "",
+                                "at": iso(q.answered_at)} if answered else None)})
+    return out
 
 
 # Questions, hands and the floor (PROTOCOL.md 3.4)

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { gettext, ngettext } from "../static/frontend/js/i18n.js";
 import { clockTime, clockTimeOf, formatDuration, formatList, pageLang } from "../static/frontend/js/format.js";
-import { formatCount, formatHours, formatMean, formatMoment, formatShare, responseLabel } from "../static/frontend/js/report-format.js";
+import { formatCount, formatGini, formatHours, formatMean, formatMoment, formatShare, responseLabel } from "../static/frontend/js/report-format.js";
 import { describeError } from "../static/frontend/js/errors.js";
 import { connLabel, roleLabel, statusLabel } from "../static/frontend/js/labels.js";
 import { Conn } from "../static/frontend/js/client.js";
@@ -115,4 +115,16 @@ test("errors read as one sentence: fallbacks, field details, rate limits and mut
   const until = clockTime(new Date(Date.now() + 600_000));
   assert.equal(describeError({ code: "muted", message: "raw 2030-01-01", retryAfter: 600 }),
     `A moderator has paused your contributions until ${until}.`);
+});
+
+test("a Gini coefficient has two decimals in the page's language", () => {
+  assert.equal(formatGini(0.4583), "0.46");
+  assert.equal(formatGini(0), "0.00");
+  assert.equal(formatGini(null), "–");
+  globalThis.document = { documentElement: { lang: "nl" } };
+  try {
+    assert.equal(formatGini(0.25), "0,25");
+  } finally {
+    globalThis.document = { documentElement: { lang: "en-GB" } };
+  }
 });
