@@ -205,3 +205,8 @@ def floor_end(actor, cmd):
 def participant_nudge(actor, cmd):
     floor.participant_nudge(actor=actor, participant_id=cmd.participant, text=cmd.text)
     return {"participant": cmd.participant}
+
+
+@command("contributions.get", roles=FACILITATOR, readonly=True)
+def contributions_get(actor, cmd):
+    return {"contributions": selectors.contributions(actor.workshop_id)}

@@ -398,6 +398,27 @@ def floor_now(workshop_id: int) -> dict | None:
     return {"participant": turn.participant_id, "since": iso(turn.started_at)} if turn else None
 
 
+def contributions(workshop_id: int) -> list[dict]:
+    """Each citizen still taking part, with their ideas, builds, reactions and floor turns, in joining order:
+    what the console shows so a facilitator can invite those with none. Four grouped queries."""
+    ids = list(Participant.objects.filter(workshop_id=workshop_id, role=Participant.Role.CITIZEN, removed=False,
+                                          admitted=True, erased_at__isnull=True)
+               .order_by("joined_at", "pk").values_list("pk", flat=True))
+    rows = {pid: {"participant": pid, "ideas": 0, "builds": 0, "reactions": 0, "turns": 0} for pid in ids}
+    ideas = Idea.objects.filter(board__workshop_id=workshop_id)
+    for key, grouped in (
+            ("ideas", ideas.values_list("author_id").annotate(n=Count("pk"))),
+            ("builds", ideas.filter(builds_on__isnull=False).values_list("author_id").annotate(n=Count("pk"))),
+            ("reactions", Reaction.objects.filter(idea__board__workshop_id=workshop_id).values_list("participant_id")
+             .annotate(n=Count("pk"))),
+            ("turns", FloorTurn.objects.filter(workshop_id=workshop_id).values_list("participant_id")
+             .annotate(n=Count("pk")))):
+        for pid, n in grouped:
+            if pid in rows:
+                rows[pid][key] = n
+    return list(rows.values())
+
+
 def outcome_entries(workshop_id: int) -> list[dict]:
     """The public record of outcomes as entries, newest first: each published proposal and each response.
 

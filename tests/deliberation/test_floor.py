@@ -6,9 +6,10 @@ from channels.db import database_sync_to_async as db
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from deliberation import floor, moderation
+from deliberation import floor, moderation, selectors
+from deliberation import services as content
 from deliberation.models import FloorTurn, Hand
-from tests.factories import citizen, emitted, last_seq, staff_member, workshop_with_facilitator
+from tests.factories import citizen, emitted, last_seq, plenary, staff_member, workshop_with_facilitator
 from tests.live import Live, make_citizen, make_workshop
 from workshops import services
 from workshops.errors import DomainError
@@ -111,6 +112,23 @@ def test_removing_someone_lowers_their_hand_and_ends_their_turn():
         ("participant.removed", {"participant": an.pk})]
 
 
+@pytest.mark.django_db
+def test_contributions_count_each_citizens_ideas_builds_reactions_and_turns():
+    workshop, fac = workshop_with_facilitator()
+    an, bo, cas = citizen(workshop, "An"), citizen(workshop, "Bo"), citizen(workshop, "Cas")
+    first = content.idea_post(actor=an, board=plenary(workshop), text="Trees")
+    content.idea_post(actor=bo, board=plenary(workshop), text="And benches", builds_on=first)
+    content.idea_react(actor=bo, idea=first, value="agree")
+    content.idea_react(actor=fac, idea=first, value="agree")  # staff are not listed
+    floor.floor_give(actor=fac, participant_id=an.pk)
+    assert selectors.contributions(workshop.pk) == [
+        {"participant": an.pk, "ideas": 1, "builds": 0, "reactions": 0, "turns": 1},
+        {"participant": bo.pk, "ideas": 1, "builds": 1, "reactions": 1, "turns": 0},
+        {"participant": cas.pk, "ideas": 0, "builds": 0, "reactions": 0, "turns": 0}]
+    moderation.participant_remove(actor=fac, participant_id=cas.pk)
+    assert [row["participant"] for row in selectors.contributions(workshop.pk)] == [an.pk, bo.pk]
+
+
 # Over the socket
 
 async def setup():
@@ -141,6 +159,9 @@ async def test_hands_and_the_floor_end_to_end():
     # Every forbidden case.
     assert (await c.command("floor.give", participant=an.pk))["code"] == "forbidden"
     assert (await c.command("participant.nudge", participant=an.pk))["code"] == "forbidden"
+    assert (await c.command("contributions.get"))["code"] == "forbidden"
+    tally = await f.command("contributions.get")
+    assert [row["participant"] for row in tally["contributions"]] == [an.pk, bo.pk, cas.pk]
     o = await Live.open(off)
     assert (await o.command("floor.give", participant=an.pk))["code"] == "forbidden"
     assert (await f.command("floor.give", participant="An"))["code"] == "invalid"
