@@ -129,6 +129,22 @@ def test_contributions_count_each_citizens_ideas_builds_reactions_and_turns():
     assert [row["participant"] for row in selectors.contributions(workshop.pk)] == [an.pk, bo.pk]
 
 
+@pytest.mark.django_db
+def test_an_erased_participants_hand_goes_down_and_their_turn_ends():
+    from deliberation import privacy
+
+    workshop, fac = workshop_with_facilitator()
+    an, bo = citizen(workshop, "An"), citizen(workshop, "Bo")
+    floor.hand_raise(actor=an)
+    floor.floor_give(actor=fac, participant_id=bo.pk)
+    floor.hand_raise(actor=bo)
+    before = last_seq(workshop)
+    privacy.participant_erase(actor=bo)
+    assert [(t, p) for t, p, _ in emitted(workshop, after=before)] == [
+        ("hands.changed", {"queue": [an.pk]}), ("floor.ended", {"participant": bo.pk, "seconds": 0}),
+        ("participant.erased", {"participant": bo.pk})]
+
+
 # Over the socket
 
 async def setup():
