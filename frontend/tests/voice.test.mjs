@@ -81,7 +81,7 @@ test("elapsed time on the floor", () => {
   assert.equal(formatElapsed(3725), "1:02:05");
 });
 
-test("contributions: everyone in a small workshop, those with none first; only the quiet in a large one", () => {
+test("contributions: everyone in a small workshop, those with none first; in a large one only whom a search finds", () => {
   const row = (participant, ideas = 0, reactions = 0, turns = 0) => ({ participant, ideas, builds: 0, reactions, turns });
   assert.equal(contributionTotal(row(1, 2, 3, 1)), 6);
   const small = contributionView([row(1, 1), row(2), row(3, 0, 0, 1), row(4)], { limit: 10 });
@@ -89,9 +89,13 @@ test("contributions: everyone in a small workshop, those with none first; only t
   assert.equal(small.scope, "everyone");
   assert.equal(small.quiet, 2);
   const rows = Array.from({ length: 12 }, (_, i) => row(i + 1, i % 3 === 0 ? 1 : 0));
-  const large = contributionView(rows, { limit: 5 });
-  assert.equal(large.scope, "quiet");
-  assert.equal(large.quiet, 8);
-  assert.deepEqual(large.listed.map((r) => r.participant), [2, 3, 5, 6, 8]);
-  assert.equal(large.more, 3);
+  const nameOf = (id) => (id <= 6 ? `Zoë ${id}` : `Bram ${id}`);
+  const unasked = contributionView(rows, { limit: 5, nameOf });
+  assert.equal(unasked.scope, "found");
+  assert.equal(unasked.quiet, 8);
+  assert.deepEqual(unasked.listed, [], "a large workshop names nobody unasked");
+  const found = contributionView(rows, { limit: 5, nameOf, query: "zoe" });
+  assert.deepEqual(found.listed.map((r) => r.participant), [2, 3, 5, 6, 1]);
+  assert.equal(found.found, 6);
+  assert.equal(found.more, 1);
 });

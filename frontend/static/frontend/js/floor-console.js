@@ -50,6 +50,11 @@ export class FloorConsole {
     this.queueEmpty = h("p", { class: "empty" }, gettext("No hands up."));
     this.nudgeText = h("input", { id: "nudge-text", type: "text", maxlength: "300", "aria-describedby": "nudge-hint" });
     this.summary = h("p", { id: "contrib-summary" });
+    this.search = h("input", { id: "contrib-search", type: "search", "aria-describedby": "contrib-search-hint" });
+    this.search.addEventListener("input", () => this.renderContributions());
+    this.searchField = h("div", { class: "field", hidden: "" },
+      h("label", { for: "contrib-search" }, gettext("Find a citizen")), this.search,
+      h("p", { id: "contrib-search-hint", class: "hint" }, gettext("A large workshop lists nobody unasked: type part of a name to see their contributions.")));
     this.list = h("ul", { id: "contrib-list", class: "plain contrib-list", "aria-labelledby": "contrib-title" });
     this.more = h("p", { class: "hint", hidden: "" });
     this.refreshButton = h("button", { type: "button", id: "contrib-refresh", class: "small" }, gettext("Refresh"));
@@ -65,7 +70,7 @@ export class FloorConsole {
         h("label", { for: "nudge-text" }, gettext("Message with a nudge (optional)")), this.nudgeText,
         h("p", { id: "nudge-hint", class: "hint" }, gettext("Only the person you nudge sees it. Left empty, they are invited to take part."))),
       h("div", { class: "floor-line" }, this.summary, this.refreshButton),
-      this.list, this.more, this.status);
+      this.searchField, this.list, this.more, this.status);
   }
 
   name(id) {
@@ -137,7 +142,9 @@ export class FloorConsole {
   }
 
   renderContributions() {
-    const view = contributionView(this.rows.filter((r) => this.store.state.participants.get(r.participant)?.removed !== true));
+    const rows = this.rows.filter((r) => this.store.state.participants.get(r.participant)?.removed !== true);
+    const view = contributionView(rows, { query: this.search.value, nameOf: (id) => this.name(id) });
+    this.searchField.hidden = view.scope !== "found";
     setText(this.summary, view.total
       ? ngettext("%(count)s of %(total)s citizens has not contributed yet.", "%(count)s of %(total)s citizens have not contributed yet.",
         view.quiet, { count: view.quiet, total: view.total })
@@ -153,8 +160,6 @@ export class FloorConsole {
           this.button(gettext("Give the floor"), who, (btn) => this.give(row.participant, btn))));
     }));
     this.more.hidden = !view.more;
-    setText(this.more, view.scope === "quiet"
-      ? ngettext("%(count)s more without contributions are not listed.", "%(count)s more without contributions are not listed.", view.more)
-      : ngettext("%(count)s more are not listed.", "%(count)s more are not listed.", view.more));
+    setText(this.more, ngettext("%(count)s more are not listed.", "%(count)s more are not listed.", view.more));
   }
 }

@@ -1,6 +1,6 @@
 // The pure logic of questions, hands and the floor (docs/protocol.md 3.4), shared by the
 // participant page, the console and the moderation page, and tested under Node.
-import { LARGE_WORKSHOP } from "./people.js";
+import { LARGE_WORKSHOP, isLarge, nameMatches } from "./people.js";
 
 const ANSWERING = new Set(["official", "facilitator"]);
 const MODERATING = new Set(["moderator", "facilitator"]);
@@ -64,13 +64,16 @@ export function contributionTotal(row) {
 
 /**
  * What the console's contributions list shows. Rows are {participant, ideas, builds, reactions,
- * turns}. A small workshop lists everyone, those with none first; a large one (more than `limit`
- * citizens) lists only those with none, at most `limit` of them, and counts the rest.
+ * turns}. A small workshop lists everyone, those with none first. A large one (more than `limit`
+ * citizens) names nobody unasked, as the people card (people.js): it counts those with none, and
+ * lists the citizens whose name (`nameOf`) matches `query`, those with none first, at most `limit`.
  */
-export function contributionView(rows, { limit = LARGE_WORKSHOP } = {}) {
-  const quiet = rows.filter((r) => contributionTotal(r) === 0);
-  const large = rows.length > limit;
-  const ordered = large ? quiet : [...quiet, ...rows.filter((r) => contributionTotal(r) > 0)];
-  return { scope: large ? "quiet" : "everyone", total: rows.length, quiet: quiet.length,
+export function contributionView(rows, { limit = LARGE_WORKSHOP, query = "", nameOf = () => "" } = {}) {
+  const quietFirst = (list) => [...list.filter((r) => contributionTotal(r) === 0), ...list.filter((r) => contributionTotal(r) > 0)];
+  const quiet = rows.filter((r) => contributionTotal(r) === 0).length;
+  const large = isLarge(rows.length, limit);
+  const candidates = large ? rows.filter((r) => nameMatches({ name: nameOf(r.participant) }, query)) : rows;
+  const ordered = quietFirst(candidates);
+  return { scope: large ? "found" : "everyone", total: rows.length, quiet, found: large ? ordered.length : null,
     listed: ordered.slice(0, limit), more: Math.max(0, ordered.length - limit) };
 }
