@@ -247,7 +247,7 @@ class QuestionHidden(StreamEvent):
 # Hands and the floor (docs/protocol.md 3.4)
 
 class HandsChanged(StreamEvent):
-    """To staff, to everyone in the queue, and to whoever's hand went down."""
+    """The queue to staff and to everyone in it; `[]` to a citizen whose hand just went down."""
 
     type: Literal["hands.changed"]
     queue: list[int]  # participant ids, first raised first

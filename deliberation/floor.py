@@ -1,7 +1,7 @@
 """Hands, the floor and nudges (PROTOCOL.md 3.4): who asks to speak, who speaks, and inviting the quiet.
 
 The queue is the workshop's raised hands, first raised first. `hands.changed` carries the whole
-queue to staff, to everyone in it, and to whoever's hand just went down. Each change waits for the
+queue to staff and to everyone in it; a citizen whose hand just went down gets an empty one. Each change waits for the
 workshop's earlier writers (stream.take_turn), so the last event always holds the queue as it is.
 """
 from django.db import transaction
@@ -21,12 +21,21 @@ __all__ = ["hand_raise", "hand_lower", "floor_give", "floor_end", "participant_n
 STAFF = ("role:facilitator", "role:moderator", "role:official")
 
 
-def _hands_changed(workshop_id: int, *, lowered: int | None = None) -> list[int]:
+def _hands_changed(workshop_id: int, *, lowered: Participant | None = None) -> list[int]:
+    """Tell staff and everyone in the queue the queue; whoever's hand went down, that they are in none."""
     queue = hand_queue(workshop_id)
-    readers = {*queue, *([lowered] if lowered is not None else [])}
-    audience = (*STAFF, *(token for pid in sorted(readers) for token in stream.to_participant(pid)))
-    stream.emit(workshop_id, HandsChanged(queue=queue), audience=audience)
+    audience = (*STAFF, *(token for pid in queue for token in stream.to_participant(pid)))
+    events = [(HandsChanged(queue=queue), audience)]
+    if lowered is not None and not lowered.is_staff_role:
+        # What a citizen sees of the queue is the queue while they are in it, else nothing (welcome.hands).
+        events.append((HandsChanged(queue=[]), stream.to_participant(lowered.pk)))
+    stream.emit_many(workshop_id, events)
     return queue
+
+
+def _seen_by(actor: Participant, queue: list[int]) -> list[int]:
+    """The queue as the actor may see it: staff and those in it see it all; anyone else nothing."""
+    return queue if actor.is_staff_role or actor.pk in queue else []
 
 
 @transaction.atomic
@@ -35,19 +44,19 @@ def hand_raise(*, actor: Participant) -> list[int]:
     rules.require_content(actor)
     stream.take_turn(actor.workshop_id)
     if Hand.objects.filter(participant=actor).exists():
-        return hand_queue(actor.workshop_id)
+        return _seen_by(actor, hand_queue(actor.workshop_id))
     Hand.objects.create(workshop_id=actor.workshop_id, participant=actor)
-    return _hands_changed(actor.workshop_id)
+    return _seen_by(actor, _hands_changed(actor.workshop_id))
 
 
 @transaction.atomic
 def hand_lower(*, actor: Participant) -> list[int]:
-    """Lower the actor's hand, if it is up; the queue."""
+    """Lower the actor's hand, if it is up; the queue as they may see it now."""
     rules.require_act(actor)
     stream.take_turn(actor.workshop_id)
     if not Hand.objects.filter(participant=actor).delete()[0]:
-        return hand_queue(actor.workshop_id)
-    return _hands_changed(actor.workshop_id, lowered=actor.pk)
+        return _seen_by(actor, hand_queue(actor.workshop_id))
+    return _seen_by(actor, _hands_changed(actor.workshop_id, lowered=actor))
 
 
 def _end_turn(turn: FloorTurn) -> int:
@@ -88,7 +97,7 @@ def floor_give(*, actor: Participant, participant_id: int) -> FloorTurn:
     if current is not None:
         _end_turn(current)
     if Hand.objects.filter(participant=target).delete()[0]:
-        _hands_changed(actor.workshop_id, lowered=target.pk)
+        _hands_changed(actor.workshop_id, lowered=target)
     turn = FloorTurn.objects.create(workshop_id=actor.workshop_id, participant=target, given_by=actor,
                                     started_at=timezone.now())
     stream.emit(actor.workshop_id, FloorGiven(participant=target.pk))
@@ -122,7 +131,7 @@ def voice_leave(target: Participant) -> None:
     """Someone leaves for good (removed): their hand goes down and their turn ends. In the caller's transaction."""
     stream.take_turn(target.workshop_id)
     if Hand.objects.filter(participant=target).delete()[0]:
-        _hands_changed(target.workshop_id, lowered=target.pk)
+        _hands_changed(target.workshop_id, lowered=target)
     current = _open_turn(target.workshop_id)
     if current is not None and current.participant_id == target.pk:
         _end_turn(current)

@@ -28,18 +28,20 @@ def refused(code, fn, **kwargs):
 @pytest.mark.django_db
 def test_hands_queue_in_order_to_staff_and_those_in_it():
     workshop, fac = workshop_with_facilitator()
-    an, bo = citizen(workshop, "An"), citizen(workshop, "Bo")
+    an, bo, cas = citizen(workshop, "An"), citizen(workshop, "Bo"), citizen(workshop, "Cas")
     before = last_seq(workshop)
     assert floor.hand_raise(actor=an) == [an.pk]
     assert floor.hand_raise(actor=bo) == [an.pk, bo.pk]
     assert floor.hand_raise(actor=an) == [an.pk, bo.pk]  # already up: nothing changes
-    assert floor.hand_lower(actor=an) == [bo.pk]
-    assert floor.hand_lower(actor=an) == [bo.pk]
+    assert floor.hand_lower(actor=an) == []  # no longer in the queue: they see none of it
+    assert floor.hand_lower(actor=an) == []
+    assert floor.hand_lower(actor=cas) == []
+    assert floor.hand_lower(actor=fac) == [bo.pk]  # staff see the queue
     assert emitted(workshop, after=before) == [
         ("hands.changed", {"queue": [an.pk]}, [*STAFF, f"p:{an.pk}"]),
         ("hands.changed", {"queue": [an.pk, bo.pk]}, [*STAFF, f"p:{an.pk}", f"p:{bo.pk}"]),
-        ("hands.changed", {"queue": [bo.pk]}, [*STAFF, *sorted([f"p:{an.pk}", f"p:{bo.pk}"],
-                                                                key=lambda t: int(t[2:]))])]
+        ("hands.changed", {"queue": [bo.pk]}, [*STAFF, f"p:{bo.pk}"]),
+        ("hands.changed", {"queue": []}, [f"p:{an.pk}"])]
 
 
 @pytest.mark.django_db
@@ -50,7 +52,8 @@ def test_giving_the_floor_lowers_the_hand_and_ends_the_turn_before():
     before = last_seq(workshop)
     floor.floor_give(actor=fac, participant_id=an.pk)
     assert emitted(workshop, after=before) == [
-        ("hands.changed", {"queue": []}, [*STAFF, f"p:{an.pk}"]),
+        ("hands.changed", {"queue": []}, STAFF),
+        ("hands.changed", {"queue": []}, [f"p:{an.pk}"]),
         ("floor.given", {"participant": an.pk}, ["all"])]
     assert not Hand.objects.filter(participant=an).exists()
     refused("conflict", floor.floor_give, actor=fac, participant_id=an.pk)
@@ -108,8 +111,8 @@ def test_removing_someone_lowers_their_hand_and_ends_their_turn():
     before = last_seq(workshop)
     moderation.participant_remove(actor=fac, participant_id=an.pk)
     assert [(t, p) for t, p, _ in emitted(workshop, after=before)] == [
-        ("hands.changed", {"queue": [bo.pk]}), ("floor.ended", {"participant": an.pk, "seconds": 0}),
-        ("participant.removed", {"participant": an.pk})]
+        ("hands.changed", {"queue": [bo.pk]}), ("hands.changed", {"queue": []}),
+        ("floor.ended", {"participant": an.pk, "seconds": 0}), ("participant.removed", {"participant": an.pk})]
 
 
 @pytest.mark.django_db
@@ -141,8 +144,8 @@ def test_an_erased_participants_hand_goes_down_and_their_turn_ends():
     before = last_seq(workshop)
     privacy.participant_erase(actor=bo)
     assert [(t, p) for t, p, _ in emitted(workshop, after=before)] == [
-        ("hands.changed", {"queue": [an.pk]}), ("floor.ended", {"participant": bo.pk, "seconds": 0}),
-        ("participant.erased", {"participant": bo.pk})]
+        ("hands.changed", {"queue": [an.pk]}), ("hands.changed", {"queue": []}),
+        ("floor.ended", {"participant": bo.pk, "seconds": 0}), ("participant.erased", {"participant": bo.pk})]
 
 
 # Over the socket
@@ -185,7 +188,7 @@ async def test_hands_and_the_floor_end_to_end():
     assert given == {**given, "type": "ack", "participant": an.pk}
     for s in (a, c):
         assert (await s.event("floor.given"))["participant"] == an.pk
-    assert (await a.event("hands.changed"))["queue"] == [bo.pk]  # their hand went down
+    assert (await a.event("hands.changed"))["queue"] == []  # their hand went down: out of the queue
     late = await Live.open(cas)
     assert late.welcome["floor"] == {"participant": an.pk, "since": given["since"]}
     assert (await c.command("floor.end"))["code"] == "forbidden"
@@ -197,8 +200,15 @@ async def test_hands_and_the_floor_end_to_end():
     assert (await Live.open(cas)).welcome["floor"] is None
     assert (await f.command("floor.end"))["code"] == "conflict"
     await b.drain()
+    await a.command("hand.raise")
+    assert (await b.event("hands.changed"))["queue"] == [bo.pk, an.pk]
+    for s in (a, c, f):
+        await s.drain()
     assert (await b.command("hand.lower"))["queue"] == []
-    assert (await b.event("hands.changed"))["queue"] == []  # lowered: told, though no longer in the queue
+    assert (await b.event("hands.changed"))["queue"] == []  # lowered: told they are in no queue
+    assert (await a.event("hands.changed"))["queue"] == [an.pk]
+    assert (await f.event("hands.changed"))["queue"] == [an.pk]
+    assert await c.nothing()
     for s in (f, a, b, c, o, late):
         await s.close()
 
