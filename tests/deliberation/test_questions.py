@@ -224,3 +224,18 @@ async def test_upvotes_coalesce_to_the_latest_count():
     assert seen[-1]["votes"] == 1 and len(seen) <= 3
     for s in (a, b):
         await s.close()
+
+
+@pytest.mark.django_db
+def test_erasing_the_author_blanks_their_name_in_stored_question_events():
+    from deliberation import privacy
+    from workshops.models import Event
+
+    workshop, fac = workshop_with_facilitator()
+    an = citizen(workshop, "An")
+    asked = questions.question_ask(actor=an, text="Who pays?")
+    questions.question_answer(actor=fac, question=asked, text="The city")
+    privacy.participant_erase(actor=an)
+    stored = [e.payload["question"]["author"] for e in Event.objects.filter(workshop=workshop,
+                                                                           type__startswith="question.")]
+    assert stored == [{"id": an.pk, "name": ""}, {"id": an.pk, "name": ""}]
