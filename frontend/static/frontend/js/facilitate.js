@@ -21,7 +21,7 @@ const client = page.client;
 picker = new BoardPicker(page);
 const overview = new RoomOverview(page, picker);
 new FloorConsole(page, (section) => $("#now", root).after(section));
-new QuestionsPanel({ client, mount: (section) => $("#floor-console", root).after(section), onSnapshot: (fn) => page.onSnapshot(fn) });
+new QuestionsPanel({ client, mount: (section) => $(".main-col", root).append(section), onSnapshot: (fn) => page.onSnapshot(fn) });
 
 /** Run a command from a control: show progress and the outcome in that control's status slot. */
 function run(statusEl, type, fields, { done, busy } = {}) {

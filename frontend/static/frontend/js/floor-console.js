@@ -126,9 +126,15 @@ export class FloorConsole {
     clearInterval(this.tick);
     this.tick = s.floor ? setInterval(() => this.renderNow(), 1000) : null;
     this.end.hidden = !s.floor;
-    this.queue.replaceChildren(...s.hands.map((id, i) => h("li", { class: "hand" },
-      h("span", {}, gettext("%(n)s. %(name)s", { n: i + 1, name: this.name(id) })),
-      this.button(gettext("Give the floor"), this.name(id), (btn) => this.give(id, btn)))));
+    // Drawn again only when what it shows changed: a redraw in the middle of a drag or a click
+    // elsewhere on the console must not move the page.
+    const queueKey = JSON.stringify(s.hands.map((id) => [id, this.name(id)]));
+    if (queueKey !== this.queueKey) {
+      this.queueKey = queueKey;
+      this.queue.replaceChildren(...s.hands.map((id, i) => h("li", { class: "hand" },
+        h("span", {}, gettext("%(n)s. %(name)s", { n: i + 1, name: this.name(id) })),
+        this.button(gettext("Give the floor"), this.name(id), (btn) => this.give(id, btn)))));
+    }
     this.queueEmpty.hidden = s.hands.length > 0;
     this.renderContributions();
   }
@@ -149,7 +155,8 @@ export class FloorConsole {
       ? ngettext("%(count)s of %(total)s citizens has not contributed yet.", "%(count)s of %(total)s citizens have not contributed yet.",
         view.quiet, { count: view.quiet, total: view.total })
       : gettext("No citizens yet."));
-    this.list.replaceChildren(...view.listed.map((row) => {
+    const listKey = JSON.stringify(view.listed.map((row) => [row, this.name(row.participant)]));
+    if (listKey !== this.listKey) this.list.replaceChildren(...view.listed.map((row) => {
       const who = this.name(row.participant);
       const quiet = !contributionTotal(row);
       return h("li", { class: quiet ? "contrib quiet" : "contrib", dataset: { participant: row.participant } },
@@ -159,6 +166,7 @@ export class FloorConsole {
           this.button(gettext("Nudge"), who, (btn) => this.nudge(row.participant, btn)),
           this.button(gettext("Give the floor"), who, (btn) => this.give(row.participant, btn))));
     }));
+    this.listKey = listKey;
     this.more.hidden = !view.more;
     setText(this.more, ngettext("%(count)s more are not listed.", "%(count)s more are not listed.", view.more));
   }
