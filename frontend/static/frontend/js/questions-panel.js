@@ -107,7 +107,7 @@ export class QuestionsPanel {
   }
 
   /** A button that opens a small form (a text and a send button) under the question. */
-  opener({ id, label, fieldLabel, send, required, maxlength, multiline = true }) {
+  opener({ id, label, fieldLabel, send, maxlength, multiline = true }) {
     // A one-line field sends with Enter; a text area takes Enter as a new line.
     const input = multiline ? h("textarea", { id: `${id}-text`, rows: "2", maxlength: String(maxlength) })
       : h("input", { id: `${id}-text`, type: "text", maxlength: String(maxlength) });
@@ -128,7 +128,7 @@ export class QuestionsPanel {
     form.addEventListener("keydown", (e) => {
       if (e.key === "Escape") show(false);
     });
-    return { toggle, form, input, submit, show, required };
+    return { toggle, form, input, submit, show };
   }
 
   item(question) {
