@@ -78,7 +78,7 @@ def export(request, code):
 
 
 CSV_COLUMNS = ["kind", "id", "board", "author", "text", "builds_on", "status", "agree", "disagree", "pass",
-               "sources", "contributors", "response_status", "response_message", "created_at"]
+               "sources", "contributors", "response_status", "response_message", "created_at", "votes", "answer"]
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
@@ -116,6 +116,10 @@ def _csv(data: dict) -> str:
                          "status": p["status"], **p["endorsements"], "sources": " ".join(map(str, p["sources"])),
                          "contributors": " ".join(p["contributors"]), "response_status": latest.get("status", ""),
                          "response_message": latest.get("message", ""), "created_at": p["published_at"] or ""})
+    for q in data["questions"]:
+        writer.writerow({"kind": "question", "id": q["id"], "author": q["author"], "text": q["text"],
+                         "status": q["status"], "votes": q["votes"], "created_at": q["created_at"],
+                         "answer": q["answer"]["text"] if q["answer"] else ""})
     return out.getvalue()
 
 

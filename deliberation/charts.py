@@ -70,7 +70,8 @@ def charts(report: dict, *, labels: dict | None = None) -> dict[str, str]:
          "participation": "What people did", "survey_citizens": "Citizens' survey (mean, 0 to 10)",
          "survey_officials": "Officials' survey (mean, 0 to 10)", "agree": "7 or more",
          "representativeness": "Who took part, against the reference", "room": "In the room",
-         "reference": "Reference", **(labels or {})}
+         "reference": "Reference", "voice": "Citizens by number of contributions (ideas, reactions, turns)",
+         **(labels or {})}
     ladder = report["ladder"]
     out = {
         "ladder": bar_chart(key="ladder", title=t["ladder"], series=[t["start"], t["end"]],
@@ -80,6 +81,10 @@ def charts(report: dict, *, labels: dict | None = None) -> dict[str, str]:
                                    rows=[(k, [v]) for k, v in report["participation"].items()],
                                    maximum=max([1, *report["participation"].values()])),
     }
+    bands = report.get("contribution_bands")
+    if bands is not None:
+        out["voice"] = bar_chart(key="voice", title=t["voice"], series=[""], rows=[(k, [v]) for k, v in bands.items()],
+                                 maximum=max([1, *bands.values()]))
     for group in ("citizens", "officials"):
         factors = report["survey"][group]
         out[f"survey_{group}"] = bar_chart(

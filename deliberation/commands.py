@@ -2,7 +2,7 @@
 from workshops.registry import ANYONE, FACILITATOR, MODERATOR, OFFICIAL, command
 from workshops.times import iso
 
-from . import admission, deck, moderation, proposals, protocol, selectors, services, synthesis
+from . import admission, deck, floor, moderation, proposals, protocol, questions, selectors, services, synthesis
 
 
 @command("idea.post", roles=ANYONE, schema=protocol.IdeaPost)
@@ -145,3 +145,68 @@ def deck_next(actor, cmd):
 def survey_answer(actor, cmd):
     survey = services.survey_answer(actor=actor, answers=cmd.answers, comment=cmd.comment)
     return {"id": survey.pk}
+
+
+@command("question.ask", roles=ANYONE, schema=protocol.QuestionAsk)
+def question_ask(actor, cmd):
+    question = questions.question_ask(actor=actor, text=cmd.text)
+    return {"id": question.pk, "status": question.status}
+
+
+@command("question.upvote", roles=ANYONE, schema=protocol.QuestionUpvote)
+def question_upvote(actor, cmd):
+    votes = questions.question_upvote(actor=actor, question=selectors.question_get(actor, cmd.question, lock=True),
+                                      value=cmd.value)
+    return {"id": cmd.question, "value": cmd.value, "votes": votes}
+
+
+@command("question.answer", roles=OFFICIAL | FACILITATOR, schema=protocol.QuestionAnswer)
+def question_answer(actor, cmd):
+    questions.question_answer(actor=actor, question=selectors.question_get(actor, cmd.question, lock=True),
+                              text=cmd.text)
+    return {"id": cmd.question}
+
+
+@command("question.hide", roles=MODERATOR, schema=protocol.QuestionHide)
+def question_hide(actor, cmd):
+    questions.question_hide(actor=actor, question=selectors.question_get(actor, cmd.question, lock=True),
+                            reason=cmd.reason)
+    return {"id": cmd.question}
+
+
+@command("question.approve", roles=MODERATOR, schema=protocol.QuestionRef)
+def question_approve(actor, cmd):
+    questions.question_approve(actor=actor, question=selectors.question_get(actor, cmd.question, lock=True))
+    return {"id": cmd.question}
+
+
+@command("hand.raise", roles=ANYONE)
+def hand_raise(actor, cmd):
+    return {"queue": floor.hand_raise(actor=actor)}
+
+
+@command("hand.lower", roles=ANYONE)
+def hand_lower(actor, cmd):
+    return {"queue": floor.hand_lower(actor=actor)}
+
+
+@command("floor.give", roles=FACILITATOR, schema=protocol.ParticipantRef)
+def floor_give(actor, cmd):
+    turn = floor.floor_give(actor=actor, participant_id=cmd.participant)
+    return {"participant": turn.participant_id, "since": iso(turn.started_at)}
+
+
+@command("floor.end", roles=ANYONE)
+def floor_end(actor, cmd):
+    return {"seconds": floor.floor_end(actor=actor)}
+
+
+@command("participant.nudge", roles=FACILITATOR, schema=protocol.ParticipantNudge)
+def participant_nudge(actor, cmd):
+    floor.participant_nudge(actor=actor, participant_id=cmd.participant, text=cmd.text)
+    return {"participant": cmd.participant}
+
+
+@command("contributions.get", roles=FACILITATOR, readonly=True)
+def contributions_get(actor, cmd):
+    return {"contributions": selectors.contributions(actor.workshop_id)}

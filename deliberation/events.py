@@ -1,6 +1,6 @@
 """The content's events: one pydantic model per event type, on the stream's base (workshops/events.py).
 
-The shapes are the protocol's (docs/protocol.md 2.4): IDEA, FLAG, APPEAL, PROPOSAL.
+The shapes are the protocol's (docs/protocol.md 2.4 and 3.4): IDEA, FLAG, APPEAL, PROPOSAL, QUESTION.
 """
 from typing import Literal
 
@@ -9,7 +9,7 @@ from pydantic import Field
 from workshops.events import Iso, Person, Shape, StreamEvent, omitted
 from workshops.models import Participant
 
-from .models import Appeal, Flag, Idea, Proposal, Response
+from .models import Appeal, Flag, Idea, Proposal, Question, Response
 
 
 # Shapes
@@ -209,3 +209,84 @@ class RungChanged(StreamEvent):
     rung: Participant.Rung
     reason: str
     next: str  # what the next rung asks; "" at the top
+
+
+# Questions to the panel (docs/protocol.md 3.4)
+
+class AnswerShape(Shape):
+    text: str  # "" when answered without words
+    by: str  # the display name of the official or facilitator who answered
+    at: Iso
+
+
+class QuestionShape(Shape):
+    """QUESTION (selectors.question_payload); the reasons go only to its author, moderators and facilitators."""
+
+    id: int
+    text: str
+    author: Person
+    votes: int
+    status: Question.Status
+    answer: AnswerShape | None
+    hidden_reason: str | None = omitted()
+    held_reason: str | None = omitted()
+
+
+class QuestionAsked(StreamEvent):
+    """To everyone; a held question only to its author and moderators, and to everyone once approved."""
+
+    type: Literal["question.asked"]
+    additive = True
+    question: QuestionShape
+
+
+class QuestionUpvoted(StreamEvent):
+    type: Literal["question.upvoted"]
+    coalesce_by = "question"
+    additive = True
+    question: int
+    votes: int
+
+
+class QuestionAnswered(StreamEvent):
+    type: Literal["question.answered"]
+    additive = True
+    question: QuestionShape
+
+
+class QuestionHidden(StreamEvent):
+    """With the reason to its author, moderators and facilitators; without it to everyone else."""
+
+    type: Literal["question.hidden"]
+    question: int
+    hidden_reason: str | None = omitted()
+
+
+# Hands and the floor (docs/protocol.md 3.4)
+
+class HandsChanged(StreamEvent):
+    """The queue to staff and to everyone in it; `[]` to a citizen whose hand just went down."""
+
+    type: Literal["hands.changed"]
+    queue: list[int]  # participant ids, first raised first
+
+
+class FloorGiven(StreamEvent):
+    type: Literal["floor.given"]
+    participant: int
+
+
+class FloorEnded(StreamEvent):
+    type: Literal["floor.ended"]
+    participant: int
+    seconds: int
+
+
+class Nudged(StreamEvent):
+    """To one participant: a facilitator invites them to take part.
+
+    `nudged` does not follow noun.past-tense: PROTOCOL.md 3.4 fixes the name.
+    """
+
+    type: Literal["nudged"]
+    text: str  # "" for the page's own words

@@ -247,3 +247,88 @@ class SurveyAnswer(models.Model):
     answers = models.JSONField()  # {factor: 0..10}
     comment = models.TextField(max_length=2000, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+# The longest question to the panel, in characters (PROTOCOL.md 3.4).
+MAX_QUESTION_CHARS = 300
+
+
+class Question(models.Model):
+    """A question to the panel, screened like an idea; officials and facilitators answer it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open"
+        HELD = "held"
+        ANSWERED = "answered"
+        HIDDEN = "hidden"
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="questions")
+    author = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="questions")
+    text = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    held_reason = models.CharField(max_length=300, blank=True, default="")
+    hidden_reason = models.CharField(max_length=300, blank=True, default="")
+    answer = models.TextField(max_length=2000, blank=True, default="")
+    answered_by = models.ForeignKey(Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=LessThanOrEqual(Length("text"), MAX_QUESTION_CHARS),
+                                   name="question_text_at_most_300"),
+        ]
+        indexes = [
+            # Serves welcome.questions and the export: a workshop's questions.
+            models.Index(fields=["workshop", "created_at"], name="question_workshop_created"),
+        ]
+
+    def __str__(self):
+        return self.text[:40]
+
+
+class QuestionVote(models.Model):
+    """One participant's upvote of a question; taking it back deletes the row."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="votes")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="question_votes")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["question", "participant"], name="questionvote_one_per_participant"),
+        ]
+
+
+class Hand(models.Model):
+    """A raised hand: the queue is a workshop's hands, first raised first; lowering deletes the row."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="hands")
+    participant = models.OneToOneField(Participant, on_delete=models.CASCADE, related_name="hand")
+    raised_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            # Serves the queue: a workshop's hands in the order they went up.
+            models.Index(fields=["workshop", "raised_at"], name="hand_workshop_raised"),
+        ]
+
+
+class FloorTurn(models.Model):
+    """A turn on the floor, from `floor.give` to `floor.end` (or the next `floor.give`)."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="floor_turns")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="floor_turns")
+    given_by = models.ForeignKey(Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workshop"], condition=Q(ended_at__isnull=True),
+                                    name="floorturn_one_open_per_workshop"),
+        ]
+        indexes = [
+            # Serves the report's and the console's turn counts per participant.
+            models.Index(fields=["workshop", "participant"], name="floorturn_workshop_participant"),
+        ]

@@ -17,7 +17,7 @@ from workshops.events import ParticipantMuted, ParticipantRemoved
 from workshops.models import Participant
 from workshops.times import iso
 
-from . import ladder, permissions
+from . import floor, ladder, permissions
 from .events import AppealDecided, AppealFiled, FlagRaised, FlagResolved, IdeaHidden, IdeaPosted, IdeaRestored
 from .models import Appeal, Flag, Idea, ModerationAction
 from .selectors import idea_audience, idea_payload
@@ -234,6 +234,7 @@ def participant_remove(*, actor: Participant, participant_id: int, reason: str =
     target.save(update_fields=["removed", "room"])
     log(workshop_id=actor.workshop_id, actor=actor, action=A.REMOVE, target=f"participant:{target.pk}",
         reason=reason)
+    floor.voice_leave(target)
     stream.emit(actor.workshop_id, ParticipantRemoved(participant=target.pk))
     return target
 

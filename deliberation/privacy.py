@@ -14,7 +14,9 @@ from workshops.events import ParticipantErased
 from workshops.models import Participant
 from workshops.times import iso
 
-from .models import Appeal, Endorsement, Flag, Idea, Reaction, SurveyAnswer
+from . import floor
+
+from .models import Appeal, Endorsement, FloorTurn, Flag, Hand, Idea, Question, QuestionVote, Reaction, SurveyAnswer
 
 __all__ = ["participant_data", "participant_erase"]
 
@@ -48,6 +50,15 @@ def participant_data(participant: Participant) -> dict:
                    "at": iso(f.created_at)} for f in Flag.objects.filter(by=p).order_by("pk")],
         "appeals": [{"idea": a.idea_id, "text": a.text, "status": a.status, "note": a.note,
                      "at": iso(a.created_at)} for a in Appeal.objects.filter(idea__author=p).order_by("pk")],
+        # Added too: their questions to the panel, upvotes, raised hand and turns on the floor.
+        "questions": [{"id": q.pk, "text": q.text, "status": q.status, "held_reason": q.held_reason,
+                       "hidden_reason": q.hidden_reason, "answer": q.answer if q.answered_at else None,
+                       "at": iso(q.created_at)} for q in Question.objects.filter(author=p).order_by("pk")],
+        "upvotes": [{"question": question, "at": iso(at)} for question, at in
+                    QuestionVote.objects.filter(participant=p).order_by("pk").values_list("question_id", "created_at")],
+        "hand_raised_at": iso(Hand.objects.filter(participant=p).values_list("raised_at", flat=True).first()),
+        "floor_turns": [{"started_at": iso(start), "ended_at": iso(end)} for start, end in
+                        FloorTurn.objects.filter(participant=p).order_by("pk").values_list("started_at", "ended_at")],
         # The contact address and the mail written to it (workshops.contact owns both).
         "contact": contact.contact_data(p),
         "mail": contact.mail_data(p),
@@ -75,5 +86,6 @@ def participant_erase(*, actor: Participant) -> Participant:
     SurveyAnswer.objects.filter(participant=participant).update(comment="")
     contact.contact_remove(actor=participant)  # the address, and every mail that would still go to it
     stream.forget_name(participant.workshop_id, participant.pk)
+    floor.voice_leave(participant)  # nobody now: their hand goes down and their turn ends
     stream.emit(participant.workshop_id, ParticipantErased(participant=participant.pk))
     return participant

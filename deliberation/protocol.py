@@ -3,7 +3,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .models import MAX_IDEA_CHARS
+from .models import MAX_IDEA_CHARS, MAX_QUESTION_CHARS
 
 
 class Strict(BaseModel):
@@ -117,3 +117,31 @@ class SynthesisSuggest(Strict):
 class SurveyAnswer(Strict):
     answers: dict[str, Annotated[int, Field(ge=0, le=10, strict=True)]] = Field(min_length=1, max_length=10)
     comment: str = Field(default="", max_length=2000)
+
+
+class QuestionAsk(Strict):
+    text: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+
+
+class QuestionUpvote(Strict):
+    question: int
+    value: bool = Field(strict=True)
+
+
+class QuestionAnswer(Strict):
+    question: int
+    text: str = Field(default="", max_length=2000)
+
+
+class QuestionRef(Strict):
+    question: int
+
+
+class QuestionHide(Strict):
+    question: int
+    reason: str = Field(min_length=1, max_length=300)
+
+
+class ParticipantNudge(Strict):
+    participant: int
+    text: str = Field(default="", max_length=300)

@@ -7,8 +7,8 @@ from workshops.models import Event, Participant
 from workshops.replay import replay_rewriter
 
 from . import permissions
-from .models import Idea, Reaction
-from .selectors import ZERO, idea_payload
+from .models import Idea, Question, QuestionVote, Reaction
+from .selectors import ZERO, idea_payload, question_payload, reads_question, reads_question_reason
 
 REASONS = ("hidden_reason", "held_reason")
 
@@ -63,3 +63,34 @@ def ideas_as_they_are_now(reader: Participant, events: Sequence[Event]) -> None:
             payload["idea"] = fresh(payload["idea"])
         if isinstance(payload.get("ideas"), list):
             payload["ideas"] = [fresh(i) if _is_idea(i) else i for i in payload["ideas"]]
+
+
+def _carries_question(payload: dict) -> bool:
+    return isinstance(payload.get("question"), dict)
+
+
+def question_now(reader: Participant, question: Question, votes: int) -> dict:
+    """A question as `reader` may see it now: one held or hidden from them has no text and no answer."""
+    payload = question_payload(question, votes=votes, with_reason=reads_question_reason(reader, question))
+    if not reads_question(reader, question):
+        payload.update(text="", status=Question.Status.HIDDEN, answer=None)
+    return payload
+
+
+@replay_rewriter
+def questions_as_they_are_now(reader: Participant, events: Sequence[Event]) -> None:
+    """Replace every QUESTION the replayed events carry with its form for the reader now, in two queries."""
+    ids = {event.payload["question"]["id"] for event in events if _carries_question(event.payload)}
+    if not ids:
+        return
+    questions = list(Question.objects.filter(pk__in=ids, workshop_id=reader.workshop_id)
+                     .select_related("author", "answered_by"))
+    votes = dict(QuestionVote.objects.filter(question_id__in=ids).values("question_id").annotate(n=Count("pk"))
+                 .values_list("question_id", "n"))
+    now = {q.pk: question_now(reader, q, votes.get(q.pk, 0)) for q in questions}
+    for event in events:
+        if _carries_question(event.payload):
+            old = event.payload["question"]
+            event.payload["question"] = now.get(old["id"]) or {
+                **{k: v for k, v in old.items() if k not in REASONS}, "text": "", "status": Question.Status.HIDDEN,
+                "answer": None}

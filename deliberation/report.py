@@ -5,12 +5,13 @@ any profile group of fewer than 5 people is reported as null.
 """
 from statistics import mean, median
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from workshops.models import MailTold, Participant, Workshop
 
 from .ladder import RUNGS
-from .models import Appeal, Endorsement, Flag, Idea, ModerationAction, Proposal, Reaction, Response, SurveyAnswer
+from .models import (Appeal, Endorsement, Flag, FloorTurn, Idea, ModerationAction, Proposal, Reaction, Response,
+                     SurveyAnswer)
 from .selectors import contributors_of, source_authors
 
 K_ANONYMITY = 5
@@ -32,6 +33,7 @@ def workshop_report(workshop: Workshop) -> dict:
                              | Q(flags__isnull=False)).distinct().count()
     joined = citizens.count()
     published = list(Proposal.objects.filter(workshop=workshop, status=Proposal.Status.PUBLISHED))
+    contributions = citizen_contributions(workshop)
     return {
         "participation": {"joined": joined, "active": active, "ideas": n_ideas, "builds": n_builds,
                           "reactions": reactions.count(), "endorsements": endorsements.count()},
@@ -46,6 +48,8 @@ def workshop_report(workshop: Workshop) -> dict:
         "reference": workshop.reference,
         "questions": workshop.profile_questions,
         "survey": survey_summary(workshop),
+        "voice": voice(workshop, contributions),
+        "contribution_bands": contribution_bands(contributions),
     }
 
 
@@ -138,6 +142,48 @@ def survey_summary(workshop: Workshop) -> dict:
                                   if shown else None,
                                   "n": len(values)}
     return out
+
+
+def citizen_contributions(workshop: Workshop) -> list[int]:
+    """Each joined citizen's count of ideas + reactions + floor turns (PROTOCOL 3.4), in three grouped queries."""
+    ids = list(Participant.objects.filter(workshop=workshop, role=Participant.Role.CITIZEN).values_list("pk", flat=True))
+    counts = dict.fromkeys(ids, 0)
+    for rows in (Idea.objects.filter(board__workshop=workshop).values_list("author_id").annotate(n=Count("pk")),
+                 Reaction.objects.filter(idea__board__workshop=workshop).values_list("participant_id")
+                 .annotate(n=Count("pk")),
+                 FloorTurn.objects.filter(workshop=workshop).values_list("participant_id").annotate(n=Count("pk"))):
+        for pid, n in rows:
+            if pid in counts:
+                counts[pid] += n
+    return list(counts.values())
+
+
+def gini(values: list[int]) -> float:
+    """The Gini coefficient: the mean absolute difference over twice the mean, without a small-sample
+    correction; 0 when every value is 0 (or there are none)."""
+    n, total = len(values), sum(values)
+    if not n or not total:
+        return 0.0
+    # sum over all ordered pairs |x_i - x_j| = 2 * sum_i (2i - n - 1) x_(i), with x sorted and i from 1.
+    ranked = sum((2 * i - n - 1) * x for i, x in enumerate(sorted(values), start=1))
+    return round(2 * ranked / (2 * n * total), 4)
+
+
+def voice(workshop: Workshop, contributions: list[int]) -> dict:
+    """Floor turns, distinct speakers, how unequal citizens' contributions were, and the share who made none."""
+    turns = FloorTurn.objects.filter(workshop=workshop)
+    return {"turns": turns.count(), "speakers": turns.values("participant").distinct().count(),
+            "contribution_gini": gini(contributions),
+            "quiet_share": _share(sum(1 for c in contributions if c == 0), len(contributions))}
+
+
+BANDS = (("0", 0, 0), ("1-2", 1, 2), ("3-5", 3, 5), ("6-10", 6, 10), ("11+", 11, None))
+
+
+def contribution_bands(contributions: list[int]) -> dict:
+    """How many joined citizens made 0, 1-2, 3-5, 6-10 and 11 or more contributions (the voice chart)."""
+    return {name: sum(1 for c in contributions if c >= low and (high is None or c <= high))
+            for name, low, high in BANDS}
 
 
 def organisation_report(workshops) -> dict:

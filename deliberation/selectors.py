@@ -8,7 +8,8 @@ from workshops.models import Participant, Room
 from workshops.times import iso
 
 from . import permissions, synthesis
-from .models import Board, Endorsement, Flag, Idea, ModerationAction, Proposal, Reaction, Response
+from .models import (Board, Endorsement, FloorTurn, Flag, Hand, Idea, ModerationAction, Proposal, Question,
+                     QuestionVote, Reaction, Response)
 
 ZERO = {"agree": 0, "disagree": 0, "pass": 0}
 
@@ -302,7 +303,120 @@ def export(workshop, *, reader: Participant) -> dict:
                       Reaction.objects.filter(idea__board__workshop=workshop).order_by("pk")
                       .values_list("idea_id", "participant_id", "value")],
         "proposals": proposals,
+        "questions": _export_questions(workshop, alias=alias, moderating=moderating),
     }
+
+
+def _export_questions(workshop, *, alias: dict, moderating: bool) -> list[dict]:
+    """Questions with their votes and answers; a held or hidden one's text and answer only for moderators
+    and facilitators; who answered by role, as the export names officials."""
+    qs = (Question.objects.filter(workshop=workshop).select_related("answered_by").annotate(n_votes=Count("votes"))
+          .order_by("created_at", "pk"))
+    out = []
+    for q in qs:
+        shown = q.status in QUESTION_PUBLIC or moderating
+        answered = q.answered_at is not None and shown
+        out.append({"id": q.pk, "author": alias[q.author_id], "text": q.text if shown else "", "status": q.status,
+                    "votes": q.n_votes, "created_at": iso(q.created_at),
+                    "answer": ({"text": q.answer, "by": q.answered_by.role if q.answered_by else "",
+                                "at": iso(q.answered_at)} if answered else None)})
+    return out
+
+
+# Questions, hands and the floor (PROTOCOL.md 3.4)
+
+QUESTION_PUBLIC = (Question.Status.OPEN, Question.Status.ANSWERED)
+
+
+def question_payload(question: Question, *, votes: int | None = None, with_reason: bool = False) -> dict:
+    """The protocol's QUESTION; the reasons only `with_reason` (for its author and moderators)."""
+    answered = question.answered_at is not None and question.status != Question.Status.HELD
+    payload = {
+        "id": question.pk, "text": question.text,
+        "author": {"id": question.author_id, "name": question.author.name},
+        "votes": votes if votes is not None else QuestionVote.objects.filter(question=question).count(),
+        "status": question.status,
+        "answer": ({"text": question.answer, "by": question.answered_by.name if question.answered_by else "",
+                    "at": iso(question.answered_at)} if answered else None),
+    }
+    if with_reason and question.status == Question.Status.HIDDEN:
+        payload["hidden_reason"] = question.hidden_reason
+    if with_reason and question.status == Question.Status.HELD:
+        payload["held_reason"] = question.held_reason
+    return payload
+
+
+def question_private(question: Question) -> tuple[str, ...]:
+    """Who reads a question that is not public, with its reason: its author and moderators."""
+    return (*stream.to_participant(question.author_id), *stream.MODERATORS)
+
+
+def question_audience(question: Question) -> tuple[str, ...]:
+    """Everyone for a public question; its author and moderators for a held or hidden one."""
+    return stream.EVERYONE if question.status in QUESTION_PUBLIC else question_private(question)
+
+
+def reads_question(actor: Participant, question: Question) -> bool:
+    return (question.status in QUESTION_PUBLIC or question.author_id == actor.pk
+            or actor.role in permissions.MODERATING)
+
+
+def question_get(actor: Participant, question_id: int, *, lock: bool = False) -> Question:
+    """A question of the actor's workshop that the actor may see, or not_found."""
+    qs = Question.objects.select_related("author", "answered_by")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    question = qs.filter(pk=question_id, workshop_id=actor.workshop_id).first()
+    if question is None or not reads_question(actor, question):
+        raise DomainError("not_found", "No such question.", fields={"question": "No such question."})
+    return question
+
+
+def questions_visible_to(actor: Participant) -> list[dict]:
+    """The questions the actor may see, most votes first (then oldest first), with the reasons they may read."""
+    qs = Question.objects.filter(workshop_id=actor.workshop_id)
+    if actor.role not in permissions.MODERATING:
+        qs = qs.filter(Q(status__in=QUESTION_PUBLIC) | Q(author_id=actor.pk))
+    qs = (qs.select_related("author", "answered_by").annotate(n_votes=Count("votes"))
+          .order_by("-n_votes", "created_at", "pk"))
+    return [question_payload(q, votes=q.n_votes, with_reason=reads_question_reason(actor, q)) for q in qs]
+
+
+def reads_question_reason(actor: Participant, question: Question) -> bool:
+    return question.author_id == actor.pk or actor.role in permissions.MODERATING
+
+
+def hand_queue(workshop_id: int) -> list[int]:
+    """Participant ids with a raised hand, first raised first."""
+    return list(Hand.objects.filter(workshop_id=workshop_id).order_by("raised_at", "pk")
+                .values_list("participant_id", flat=True))
+
+
+def floor_now(workshop_id: int) -> dict | None:
+    """Who has the floor and since when, or None."""
+    turn = FloorTurn.objects.filter(workshop_id=workshop_id, ended_at__isnull=True).first()
+    return {"participant": turn.participant_id, "since": iso(turn.started_at)} if turn else None
+
+
+def contributions(workshop_id: int) -> list[dict]:
+    """Each citizen still taking part, with their ideas, builds, reactions and floor turns, in joining order:
+    what the console shows so a facilitator can invite those with none. Four grouped queries."""
+    ids = list(Participant.objects.filter(workshop_id=workshop_id, role=Participant.Role.CITIZEN, removed=False,
+                                          admitted=True, erased_at__isnull=True)
+               .order_by("joined_at", "pk").values_list("pk", flat=True))
+    rows = {pid: {"participant": pid, "ideas": 0, "builds": 0, "reactions": 0, "turns": 0} for pid in ids}
+    ideas = Idea.objects.filter(board__workshop_id=workshop_id)
+    for key, grouped in (
+            ("ideas", ideas.values_list("author_id").annotate(n=Count("pk"))),
+            ("builds", ideas.filter(builds_on__isnull=False).values_list("author_id").annotate(n=Count("pk"))),
+            ("reactions", Reaction.objects.filter(idea__board__workshop_id=workshop_id).values_list("participant_id")
+             .annotate(n=Count("pk"))),
+            ("turns", FloorTurn.objects.filter(workshop_id=workshop_id).values_list("participant_id")
+             .annotate(n=Count("pk")))):
+        for pid, n in grouped:
+            if pid in rows:
+                rows[pid][key] = n
+    return list(rows.values())
 
 
 def outcome_entries(workshop_id: int) -> list[dict]:

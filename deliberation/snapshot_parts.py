@@ -3,7 +3,7 @@ from workshops.models import Participant, Room
 from workshops.snapshot import snapshot_part
 
 from . import moderation, permissions, selectors
-from .models import Appeal, Board, Endorsement, Flag, Reaction, SurveyAnswer
+from .models import Appeal, Board, Endorsement, Flag, QuestionVote, Reaction, SurveyAnswer
 
 
 @snapshot_part("rooms", shared=True)
@@ -77,3 +77,30 @@ def own_appeals(me: Participant) -> list[dict]:
         return []
     qs = Appeal.objects.filter(idea__board__workshop_id=me.workshop_id, idea__author=me).order_by("pk")
     return [moderation.appeal_payload(a) for a in qs]
+
+
+@snapshot_part("questions")
+def questions(me: Participant) -> list[dict]:
+    """The questions this reader may see, most votes first: one list, so the reader's own held or
+    hidden ones take their place in the order (a workshop asks tens, not thousands)."""
+    return selectors.questions_visible_to(me)
+
+
+@snapshot_part("my_upvotes")
+def my_upvotes(me: Participant) -> list[int]:
+    """The questions this reader upvoted."""
+    return list(QuestionVote.objects.filter(participant=me).order_by("question_id")
+                .values_list("question_id", flat=True))
+
+
+@snapshot_part("hands")
+def hands(me: Participant) -> list[int]:
+    """The queue of raised hands, for staff and for those in it; [] for anyone else."""
+    queue = selectors.hand_queue(me.workshop_id)
+    return queue if me.is_staff_role or me.pk in queue else []
+
+
+@snapshot_part("floor", shared=True)
+def floor(me: Participant) -> dict | None:
+    """Who has the floor since when ({"participant", "since"}), or null: everyone sees it."""
+    return selectors.floor_now(me.workshop_id)

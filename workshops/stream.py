@@ -107,13 +107,14 @@ def forget_name(workshop_id: int, participant_id: int) -> int:
     """Blank a participant's name in the workshop's stored events, so that no resume brings it back;
     return how many events changed. Inside the caller's transaction (an erase).
 
-    The database picks the events that may name them (an IDEA's author, a participant, an
+    The database picks the events that may name them (an IDEA's or a QUESTION's author, a participant, an
     announcement's sender, or lists of IDEAs): decoding every stored payload in Python would take
     seconds for a busy workshop's week of events, while the transaction holds its locks.
     """
     pid = participant_id
     candidates = Event.objects.filter(
-        Q(payload__idea__author__id=pid) | Q(payload__participant__id=pid) | Q(payload__from__id=pid)
+        Q(payload__idea__author__id=pid) | Q(payload__question__author__id=pid) | Q(payload__participant__id=pid)
+        | Q(payload__from__id=pid)
         | Q(type__in=_IDEA_LISTS), workshop_id=workshop_id)
     changed = []
     for event in candidates.only("pk", "payload").iterator(chunk_size=1000):

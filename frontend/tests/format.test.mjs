@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { gettext, ngettext } from "../static/frontend/js/i18n.js";
 import { clockTime, clockTimeOf, formatDuration, formatList, pageLang } from "../static/frontend/js/format.js";
-import { formatCount, formatHours, formatMean, formatMoment, formatShare, responseLabel } from "../static/frontend/js/report-format.js";
+import { formatCount, formatGini, formatHours, formatMean, formatMoment, formatShare, responseLabel } from "../static/frontend/js/report-format.js";
 import { describeError } from "../static/frontend/js/errors.js";
 import { connLabel, roleLabel, statusLabel } from "../static/frontend/js/labels.js";
 import { Conn } from "../static/frontend/js/client.js";
@@ -163,4 +163,16 @@ test("a board of a room is named in the page's language (the proposals panel's l
     assert.equal(boardTitle(state, { id: 9, room: 3, title: "Room 1" }), "Groep 1");
     assert.equal(boardTitle(state, { id: 1, room: null, title: "Plenary" }), "Plenaire");
   });
+});
+
+test("a Gini coefficient has two decimals in the page's language", () => {
+  assert.equal(formatGini(0.4583), "0.46");
+  assert.equal(formatGini(0), "0.00");
+  assert.equal(formatGini(null), "–");
+  globalThis.document = { documentElement: { lang: "nl" } };
+  try {
+    assert.equal(formatGini(0.25), "0,25");
+  } finally {
+    globalThis.document = { documentElement: { lang: "en-GB" } };
+  }
 });

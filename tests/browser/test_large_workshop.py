@@ -81,6 +81,16 @@ def test_a_large_workshop_shows_counts_and_ones_room_not_a_thousand_names(people
         console.get_by_label("Find a participant").fill("")
         expect(console.locator("#people-list li")).to_have_count(1)
         expect(console.locator("#people-found")).to_have_text("")
+        # Contributions: counted, and named only for a search, quiet ones first.
+        expect(console.locator("#contrib-summary")).to_contain_text(f"of {total - 1} citizens")
+        expect(console.locator("#contrib-list li")).to_have_count(0)
+        console.get_by_label("Find a citizen").fill("citizen 00012")
+        found = console.locator("#contrib-list li")
+        expect(found).to_have_count(1)
+        expect(found.first).to_contain_text("Citizen 00012")
+        expect(found.first.get_by_role("button", name="Nudge")).to_be_visible()
+        console.get_by_label("Find a citizen").fill("")
+        expect(found).to_have_count(0)
 
         search = console.get_by_label("Find a person to move")
         search.fill("bo")

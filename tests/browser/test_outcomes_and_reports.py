@@ -18,6 +18,7 @@ CHART_TITLES = {
     "representativeness": "Who took part, against the reference",
     "survey_citizens": "Citizens' survey (mean, 0 to 10)",
     "survey_officials": "Officials' survey (mean, 0 to 10)",
+    "voice": "Citizens by number of contributions (ideas, reactions, turns)",
 }
 
 
@@ -190,6 +191,13 @@ def test_report_page_shows_the_figures_and_charts_of_a_scripted_workshop(people,
         expect(stat("responsiveness", "Contributors who were told the answer").locator(".stat-value")).to_have_text(
             "100%")
         expect(stat("inclusiveness", "Appeals").locator(".stat-value")).to_have_text("0")
+        # Nobody was given the floor; the 6 citizens' ideas and reactions spread over the bands.
+        expect(stat("voice", "Turns on the floor").locator(".stat-value")).to_have_text("0")
+        expect(stat("voice", r"Inequality of contributions \(Gini\)").locator(".stat-value")).to_have_text(
+            re.compile(r"^0\.\d\d$"))
+        bands = page.locator("#sec-voice tbody tr")
+        expect(bands).to_have_count(5)
+        expect(bands.nth(0)).to_have_text(re.compile(r"^0\s*\d$"))
         representativeness = page.locator("#sec-representativeness tbody tr:not(.group-row)")
         expect(representativeness).to_have_text([
             re.compile(r"under 30\s*fewer than 5 people — not shown\s*30%"),

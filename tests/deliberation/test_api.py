@@ -7,7 +7,7 @@ import json
 import pytest
 from django.test import Client
 
-from deliberation import moderation, proposals
+from deliberation import moderation, proposals, questions
 from deliberation.models import Response
 from tests.factories import citizen, emitted, idea, last_seq, plenary, staff_member, workshop_with_facilitator
 
@@ -156,3 +156,38 @@ def test_the_same_key_from_two_officials_is_two_responses(made):
     assert theirs.status_code == 201 and not theirs.has_header("Idempotent-Replayed")
     assert sorted(Response.objects.filter(proposal=proposal).values_list("official__name", flat=True)) == \
         ["alderman", "deputy"]
+
+
+@pytest.fixture
+def asked(made):
+    """Beside `made`: a public question with an upvote and an answer, and a hidden one."""
+    workshop, people, ideas, proposal = made
+    public = questions.question_ask(actor=people["an"], text="-1 Who pays?")
+    questions.question_upvote(actor=people["bo"], question=public, value=True)
+    questions.question_answer(actor=people["official"], question=public, text="=The city")
+    hidden = questions.question_ask(actor=people["cas"], text="Is my neighbour a thief?")
+    questions.question_hide(actor=people["mod"], question=hidden, reason="abuse")
+    return workshop, people, public, hidden
+
+
+def test_the_export_has_questions_with_votes_and_answers_but_no_hidden_text_for_officials(asked):
+    workshop, people, public, hidden = asked
+    data = get(workshop, people["official"], "export?format=json").json()
+    by_id = {q["id"]: q for q in data["questions"]}
+    assert by_id[public.pk] == {"id": public.pk, "author": "P2", "text": "-1 Who pays?", "status": "answered",
+                                "votes": 1, "created_at": by_id[public.pk]["created_at"],
+                                "answer": {"text": "=The city", "by": "official",
+                                           "at": by_id[public.pk]["answer"]["at"]}}
+    assert by_id[hidden.pk]["text"] == "" and by_id[hidden.pk]["status"] == "hidden"
+    assert "thief" not in get(workshop, people["official"], "export?format=csv").content.decode()
+    assert get(workshop, people["fac"], "export?format=json").json()["questions"][1]["text"] == \
+        "Is my neighbour a thief?"
+
+
+def test_the_csv_export_has_question_rows_safe_for_a_spreadsheet(asked):
+    workshop, people, public, hidden = asked
+    table = rows(get(workshop, people["fac"], "export?format=csv"))
+    header = table[0]
+    [row] = [dict(zip(header, r)) for r in table if r[0] == "question" and int(r[1]) == public.pk]
+    assert row["text"] == "'-1 Who pays?" and row["answer"] == "'=The city" and row["votes"] == "1"
+    assert row["status"] == "answered" and row["author"] == "P2"

@@ -15,6 +15,7 @@ REPORT = {
     "survey": {"citizens": {"influence": {"mean": 6.0, "agree_share": 0.5, "n": 2},
                             "safety": {"mean": None, "agree_share": 0.0, "n": 0}},
                "officials": {"influence": {"mean": 7.0, "agree_share": 1.0, "n": 1}}},
+    "contribution_bands": {"0": 2, "1-2": 3, "3-5": 1, "6-10": 0, "11+": 0},
 }
 
 
@@ -27,7 +28,8 @@ def parse(svg: str):
 
 def test_every_chart_is_valid_svg_with_a_title_and_the_numbers_in_its_description():
     made = charts.charts(REPORT)
-    assert set(made) == {"ladder", "participation", "survey_citizens", "survey_officials", "representativeness"}
+    assert set(made) == {"ladder", "participation", "survey_citizens", "survey_officials", "representativeness",
+                         "voice"}
     root, title, desc = parse(made["ladder"])
     assert title == "Participation ladder: at the start and now"
     assert "informed: At the start: 6, Now: 3" in desc and "empowered: At the start: 0, Now: 1" in desc
@@ -36,6 +38,9 @@ def test_every_chart_is_valid_svg_with_a_title_and_the_numbers_in_its_descriptio
     assert "age: >60: In the room: not shown, Reference: not shown" in desc
     root, title, desc = parse(made["survey_citizens"])
     assert "influence (n=2): 6" in desc and "safety (n=0): not shown" in desc
+    root, title, desc = parse(made["voice"])
+    assert title == "Citizens by number of contributions (ideas, reactions, turns)"
+    assert desc == "0: 2; 1-2: 3; 3-5: 1; 6-10: 0; 11+: 0."
 
 
 def test_bars_are_scaled_to_the_maximum():

@@ -66,6 +66,27 @@ def test_my_data_holds_everything_about_me_and_nothing_about_others():
 
 
 @pytest.mark.django_db
+def test_my_data_holds_my_questions_upvotes_hand_and_turns():
+    from deliberation import floor, questions
+
+    workshop, fac = workshop_with_facilitator()
+    browser = joined(workshop.code)
+    an = browser.participant(workshop.code)
+    bo = make_citizen(workshop, "Bo")
+    asked = questions.question_ask(actor=an, text="Who pays?")
+    theirs = questions.question_ask(actor=bo, text="When?")
+    questions.question_upvote(actor=an, question=theirs, value=True)
+    questions.question_upvote(actor=bo, question=asked, value=True)
+    floor.floor_give(actor=fac, participant_id=an.pk)
+    floor.hand_raise(actor=an)
+    data = browser.get(f"/api/workshops/{workshop.code}/me/data").json()
+    assert [(q["id"], q["text"], q["status"]) for q in data["questions"]] == [(asked.pk, "Who pays?", "open")]
+    assert [u["question"] for u in data["upvotes"]] == [theirs.pk]
+    assert data["hand_raised_at"] is not None
+    assert len(data["floor_turns"]) == 1 and data["floor_turns"][0]["ended_at"] is None
+
+
+@pytest.mark.django_db
 def test_my_data_and_erase_refuse_strangers_and_other_methods():
     workshop, _ = workshop_with_facilitator()
     stranger = Browser()

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from deliberation import moderation, proposals, report, services
+from deliberation import floor, moderation, proposals, report, services
 from deliberation.models import Proposal, Response
 from tests.factories import citizen, plenary, staff_member, workshop_with_facilitator
 from workshops import background, contact, mail
@@ -51,6 +51,10 @@ def scripted():
     services.survey_answer(actor=a, answers={"influence": 8, "safety": 9})
     services.survey_answer(actor=b, answers={"influence": 4, "safety": 10}, comment="Good")
     services.survey_answer(actor=official, answers={"influence": 7})
+    # Two floor turns: C3 (quiet until then), then a; a's turn ends the first.
+    floor.floor_give(actor=fac, participant_id=people[3].pk)
+    floor.floor_give(actor=fac, participant_id=a.pk)
+    floor.floor_end(actor=fac)
     return workshop
 
 
@@ -77,6 +81,10 @@ def test_the_report_gives_exactly_the_scripted_figures(scripted):
     assert citizens["safety"] == {"mean": None, "agree_share": None, "n": 2}
     assert citizens["collaboration"] == {"mean": None, "agree_share": None, "n": 0}
     assert r["survey"]["officials"]["influence"] == {"mean": None, "agree_share": None, "n": 1}
+    # Ideas + reactions + turns per citizen: a 1+0+1, b 1+1+0, c 2+1+0, C3 0+0+1, C4 and Old 0:
+    # [0, 0, 1, 2, 2, 3], whose pairwise absolute differences sum to 44 over 2 * 6 * 6 * (8 / 6) = 96.
+    assert r["voice"] == {"turns": 2, "speakers": 2, "contribution_gini": 0.4583, "quiet_share": 0.3333}
+    assert r["contribution_bands"] == {"0": 2, "1-2": 3, "3-5": 1, "6-10": 0, "11+": 0}
 
 
 def test_the_survey_shows_a_factor_from_5_answers_on_as_representativeness_does():
@@ -89,6 +97,22 @@ def test_the_survey_shows_a_factor_from_5_answers_on_as_representativeness_does(
     summary = survey_summary(workshop)["citizens"]
     assert summary["influence"] == {"mean": 6.0, "agree_share": 0.6, "n": 5}
     assert summary["safety"] == {"mean": None, "agree_share": None, "n": 4}
+
+
+@pytest.mark.parametrize("values, expected", [
+    ([], 0.0), ([0, 0, 0], 0.0), ([5, 5, 5], 0.0), ([0, 0, 0, 1], 0.75), ([1, 2, 3, 4], 0.25), ([0, 10], 0.5),
+    ([3, 1, 2, 4], 0.25),  # order does not matter
+])
+def test_gini_is_the_mean_absolute_difference_over_twice_the_mean(values, expected):
+    assert report.gini(values) == expected
+
+
+def test_voice_of_a_workshop_where_nobody_contributed_is_all_quiet_and_equal():
+    workshop, fac = workshop_with_facilitator()
+    for name in ("An", "Bo"):
+        citizen(workshop, name)
+    assert report.workshop_report(workshop)["voice"] == {"turns": 0, "speakers": 0, "contribution_gini": 0.0,
+                                                         "quiet_share": 1.0}
 
 
 def test_survey_rules():

@@ -128,5 +128,6 @@ def test_a_read_only_command_takes_no_write_lock_while_it_runs(reading_command):
     assert Participant.objects.get(pk=fac.pk).name == "Written meanwhile"
 
 
-def test_only_synthesis_suggest_and_deck_next_are_read_only():
-    assert {t for t, c in registry.COMMANDS.items() if c.readonly} == {"synthesis.suggest", "deck.next"}
+def test_only_synthesis_suggest_deck_next_and_contributions_get_are_read_only():
+    assert {t for t, c in registry.COMMANDS.items() if c.readonly} == {"synthesis.suggest", "deck.next",
+                                                                      "contributions.get"}

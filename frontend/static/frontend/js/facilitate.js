@@ -9,6 +9,8 @@ import { StaffPanel } from "./staff-panel.js";
 import { MailPanel } from "./mail-panel.js";
 import { LiveBar } from "./live-bar.js";
 import { WorkshopEdit } from "./workshop-edit.js";
+import { FloorConsole } from "./floor-console.js";
+import { QuestionsPanel } from "./questions-panel.js";
 import { api } from "./api.js";
 import { $, h, showStatus, setText, setFieldError, setUnavailable, isUnavailable } from "./dom.js";
 import { gettext, ngettext } from "./i18n.js";
@@ -20,6 +22,8 @@ const page = new LivePage(root, { console: true, policy: consolePolicy(() => pag
 const client = page.client;
 picker = new BoardPicker(page);
 const overview = new RoomOverview(page, picker);
+new FloorConsole(page, (section) => $("#now", root).after(section));
+new QuestionsPanel({ client, mount: (section) => $(".main-col", root).append(section), onSnapshot: (fn) => page.onSnapshot(fn) });
 
 /** Run a command from a control: show progress and the outcome in that control's status slot. */
 function run(statusEl, type, fields, { done, busy } = {}) {

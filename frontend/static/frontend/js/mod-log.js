@@ -88,6 +88,11 @@ export class ModerationLog {
       const p = state.participants.get(id);
       return p ? p.name : gettext("participant #%(id)s", { id });
     }
+    if (kind === "question") {
+      const question = state.questions.get(id);
+      return question ? gettext("the question by %(name)s: “%(text)s”", { name: personName(question.author?.name), text: short(question.text) })
+        : gettext("question #%(id)s", { id });
+    }
     if (kind === "flag") {
       const flag = state.flags.get(id);
       const idea = flag ? state.ideas.get(flag.idea) : null;

@@ -8,12 +8,13 @@ import { connLabel, statusLabel } from "./labels.js";
 import { ModerationQueue } from "./mod-queue.js";
 import { ModerationLog } from "./mod-log.js";
 import { WaitingRoom } from "./waiting-room.js";
+import { QuestionsPanel } from "./questions-panel.js";
 
 const MODERATING = new Set(["moderator", "facilitator"]);
 // Events after which the queue or the log may have changed.
 const QUEUE_EVENTS = new Set(["flag.raised", "flag.resolved", "appeal.filed", "appeal.decided", "participant.muted",
   "participant.removed", "presence.changed", "breakout.opened", "breakout.closed"]);
-const LOG_EVENTS = new Set(["flag.resolved", "idea.held", "idea.hidden", "idea.restored", "appeal.decided",
+const LOG_EVENTS = new Set(["flag.resolved", "idea.held", "idea.hidden", "question.asked", "question.hidden", "idea.restored", "appeal.decided",
   "participant.muted", "participant.removed", "participant.admitted", "participant.rejected"]);
 
 class ModeratePage {
@@ -24,6 +25,8 @@ class ModeratePage {
     this.log = new ModerationLog(this);
     this.queue = new ModerationQueue(this, { onChange: () => this.log.refreshSoon() });
     this.waitingRoom = new WaitingRoom(this.client, $("#waiting-room", root));
+    this.questions = new QuestionsPanel({ client: this.client, moderating: true, mount: (section) => $("#queue", root).after(section),
+      onSnapshot: (fn) => this.client.addEventListener("snapshot", fn) });
     this.allowed = false;
     this.wire();
     this.subscribe();

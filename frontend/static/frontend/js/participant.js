@@ -7,6 +7,8 @@ import { Survey } from "./survey.js";
 import { DeckView } from "./deck.js";
 import { WayBack } from "./way-back.js";
 import { Follow } from "./follow.js";
+import { FloorPanel } from "./floor-panel.js";
+import { QuestionsPanel } from "./questions-panel.js";
 import { api, resetCsrf } from "./api.js";
 import { $, h, showStatus, setFieldError, setText, setUnavailable, isUnavailable } from "./dom.js";
 import { gettext } from "./i18n.js";
@@ -26,6 +28,8 @@ new ParticipantProposals(page);
 new MyIdeas(page);
 new Survey(page);
 new DeckView(page);
+new FloorPanel(page);
+new QuestionsPanel({ client, mount: (section) => $("#floor", root).after(section), onSnapshot: (fn) => page.onSnapshot(fn) });
 new Follow(page);
 new WayBack(page, {
   // Erased: this browser is nobody in the workshop now; it may join again as someone new.

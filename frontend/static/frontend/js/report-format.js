@@ -102,3 +102,9 @@ export function formatMoment(iso) {
   if (Number.isNaN(date.getTime())) return iso;
   return new Intl.DateTimeFormat(lang(), { dateStyle: "medium", timeStyle: "short" }).format(date);
 }
+
+/** A Gini coefficient (0 to 1) with two decimals. */
+export function formatGini(gini) {
+  if (gini === null || gini === undefined) return "–";
+  return new Intl.NumberFormat(lang(), { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(gini);
+}

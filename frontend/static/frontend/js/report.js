@@ -8,7 +8,7 @@ import { statusLabel } from "./labels.js";
 import { statGrid, dataTable, chartFigure } from "./report-figures.js";
 import {
   RUNG_KEYS, PARTICIPATION_KEYS, rungLabel, factorLabel, participationLabel,
-  formatCount, formatShare, formatMean, formatHours, formatMoment,
+  formatCount, formatShare, formatMean, formatHours, formatMoment, formatGini,
 } from "./report-format.js";
 
 const NOT_SHOWN = () => gettext("fewer than 5 people — not shown");
@@ -82,6 +82,7 @@ class ReportPage {
     this.collaboration(r.collaboration);
     this.responsiveness(r.responsiveness);
     this.inclusiveness(r.inclusiveness);
+    this.voice(r.voice || {}, r.contribution_bands || {});
     this.representativeness(r.representativeness || {}, r.reference || {});
     this.survey(r.survey || {});
   }
@@ -156,6 +157,24 @@ class ReportPage {
       { label: gettext("Appeals"), value: formatCount(i.appeals),
         note: i.appeals ? ngettext("%(count)s granted", "%(count)s granted", i.appeals_granted) : null },
     ]));
+  }
+
+  voice(v, bands) {
+    const { stats, figures } = this.section("voice");
+    stats.replaceChildren(statGrid([
+      { label: gettext("Turns on the floor"), value: formatCount(v.turns || 0) },
+      { label: gettext("Speakers"), value: formatCount(v.speakers || 0), note: gettext("different people given the floor") },
+      { label: gettext("Inequality of contributions (Gini)"), value: formatGini(v.contribution_gini || 0),
+        note: gettext("0 when every citizen contributed as much, near 1 when a few did everything") },
+      { label: gettext("Quiet citizens"), value: formatShare(v.quiet_share || 0),
+        note: gettext("of the citizens who joined: no idea, reaction or turn") },
+    ]));
+    figures.replaceChildren(chartFigure({
+      code: this.code, name: "voice", caption: gettext("Citizens by number of contributions"),
+      table: (id) => dataTable({ labelledBy: id, columns: [gettext("Contributions"), gettext("Citizens")],
+        rows: Object.entries(bands).map(([band, n]) => [band, formatCount(n)]) }),
+      note: gettext("A contribution is an idea, a reaction or a turn on the floor. Poll answers, questions and upvotes are not counted."),
+    }));
   }
 
   representativeness(shares, reference) {

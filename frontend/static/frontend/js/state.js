@@ -24,6 +24,12 @@ export function emptyState() {
     appeals: new Map(), // idea id -> appeal
     myFlags: new Set(), // idea ids this page flagged (the server does not tell citizens)
     waiting: new Map(), // participant id -> {id, name}: the waiting room (facilitators and moderators only)
+    questions: new Map(), // question id -> QUESTION, those this participant may see
+    myUpvotes: new Set(), // question ids this participant upvoted
+    hands: [], // participant ids with a raised hand, first raised first (staff, and those in the queue)
+    floor: null, // {participant, since}: who has the floor, or null
+    lastTurn: null, // {participant, seconds}: the turn that ended last, while nobody has the floor
+    nudge: null, // {text, at}: a facilitator's latest invitation to this participant
     // This participant's own choices as the server last confirmed them, and the newest unanswered
     // click per idea or proposal: only that click's refusal puts the confirmed choice back.
     confirmed: { reaction: new Map(), endorsement: new Map() },
@@ -47,6 +53,11 @@ export function stateFromSnapshot(frame, previous) {
   for (const appeal of frame.appeals || []) s.appeals.set(appeal.idea, appeal);
   s.proposals = frame.proposals || [];
   for (const person of frame.waiting || []) s.waiting.set(person.id, person);
+  for (const q of frame.questions || []) s.questions.set(q.id, q);
+  s.myUpvotes = new Set(frame.my_upvotes || []);
+  s.hands = frame.hands || [];
+  s.floor = frame.floor || null;
+  s.nudge = previous ? previous.nudge : null;
   // Announcements are not part of the snapshot; keep the ones this page already showed.
   s.announcements = previous ? previous.announcements : [];
   s.myFlags = previous ? previous.myFlags : new Set();
@@ -280,6 +291,38 @@ export function applyEvent(s, ev) {
       if (known) setProposal(s, { ...known, endorsements: ev.endorsements, bridging: ev.bridging });
       break;
     }
+    case "question.asked":
+    case "question.answered":
+      if (ev.question && typeof ev.question === "object") s.questions.set(ev.question.id, ev.question);
+      break;
+    case "question.upvoted": {
+      const q = s.questions.get(ev.question);
+      if (q) s.questions.set(q.id, { ...q, votes: ev.votes });
+      break;
+    }
+    case "question.hidden":
+      // With the reason: its author or a moderator, who still sees it; without: it is gone.
+      if (ev.hidden_reason === undefined) s.questions.delete(ev.question);
+      else {
+        const q = s.questions.get(ev.question);
+        if (q) s.questions.set(q.id, { ...q, status: "hidden", hidden_reason: ev.hidden_reason });
+      }
+      break;
+    case "hands.changed":
+      s.hands = Array.isArray(ev.queue) ? ev.queue : [];
+      break;
+    case "floor.given":
+      s.floor = { participant: ev.participant, since: ev.at };
+      s.lastTurn = null;
+      s.hands = s.hands.filter((id) => id !== ev.participant);
+      break;
+    case "floor.ended":
+      if (!s.floor || s.floor.participant === ev.participant) s.floor = null;
+      s.lastTurn = { participant: ev.participant, seconds: ev.seconds };
+      break;
+    case "nudged":
+      s.nudge = { text: ev.text || "", at: ev.at, seq: ev.seq };
+      break;
     default:
       break;
   }
@@ -328,6 +371,16 @@ export function applyAction(s, action) {
     case "appeal.sent":
       // appeal.filed may come after the ack: the appeal shows as open until it does.
       if (!s.appeals.has(action.appeal.idea)) s.appeals.set(action.appeal.idea, action.appeal);
+      break;
+    case "upvote.confirmed": {
+      if (action.value) s.myUpvotes.add(action.question);
+      else s.myUpvotes.delete(action.question);
+      const q = s.questions.get(action.question);
+      if (q && typeof action.votes === "number") s.questions.set(q.id, { ...q, votes: action.votes });
+      break;
+    }
+    case "hands.confirmed":
+      s.hands = Array.isArray(action.queue) ? action.queue : s.hands;
       break;
     case "deck.shown":
       s.deck = action.idea ?? null;
