@@ -1,5 +1,6 @@
 """The HTTP JSON API of the content: moderation log, outcomes, export, responses, reports."""
 import csv
+import json
 import io
 
 from django.conf import settings
@@ -78,7 +79,7 @@ def export(request, code):
 
 
 CSV_COLUMNS = ["kind", "id", "board", "author", "text", "builds_on", "status", "agree", "disagree", "pass",
-               "sources", "contributors", "response_status", "response_message", "created_at"]
+               "sources", "contributors", "response_status", "response_message", "created_at", "poll", "answer"]
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
@@ -116,7 +117,20 @@ def _csv(data: dict) -> str:
                          "status": p["status"], **p["endorsements"], "sources": " ".join(map(str, p["sources"])),
                          "contributors": " ".join(p["contributors"]), "response_status": latest.get("status", ""),
                          "response_message": latest.get("message", ""), "created_at": p["published_at"] or ""})
+    for poll in data["polls"]:
+        writer.writerow({"kind": "poll", "id": poll["id"], "text": poll["question"], "status": poll["status"],
+                         "created_at": poll["created_at"], "poll": poll["kind"],
+                         "answer": _json(poll["results"]) if poll["results"] is not None else ""})
+        for option in poll["options"]:
+            writer.writerow({"kind": "poll_option", "id": option["id"], "text": option["label"], "poll": poll["id"]})
+        for answer in poll["answers"]:
+            writer.writerow({"kind": "poll_answer", "author": answer.get("participant", ""), "poll": poll["id"],
+                             "answer": _json(answer["answer"])})
     return out.getvalue()
+
+
+def _json(value) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 @json_view("GET")

@@ -63,3 +63,17 @@ def ideas_as_they_are_now(reader: Participant, events: Sequence[Event]) -> None:
             payload["idea"] = fresh(payload["idea"])
         if isinstance(payload.get("ideas"), list):
             payload["ideas"] = [fresh(i) if _is_idea(i) else i for i in payload["ideas"]]
+
+
+@replay_rewriter
+def poll_options_as_they_are_now(reader: Participant, events: Sequence[Event]) -> None:
+    """An option taken from an idea keeps its text in a replay only while the reader may still read the idea."""
+    polls = [e.payload["poll"] for e in events if isinstance(e.payload.get("poll"), dict)]
+    ids = {o["idea"] for poll in polls for o in poll.get("options", ()) if o.get("idea") is not None}
+    if not ids or reader.role in permissions.MODERATING:
+        return
+    visible = set(Idea.objects.filter(pk__in=ids, status=Idea.Status.VISIBLE).values_list("pk", flat=True))
+    for poll in polls:
+        for option in poll.get("options", ()):
+            if option.get("idea") is not None and option["idea"] not in visible:
+                option["label"] = ""

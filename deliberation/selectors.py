@@ -7,7 +7,7 @@ from workshops.extensions import Report
 from workshops.models import Participant, Room
 from workshops.times import iso
 
-from . import permissions, synthesis
+from . import permissions, poll_selectors, synthesis
 from .models import Board, Endorsement, Flag, Idea, ModerationAction, Proposal, Reaction, Response
 
 ZERO = {"agree": 0, "disagree": 0, "pass": 0}
@@ -302,6 +302,7 @@ def export(workshop, *, reader: Participant) -> dict:
                       Reaction.objects.filter(idea__board__workshop=workshop).order_by("pk")
                       .values_list("idea_id", "participant_id", "value")],
         "proposals": proposals,
+        "polls": poll_selectors.polls_export(workshop.pk, reader=reader, alias=alias),
     }
 
 

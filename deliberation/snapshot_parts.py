@@ -2,7 +2,7 @@
 from workshops.models import Participant, Room
 from workshops.snapshot import snapshot_part
 
-from . import moderation, permissions, selectors
+from . import moderation, permissions, poll_selectors, selectors
 from .models import Appeal, Board, Endorsement, Flag, Reaction, SurveyAnswer
 
 
@@ -77,3 +77,15 @@ def own_appeals(me: Participant) -> list[dict]:
         return []
     qs = Appeal.objects.filter(idea__board__workshop_id=me.workshop_id, idea__author=me).order_by("pk")
     return [moderation.appeal_payload(a) for a in qs]
+
+
+@snapshot_part("polls", shared=True)
+def polls(me: Participant) -> list[dict]:
+    """Every poll, its results where the reader's role may see them (PROTOCOL 3.4)."""
+    return poll_selectors.polls_visible_to(me, me.workshop_id)
+
+
+@snapshot_part("my_poll_answers")
+def my_poll_answers(me: Participant) -> dict:
+    """The reader's own current answers, by poll id."""
+    return poll_selectors.my_poll_answers(me)
