@@ -155,6 +155,9 @@ def _report_csv(data: dict) -> str:
         if isinstance(value, dict):
             for k, v in value.items():
                 walk(section, f"{prefix}.{k}" if prefix else k, v)
+        elif section == "polls" and isinstance(value, list):
+            for i, v in enumerate(value):  # polls.0.question, polls.0.results.counts.12, ...
+                walk(section, f"{prefix}.{i}" if prefix else str(i), v)
         else:
             writer.writerow([section, prefix, "" if value is None else value])
 

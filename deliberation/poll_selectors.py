@@ -14,7 +14,7 @@ from . import permissions, poll_results
 from .models import Idea, Poll, PollAnswer, PollOption
 
 __all__ = ["voter_key", "poll_get", "results_now", "results_audience", "sees_results", "poll_payload",
-           "polls_visible_to", "my_poll_answers", "option_label"]
+           "polls_visible_to", "polls_closed", "polls_export", "my_poll_answers", "option_label"]
 
 
 def voter_key(poll_id: int, participant_id: int) -> str:
@@ -94,6 +94,12 @@ def polls_visible_to(reader: Participant | None, workshop_id: int) -> list[dict]
     """Every poll of the workshop, oldest first, as the reader may see it."""
     return [poll_payload(p, reader=reader)
             for p in _with_options(Poll.objects.filter(workshop_id=workshop_id).order_by("created_at", "pk"))]
+
+
+def polls_closed(workshop_id: int) -> list[dict]:
+    """The report's polls: each closed poll, oldest first, with its final results."""
+    return [poll_payload(p) for p in _with_options(Poll.objects.filter(
+        workshop_id=workshop_id, status=Poll.Status.CLOSED).order_by("created_at", "pk"))]
 
 
 def my_poll_answers(me: Participant) -> dict:

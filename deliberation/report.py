@@ -11,6 +11,7 @@ from workshops.models import Mail, Participant, Workshop
 
 from .ladder import RUNGS
 from .models import Appeal, Endorsement, Flag, Idea, ModerationAction, Proposal, Reaction, SurveyAnswer
+from .poll_selectors import polls_closed
 from .selectors import contributors_of, source_authors
 
 K_ANONYMITY = 5
@@ -46,6 +47,7 @@ def workshop_report(workshop: Workshop) -> dict:
         "reference": workshop.reference,
         "questions": workshop.profile_questions,
         "survey": survey_summary(workshop),
+        "polls": polls_closed(workshop.pk),
     }
 
 
