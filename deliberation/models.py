@@ -274,6 +274,7 @@ class Poll(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     # When `poll.results` was last emitted: at most two a second (polls.RESULTS_WINDOW), across processes.
     results_at = models.DateTimeField(null=True, blank=True)
+    results_flush = models.BooleanField(default=False)  # a trailing flush (a Deadline) is pending
     results = models.JSONField(null=True, blank=True)  # the final RESULTS, kept at close
 
     class Meta:

@@ -172,9 +172,11 @@ def poll_answer(*, actor: Participant, poll: Poll, answer: dict, now: datetime |
     if poll.status != Poll.Status.OPEN:
         raise DomainError("conflict", "The poll is closed.")
     data = answer_data(poll, answer, language=actor.workshop.language)
-    PollAnswer.objects.update_or_create(
-        poll=poll, voter=voter_key(poll.pk, actor.pk),
-        defaults={"data": data, "participant": None if poll.anonymous else actor})
+    # One statement whether it is the first answer or a change (INSERT ... ON CONFLICT DO UPDATE).
+    PollAnswer.objects.bulk_create(
+        [PollAnswer(poll=poll, voter=voter_key(poll.pk, actor.pk), participant=None if poll.anonymous else actor,
+                    data=data)],
+        update_conflicts=True, unique_fields=["poll", "voter"], update_fields=["data", "participant", "updated_at"])
     results_tell(poll, now=now)
     return data
 
@@ -184,14 +186,14 @@ def results_tell(poll: Poll, *, now: datetime | None = None) -> bool:
     The caller holds the poll's row locked."""
     now = now or timezone.now()
     if poll.results_at is not None and now < poll.results_at + RESULTS_WINDOW:
-        pending = Deadline.objects.filter(workshop_id=poll.workshop_id, kind=RESULTS, done=False,
-                                          data__poll=poll.pk)
-        if not pending.exists():
+        if not poll.results_flush:  # the first answer since the last results: a flush will tell it
             Deadline.objects.create(workshop_id=poll.workshop_id, kind=RESULTS,
                                     due_at=poll.results_at + RESULTS_WINDOW, data={"poll": poll.pk})
+            poll.results_flush = True
+            Poll.objects.filter(pk=poll.pk).update(results_flush=True)
         return False
-    poll.results_at = now
-    Poll.objects.filter(pk=poll.pk).update(results_at=now)
+    poll.results_at, poll.results_flush = now, False
+    Poll.objects.filter(pk=poll.pk).update(results_at=now, results_flush=False)
     stream.emit(poll.workshop_id, PollResults(poll=poll.pk, results=results_now(poll)),
                 audience=results_audience(poll))
     return True
