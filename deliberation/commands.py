@@ -163,7 +163,7 @@ def poll_open(actor, cmd):
 
 @command("poll.answer", roles=ANYONE, schema=protocol.PollAnswer)
 def poll_answer(actor, cmd):
-    answer = polls.poll_answer(actor=actor, poll=poll_selectors.poll_get(actor, cmd.poll, lock=True),
+    answer = polls.poll_answer(actor=actor, poll=poll_selectors.poll_get(actor, cmd.poll, lock=True, options=False),
                                answer=cmd.model_dump(exclude={"poll"}))
     return {"id": cmd.poll, "answer": answer}
 

@@ -13,7 +13,7 @@ from workshops.times import iso
 from . import permissions, poll_results
 from .models import Idea, Poll, PollAnswer, PollOption
 
-__all__ = ["voter_key", "poll_get", "results_now", "results_audience", "sees_results", "poll_payload",
+__all__ = ["voter_key", "poll_get", "option_ids", "results_now", "results_audience", "sees_results", "poll_payload",
            "polls_visible_to", "polls_closed", "polls_export", "my_poll_answers", "option_label"]
 
 
@@ -29,17 +29,23 @@ def _with_options(qs):
                                         .order_by("position")))
 
 
-def poll_get(actor: Participant, poll_id: int, *, lock: bool = False) -> Poll:
-    """A poll of the actor's workshop, or not_found."""
+def poll_get(actor: Participant, poll_id: int, *, lock: bool = False, options: bool = True) -> Poll:
+    """A poll of the actor's workshop, or not_found; with its options (and their ideas) unless told not to:
+    an answer needs only their ids (option_ids)."""
     qs = Poll.objects.filter(pk=poll_id, workshop_id=actor.workshop_id)
-    poll = _with_options(qs.select_for_update() if lock else qs).first()
-    if poll is None:
-        raise DomainError("not_found", "No such poll.", fields={"poll": "No such poll."})
+    qs = qs.select_for_update() if lock else qs
+    try:
+        poll = (_with_options(qs) if options else qs).get()
+    except Poll.DoesNotExist:
+        raise DomainError("not_found", "No such poll.", fields={"poll": "No such poll."}) from None
     return poll
 
 
 def option_ids(poll: Poll) -> list[int]:
-    return [o.pk for o in poll.options.all()]
+    """The poll's option ids in option order (from the prefetched options, or one query)."""
+    if "options" in getattr(poll, "_prefetched_objects_cache", {}):
+        return [o.pk for o in poll.options.all()]
+    return list(PollOption.objects.filter(poll=poll).order_by("position").values_list("pk", flat=True))
 
 
 def results_now(poll: Poll) -> dict:
@@ -100,6 +106,15 @@ def polls_closed(workshop_id: int) -> list[dict]:
     """The report's polls: each closed poll, oldest first, with its final results."""
     return [poll_payload(p) for p in _with_options(Poll.objects.filter(
         workshop_id=workshop_id, status=Poll.Status.CLOSED).order_by("created_at", "pk"))]
+
+
+def poll_answers_of(me: Participant) -> list[dict]:
+    """The participant's own answers with their polls' questions and times, anonymous polls included (for "my data")."""
+    polls = dict(Poll.objects.filter(workshop_id=me.workshop_id).values_list("pk", "question"))
+    keys = {voter_key(pid, me.pk): pid for pid in polls}
+    return [{"poll": keys[voter], "question": polls[keys[voter]], "answer": data, "at": iso(at)} for voter, data, at in
+            PollAnswer.objects.filter(poll_id__in=polls, voter__in=keys).order_by("poll_id")
+            .values_list("voter", "data", "updated_at")]
 
 
 def my_poll_answers(me: Participant) -> dict:

@@ -19,13 +19,16 @@ from workshops.models import Deadline, Participant
 from . import screening
 from .events import PollClosed, PollOpened, PollResults
 from .models import Idea, Poll, PollAnswer, PollOption
-from .poll_selectors import poll_payload, results_audience, results_now, voter_key
+from .poll_selectors import option_ids, poll_payload, results_audience, results_now, voter_key
 
 __all__ = ["CLOSE", "RESULTS", "RESULTS_WINDOW", "poll_open", "poll_answer", "poll_close", "poll_deadline"]
 
 CLOSE = "poll.timeout"  # deadline kinds
 RESULTS = "poll.flush"
-RESULTS_WINDOW = timedelta(seconds=0.5)
+# Two `poll.results` of a poll are stored at least this far apart. The hub may hold one for up to
+# COALESCE_S (0.25 s) and hand the next over at once, so sockets may get them that much closer:
+# three in a row still span 2 x 0.7 - 0.25 = 1.15 s, so no socket gets more than two in any second.
+RESULTS_WINDOW = timedelta(seconds=0.7)
 SCALE_LIMIT = 1000  # scale ends lie within +-SCALE_LIMIT, at most MAX_SCALE_STEPS apart
 MAX_SCALE_STEPS = 100
 MAX_WORDS_PER_ANSWER = 3
@@ -135,7 +138,7 @@ def answer_data(poll: Poll, answer: dict, *, language: str) -> dict:
     value = answer.get(field)
     if value is None:
         raise _invalid(field, f"A {poll.kind} poll is answered with `{field}`.")
-    ids = [o.pk for o in poll.options.all()]
+    ids = option_ids(poll) if poll.kind in WITH_OPTIONS else []
     if poll.kind == Poll.Kind.SINGLE:
         _one_of(ids, [value], field)
         return {"choice": value}

@@ -15,6 +15,7 @@ from workshops.models import Participant
 from workshops.times import iso
 
 from .models import Appeal, Endorsement, Flag, Idea, Reaction, SurveyAnswer
+from .poll_selectors import poll_answers_of
 
 __all__ = ["participant_data", "participant_erase"]
 
@@ -48,6 +49,8 @@ def participant_data(participant: Participant) -> dict:
                    "at": iso(f.created_at)} for f in Flag.objects.filter(by=p).order_by("pk")],
         "appeals": [{"idea": a.idea_id, "text": a.text, "status": a.status, "note": a.note,
                      "at": iso(a.created_at)} for a in Appeal.objects.filter(idea__author=p).order_by("pk")],
+        # Their answers to polls, found through the keyed hash (anonymous polls too: it is they who ask).
+        "poll_answers": poll_answers_of(p),
         # The contact address and the mail written to it (workshops.contact owns both).
         "contact": contact.contact_data(p),
         "mail": contact.mail_data(p),

@@ -54,7 +54,7 @@ def results_table(page: Page, question: str) -> list[list[str]]:
     return [[cell.strip() for cell in row.split("\t")] for row in rows.all_inner_texts()]
 
 
-def test_every_kind_of_poll_answered_by_keyboard_with_live_results(people, axe_js):
+def test_every_kind_of_poll_answered_by_keyboard_with_live_results(people, axe_js, artifacts):
     fac = people("Fatima")
     code = start_workshop(fac, STAFF_USERNAME, STAFF_PASSWORD, "Station square")
     console = fac.page
@@ -141,6 +141,7 @@ def test_every_kind_of_poll_answered_by_keyboard_with_live_results(people, axe_j
     expect(left).to_have_text("0 points left of 10.")
     send(page, "Spread the budget")
     assert results_table(page, "Spread the budget") == [["Trees", "7"], ["Water", "3"]]
+    page.locator("#polls").screenshot(path=str(artifacts / "polls-live.png"))  # the README's picture
 
     # Words, with results after the close only.
     open_poll(console, "One word for the square", "words", after_close=True, anonymous=True)

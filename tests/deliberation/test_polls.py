@@ -8,7 +8,7 @@ from channels.db import database_sync_to_async as db
 from django.test import Client
 from django.utils import timezone
 
-from deliberation import polls
+from deliberation import polls, privacy
 from deliberation.models import Board, Idea, Poll, PollAnswer
 from deliberation.poll_selectors import voter_key
 from tests.live import Live, make_citizen, make_workshop
@@ -244,8 +244,10 @@ async def test_an_anonymous_poll_stores_and_exports_no_participant():
     assert {r["voter"] for r in rows} == {voter_key(poll["id"], an.pk), voter_key(poll["id"], bo.pk)}
     for r in rows:
         assert str(an.pk) not in json.dumps(r["data"]) and str(bo.pk) not in r["voter"]
-    # The welcome gives each their own answer back, found through the hash.
+    # The welcome gives each their own answer back, found through the hash; so does their own data.
     assert (await Live.open(an)).welcome["my_poll_answers"] == {str(poll["id"]): {"choice": first}}
+    mine = (await db(privacy.participant_data)(an))["poll_answers"]
+    assert [(a["poll"], a["question"], a["answer"]) for a in mine] == [(poll["id"], "What first?", {"choice": first})]
     await close(f, poll["id"])
     client = Client()
     await db(lambda: client.force_login(fac.user))()

@@ -160,3 +160,6 @@ def test_the_report_lists_closed_polls_with_final_results_and_charts_them(script
     assert only["results"] == {"n": 2, "counts": {str(water.pk): 2}}
     svg = charts.charts(r)[f"poll-{shut.pk}"]
     assert "Trees: 0; Water: 2." in svg and f"poll-{still_open.pk}" not in charts.charts(r)
+    from deliberation.api import _report_csv
+    lines = _report_csv(r).splitlines()
+    assert "polls,0.question,Which first?" in lines and f"polls,0.results.counts.{water.pk},2" in lines
