@@ -49,9 +49,13 @@ def send(page: Page, question: str) -> None:
         "Your answer is in. You can change it while the poll is open.")
 
 
-def results_table(page: Page, question: str) -> list[list[str]]:
-    rows = card(page, question).locator("table.poll-table tbody tr")
-    return [[cell.strip() for cell in row.split("\t")] for row in rows.all_inner_texts()]
+def results_table(page: Page, question: str, answered: int = 1) -> list[list[str]]:
+    """The results table once the card's results count `answered` people (poll.results may follow the ack)."""
+    c = card(page, question)
+    people = "1 person answered." if answered == 1 else f"{answered} people answered."
+    expect(c.locator(".poll-summary")).to_contain_text(people)
+    return c.locator("table.poll-table tbody tr").evaluate_all(
+        "rows => rows.map(row => [...row.cells].map(cell => cell.textContent.trim()))")
 
 
 def test_every_kind_of_poll_answered_by_keyboard_with_live_results(people, axe_js, artifacts):
@@ -120,6 +124,7 @@ def test_every_kind_of_poll_answered_by_keyboard_with_live_results(people, axe_j
     assert_no_axe_violations(page, axe_js, "a ranking poll")
     send(page, "Rank the ideas")
     assert results_table(page, "Rank the ideas") == [["1. A water fountain", "1"], ["2. Shade trees", "0"]]
+    card(page, "Rank the ideas").screenshot(path=str(artifacts / "polls-live.png"))  # the README's picture
 
     # Points to spread, with a live count of what is left.
     open_poll(console, "Spread the budget", "points", options="Trees\nWater", **{"Points each person spreads": "10"})
@@ -141,7 +146,6 @@ def test_every_kind_of_poll_answered_by_keyboard_with_live_results(people, axe_j
     expect(left).to_have_text("0 points left of 10.")
     send(page, "Spread the budget")
     assert results_table(page, "Spread the budget") == [["Trees", "7"], ["Water", "3"]]
-    page.locator("#polls").screenshot(path=str(artifacts / "polls-live.png"))  # the README's picture
 
     # Words, with results after the close only.
     open_poll(console, "One word for the square", "words", after_close=True, anonymous=True)

@@ -22,7 +22,8 @@ export class PollPanel {
     $("#poll-kind", this.root).addEventListener("change", () => this.showFields());
     for (const radio of $$("input[name=poll-source]", this.root)) radio.addEventListener("change", () => this.showFields());
     page.onSnapshot(() => this.render());
-    page.store.watch(["poll.opened", "poll.closed", "idea.*"], () => this.render());
+    page.store.watch(["poll.opened", "poll.closed", "idea.hidden"], () => this.render());
+    page.store.watch(["idea.*"], () => this.renderIdeas());
     page.store.on("poll.results", (ev) => this.showResults(ev.poll));
     this.showFields();
   }
