@@ -114,10 +114,10 @@ def test_every_kind_of_poll_answered_by_keyboard_with_live_results(people, axe_j
     # A ranking of ideas on the board, moved with the Up and Down buttons.
     open_poll(console, "Rank the ideas", "ranking", ideas=("Shade trees", "A water fountain"))
     c = card(page, "Rank the ideas")
-    expect(c.locator(".poll-rank-label")).to_have_text(["Shade trees", "A water fountain"])
+    expect(c.locator(".poll-rank-label")).to_have_text(["1. Shade trees", "2. A water fountain"])
     c.get_by_role("button", name="Down: Shade trees").focus()
     page.keyboard.press("Enter")
-    expect(c.locator(".poll-rank-label")).to_have_text(["A water fountain", "Shade trees"])
+    expect(c.locator(".poll-rank-label")).to_have_text(["1. A water fountain", "2. Shade trees"])
     # Focus stays with the moved option: at the bottom it can only go up.
     expect(c.get_by_role("button", name="Up: Shade trees")).to_be_focused()
     expect(c.locator("[role=status].visually-hidden")).to_have_text("Shade trees is now number 2 of 2.")
@@ -168,8 +168,17 @@ def test_every_kind_of_poll_answered_by_keyboard_with_live_results(people, axe_j
     expect(page.locator("#live-announcer")).to_contain_text("Poll closed: One word for the square")
     assert_no_axe_violations(page, axe_js, "a closed words poll")
 
+    # The impact report: each closed poll as a chart with a table of the same numbers.
+    console.goto(f"/w/{code}/report")
+    figure = console.locator("#sec-polls figure.report-figure")
+    expect(figure).to_have_count(1)
+    expect(figure.locator("figcaption")).to_have_text("One word for the square (Words)")
+    expect(figure.locator(".chart")).to_have_attribute("data-state", "ready")
+    expect(figure.locator("svg desc")).to_have_text("calm: 1; green: 1.")
+    assert_no_axe_violations(console, axe_js, "the report's polls")
+
     # A reload keeps one's answers (welcome.my_poll_answers).
     page.reload()
     expect(card(page, "Which first?").get_by_role("radio", name="Benches")).to_be_checked()
-    expect(card(page, "Rank the ideas").locator(".poll-rank-label")).to_have_text(["A water fountain", "Shade trees"])
+    expect(card(page, "Rank the ideas").locator(".poll-rank-label")).to_have_text(["1. A water fountain", "2. Shade trees"])
     expect(card(page, "Which first?").get_by_role("button", name="Change my answer")).to_be_visible()

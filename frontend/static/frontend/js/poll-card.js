@@ -225,7 +225,10 @@ export class PollCard {
         "aria-label": gettext("Down: %(label)s", { label }) }, h("span", { "aria-hidden": "true" }, "↓ "), gettext("Down"));
       up.addEventListener("click", () => this.move(index, -1, "up"));
       down.addEventListener("click", () => this.move(index, 1, "down"));
-      return h("li", { class: "poll-rank-item", dataset: { option: id } }, h("span", { class: "poll-rank-label" }, label), h("span", { class: "poll-rank-moves" }, up, down));
+      // The list's own numbers go with display: flex; these show the place (the <ol> tells it to screen readers).
+      return h("li", { class: "poll-rank-item", dataset: { option: id } },
+        h("span", { class: "poll-rank-label" }, h("span", { class: "poll-rank-place", "aria-hidden": "true" }, `${index + 1}. `), label),
+        h("span", { class: "poll-rank-moves" }, up, down));
     }));
     if (focus) {
       const button = this.rankList.querySelector(`button[data-option="${focus.option}"][data-move="${focus.move}"]`);
