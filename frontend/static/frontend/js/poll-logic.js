@@ -2,7 +2,6 @@
 // and results as rows for a chart and its table (protocol 3.4). No DOM here: Node tests run it.
 import { gettext, ngettext } from "./i18n.js";
 
-export const KINDS = ["single", "multiple", "scale", "ranking", "points", "words"];
 export const WITH_OPTIONS = new Set(["single", "multiple", "ranking", "points"]);
 export const MAX_WORDS = 3;
 export const MAX_WORD_CHARS = 30;

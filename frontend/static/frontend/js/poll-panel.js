@@ -1,6 +1,6 @@
 // The console's poll panel (protocol 3.4): open a poll from typed options or from ideas on the
 // board, then follow each poll's results live and close it.
-import { $, $$, h, setText, showStatus, setFieldError, setUnavailable, isUnavailable, uniqueId } from "./dom.js";
+import { $, $$, h, setText, showStatus, setUnavailable, isUnavailable, uniqueId } from "./dom.js";
 import { gettext } from "./i18n.js";
 import { describeError } from "./errors.js";
 import { WITH_OPTIONS, pollFields } from "./poll-logic.js";
@@ -149,7 +149,6 @@ export class PollPanel {
     const button = $("#poll-submit", this.root);
     const status = $("#poll-status", this.root);
     if (isUnavailable(button)) return;
-    for (const id of ["#poll-question", "#poll-options"]) setFieldError($(id, this.root), "");
     const made = pollFields(this.values());
     if (made.error) {
       showStatus(status, made.error, "error");
