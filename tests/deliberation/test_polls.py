@@ -269,3 +269,11 @@ async def test_a_named_poll_exports_answers_by_alias():
     (mine,) = exported["polls"]
     assert mine["answers"] == [{"participant": "P2", "answer": {"choice": poll["options"][1]["id"]}}]
     assert mine["results"] == {"n": 1, "counts": {str(poll["options"][1]["id"]): 1}}
+
+
+async def test_the_results_window_leaves_room_for_the_hubs_hold():
+    # The hub may hold a coalesced event for up to COALESCE_S and hand the next over at once: three
+    # updates stored RESULTS_WINDOW apart must still span more than a second at any socket.
+    from django.conf import settings
+
+    assert 2 * polls.RESULTS_WINDOW.total_seconds() - settings.INSPRAAK["COALESCE_S"] > 1.0
