@@ -60,7 +60,7 @@ def results_table(page: Page, question: str, answered: int = 1) -> list[list[str
 
 def test_every_kind_of_poll_answered_by_keyboard_with_live_results(people, axe_js, artifacts):
     fac = people("Fatima")
-    code = start_workshop(fac, STAFF_USERNAME, STAFF_PASSWORD, "Station square")
+    code = start_workshop(fac, STAFF_USERNAME, STAFF_PASSWORD, "Polls on the quay")
     console = fac.page
     bo = people("Bo")
     bo.join(code)
