@@ -68,10 +68,11 @@ def sees_results(reader: Participant | None, poll: Poll) -> bool:
 
 
 def option_label(option: PollOption, *, moderating: bool) -> str:
-    """An option taken from an idea shows its text only while the idea is visible, except to moderators."""
-    if option.idea_id is not None and not moderating and option.idea.status != Idea.Status.VISIBLE:
-        return ""
-    return option.label
+    """An option taken from an idea shows its text while the idea is visible; a hidden or held one's only to
+    moderators, a withdrawn one's to nobody (as the idea itself)."""
+    if option.idea_id is None or option.idea.status == Idea.Status.VISIBLE:
+        return option.label
+    return option.label if moderating and option.idea.status != Idea.Status.WITHDRAWN else ""
 
 
 def poll_payload(poll: Poll, *, reader: Participant | None = None, results: dict | None = None) -> dict:

@@ -98,4 +98,9 @@ test("a facilitator keeps the results they have when poll.opened carries none", 
   store.apply({ type: "poll.opened", seq: 2, poll: { ...poll, results: null } });
   assert.equal(store.state.polls.get(5).results.n, 2);
   store.apply({ type: "idea.hidden", seq: 3, idea: 8 });
+  store.state.polls.set(6, { ...poll, id: 6, options: [{ id: 7, label: "Shade", idea: 9 }] });
+  store.apply({ type: "idea.hidden", seq: 4, idea: 9 });
+  assert.equal(store.state.polls.get(6).options[0].label, "Shade", "a facilitator still reads a hidden idea");
+  store.apply({ type: "idea.withdrawn", seq: 5, idea: 9 });
+  assert.equal(store.state.polls.get(6).options[0].label, "", "a withdrawn idea's text goes to nobody");
 });

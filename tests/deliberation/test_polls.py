@@ -181,6 +181,12 @@ async def test_ideas_as_options_must_be_published_and_lose_their_text_once_hidde
     assert [o["label"] for o in replayed["poll"]["options"]] == ["Shade trees", ""]
     staff = await Live.open(fac)
     assert [o["label"] for o in staff.welcome["polls"][0]["options"]] == ["Shade trees", "A fountain"]
+    # A withdrawn idea's text goes to nobody, moderators and facilitators included.
+    assert (await a.command("idea.withdraw", idea=ids[0]))["type"] == "ack"
+    staff = await Live.open(fac)
+    assert [o["label"] for o in staff.welcome["polls"][0]["options"]] == ["", "A fountain"]
+    replayed = next(e for e in await (await Live.open(fac, since=since)).drain() if e["type"] == "poll.opened")
+    assert [o["label"] for o in replayed["poll"]["options"]] == ["", "A fountain"]
 
 
 async def test_after_close_results_reach_only_facilitators_until_the_close_also_in_welcome_and_replay():

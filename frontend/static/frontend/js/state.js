@@ -101,9 +101,9 @@ function setIdea(s, id, change) {
 
 const MODERATING = new Set(["moderator", "facilitator"]);
 
-/** An idea that was hidden takes its text out of every poll option made from it (moderators keep it). */
-function blankPollOptions(s, ideaId) {
-  if (MODERATING.has(s.me?.role)) return;
+/** An idea that was hidden (moderators still read it) or withdrawn takes its text out of every poll option made from it. */
+function blankPollOptions(s, ideaId, { forModerators = false } = {}) {
+  if (!forModerators && MODERATING.has(s.me?.role)) return;
   for (const poll of s.polls.values()) {
     if (poll.options.some((o) => o.idea === ideaId && o.label)) {
       s.polls.set(poll.id, { ...poll, options: poll.options.map((o) => (o.idea === ideaId ? { ...o, label: "" } : o)) });
@@ -179,6 +179,7 @@ export function applyEvent(s, ev) {
       break;
     case "idea.withdrawn":
       setIdea(s, ev.idea, { status: "withdrawn" });
+      blankPollOptions(s, ev.idea, { forModerators: true });
       break;
     case "idea.hidden": {
       const change = { status: "hidden" };
