@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from deliberation import polls, privacy
-from deliberation.models import Board, Idea, Poll, PollAnswer
+from deliberation.models import Board, Poll, PollAnswer
 from deliberation.poll_selectors import voter_key
 from tests.live import Live, make_citizen, make_workshop
 from workshops.background import run_due_deadlines
