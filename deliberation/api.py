@@ -1,5 +1,6 @@
 """The HTTP JSON API of the content: moderation log, outcomes, export, responses, reports."""
 import csv
+import json
 import io
 
 from django.conf import settings
@@ -78,7 +79,7 @@ def export(request, code):
 
 
 CSV_COLUMNS = ["kind", "id", "board", "author", "text", "builds_on", "status", "agree", "disagree", "pass",
-               "sources", "contributors", "response_status", "response_message", "created_at", "votes", "answer"]
+               "sources", "contributors", "response_status", "response_message", "created_at", "votes", "poll", "answer"]
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
@@ -120,7 +121,20 @@ def _csv(data: dict) -> str:
         writer.writerow({"kind": "question", "id": q["id"], "author": q["author"], "text": q["text"],
                          "status": q["status"], "votes": q["votes"], "created_at": q["created_at"],
                          "answer": q["answer"]["text"] if q["answer"] else ""})
+    for poll in data["polls"]:
+        writer.writerow({"kind": "poll", "id": poll["id"], "text": poll["question"], "status": poll["status"],
+                         "created_at": poll["created_at"], "poll": poll["kind"],
+                         "answer": _json(poll["results"]) if poll["results"] is not None else ""})
+        for option in poll["options"]:
+            writer.writerow({"kind": "poll_option", "id": option["id"], "text": option["label"], "poll": poll["id"]})
+        for answer in poll["answers"]:
+            writer.writerow({"kind": "poll_answer", "author": answer.get("participant", ""), "poll": poll["id"],
+                             "answer": _json(answer["answer"])})
     return out.getvalue()
+
+
+def _json(value) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 @json_view("GET")
@@ -145,6 +159,9 @@ def _report_csv(data: dict) -> str:
         if isinstance(value, dict):
             for k, v in value.items():
                 walk(section, f"{prefix}.{k}" if prefix else k, v)
+        elif section == "polls" and isinstance(value, list):
+            for i, v in enumerate(value):  # polls.0.question, polls.0.results.counts.12, ...
+                walk(section, f"{prefix}.{i}" if prefix else str(i), v)
         else:
             writer.writerow([section, prefix, "" if value is None else value])
 

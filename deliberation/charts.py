@@ -95,7 +95,45 @@ def charts(report: dict, *, labels: dict | None = None) -> dict[str, str]:
         reference = report.get("reference", {}).get(key, {})
         for option, share in shares.items():
             rows.append((f"{key}: {option}", [share, reference.get(option)]))
+    for poll in report.get("polls", ()):
+        out[f"poll-{poll['id']}"] = poll_chart(poll)
     if rows:
         out["representativeness"] = bar_chart(key="representativeness", title=t["representativeness"], series=[t["room"], t["reference"]],
                                               rows=rows, maximum=1, value_format=percent)
     return out
+
+
+MAX_POLL_ROWS = 20  # a words poll's chart shows its 20 most given words; its table has them all
+
+
+def poll_rows(poll: dict) -> list[tuple[str, float]]:
+    """A closed poll's results as (short label, number) rows: counts, Borda points in the Schulze order,
+    points, words, or the scale's histogram from its lowest value to its highest."""
+    results, labels = poll["results"] or {}, {o["id"]: _short(o["label"]) or f"#{o['id']}" for o in poll["options"]}
+    kind = poll["kind"]
+    if kind in ("single", "multiple"):
+        return [(labels[o], results.get("counts", {}).get(str(o), 0)) for o in labels]
+    if kind == "points":
+        return [(labels[o], results.get("totals", {}).get(str(o), 0)) for o in labels]
+    if kind == "ranking":
+        return [(f"{place}. {labels[o]}", results.get("borda", {}).get(str(o), 0))
+                for place, o in enumerate(results.get("order", labels), start=1)]
+    if kind == "scale":
+        scale = poll["scale"]
+        return [(str(v), results.get("histogram", {}).get(str(v), 0)) for v in range(scale["min"], scale["max"] + 1)]
+    return [(w["word"], w["count"]) for w in results.get("words", [])[:MAX_POLL_ROWS]]
+
+
+def _short(label: str, limit: int = 24) -> str:
+    """A label that fits beside its bar; the figure's table has it whole."""
+    return label if len(label) <= limit else label[:limit - 1].rstrip() + "…"
+
+
+def poll_chart(poll: dict) -> str:
+    """One poll's chart; its title is the question, with what the bars count."""
+    measure = {"ranking": "Borda points, in the Schulze order", "points": "points",
+               "words": "how often each word was given", "scale": "answers per value"}.get(poll["kind"], "answers")
+    rows = poll_rows(poll)
+    title = f"{poll['question']} ({measure}; {poll['results']['n'] if poll['results'] else 0} answered)"
+    return bar_chart(key=f"poll-{poll['id']}", title=title, series=[""], rows=[(label, [v]) for label, v in rows],
+                     maximum=max([1, *(v for _, v in rows)]))

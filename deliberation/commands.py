@@ -1,8 +1,10 @@
 """Socket commands for the content: ideas, their moderation, proposals and synthesis."""
+from workshops.errors import DomainError
 from workshops.registry import ANYONE, FACILITATOR, MODERATOR, OFFICIAL, command
 from workshops.times import iso
 
-from . import admission, deck, floor, moderation, proposals, protocol, questions, selectors, services, synthesis
+from . import (admission, deck, floor, moderation, poll_selectors, polls, proposals, protocol, questions,
+               selectors, services, synthesis)
 
 
 @command("idea.post", roles=ANYONE, schema=protocol.IdeaPost)
@@ -210,3 +212,28 @@ def participant_nudge(actor, cmd):
 @command("contributions.get", roles=FACILITATOR, readonly=True)
 def contributions_get(actor, cmd):
     return {"contributions": selectors.contributions(actor.workshop_id)}
+
+
+@command("poll.open", roles=FACILITATOR, schema=protocol.PollOpen)
+def poll_open(actor, cmd):
+    if cmd.options is not None and cmd.ideas is not None:
+        raise DomainError("invalid", fields={"options": "Give either options or ideas, not both."})
+    ideas = [selectors.idea_get(actor, i, field="ideas") for i in cmd.ideas] if cmd.ideas is not None else None
+    poll = polls.poll_open(actor=actor, question=cmd.question, kind=cmd.kind, results=cmd.results,
+                           options=cmd.options, ideas=ideas, max_choices=cmd.max_choices,
+                           scale=cmd.scale.model_dump() if cmd.scale else None, points=cmd.points,
+                           anonymous=cmd.anonymous, duration_s=cmd.duration_s)
+    return {"id": poll.pk}
+
+
+@command("poll.answer", roles=ANYONE, schema=protocol.PollAnswer)
+def poll_answer(actor, cmd):
+    answer = polls.poll_answer(actor=actor, poll=poll_selectors.poll_get(actor, cmd.poll, lock=True, options=False),
+                               answer=cmd.model_dump(exclude={"poll"}))
+    return {"id": cmd.poll, "answer": answer}
+
+
+@command("poll.close", roles=FACILITATOR, schema=protocol.PollRef)
+def poll_close(actor, cmd):
+    polls.poll_close(actor=actor, poll=poll_selectors.poll_get(actor, cmd.poll, lock=True))
+    return {"id": cmd.poll}

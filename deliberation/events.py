@@ -9,7 +9,7 @@ from pydantic import Field
 from workshops.events import Iso, Person, Shape, StreamEvent, omitted
 from workshops.models import Participant
 
-from .models import Appeal, Flag, Idea, Proposal, Question, Response
+from .models import Appeal, Flag, Idea, Poll, Proposal, Question, Response
 
 
 # Shapes
@@ -290,3 +290,93 @@ class Nudged(StreamEvent):
 
     type: Literal["nudged"]
     text: str  # "" for the page's own words
+# Polls (PROTOCOL 3.4)
+
+class PollOptionShape(Shape):
+    id: int
+    label: str  # "" for a reader who may no longer see the idea it was taken from
+    idea: int | None = omitted()
+
+
+class ScaleRange(Shape):
+    min: int
+    max: int
+
+
+class WordCount(Shape):
+    word: str
+    count: int
+
+
+class ChoiceResults(Shape):
+    """single and multiple."""
+
+    n: int
+    counts: dict[str, int]
+
+
+class ScaleResults(Shape):
+    n: int
+    mean: float | None  # null while nobody answered
+    median: float | None
+    histogram: dict[str, int]
+
+
+class RankingResults(Shape):
+    n: int
+    order: list[int]
+    borda: dict[str, int]
+
+
+class PointsResults(Shape):
+    n: int
+    totals: dict[str, int]
+
+
+class WordsResults(Shape):
+    n: int
+    words: list[WordCount]
+
+
+Results = ChoiceResults | ScaleResults | RankingResults | PointsResults | WordsResults
+
+
+class PollShape(Shape):
+    """POLL (poll_selectors.poll_payload); `results` null where the reader may not see them yet."""
+
+    id: int
+    question: str
+    kind: Poll.Kind
+    options: list[PollOptionShape]
+    status: Poll.Status
+    anonymous: bool
+    results_visibility: Poll.Visibility
+    max_choices: int | None = omitted()
+    scale: ScaleRange | None = omitted()
+    points: int | None = omitted()
+    closes_at: Iso | None = omitted()
+    results: Results | None
+
+
+class PollOpened(StreamEvent):
+    type: Literal["poll.opened"]
+    additive = True
+    poll: PollShape
+
+
+class PollClosed(StreamEvent):
+    """To everyone, with the final results."""
+
+    type: Literal["poll.closed"]
+    additive = True
+    poll: PollShape
+
+
+class PollResults(StreamEvent):
+    """To facilitators always, to everyone when the poll's results are live; at most two a second per poll."""
+
+    type: Literal["poll.results"]
+    coalesce_by = "poll"
+    additive = True
+    poll: int
+    results: Results

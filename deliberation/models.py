@@ -332,3 +332,94 @@ class FloorTurn(models.Model):
             # Serves the report's and the console's turn counts per participant.
             models.Index(fields=["workshop", "participant"], name="floorturn_workshop_participant"),
         ]
+
+
+class Poll(models.Model):
+    """A question put to everyone for a while (PROTOCOL 3.4), of one of six kinds."""
+
+    class Kind(models.TextChoices):
+        SINGLE = "single"
+        MULTIPLE = "multiple"
+        SCALE = "scale"
+        RANKING = "ranking"
+        POINTS = "points"
+        WORDS = "words"
+
+    class Status(models.TextChoices):
+        OPEN = "open"
+        CLOSED = "closed"
+
+    class Visibility(models.TextChoices):
+        LIVE = "live"
+        AFTER_CLOSE = "after_close"
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="polls")
+    question = models.CharField(max_length=300)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(max_length=6, choices=Status.choices, default=Status.OPEN)
+    anonymous = models.BooleanField(default=False)
+    results_visibility = models.CharField(max_length=11, choices=Visibility.choices)
+    max_choices = models.PositiveSmallIntegerField(null=True, blank=True)  # multiple
+    scale_min = models.SmallIntegerField(null=True, blank=True)  # scale
+    scale_max = models.SmallIntegerField(null=True, blank=True)
+    points = models.PositiveSmallIntegerField(null=True, blank=True)  # points: how many to spread
+    opened_by = models.ForeignKey(Participant, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    closes_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # When `poll.results` was last emitted: at most two a second (polls.RESULTS_WINDOW), across processes.
+    results_at = models.DateTimeField(null=True, blank=True)
+    results_flush = models.BooleanField(default=False)  # a trailing flush (a Deadline) is pending
+    results = models.JSONField(null=True, blank=True)  # the final RESULTS, kept at close
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(scale_min__isnull=True) | Q(scale_min__lt=models.F("scale_max")),
+                                   name="poll_scale_min_below_max"),
+            models.CheckConstraint(condition=Q(status="open") | Q(closed_at__isnull=False),
+                                   name="poll_closed_has_closed_at"),
+        ]
+        indexes = [
+            # Serves the welcome, the export and the report: a workshop's polls in order.
+            models.Index(fields=["workshop", "created_at"], name="poll_workshop_created"),
+        ]
+
+    def __str__(self):
+        return self.question[:40]
+
+
+class PollOption(models.Model):
+    """One option of a poll: a label typed in, or an idea on the board (its text as it was then)."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options")
+    position = models.PositiveSmallIntegerField()
+    label = models.CharField(max_length=MAX_IDEA_CHARS)
+    idea = models.ForeignKey(Idea, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "position"], name="polloption_one_per_position"),
+        ]
+
+    def __str__(self):
+        return self.label[:40]
+
+
+class PollAnswer(models.Model):
+    """One participant's current answer to a poll.
+
+    `voter` is a keyed hash (HMAC-SHA256 with SECRET_KEY) of poll and participant: it alone stops a
+    second answer. `participant` is set only when the poll is not anonymous, so an anonymous poll's
+    answers name nobody, in the database and in every export.
+    """
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="answers")
+    voter = models.CharField(max_length=64)
+    participant = models.ForeignKey(Participant, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    data = models.JSONField()  # the validated answer: {"choice"} | {"choices"} | {"value"} | {"ranking"} | ...
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "voter"], name="pollanswer_one_per_voter"),
+        ]

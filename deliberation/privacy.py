@@ -17,6 +17,7 @@ from workshops.times import iso
 from . import floor
 
 from .models import Appeal, Endorsement, FloorTurn, Flag, Hand, Idea, Question, QuestionVote, Reaction, SurveyAnswer
+from .poll_selectors import poll_answers_of
 
 __all__ = ["participant_data", "participant_erase"]
 
@@ -59,6 +60,8 @@ def participant_data(participant: Participant) -> dict:
         "hand_raised_at": iso(Hand.objects.filter(participant=p).values_list("raised_at", flat=True).first()),
         "floor_turns": [{"started_at": iso(start), "ended_at": iso(end)} for start, end in
                         FloorTurn.objects.filter(participant=p).order_by("pk").values_list("started_at", "ended_at")],
+        # Their answers to polls, found through the keyed hash (anonymous polls too: it is they who ask).
+        "poll_answers": poll_answers_of(p),
         # The contact address and the mail written to it (workshops.contact owns both).
         "contact": contact.contact_data(p),
         "mail": contact.mail_data(p),

@@ -145,3 +145,41 @@ class QuestionHide(Strict):
 class ParticipantNudge(Strict):
     participant: int
     text: str = Field(default="", max_length=300)
+
+
+StrictInt = Annotated[int, Field(strict=True)]
+
+
+class ScaleRange(Strict):
+    min: StrictInt
+    max: StrictInt
+
+
+class PollOpen(Strict):
+    question: str = Field(min_length=1, max_length=300)
+    kind: Literal["single", "multiple", "scale", "ranking", "points", "words"]
+    options: list[Annotated[str, Field(min_length=1, max_length=200)]] | None = Field(
+        default=None, min_length=2, max_length=20)
+    ideas: list[StrictInt] | None = Field(default=None, min_length=2, max_length=20)
+    max_choices: StrictInt | None = None
+    scale: ScaleRange | None = None
+    points: Annotated[int, Field(strict=True, ge=1, le=1000)] | None = None
+    anonymous: bool = False
+    results: Literal["live", "after_close"]
+    duration_s: Annotated[int, Field(strict=True, ge=10, le=24 * 3600)] | None = None
+
+
+class PollRef(Strict):
+    poll: int
+
+
+class PollAnswer(Strict):
+    """One of the answer fields, the one of the poll's kind; the service checks which and its values."""
+
+    poll: int
+    choice: StrictInt | None = None
+    choices: list[StrictInt] | None = Field(default=None, max_length=20)
+    value: StrictInt | None = None
+    ranking: list[StrictInt] | None = Field(default=None, max_length=20)
+    points: dict[str, StrictInt] | None = Field(default=None, max_length=20)
+    words: list[Annotated[str, Field(max_length=200)]] | None = Field(default=None, max_length=20)

@@ -94,3 +94,20 @@ def questions_as_they_are_now(reader: Participant, events: Sequence[Event]) -> N
             event.payload["question"] = now.get(old["id"]) or {
                 **{k: v for k, v in old.items() if k not in REASONS}, "text": "", "status": Question.Status.HIDDEN,
                 "answer": None}
+
+
+@replay_rewriter
+def poll_options_as_they_are_now(reader: Participant, events: Sequence[Event]) -> None:
+    """An option taken from an idea keeps its text in a replay only while the reader may still read the idea."""
+    polls = [e.payload["poll"] for e in events if isinstance(e.payload.get("poll"), dict)]
+    ids = {o["idea"] for poll in polls for o in poll.get("options", ()) if o.get("idea") is not None}
+    if not ids:
+        return
+    # Moderators still read hidden and held ideas; a withdrawn one's text goes to nobody.
+    readable = (Idea.Status.VISIBLE, Idea.Status.HIDDEN, Idea.Status.HELD) if reader.role in permissions.MODERATING \
+        else (Idea.Status.VISIBLE,)
+    visible = set(Idea.objects.filter(pk__in=ids, status__in=readable).values_list("pk", flat=True))
+    for poll in polls:
+        for option in poll.get("options", ()):
+            if option.get("idea") is not None and option["idea"] not in visible:
+                option["label"] = ""

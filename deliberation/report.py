@@ -12,6 +12,7 @@ from workshops.models import MailTold, Participant, Workshop
 from .ladder import RUNGS
 from .models import (Appeal, Endorsement, Flag, FloorTurn, Idea, ModerationAction, Proposal, Reaction, Response,
                      SurveyAnswer)
+from .poll_selectors import polls_closed
 from .selectors import contributors_of, source_authors
 
 K_ANONYMITY = 5
@@ -50,6 +51,7 @@ def workshop_report(workshop: Workshop) -> dict:
         "survey": survey_summary(workshop),
         "voice": voice(workshop, contributions),
         "contribution_bands": contribution_bands(contributions),
+        "polls": polls_closed(workshop.pk),
     }
 
 

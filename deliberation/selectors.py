@@ -7,7 +7,7 @@ from workshops.extensions import Report
 from workshops.models import Participant, Room
 from workshops.times import iso
 
-from . import permissions, synthesis
+from . import permissions, poll_selectors, synthesis
 from .models import (Board, Endorsement, FloorTurn, Flag, Hand, Idea, ModerationAction, Proposal, Question,
                      QuestionVote, Reaction, Response)
 
@@ -304,6 +304,7 @@ def export(workshop, *, reader: Participant) -> dict:
                       .values_list("idea_id", "participant_id", "value")],
         "proposals": proposals,
         "questions": _export_questions(workshop, alias=alias, moderating=moderating),
+        "polls": poll_selectors.polls_export(workshop.pk, reader=reader, alias=alias),
     }
 
 

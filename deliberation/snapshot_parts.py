@@ -2,7 +2,7 @@
 from workshops.models import Participant, Room
 from workshops.snapshot import snapshot_part
 
-from . import moderation, permissions, selectors
+from . import moderation, permissions, poll_selectors, selectors
 from .models import Appeal, Board, Endorsement, Flag, QuestionVote, Reaction, SurveyAnswer
 
 
@@ -104,3 +104,15 @@ def hands(me: Participant) -> list[int]:
 def floor(me: Participant) -> dict | None:
     """Who has the floor since when ({"participant", "since"}), or null: everyone sees it."""
     return selectors.floor_now(me.workshop_id)
+
+
+@snapshot_part("polls", shared=True)
+def polls(me: Participant) -> list[dict]:
+    """Every poll, its results where the reader's role may see them (PROTOCOL 3.4)."""
+    return poll_selectors.polls_visible_to(me, me.workshop_id)
+
+
+@snapshot_part("my_poll_answers")
+def my_poll_answers(me: Participant) -> dict:
+    """The reader's own current answers, by poll id."""
+    return poll_selectors.my_poll_answers(me)

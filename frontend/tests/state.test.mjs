@@ -168,7 +168,7 @@ test("staff see every room's board when a breakout opens", () => {
 test("an unknown event type changes nothing", () => {
   const s = stateFromSnapshot(welcome());
   const before = plain(s);
-  applyEvent(s, { type: "poll.opened", poll: { id: 1 } });
+  applyEvent(s, { type: "straw.polled", poll: { id: 1 } });
   assert.equal(plain(s), before);
 });
 

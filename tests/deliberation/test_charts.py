@@ -60,3 +60,23 @@ def test_charts_carry_no_inline_style_that_the_pages_policy_would_block():
         root = ET.fromstring(svg)
         assert root.find(".//svg:style", NS) is None
         assert not [el for el in root.iter() if el.get("style") is not None]
+
+
+POLLS = [
+    {"id": 7, "question": "Rank the ideas", "kind": "ranking", "status": "closed",
+     "options": [{"id": 1, "label": "Shade trees on the whole of the station square", "idea": 3},
+                 {"id": 2, "label": "A fountain"}, {"id": 3, "label": ""}],
+     "results": {"n": 5, "order": [2, 1, 3], "borda": {"1": 4, "2": 6, "3": 5}}},
+    {"id": 8, "question": "How safe?", "kind": "scale", "status": "closed", "options": [], "scale": {"min": 1, "max": 3},
+     "results": {"n": 2, "mean": 2.0, "median": 2.0, "histogram": {"1": 1, "3": 1}}},
+]
+
+
+def test_each_closed_poll_has_a_chart_with_its_numbers_in_the_description():
+    made = charts.charts({**REPORT, "polls": POLLS})
+    root, title, desc = parse(made["poll-7"])
+    assert title == "Rank the ideas (Borda points, in the Schulze order; 5 answered)"
+    # The Schulze order, even where Borda would put the third option above the first; a long label is cut.
+    assert desc == "1. A fountain: 6; 2. Shade trees on the whol…: 4; 3. #3: 5."
+    root, title, desc = parse(made["poll-8"])
+    assert desc == "1: 1; 2: 0; 3: 1."

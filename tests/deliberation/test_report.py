@@ -180,3 +180,29 @@ def test_contributors_told_counts_source_authors_told_on_a_socket_or_by_a_sent_m
     assert report.workshop_report(workshop)["responsiveness"]["contributors_told"] == 0.6667
     answer = proposal.responses.get()
     assert [(m["kind"], m["about"]) for m in contact.mail_data(mailed)] == [("told", f"response:{answer.pk}")]
+
+def test_the_report_lists_closed_polls_with_final_results_and_charts_them(scripted):
+    from deliberation import charts, polls
+    from deliberation.models import Poll
+    from workshops.models import Participant
+
+    fac = Participant.objects.get(workshop=scripted, role="facilitator")
+    a, b = Participant.objects.filter(workshop=scripted, role="citizen").order_by("pk")[:2]
+    shut = polls.poll_open(actor=fac, question="Which first?", kind="single", options=["Trees", "Water"],
+                           results="after_close")
+    still_open = polls.poll_open(actor=fac, question="How safe?", kind="scale", results="live")
+    trees, water = shut.options.order_by("position")
+    for person, option in ((a, water), (b, water)):
+        polls.poll_answer(actor=person, poll=Poll.objects.select_for_update().get(pk=shut.pk),
+                          answer={"choice": option.pk})
+    polls.poll_answer(actor=a, poll=Poll.objects.get(pk=still_open.pk), answer={"value": 3})
+    polls.poll_close(actor=fac, poll=Poll.objects.get(pk=shut.pk))
+    r = report.workshop_report(scripted)
+    (only,) = r["polls"]
+    assert only["id"] == shut.pk and only["status"] == "closed"
+    assert only["results"] == {"n": 2, "counts": {str(water.pk): 2}}
+    svg = charts.charts(r)[f"poll-{shut.pk}"]
+    assert "Trees: 0; Water: 2." in svg and f"poll-{still_open.pk}" not in charts.charts(r)
+    from deliberation.api import _report_csv
+    lines = _report_csv(r).splitlines()
+    assert "polls,0.question,Which first?" in lines and f"polls,0.results.counts.{water.pk},2" in lines

@@ -4,6 +4,7 @@ import { statusLabel } from "./labels.js";
 import { BoardPicker, RoomOverview, consolePolicy, renderConsoleReport } from "./room-overview.js";
 import { BreakoutPanel } from "./breakout-panel.js";
 import { SynthesisPanel } from "./synthesis-panel.js";
+import { PollPanel } from "./poll-panel.js";
 import { WaitingRoom } from "./waiting-room.js";
 import { StaffPanel } from "./staff-panel.js";
 import { MailPanel } from "./mail-panel.js";
@@ -194,6 +195,7 @@ function setHidden(el, hidden, fallback) {
 }
 
 const breakoutPanel = new BreakoutPanel(page, run);
+new PollPanel(page);
 const synthesisPanel = new SynthesisPanel(page, run);
 const staffPanel = new StaffPanel(page);
 const mailPanel = new MailPanel(page);

@@ -4,6 +4,7 @@ import { ParticipantRooms, participantPolicy } from "./participant-rooms.js";
 import { ParticipantProposals } from "./proposals.js";
 import { MyIdeas } from "./my-ideas.js";
 import { Survey } from "./survey.js";
+import { ParticipantPolls } from "./poll-card.js";
 import { DeckView } from "./deck.js";
 import { WayBack } from "./way-back.js";
 import { Follow } from "./follow.js";
@@ -24,6 +25,7 @@ const page = new LivePage(root, {
 const client = page.client;
 // Each part draws itself after a snapshot and subscribes to the events it shows, in this order.
 new ParticipantRooms(page, expanded);
+new ParticipantPolls(page);
 new ParticipantProposals(page);
 new MyIdeas(page);
 new Survey(page);

@@ -6,6 +6,7 @@ import { describeError } from "./errors.js";
 import { api } from "./api.js";
 import { statusLabel } from "./labels.js";
 import { statGrid, dataTable, chartFigure } from "./report-figures.js";
+import { formatNumber, kindLabel, resultRows, resultSummary } from "./poll-logic.js";
 import {
   RUNG_KEYS, PARTICIPATION_KEYS, rungLabel, factorLabel, participationLabel,
   formatCount, formatShare, formatMean, formatHours, formatMoment, formatGini,
@@ -85,6 +86,7 @@ class ReportPage {
     this.voice(r.voice || {}, r.contribution_bands || {});
     this.representativeness(r.representativeness || {}, r.reference || {});
     this.survey(r.survey || {});
+    this.polls(r.polls || []);
   }
 
   participation(p) {
@@ -196,6 +198,24 @@ class ReportPage {
             return [option, cell(share), ref === undefined || ref === null ? gettext("no reference") : formatShare(ref)];
           }),
         })) }),
+    }));
+  }
+
+  polls(polls) {
+    const { figures } = this.section("polls");
+    if (!polls.length) {
+      figures.replaceChildren(h("p", { class: "empty" }, gettext("No poll was closed in this workshop.")));
+      return;
+    }
+    figures.replaceChildren(...polls.map((poll) => {
+      const made = resultRows(poll);
+      return chartFigure({
+        code: this.code, name: `poll-${poll.id}`, caption: `${poll.question} (${kindLabel(poll.kind)})`,
+        table: (id) => dataTable({ labelledBy: id,
+          columns: [poll.kind === "words" ? gettext("Word") : poll.kind === "scale" ? gettext("Value") : gettext("Option"), made.measure],
+          rows: made.rows.map((row) => [row.label, formatNumber(row.value)]) }),
+        note: resultSummary(poll),
+      });
     }));
   }
 

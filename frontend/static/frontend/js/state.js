@@ -30,6 +30,8 @@ export function emptyState() {
     floor: null, // {participant, since}: who has the floor, or null
     lastTurn: null, // {participant, seconds}: the turn that ended last, while nobody has the floor
     nudge: null, // {text, at}: a facilitator's latest invitation to this participant
+    polls: new Map(), // poll id -> POLL (protocol 3.4), results null where this reader may not see them yet
+    myPollAnswers: new Map(), // poll id -> this participant's answer, as the server stored it
     // This participant's own choices as the server last confirmed them, and the newest unanswered
     // click per idea or proposal: only that click's refusal puts the confirmed choice back.
     confirmed: { reaction: new Map(), endorsement: new Map() },
@@ -58,6 +60,8 @@ export function stateFromSnapshot(frame, previous) {
   s.hands = frame.hands || [];
   s.floor = frame.floor || null;
   s.nudge = previous ? previous.nudge : null;
+  for (const poll of frame.polls || []) s.polls.set(poll.id, poll);
+  for (const [id, answer] of Object.entries(frame.my_poll_answers || {})) s.myPollAnswers.set(Number(id), answer);
   // Announcements are not part of the snapshot; keep the ones this page already showed.
   s.announcements = previous ? previous.announcements : [];
   s.myFlags = previous ? previous.myFlags : new Set();
@@ -104,6 +108,18 @@ function setParticipantRoom(s, id, room) {
 function setIdea(s, id, change) {
   const idea = s.ideas.get(id);
   if (idea) s.ideas.set(id, { ...idea, ...change });
+}
+
+const MODERATING = new Set(["moderator", "facilitator"]);
+
+/** An idea that was hidden (moderators still read it) or withdrawn takes its text out of every poll option made from it. */
+function blankPollOptions(s, ideaId, { forModerators = false } = {}) {
+  if (!forModerators && MODERATING.has(s.me?.role)) return;
+  for (const poll of s.polls.values()) {
+    if (poll.options.some((o) => o.idea === ideaId && o.label)) {
+      s.polls.set(poll.id, { ...poll, options: poll.options.map((o) => (o.idea === ideaId ? { ...o, label: "" } : o)) });
+    }
+  }
 }
 
 function breakoutOpened(s, ev) {
@@ -185,11 +201,13 @@ export function applyEvent(s, ev) {
       break;
     case "idea.withdrawn":
       setIdea(s, ev.idea, { status: "withdrawn" });
+      blankPollOptions(s, ev.idea, { forModerators: true });
       break;
     case "idea.hidden": {
       const change = { status: "hidden" };
       if (ev.hidden_reason !== undefined) change.hidden_reason = ev.hidden_reason;
       setIdea(s, ev.idea, change);
+      blankPollOptions(s, ev.idea);
       break;
     }
     case "idea.reacted":
@@ -323,6 +341,19 @@ export function applyEvent(s, ev) {
     case "nudged":
       s.nudge = { text: ev.text || "", at: ev.at, seq: ev.seq };
       break;
+    case "poll.opened":
+    case "poll.closed":
+      if (ev.poll && typeof ev.poll === "object") {
+        // A facilitator already has results of an after_close poll from poll.results; poll.opened carries none.
+        const known = s.polls.get(ev.poll.id);
+        s.polls.set(ev.poll.id, ev.poll.results === null && known ? { ...ev.poll, results: known.results } : ev.poll);
+      }
+      break;
+    case "poll.results": {
+      const known = s.polls.get(ev.poll);
+      if (known && known.status === "open") s.polls.set(known.id, { ...known, results: ev.results });
+      break;
+    }
     default:
       break;
   }
@@ -387,6 +418,9 @@ export function applyAction(s, action) {
       break;
     case "survey.answered":
       s.surveyAnswered = true;
+      break;
+    case "poll.answered":
+      s.myPollAnswers.set(action.poll, action.answer);
       break;
     case "me.resumed":
       s.me = { ...s.me, ...action.me };
