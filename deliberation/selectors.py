@@ -8,7 +8,7 @@ from workshops.models import Participant, Room
 from workshops.times import iso
 
 from . import permissions, poll_selectors, synthesis
-from .models import (Board, Endorsement, FloorTurn, Flag, Hand, Idea, ModerationAction, Proposal, Question,
+from .models import (Board, Endorsement, FloorTurn, Flag, Hand, Idea, ModerationAction, PollAnswer, Proposal, Question,
                      QuestionVote, Reaction, Response)
 
 ZERO = {"agree": 0, "disagree": 0, "pass": 0}
@@ -400,18 +400,23 @@ def floor_now(workshop_id: int) -> dict | None:
 
 
 def contributions(workshop_id: int) -> list[dict]:
-    """Each citizen still taking part, with their ideas, builds, reactions and floor turns, in joining order:
-    what the console shows so a facilitator can invite those with none. Four grouped queries."""
+    """Each citizen still taking part, with their ideas, builds, reactions, poll answers and floor turns, in
+    joining order: what the console shows so a facilitator can invite those with none. Five grouped queries.
+
+    Answers to anonymous polls are not counted: they are linked to nobody (PROTOCOL 3.4)."""
     ids = list(Participant.objects.filter(workshop_id=workshop_id, role=Participant.Role.CITIZEN, removed=False,
                                           admitted=True, erased_at__isnull=True)
                .order_by("joined_at", "pk").values_list("pk", flat=True))
-    rows = {pid: {"participant": pid, "ideas": 0, "builds": 0, "reactions": 0, "turns": 0} for pid in ids}
+    rows = {pid: {"participant": pid, "ideas": 0, "builds": 0, "reactions": 0, "answers": 0, "turns": 0}
+            for pid in ids}
     ideas = Idea.objects.filter(board__workshop_id=workshop_id)
     for key, grouped in (
             ("ideas", ideas.values_list("author_id").annotate(n=Count("pk"))),
             ("builds", ideas.filter(builds_on__isnull=False).values_list("author_id").annotate(n=Count("pk"))),
             ("reactions", Reaction.objects.filter(idea__board__workshop_id=workshop_id).values_list("participant_id")
              .annotate(n=Count("pk"))),
+            ("answers", PollAnswer.objects.filter(poll__workshop_id=workshop_id, participant__isnull=False)
+             .values_list("participant_id").annotate(n=Count("pk"))),
             ("turns", FloorTurn.objects.filter(workshop_id=workshop_id).values_list("participant_id")
              .annotate(n=Count("pk")))):
         for pid, n in grouped:

@@ -47,3 +47,13 @@ test("top ideas: the plenary's visible ideas, most agreement first, older first 
   assert.deepEqual(topIdeas(s).map((i) => i.id), [2, 1, 3, 7, 6]);
   assert.deepEqual(topIdeas(s, 2).map((i) => i.id), [2, 1]);
 });
+
+test("the projector shows the newest open poll, else the newest closed one, else none", async () => {
+  const { shownPoll } = await import("../static/frontend/js/screen-view.js");
+  const poll = (id, status) => ({ id, status, question: `Q${id}`, options: [], results: null });
+  assert.equal(shownPoll({ polls: new Map() }), null);
+  assert.equal(shownPoll({}), null);
+  assert.equal(shownPoll({ polls: new Map([[1, poll(1, "closed")], [2, poll(2, "closed")]]) }).id, 2);
+  assert.equal(shownPoll({ polls: new Map([[1, poll(1, "open")], [2, poll(2, "closed")], [3, poll(3, "open")]]) }).id, 3);
+  assert.equal(shownPoll({ polls: new Map([[4, poll(4, "closed")], [1, poll(1, "open")]]) }).id, 1);
+});

@@ -84,6 +84,7 @@ test("elapsed time on the floor", () => {
 test("contributions: everyone in a small workshop, those with none first; in a large one only whom a search finds", () => {
   const row = (participant, ideas = 0, reactions = 0, turns = 0) => ({ participant, ideas, builds: 0, reactions, turns });
   assert.equal(contributionTotal(row(1, 2, 3, 1)), 6);
+  assert.equal(contributionTotal({ ...row(5), answers: 2 }), 2, "a poll answer is a contribution");
   const small = contributionView([row(1, 1), row(2), row(3, 0, 0, 1), row(4)], { limit: 10 });
   assert.deepEqual(small.listed.map((r) => r.participant), [2, 4, 1, 3]);
   assert.equal(small.scope, "everyone");

@@ -6,9 +6,9 @@ from channels.db import database_sync_to_async as db
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from deliberation import floor, moderation, selectors
+from deliberation import floor, moderation, polls, selectors
 from deliberation import services as content
-from deliberation.models import FloorTurn, Hand
+from deliberation.models import FloorTurn, Hand, Poll
 from tests.factories import citizen, emitted, last_seq, plenary, staff_member, workshop_with_facilitator
 from tests.live import Live, make_citizen, make_workshop
 from workshops import services
@@ -116,7 +116,7 @@ def test_removing_someone_lowers_their_hand_and_ends_their_turn():
 
 
 @pytest.mark.django_db
-def test_contributions_count_each_citizens_ideas_builds_reactions_and_turns():
+def test_contributions_count_each_citizens_ideas_builds_reactions_named_poll_answers_and_turns():
     workshop, fac = workshop_with_facilitator()
     an, bo, cas = citizen(workshop, "An"), citizen(workshop, "Bo"), citizen(workshop, "Cas")
     first = content.idea_post(actor=an, board=plenary(workshop), text="Trees")
@@ -124,10 +124,15 @@ def test_contributions_count_each_citizens_ideas_builds_reactions_and_turns():
     content.idea_react(actor=bo, idea=first, value="agree")
     content.idea_react(actor=fac, idea=first, value="agree")  # staff are not listed
     floor.floor_give(actor=fac, participant_id=an.pk)
+    named = polls.poll_open(actor=fac, question="Which first?", kind="single", options=["Trees", "Water"],
+                            results="live")
+    secret = polls.poll_open(actor=fac, question="How safe?", kind="scale", results="live", anonymous=True)
+    polls.poll_answer(actor=bo, poll=Poll.objects.get(pk=named.pk), answer={"choice": named.options.first().pk})
+    polls.poll_answer(actor=cas, poll=Poll.objects.get(pk=secret.pk), answer={"value": 3})  # linked to nobody
     assert selectors.contributions(workshop.pk) == [
-        {"participant": an.pk, "ideas": 1, "builds": 0, "reactions": 0, "turns": 1},
-        {"participant": bo.pk, "ideas": 1, "builds": 1, "reactions": 1, "turns": 0},
-        {"participant": cas.pk, "ideas": 0, "builds": 0, "reactions": 0, "turns": 0}]
+        {"participant": an.pk, "ideas": 1, "builds": 0, "reactions": 0, "answers": 0, "turns": 1},
+        {"participant": bo.pk, "ideas": 1, "builds": 1, "reactions": 1, "answers": 1, "turns": 0},
+        {"participant": cas.pk, "ideas": 0, "builds": 0, "reactions": 0, "answers": 0, "turns": 0}]
     moderation.participant_remove(actor=fac, participant_id=cas.pk)
     assert [row["participant"] for row in selectors.contributions(workshop.pk)] == [an.pk, bo.pk]
 

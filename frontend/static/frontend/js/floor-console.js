@@ -1,6 +1,6 @@
 // The console's hands and floor (docs/protocol.md 3.4): the queue in order with "give the floor",
 // who has the floor and for how long with "end turn", and each citizen's contributions (ideas,
-// builds, reactions, turns; `contributions.get`), those with none marked, with a nudge.
+// builds, reactions, poll answers, turns; `contributions.get`), those with none marked, with a nudge.
 import { h, setText, showStatus, setUnavailable, isUnavailable } from "./dom.js";
 import { gettext, ngettext } from "./i18n.js";
 import { describeError } from "./errors.js";
@@ -17,6 +17,7 @@ export function contributionText(row) {
     ngettext("%(count)s idea", "%(count)s ideas", row.ideas),
     row.builds ? ngettext("%(count)s builds on another", "%(count)s build on others", row.builds) : null,
     ngettext("%(count)s reaction", "%(count)s reactions", row.reactions),
+    row.answers ? ngettext("%(count)s poll answer", "%(count)s poll answers", row.answers) : null,
     ngettext("%(count)s turn", "%(count)s turns", row.turns),
   ].filter(Boolean).join(", ");
 }
@@ -65,7 +66,7 @@ export class FloorConsole {
       h("div", { class: "floor-line" }, this.now, this.end),
       h("h3", { id: "hand-queue-title" }, gettext("Raised hands")), this.queue, this.queueEmpty,
       h("h3", { id: "contrib-title" }, gettext("Contributions")),
-      h("p", { class: "hint" }, gettext("Ideas, reactions and turns of each citizen. Invite those with none.")),
+      h("p", { class: "hint" }, gettext("Ideas, reactions, poll answers and turns of each citizen. Invite those with none.")),
       h("div", { class: "field" },
         h("label", { for: "nudge-text" }, gettext("Message with a nudge (optional)")), this.nudgeText,
         h("p", { id: "nudge-hint", class: "hint" }, gettext("Only the person you nudge sees it. Left empty, they are invited to take part."))),

@@ -14,11 +14,16 @@ export function topIdeas(state, limit = TOP_IDEAS) {
     .slice(0, limit);
 }
 
+/** The poll the projector shows: the newest open one, else the newest closed one (its final results). */
+export function shownPoll(state) {
+  const polls = [...(state.polls?.values() || [])].sort((a, b) => b.id - a.id);
+  return polls.find((p) => p.status === "open") || polls[0] || null;
+}
+
 /**
- * Where live poll results show (PROTOCOL 3.4). The render hook for `poll.*` events: it does
- * nothing until an event brings a poll. `poll.opened` / `poll.closed` carry the POLL;
- * `poll.results` carries `{poll: id, results}` for the poll shown. Counts (single, multiple) and
- * totals (points) are drawn per option; other kinds show how many answered.
+ * Where live poll results show (PROTOCOL 3.4), from the store: `welcome.polls` and the `poll.*`
+ * events keep `state.polls`. Counts (single, multiple) and totals (points) are drawn per option;
+ * other kinds show how many answered. Hidden while the workshop has no poll.
  */
 export class PollSlot {
   constructor(section, body) {
@@ -27,10 +32,8 @@ export class PollSlot {
     this.poll = null;
   }
 
-  take(ev) {
-    if (ev.poll && typeof ev.poll === "object") this.poll = ev.poll;
-    else if (this.poll && ev.poll === this.poll.id && ev.results) this.poll = { ...this.poll, results: ev.results };
-    else return;
+  show(poll) {
+    this.poll = poll;
     this.render();
   }
 

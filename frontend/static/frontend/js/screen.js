@@ -8,7 +8,7 @@ import { gettext, ngettext } from "./i18n.js";
 import { personName } from "./labels.js";
 import { BreakoutCountdown, currentRooms } from "./rooms.js";
 import { runningBreakout } from "./state.js";
-import { PollSlot, topIdeas } from "./screen-view.js";
+import { PollSlot, shownPoll, topIdeas } from "./screen-view.js";
 
 const root = document.getElementById("app");
 const page = new LivePage(root, { board: false });
@@ -40,10 +40,11 @@ function renderTop() {
 page.onSnapshot(() => {
   renderRooms();
   renderTop();
+  poll.show(shownPoll(client.state));
 });
 page.store.watch(["breakout.*", "room.assigned"], renderRooms);
 page.store.watch(["idea.*", "participant.erased"], renderTop);
-page.store.on("poll.*", (ev) => poll.take(ev));
+page.store.watch(["poll.*"], () => poll.show(shownPoll(client.state)));
 const refused = () => page.showFatal(0, gettext("To open the projector view, log in on the front page with a staff account that facilitates this workshop."));
 client.addEventListener("need-join", refused);
 client.addEventListener("refused", refused);

@@ -57,14 +57,14 @@ export function formatElapsed(seconds) {
   return hours ? `${hours}:${pad(minutes)}:${pad(s % 60)}` : `${minutes}:${pad(s % 60)}`;
 }
 
-/** A citizen's contributions as one number: ideas (builds among them), reactions and turns. */
+/** A citizen's contributions as one number: ideas (builds among them), reactions, poll answers and turns. */
 export function contributionTotal(row) {
-  return (row.ideas || 0) + (row.reactions || 0) + (row.turns || 0);
+  return (row.ideas || 0) + (row.reactions || 0) + (row.answers || 0) + (row.turns || 0);
 }
 
 /**
  * What the console's contributions list shows. Rows are {participant, ideas, builds, reactions,
- * turns}. A small workshop lists everyone, those with none first. A large one (more than `limit`
+ * answers, turns}. A small workshop lists everyone, those with none first. A large one (more than `limit`
  * citizens) names nobody unasked, as the people card (people.js): it counts those with none, and
  * lists the citizens whose name (`nameOf`) matches `query`, those with none first, at most `limit`.
  */
