@@ -388,7 +388,7 @@ async def closed_with(live: Live) -> tuple[int, list[dict]]:
         frames.append(json.loads(out["text"]))
 
 
-async def pong(live: Live) -> bool:
+async def still_open(live: Live) -> bool:
     """Whether the socket is still open and answering."""
     await live.send_raw(json.dumps({"type": "ping", "ref": "still-there"}))
     return await live.event("pong") == {"type": "pong", "ref": "still-there"}
@@ -435,7 +435,7 @@ async def test_a_change_of_role_leaves_everyone_elses_sockets_open():
     for s in (a, f):
         assert (await s.event("presence.changed"))["participant"]["role"] == "official"
         assert not any(e["type"] == "role.changed" for e in await s.drain())
-        assert await pong(s)
+        assert await still_open(s)
     for s in (a, f):
         await s.close()
 
@@ -471,7 +471,7 @@ async def test_a_socket_opened_after_the_change_replays_it_and_stays_open():
     resumed = await Live.open(mod, since=before)
     assert resumed.welcome["resumed"] is True and resumed.welcome["me"]["role"] == "official"
     assert (await resumed.event("role.changed"))["role"] == "official"
-    assert await pong(resumed)
+    assert await still_open(resumed)
     await resumed.close()
 
 
