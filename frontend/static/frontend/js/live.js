@@ -213,9 +213,11 @@ export class LivePage {
   renderWorkshop() {
     const w = this.client.state.workshop || {};
     setText($("#workshop-title", this.root), w.title || "");
-    const description = $("#workshop-description", this.root);
-    setText(description, w.description || "");
-    description.hidden = !w.description;
+    const description = $("#workshop-description", this.root); // not on the projector page
+    if (description) {
+      setText(description, w.description || "");
+      description.hidden = !w.description;
+    }
     document.title = w.title ? `${w.title} · Inspraak` : "Inspraak";
     const ended = $("#ended-note", this.root); // the participant page's way to the outcomes
     if (ended) ended.hidden = w.status !== "ended";
