@@ -13,6 +13,8 @@ from django.utils.translation import gettext
 from deliberation import selectors
 from workshops.models import Workshop
 
+from .elision import elided
+
 __all__ = ["OutcomesFeed"]
 
 
@@ -58,7 +60,7 @@ class OutcomesFeed(Feed):
             return super().get_feed(obj, request)
 
     def title(self, obj: Outcomes) -> str:
-        return gettext("Outcomes of %(title)s") % {"title": obj.workshop.title}
+        return elided(gettext("Outcomes of %(title)s"), {"title": obj.workshop.title})
 
     def subtitle(self, obj: Outcomes) -> str:
         return gettext("The proposals of this workshop and what officials do with them.")
@@ -85,8 +87,8 @@ class OutcomesFeed(Feed):
         text = linebreaks(entry["text"], autoescape=True)
         if entry["kind"] == "proposal":
             return text
-        said = gettext("Status: %(status)s. Response by %(official)s:") % {
-            "status": _status_label(entry["status"]), "official": entry["by"]}
+        said = elided(gettext("Status: %(status)s. Response by %(official)s:"),
+                      {"status": _status_label(entry["status"]), "official": entry["by"]})
         return linebreaks(said, autoescape=True) + text
 
     def item_link(self, entry: dict) -> str:

@@ -5,6 +5,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from deliberation.models import Proposal
@@ -13,6 +14,8 @@ from workshops.errors import DomainError
 from workshops.models import Participant
 from workshops.selectors import workshop_get
 from workshops.contact import contact_confirm_state
+
+from .elision import elided
 
 __all__ = ["contact_confirm", "home", "participant", "facilitate", "moderate", "officials", "outcomes", "report", "reports",
            "return_link", "screen"]
@@ -94,8 +97,14 @@ def return_link(request, token: str):
         workshop = participant.workshop
         current = sessions.participant_for(workshop=workshop, session=request.session, user=request.user)
         if request.method == "GET" and current is not None and current.pk != participant.pk:
-            response = render(request, "frontend/return_link_switch.html",
-                              {"workshop": workshop, "current": current, "participant": participant})
+            names = {"title": workshop.title, "current": current.name, "name": participant.name}
+            response = render(request, "frontend/return_link_switch.html", {
+                "workshop": workshop,
+                # Formatted here, where French can elide "de Anna" to "d'Anna" (frontend.elision).
+                "whose": elided(gettext("In %(title)s this browser is %(current)s. "
+                                        "This link is the way back of %(name)s."), names),
+                "go": elided(gettext("Continue as %(name)s"), names),
+                "stay": elided(gettext("Stay as %(current)s"), names)})
         else:
             request.session.cycle_key()  # a fresh session key: one planted before cannot ride along
             sessions.remember(request.session, workshop, participant)
