@@ -207,6 +207,11 @@ INSPRAAK = {
     "TALLY_S": float(os.environ.get("INSPRAAK_TALLY_S", "0.25")),
     # Seconds between the server's own full garbage collections (workshops.background.settle_memory); 0: off.
     "GC_SETTLE_S": env_int("INSPRAAK_GC_SETTLE_S", 600),
+    # Threads that run the sockets' database work (opening, welcomes, commands) in each process. One
+    # thread made every socket of a process wait while one command waited on PostgreSQL (a round
+    # trip, a row lock); on SQLite, whose writers take turns anyway, one is kept.
+    "DB_THREADS": env_int("INSPRAAK_DB_THREADS",
+                          1 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else 4),
     # A welcome's shared parts this large are kept per process for a moment and reused (workshops.snapshot).
     "SNAPSHOT_KEEP_BYTES": env_int("INSPRAAK_SNAPSHOT_KEEP_BYTES", 64 * 1024),
     # Where people reach the site (https://inspraak.example.org), for links that leave the page

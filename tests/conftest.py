@@ -95,12 +95,17 @@ def _events_match_the_catalogue(request):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Rate-limit counters live in Django's cache (LocMemCache here): every test starts from none."""
+    """Rate-limit counters live in Django's cache (LocMemCache here): every test starts from none.
+    Nor does a test inherit the process's server row that an earlier one made and rolled back."""
     from django.core.cache import cache
 
+    from workshops import background
+
     cache.clear()
+    background.forget_server()
     yield
     cache.clear()
+    background.forget_server()
 
 
 @pytest.fixture

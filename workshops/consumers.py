@@ -1,7 +1,7 @@
 """The workshop socket: parse, relay to the command registry, deliver from the hub.
 
 No ORM calls and no business rules here: those live in services and selectors,
-reached through one database thread hop per command.
+reached through one database thread hop per command (`in_db`).
 """
 import asyncio
 import json
@@ -11,8 +11,10 @@ import uuid
 from itertools import accumulate
 from urllib.parse import parse_qs
 
+from concurrent.futures import ThreadPoolExecutor
+
 from channels.consumer import get_handler_name
-from channels.db import database_sync_to_async
+from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
@@ -30,6 +32,23 @@ MAX_DEPTH = 32
 _STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"?', re.DOTALL)
 _NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+_db_threads: ThreadPoolExecutor | None = None
+
+
+def in_db(fn):
+    """`fn` as a coroutine function, run in the process's threads for socket database work.
+
+    Channels' default would be one thread per process for every socket's database work, so that
+    a command waiting on PostgreSQL (a round trip, a row lock held by another process) held up
+    every other socket's. INSPRAAK_DB_THREADS of them overlap those waits. One socket's frames
+    still run one after another: the consumer awaits each before it reads the next.
+    """
+    global _db_threads
+    if _db_threads is None:
+        _db_threads = ThreadPoolExecutor(max_workers=settings.INSPRAAK["DB_THREADS"], thread_name_prefix="inspraak-db")
+    return DatabaseSyncToAsync(fn, thread_sensitive=False, executor=_db_threads)
 
 
 def _execute(*, participant_id: int, frame: dict) -> dict:
@@ -102,7 +121,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         code = self.scope["url_route"]["kwargs"]["code"]
         since = self._since()
         try:
-            who = await database_sync_to_async(sessions.socket_open)(
+            who = await in_db(sessions.socket_open)(
                 code=code, session=self.scope.get("session"), user=self.scope.get("user"),
                 channel_name=f"ws.{uuid.uuid4().hex}")
         except DomainError as exc:
@@ -116,7 +135,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
                               broadcast=self.scope.get("extensions", {}).get(backpressure.EXTENSION))
         hub = await get_hub()
         await hub.subscribe(self.sub)
-        frame, replay = await database_sync_to_async(selectors.welcome)(
+        frame, replay = await in_db(selectors.welcome)(
             participant_id=self.participant_id, since=since)
         await self._send_welcome(frame)
         # The welcome reads the participant after its seq: a role, room or admission that changed while
@@ -151,7 +170,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
                 log.exception("could not unsubscribe a closed socket")
         if self.connection_id is not None:
             try:
-                await database_sync_to_async(services.connection_close)(connection_id=self.connection_id)
+                await in_db(services.connection_close)(connection_id=self.connection_id)
             except Exception:
                 log.exception("could not forget connection %s", self.connection_id)
 
@@ -183,7 +202,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
                               DomainError("invalid", fields={"ref": "A ref of 1 to 64 characters is required."}))
             return
         try:
-            answer = await database_sync_to_async(_execute)(participant_id=self.participant_id, frame=frame)
+            answer = await in_db(_execute)(participant_id=self.participant_id, frame=frame)
         except Exception:
             log.exception("command %s failed", frame["type"])
             answer = internal_frame(ref)
@@ -237,7 +256,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
 
     async def _welcome_again(self):
         try:
-            frame, replay = await database_sync_to_async(selectors.welcome)(participant_id=self.participant_id,
+            frame, replay = await in_db(selectors.welcome)(participant_id=self.participant_id,
                                                                             since=None)
             self.sub.room_id = frame["me"]["room"]
             await self._send_welcome(frame)

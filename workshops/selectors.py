@@ -50,14 +50,23 @@ def staff_participant(*, workshop: Workshop, user) -> Participant | None:
 
 
 def participant_payload(p: Participant, *, online: bool) -> dict:
-    return {"id": p.pk, "name": p.name, "role": p.role, "online": online, "room": p.room_id}
+    return _participant(p.pk, p.name, p.role, online, p.room_id)
 
 
-def participants_with_presence(workshop_id: int):
-    """Participants of a workshop (not removed, nor erased), each annotated with `online`."""
-    return (Participant.objects.filter(workshop_id=workshop_id, removed=False, admitted=True, erased_at__isnull=True)
+def _participant(pk: int, name: str, role: str, online: bool, room: int | None) -> dict:
+    return {"id": pk, "name": name, "role": role, "online": online, "room": room}
+
+
+def participants_with_presence(workshop_id: int) -> list[dict]:
+    """The payloads of a workshop's participants (not removed, nor erased), `online` as their sockets are now.
+
+    Read as values, not models: a workshop of thousands reads this for every welcome that is not
+    kept, and building a model (its profile decoded) per row was most of that cost.
+    """
+    rows = (Participant.objects.filter(workshop_id=workshop_id, removed=False, admitted=True, erased_at__isnull=True)
             .annotate(online=Exists(Connection.objects.filter(participant=OuterRef("pk"))))
-            .order_by("pk"))
+            .order_by("pk").values_list("pk", "name", "role", "online", "room_id"))
+    return [_participant(*row) for row in rows]
 
 
 def staff_list(workshop: Workshop) -> list[dict]:
@@ -100,11 +109,12 @@ def online_count(workshop_id: int) -> int:
 
 def welcome(*, participant_id: int, since: int | None) -> tuple[dict, list[dict]]:
     """The welcome frame and the events to replay after it (resume), as of now."""
-    # Read the seq before the state, the participant's role included: the state may be newer, never
-    # older, and the events in between are delivered after welcome (clients apply them idempotently).
-    seq = Workshop.objects.filter(participants__pk=participant_id).values_list("last_seq", flat=True).get()
+    # Read the seq no later than the state: the participant (role included) and the workshop come with
+    # it in one statement, so at the same instant; the rest is read after it and may be newer, never
+    # older: the events in between are delivered after welcome (clients apply them idempotently).
     participant = Participant.objects.select_related("workshop").get(pk=participant_id)
     workshop = participant.workshop
+    seq = workshop.last_seq
     if not participant.admitted:  # the waiting room: where they wait, and nothing of the workshop
         return {"type": "welcome", "protocol": PROTOCOL_VERSION, "seq": seq, "resumed": False,
                 "me": me_payload(participant),
