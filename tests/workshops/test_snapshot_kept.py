@@ -102,3 +102,44 @@ async def test_a_large_workshop_welcome_over_a_socket_is_followed_by_what_came_a
     assert posted["idea"]["id"] == latest.pk and posted["seq"] > b.welcome["seq"]
     await a.close()
     await b.close()
+
+
+async def test_a_stale_kept_snapshot_is_read_anew_by_one_thread_while_the_others_use_it_or_wait():
+    """A join storm: many sockets open in the moment the kept entry goes stale. One reads it anew; the
+    rest keep using the stale one while it is within KEEP_EVENTS, and wait for the new one beyond."""
+    import threading
+    import time
+
+    from workshops import snapshot
+
+    workshop, fac = await db(make_workshop)()
+    an = await db(make_citizen)(workshop, "An")
+    me = await db(lambda: Participant.objects.select_related("workshop").get(pk=an.pk))()
+    kept = snapshot.SharedSnapshots()
+    assert kept.get(me, 10, lambda: {"ideas": [{"id": 1}]}) == (10, {"ideas": ["{\"id\":1}"]})
+    [(key, (seq, _, parts))] = kept.entries.items()
+    kept.entries[key] = (seq, time.monotonic() - snapshot.KEEP_S - 1, parts)  # stale now
+    reading, release, builds = threading.Event(), threading.Event(), []
+
+    def slow_build():
+        builds.append(1)
+        reading.set()
+        release.wait(5)
+        return {"ideas": [{"id": 1}, {"id": 2}]}
+
+    renewer = threading.Thread(target=lambda: kept.get(me, 12, slow_build))
+    renewer.start()
+    assert reading.wait(5)
+    # While it reads: a reader within KEEP_EVENTS of the stale entry gets the stale one at once...
+    assert kept.get(me, 10 + snapshot.KEEP_EVENTS, lambda: builds.append("again"))[0] == 10
+    # ...and one beyond it waits for the new entry instead of reading the workshop again.
+    waited = []
+    waiter = threading.Thread(target=lambda: waited.append(kept.get(me, 11 + snapshot.KEEP_EVENTS,
+                                                                     lambda: builds.append("again"))))
+    waiter.start()
+    waiter.join(0.2)
+    assert waiter.is_alive() and not waited
+    release.set()
+    renewer.join(5)
+    waiter.join(5)
+    assert builds == [1] and waited[0][0] == 12 and len(waited[0][1]["ideas"]) == 2
