@@ -196,7 +196,11 @@ def participant_join(*, workshop: Workshop, name: str, profile: dict | None = No
             if existing.removed:
                 raise DomainError("forbidden", "You were removed from this workshop.")
             return existing
-    status, last_seq, waiting_room = Workshop.objects.select_for_update().filter(pk=workshop.pk).values_list(
+    # Read, not locked: a lock on the workshop's row made every join wait for every other and for
+    # every event (the seq lock is that row too), so a join storm went one at a time. A join that
+    # races the workshop's end finds an ended workshop in its welcome; `joined_seq` may be a few
+    # events early, which only lets a resume replay events from the moments of joining.
+    status, last_seq, waiting_room = Workshop.objects.filter(pk=workshop.pk).values_list(
         "status", "last_seq", "waiting_room").get()
     if status == S.ENDED:
         raise DomainError("ended")
