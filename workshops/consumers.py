@@ -8,10 +8,9 @@ import json
 import logging
 import re
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from itertools import accumulate
 from urllib.parse import parse_qs
-
-from concurrent.futures import ThreadPoolExecutor
 
 from channels.consumer import get_handler_name
 from channels.db import DatabaseSyncToAsync
@@ -256,8 +255,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
 
     async def _welcome_again(self):
         try:
-            frame, replay = await in_db(selectors.welcome)(participant_id=self.participant_id,
-                                                                            since=None)
+            frame, replay = await in_db(selectors.welcome)(participant_id=self.participant_id, since=None)
             self.sub.room_id = frame["me"]["room"]
             await self._send_welcome(frame)
             self.sub.seq = frame["seq"]  # nothing after it reached this socket while it waited: all follows
