@@ -99,8 +99,6 @@ class SharedSnapshots:
                     self.renewing[key] = done = threading.Event()
                     break
             renewing.wait(timeout=KEEP_S)  # too far behind to use: wait for the thread that reads it anew
-        else:  # pragma: no cover - the loop only ends by break or return
-            raise AssertionError
         try:
             return self.renew(participant, seq, build)
         finally:
