@@ -42,7 +42,7 @@ def participant_admit(*, actor: Participant, participant_id: int) -> Participant
     stream.emit(actor.workshop_id, ParticipantAdmitted(participant={"id": target.pk, "name": target.name}),
                 audience=_told(target))
     breakouts.place_late_joiner(target)
-    presence.presence_settle(target, online=target.connections.exists())
+    presence.presence_mark(target)
     return target
 
 

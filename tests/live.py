@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 
 from config.asgi import application
-from workshops import services
+from workshops import presence, services
 from workshops.models import Participant
 from workshops.sessions import SESSION_KEY
 
@@ -95,14 +95,17 @@ class Live:
                 return frame
             self.events.append(frame)
 
-    async def event(self, type, timeout=3) -> dict:
-        """The next event of a type (earlier kept ones first)."""
+    async def event(self, type, timeout=3, *, about=None) -> dict:
+        """The next event of a type (earlier kept ones first); with `about`, the next one whose
+        `participant` is that participant (presence of several people comes in one flush)."""
+        def wanted(frame):
+            return frame.get("type") == type and (about is None or _participant_id(frame) == about.pk)
         for i, frame in enumerate(self.events):
-            if frame.get("type") == type:
+            if wanted(frame):
                 return self.events.pop(i)
         while True:
             frame = await self.frame(timeout)
-            if frame.get("type") == type:
+            if wanted(frame):
                 return frame
             self.events.append(frame)
 
@@ -118,6 +121,19 @@ class Live:
 
     async def close(self):
         await self.comm.disconnect()
+
+
+async def presence_settled(*lives: "Live") -> None:
+    """Tell now the presence that waits for the next flush (the sockets just opened), and take it,
+    with whatever else came, off these sockets, so that a test starts from quiet ones."""
+    await database_sync_to_async(presence.presence_flush)()
+    for live in lives:
+        await live.drain()
+
+
+def _participant_id(frame: dict):
+    who = frame.get("participant")
+    return who.get("id") if isinstance(who, dict) else who
 
 
 async def settle(seconds=0.05):

@@ -10,3 +10,6 @@ class WorkshopsConfig(AppConfig):
         converters.register()  # before any URLconf is read: every path with a workshop code uses it
         from . import commands  # noqa: F401  registers the workshop commands
         from . import snapshot_parts  # noqa: F401  registers this app's part of welcome
+        from .background import frequent
+        from .presence import presence_flush
+        frequent(presence_flush)  # who came and went, told a few times a second

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import breakouts, contact, mail, presence, services, stream
+from . import breakouts, contact, mail, services, stream
 from .models import Deadline, ServerProcess
 
 log = logging.getLogger(__name__)
@@ -105,11 +105,6 @@ def _breakout_deadline(deadline: Deadline) -> None:
 @deadline_handler(contact.NOTIFY)
 def _notify(deadline: Deadline) -> None:
     contact.notify_deliver(deadline=deadline)
-
-
-@deadline_handler(presence.FLUSH)
-def _presence_flush(deadline: Deadline) -> None:
-    presence.presence_flush(deadline=deadline)
 
 
 def run_due_deadlines(*, now=None, limit: int = 200) -> int:

@@ -148,9 +148,11 @@ class Participant(models.Model):
     joined_at = models.DateTimeField(auto_now_add=True)
     # Presence as last told to everyone, and when it was told the last two times: at most two
     # presence.changed per participant per window, whichever process serves the sockets.
+    # Pending: a socket opened or closed since, for the next presence flush (presence.py).
     presence_online = models.BooleanField(default=False)
     presence_at = models.DateTimeField(null=True, blank=True)
     presence_prev_at = models.DateTimeField(null=True, blank=True)
+    presence_pending = models.BooleanField(default=False)
     # The secret in this participant's return link (return_links.py): a new one voids the old,
     # "" means no link works. Never sent anywhere but inside the signed link itself.
     return_key = models.CharField(max_length=32, blank=True, default="")
@@ -166,6 +168,8 @@ class Participant(models.Model):
         indexes = [
             # Serves the join check: is this browser's device removed or muted in this workshop?
             models.Index(fields=["workshop", "device"], name="participant_workshop_device"),
+            # Serves the presence flush, a few times a second in every process: who is to be told.
+            models.Index(fields=["workshop"], condition=Q(presence_pending=True), name="participant_presence_pending"),
         ]
 
     def __str__(self):

@@ -1,59 +1,87 @@
-"""Presence as everyone sees it: debounced, so that a flapping socket cannot flood a workshop.
+"""Presence as everyone sees it: told in batches a few times a second, debounced per participant.
 
-The live state is the participant's Connection rows (the welcome shows it). What is told to
-everyone is at most two `presence.changed` per participant per window; a change that comes
-sooner waits for a trailing flush (a Deadline), which tells the state as it is by then, or
-nothing when it is back where it was last told. The state lives on the participant's row, which
-the callers hold locked, so the rule holds across server processes.
+The live state is the participant's Connection rows (the welcome shows it). A socket that opens
+or closes only marks its participant `presence_pending`, on the row it holds locked anyway; it
+takes no seq lock and stores no event. Every process runs `presence_flush` every INSPRAAK_TALLY_S
+(as it tells reaction counts, deliberation.tallies): one transaction per workshop tells the live
+state of every marked participant whose state differs from what was last told, as one run of
+`presence.changed` events.
+
+Why not an event per socket, in the socket's own transaction: a join storm of thousands queued
+every join on the workshop's seq lock, behind each other and behind every reaction, and each
+join stored and fanned out an event of its own (bench/README.md, issue 13).
+
+At most two `presence.changed` per participant per window: a participant told twice within the
+last WINDOW stays marked until the window allows a third, and is then told the state as it is
+by then, or nothing when it is back where it was last told.
+
+The mark and the flush meet on the participant's row lock, as a reaction and a tally meet on
+the idea's: a socket marks the row while it holds it (and marks it again after a flush that held
+it), the flush skips rows a socket holds (SKIP LOCKED) and reads the live state under the locks
+it took, so no change is left untold.
 """
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from . import stream
 from .events import PresenceChanged
-from .models import Deadline, Participant
+from .models import Connection, Participant
 from .selectors import participant_payload
 
-__all__ = ["FLUSH", "WINDOW", "presence_told", "presence_settle", "presence_flush"]
+__all__ = ["WINDOW", "presence_told", "presence_mark", "presence_flush"]
 
-FLUSH = "presence.flush"
 WINDOW = timedelta(seconds=5)
+BATCH = 1000  # participants per flush transaction; more wait for the next tick
 
 
 def presence_told(participant_id: int) -> bool:
     """The online state last told to everyone, which events about role or room changes repeat:
-    they bypass the window (they are not connect churn and must arrive now), and carrying the
-    live state instead would contradict the debounced stream until its flush."""
+    they bypass the batching (they are not connect churn and must arrive now), and carrying the
+    live state instead would contradict the presence stream until its next flush."""
     return Participant.objects.filter(pk=participant_id).values_list("presence_online", flat=True).get()
 
 
-def presence_settle(participant: Participant, *, online: bool, now: datetime | None = None) -> bool:
-    """Tell everyone the participant's live state if the window allows, else make sure a flush
-    will; the caller holds the participant's row locked. True when it was told now."""
-    if online == participant.presence_online or participant.erased_at is not None:
-        return False  # an erased participant is nobody: their last sockets closing tells nobody anything
+def presence_mark(participant: Participant) -> None:
+    """In the transaction that opened or closed one of the participant's sockets (or admitted
+    them): their live state is to be compared with what was told, at the next flush."""
+    Participant.objects.filter(pk=participant.pk).update(presence_pending=True)
+
+
+def _due(now: datetime) -> Q:
+    return Q(presence_pending=True) & (Q(presence_prev_at__isnull=True) | Q(presence_prev_at__lte=now - WINDOW))
+
+
+def presence_flush(*, now: datetime | None = None) -> int:
+    """Tell everyone the live state of every marked participant the window allows and no socket
+    holds now; return how many presence.changed were told. One transaction per workshop."""
     now = now or timezone.now()
-    prev = participant.presence_prev_at
-    if prev is not None and now < prev + WINDOW:
-        pending = Deadline.objects.filter(workshop_id=participant.workshop_id, kind=FLUSH, done=False,
-                                          data__participant=participant.pk)
-        if not pending.exists():
-            Deadline.objects.create(workshop_id=participant.workshop_id, kind=FLUSH, due_at=prev + WINDOW,
-                                    data={"participant": participant.pk})
-        return False
-    participant.presence_online, participant.presence_prev_at, participant.presence_at = (
-        online, participant.presence_at, now)
-    Participant.objects.filter(pk=participant.pk).update(
-        presence_online=online, presence_prev_at=participant.presence_prev_at, presence_at=now)
-    stream.emit(participant.workshop_id, PresenceChanged(participant=participant_payload(participant, online=online)))
-    return True
+    told = 0
+    workshops = Participant.objects.filter(_due(now)).values_list("workshop_id", flat=True).distinct().order_by()
+    for workshop_id in sorted(workshops):
+        told += _flush(workshop_id, now)
+    return told
 
 
-@transaction.atomic
-def presence_flush(*, deadline: Deadline, now: datetime | None = None) -> None:
-    """The trailing flush: tell the state as it is now if it differs from what was last told."""
-    participant = Participant.objects.select_for_update().filter(pk=deadline.data.get("participant")).first()
-    if participant is not None:
-        presence_settle(participant, online=participant.connections.exists(), now=now)
+def _flush(workshop_id: int, now: datetime) -> int:
+    # The seq lock first, then the participants, skipping those a socket holds: a socket takes its
+    # participant's row and, admitting someone, the seq lock after it; neither order can deadlock.
+    with stream.publishing(), transaction.atomic():
+        stream.take_turn(workshop_id)
+        marked = list(Participant.objects.select_for_update(skip_locked=True)
+                      .filter(_due(now), workshop_id=workshop_id).order_by("pk")[:BATCH])
+        if not marked:
+            return 0
+        online = set(Connection.objects.filter(participant__in=marked).values_list("participant_id", flat=True))
+        Participant.objects.filter(pk__in=[p.pk for p in marked]).update(presence_pending=False)
+        tell = [p for p in marked
+                # An erased participant is nobody, and a waiting one is nobody's business but staff's.
+                if (p.pk in online) != p.presence_online and p.erased_at is None and p.admitted]
+        for p in tell:
+            p.presence_online, p.presence_prev_at, p.presence_at = p.pk in online, p.presence_at, now
+        Participant.objects.bulk_update(tell, ["presence_online", "presence_prev_at", "presence_at"])
+        stream.emit_many(workshop_id, [(PresenceChanged(participant=participant_payload(p, online=p.presence_online)),
+                                        stream.EVERYONE) for p in tell])
+        return len(tell)

@@ -273,9 +273,8 @@ def workshop_end(*, actor: Participant) -> Workshop:
     workshop.status, workshop.ended_at = S.ENDED, timezone.now()
     workshop.timer_ends_at, workshop.timer_label = None, ""
     workshop.save(update_fields=["status", "ended_at", "timer_ends_at", "timer_label"])
-    # A pending presence flush still fires: the last state always arrives; so does news by mail.
-    Deadline.objects.filter(workshop=workshop, done=False).exclude(kind__in=[presence.FLUSH, contact.NOTIFY]).update(
-        done=True)
+    # News by mail still goes out (and presence is still told: the last state always arrives).
+    Deadline.objects.filter(workshop=workshop, done=False).exclude(kind=contact.NOTIFY).update(done=True)
     stream.emit(workshop, ev.WorkshopEnded(status=workshop.status, ended_at=iso(workshop.ended_at)))
     return workshop
 
@@ -344,7 +343,8 @@ def announce(*, actor: Participant, text: str) -> None:
 @transaction.atomic
 def connection_open(*, participant: Participant, server: ServerProcess, channel_name: str,
                     max_sockets: int) -> Connection:
-    """Record an open socket; the participant's first one makes them online for everyone (debounced)."""
+    """Record an open socket; the participant's first one makes them online for everyone (at the next
+    presence flush)."""
     locked = Participant.objects.select_for_update().filter(pk=participant.pk).get()
     # The cap counts the sockets on every live process; rows left by a crashed one
     # (heartbeat stale, swept soon) must not lock a person out meanwhile.
@@ -352,21 +352,21 @@ def connection_open(*, participant: Participant, server: ServerProcess, channel_
     if Connection.objects.filter(participant=participant, server__heartbeat_at__gte=live).count() >= max_sockets:
         raise DomainError("too_many_sockets", f"At most {max_sockets} open connections per participant.")
     connection = Connection.objects.create(participant=participant, server=server, channel_name=channel_name)
-    if participant.admitted:  # nobody but staff learns of someone in the waiting room
-        presence.presence_settle(locked, online=True)
+    if locked.admitted:  # nobody but staff learns of someone in the waiting room
+        presence.presence_mark(locked)
     return connection
 
 
 @transaction.atomic
 def connection_close(*, connection_id: int) -> None:
-    """Forget a closed socket; the participant's last one makes them offline for everyone (debounced)."""
-    connection = Connection.objects.select_related("participant").filter(pk=connection_id).first()
-    if connection is None:
+    """Forget a closed socket; the participant's last one makes them offline for everyone (at the next
+    presence flush)."""
+    participant_id = Connection.objects.filter(pk=connection_id).values_list("participant_id", flat=True).first()
+    if participant_id is None:
         return
-    participant = Participant.objects.select_for_update().get(pk=connection.participant_id)
-    connection.delete()
-    if participant.admitted:  # nobody but staff learns of someone in the waiting room
-        presence.presence_settle(participant, online=Connection.objects.filter(participant=participant).exists())
+    participant = Participant.objects.select_for_update().get(pk=participant_id)
+    if Connection.objects.filter(pk=connection_id).delete()[0] and participant.admitted:
+        presence.presence_mark(participant)  # nobody but staff learns of someone in the waiting room
 
 
 def server_heartbeat(*, name: str) -> ServerProcess:

@@ -4,7 +4,7 @@ import pytest
 from deliberation import admission
 from deliberation.models import ModerationAction
 from tests.factories import citizen, emitted, last_seq, staff_member, workshop_with_facilitator
-from workshops import breakouts, services
+from workshops import breakouts, presence, services
 from workshops.errors import DomainError
 from workshops.models import Participant
 
@@ -35,6 +35,7 @@ def test_admit_lets_the_citizen_in_tells_them_and_staff_then_everyone_and_logs_i
     admission.participant_admit(actor=mod, participant_id=an.pk)
     an = Participant.objects.get(pk=an.pk)
     assert an.admitted is True
+    presence.presence_flush()  # everyone learns that they are here with the next presence flush
     assert emitted(workshop, after=before) == [
         ("participant.admitted", {"participant": {"id": an.pk, "name": "An"}}, deciders(an)),
         ("presence.changed", {"participant": {"id": an.pk, "name": "An", "role": "citizen", "online": True,
@@ -48,6 +49,7 @@ def test_admit_of_someone_not_connected_tells_only_them_and_staff():
     workshop, fac, an = waiting_room()
     before = last_seq(workshop)
     admission.participant_admit(actor=fac, participant_id=an.pk)
+    presence.presence_flush()
     assert [e[0] for e in emitted(workshop, after=before)] == ["participant.admitted"]
 
 

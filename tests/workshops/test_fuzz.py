@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.live import Live, make_citizen
+from tests.live import Live, make_citizen, presence_settled
 from workshops import background, hub, services
 from workshops.models import Connection, Participant
 from workshops.registry import COMMANDS
@@ -76,7 +76,7 @@ async def scenario(batch: list[str]) -> None:
         other = await sync_to_async(make_citizen)(workshop, "Bystander")
         observer = await Live.open(other)
         fuzzer = await Live.open(actor)
-        await observer.drain(0.1)
+        await presence_settled(observer, fuzzer)
         answers = []
         for text in batch:
             await fuzzer.send_raw(text)

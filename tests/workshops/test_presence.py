@@ -1,5 +1,5 @@
-"""Debounced presence: at most two presence.changed per participant per window; the last state arrives."""
-import time
+"""Presence told in batches: sockets mark, the flush tells; at most two presence.changed per
+participant per window, and the last state always arrives."""
 from datetime import timedelta
 
 import pytest
@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from tests.factories import citizen, emitted, last_seq, workshop_with_facilitator
 from workshops import background, breakouts, presence, services
-from workshops.models import Deadline, Participant, ServerProcess
+from workshops.models import Participant, ServerProcess
 
 pytestmark = pytest.mark.django_db
 
@@ -15,129 +15,133 @@ WINDOW = presence.WINDOW
 
 
 def told(workshop, *, after):
-    """The online states told to everyone about someone after a seq."""
-    return [payload["participant"]["online"] for type, payload, _ in emitted(workshop, after=after)
-            if type == "presence.changed"]
+    """The (participant, online) states told to everyone after a seq."""
+    return [(payload["participant"]["id"], payload["participant"]["online"])
+            for type, payload, _ in emitted(workshop, after=after) if type == "presence.changed"]
 
 
-def settle(participant, online, at):
-    locked = Participant.objects.select_for_update().get(pk=participant.pk)
-    return presence.presence_settle(locked, online=online, now=at)
+def server() -> ServerProcess:
+    return ServerProcess.objects.create(name="srv", heartbeat_at=timezone.now())
 
 
-def flushes(workshop):
-    return list(Deadline.objects.filter(workshop=workshop, kind=presence.FLUSH, done=False))
+def open_socket(participant, srv, name="ws.1"):
+    return services.connection_open(participant=participant, server=srv, channel_name=name, max_sockets=4)
 
 
-def fire(deadline, *, at):
-    """What the background loop does with a due deadline: claim it, then run its handler."""
-    assert Deadline.objects.filter(pk=deadline.pk, done=False).update(done=True) == 1
-    presence.presence_flush(deadline=deadline, now=at)
+def churn(participant, srv, *, cycles=50, end_online: bool) -> None:
+    """Open and close a socket of the participant again and again, as fast as the services go."""
+    for i in range(cycles):
+        services.connection_close(connection_id=open_socket(participant, srv, f"ws.{i}").pk)
+    if end_online:
+        open_socket(participant, srv, "ws.last")
+
+
+def pending(participant) -> bool:
+    return Participant.objects.filter(pk=participant.pk).values_list("presence_pending", flat=True).get()
+
+
+def test_sockets_store_no_event_and_one_flush_tells_a_whole_storm_in_seq_order():
+    workshop, fac = workshop_with_facilitator()
+    people = [citizen(workshop, name=f"C{i}") for i in range(20)]
+    srv = server()
+    before = last_seq(workshop)
+    for p in people:
+        open_socket(p, srv, f"ws.{p.pk}")
+    assert last_seq(workshop) == before  # a join takes no seq and tells nobody yet
+    assert presence.presence_flush() == 20
+    assert told(workshop, after=before) == [(p.pk, True) for p in people]
+    assert last_seq(workshop) == before + 20
+    assert presence.presence_flush() == 0  # told once
+    assert not any(map(pending, people))
 
 
 def test_changes_are_told_at_most_twice_per_window_with_a_controlled_clock():
     workshop, fac = workshop_with_facilitator()
     an = citizen(workshop)
+    srv = server()
     t0 = timezone.now()
     before = last_seq(workshop)
-    results = [settle(an, i % 2 == 0, t0 + timedelta(milliseconds=50 * i)) for i in range(40)]
-    assert results[:2] == [True, True] and not any(results[2:])
-    assert told(workshop, after=before) == [True, False]
-    # One trailing flush, when the window allows a third: five seconds after the first.
-    [flush] = flushes(workshop)
-    assert flush.due_at == t0 + WINDOW and flush.data == {"participant": an.pk}
-    # Still inside the window: nothing; from its end: told at once.
-    assert settle(an, True, t0 + WINDOW - timedelta(milliseconds=1)) is False
-    assert settle(an, True, t0 + WINDOW) is True
-    assert told(workshop, after=before) == [True, False, True]
+    connection = open_socket(an, srv)
+    assert presence.presence_flush(now=t0) == 1
+    services.connection_close(connection_id=connection.pk)
+    assert presence.presence_flush(now=t0 + timedelta(milliseconds=250)) == 1
+    open_socket(an, srv, "ws.2")
+    # A third change within the window waits, marked, however often the flush runs.
+    for ms in (500, 750, 4999):
+        assert presence.presence_flush(now=t0 + timedelta(milliseconds=ms)) == 0
+    assert pending(an)
+    assert presence.presence_flush(now=t0 + WINDOW) == 1
+    assert told(workshop, after=before) == [(an.pk, True), (an.pk, False), (an.pk, True)]
     stored = Participant.objects.get(pk=an.pk)
-    assert (stored.presence_online, stored.presence_prev_at, stored.presence_at) == (
-        True, t0 + timedelta(milliseconds=50), t0 + WINDOW)
-
-
-def storm(participant, *, cycles=50, end_online: bool) -> ServerProcess:
-    """Open and close a socket of the participant again and again, as fast as the services go."""
-    srv = ServerProcess.objects.create(name="srv", heartbeat_at=timezone.now())
-    for i in range(cycles):
-        connection = services.connection_open(participant=participant, server=srv, channel_name=f"ws.{i}",
-                                              max_sockets=4)
-        services.connection_close(connection_id=connection.pk)
-    if end_online:
-        services.connection_open(participant=participant, server=srv, channel_name="ws.last", max_sockets=4)
-    return srv
+    assert (stored.presence_online, stored.presence_prev_at, stored.presence_at, stored.presence_pending) == (
+        True, t0 + timedelta(milliseconds=250), t0 + WINDOW, False)
 
 
 @pytest.mark.parametrize("end_online, after_flush", [(True, [True]), (False, [])],
-                         ids=["ends-online-told-by-the-flush", "ends-where-last-told-nothing-more"])
-def test_fifty_connect_close_cycles_tell_twice_and_the_trailing_flush_only_a_changed_last_state(
-        end_online, after_flush):
+                         ids=["ends-online-told-once", "ends-where-last-told-nothing"])
+def test_fifty_connect_close_cycles_between_flushes_tell_only_a_changed_last_state(end_online, after_flush):
     workshop, fac = workshop_with_facilitator()
     an = citizen(workshop)
     before = last_seq(workshop)
-    storm(an, end_online=end_online)
-    assert told(workshop, after=before) == [True, False]
-    [flush] = flushes(workshop)
-    middle = last_seq(workshop)
-    fire(flush, at=flush.due_at)
-    assert [(type, payload["participant"]["online"]) for type, payload, _ in emitted(workshop, after=middle)] == [
-        ("presence.changed", online) for online in after_flush]
-    assert flushes(workshop) == []
+    churn(an, server(), end_online=end_online)
+    presence.presence_flush()
+    assert told(workshop, after=before) == [(an.pk, online) for online in after_flush]
+    assert not pending(an)
 
 
-def test_a_flush_that_comes_too_soon_waits_for_the_window_again():
+def test_the_background_loop_tells_presence():
     workshop, fac = workshop_with_facilitator()
     an = citizen(workshop)
-    srv = ServerProcess.objects.create(name="srv", heartbeat_at=timezone.now())
-    t0 = timezone.now()
-    settle(an, True, t0)
-    settle(an, False, t0 + timedelta(seconds=4))
-    services.connection_open(participant=an, server=srv, channel_name="ws.1", max_sockets=4)
-    [flush] = flushes(workshop)
-    assert flush.due_at == t0 + WINDOW
+    open_socket(an, server())
     before = last_seq(workshop)
-    fire(flush, at=t0 + timedelta(seconds=4.5))  # too soon for this clock: a new flush, nothing told
-    assert emitted(workshop, after=before) == []
-    [again] = flushes(workshop)
-    assert again.due_at == t0 + WINDOW and again.pk != flush.pk
-    fire(again, at=t0 + WINDOW)
-    assert told(workshop, after=before) == [True]
+    background.run_frequent()
+    background.run_frequent()
+    assert told(workshop, after=before) == [(an.pk, True)]
 
 
-def test_the_background_loop_fires_a_due_presence_flush_once():
+def test_ending_the_workshop_still_tells_who_left():
     workshop, fac = workshop_with_facilitator()
     an = citizen(workshop)
-    srv = ServerProcess.objects.create(name="srv", heartbeat_at=timezone.now())
-    t0 = timezone.now() - timedelta(seconds=4.8)
-    settle(an, True, t0)
-    settle(an, False, t0 + timedelta(seconds=1))
-    services.connection_open(participant=an, server=srv, channel_name="ws.1", max_sockets=4)  # a flush
-    before = last_seq(workshop)
-    assert background.run_due_deadlines() == 0  # not due yet
-    time.sleep(max(0.0, (t0 + WINDOW - timezone.now()).total_seconds()) + 0.05)
-    assert background.run_due_deadlines() == 1
-    assert background.run_due_deadlines() == 0
-    assert told(workshop, after=before) == [True]
-
-
-def test_ending_the_workshop_keeps_a_pending_presence_flush():
-    workshop, fac = workshop_with_facilitator()
-    an = citizen(workshop)
-    t0 = timezone.now()
-    settle(an, True, t0)
-    settle(an, False, t0 + timedelta(seconds=1))
-    settle(an, True, t0 + timedelta(seconds=2))
+    connection = open_socket(an, server())
+    presence.presence_flush()
+    services.connection_close(connection_id=connection.pk)
     services.workshop_end(actor=fac)
-    assert len(flushes(workshop)) == 1
+    before = last_seq(workshop)
+    assert presence.presence_flush() == 1
+    assert told(workshop, after=before) == [(an.pk, False)]
+
+
+def test_nobody_learns_of_the_waiting_or_the_erased():
+    workshop, fac = workshop_with_facilitator()
+    waiting, gone = citizen(workshop, name="Wa"), citizen(workshop, name="Go")
+    Participant.objects.filter(pk=waiting.pk).update(admitted=False)
+    waiting.refresh_from_db()
+    srv = server()
+    open_socket(waiting, srv)
+    connection = open_socket(gone, srv, "ws.2")
+    Participant.objects.filter(pk=gone.pk).update(erased_at=timezone.now(), name="")
+    before = last_seq(workshop)
+    services.connection_close(connection_id=connection.pk)
+    assert presence.presence_flush() == 0
+    assert told(workshop, after=before) == []
+    assert not pending(gone)
 
 
 def test_role_and_room_changes_carry_the_state_last_told_not_the_live_one():
     workshop, fac = workshop_with_facilitator()
     an = citizen(workshop)
-    storm(an, cycles=2, end_online=True)
+    srv = server()
+    connection = open_socket(an, srv)
+    presence.presence_flush()
+    services.connection_close(connection_id=connection.pk)
+    presence.presence_flush()
+    open_socket(an, srv, "ws.2")  # live online, last told offline, the window closed for now
     breakout = breakouts.breakout_open(actor=fac, mode="manual", rooms=2)
     room = breakout.rooms.order_by("position").first()
     before = last_seq(workshop)
     breakouts.breakout_move(actor=fac, participant_id=an.pk, room_id=room.pk)
-    # Live online, last told offline: the move repeats "offline" and the flush will tell "online".
-    assert told(workshop, after=before) == [False]
-    assert len(flushes(workshop)) == 1
+    # The move repeats "offline"; the flush tells "online" when the window allows.
+    assert told(workshop, after=before) == [(an.pk, False)]
+    assert pending(an)
+    assert presence.presence_flush(now=timezone.now() + WINDOW) == 1
+    assert told(workshop, after=before)[-1] == (an.pk, True)

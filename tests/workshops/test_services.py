@@ -8,7 +8,7 @@ from django.utils import timezone
 from deliberation import privacy
 from deliberation.models import Board
 from tests.factories import citizen, emitted, last_seq, staff_member, staff_user, workshop_with_facilitator
-from workshops import background, breakouts, selectors, services
+from workshops import background, breakouts, presence, selectors, services
 from workshops.errors import DomainError
 from workshops.models import Connection, Deadline, Participant, ServerProcess, Workshop
 from workshops.times import iso
@@ -78,6 +78,7 @@ def test_staff_add_of_another_role_tells_the_person_to_reconnect_and_everyone_th
     workshop, fac = workshop_with_facilitator()
     mo = staff_member(workshop, "moderator", "mo")
     services.connection_open(participant=mo, server=server(), channel_name="ws.mo", max_sockets=4)
+    presence.presence_flush()
     before = last_seq(workshop)
     services.staff_add(actor=fac, username="mo", role="official")
     assert emitted(workshop, after=before) == [
@@ -556,12 +557,16 @@ def test_the_first_socket_makes_a_participant_online_and_the_last_one_offline():
     payload = {"id": an.pk, "name": "An", "role": "citizen", "room": None}
 
     first = services.connection_open(participant=an, server=srv, channel_name="ws.1", max_sockets=4)
+    assert emitted(workshop, after=before) == []  # told by the next presence flush
+    presence.presence_flush()
     assert emitted(workshop, after=before) == [
         ("presence.changed", {"participant": {**payload, "online": True}}, EVERYONE)]
     second = services.connection_open(participant=an, server=srv, channel_name="ws.2", max_sockets=4)
     services.connection_close(connection_id=first.pk)
+    presence.presence_flush()
     assert emitted(workshop, after=before + 1) == []
     services.connection_close(connection_id=second.pk)
+    presence.presence_flush()
     assert emitted(workshop, after=before + 1) == [
         ("presence.changed", {"participant": {**payload, "online": False}}, EVERYONE)]
     assert not Connection.objects.exists()
@@ -626,9 +631,11 @@ def test_connections_sweep_closes_the_sockets_of_a_dead_server_process():
     services.connection_open(participant=an, server=dead, channel_name="ws.an", max_sockets=4)
     services.connection_open(participant=bo, server=dead, channel_name="ws.bo-dead", max_sockets=4)
     bo_live = services.connection_open(participant=bo, server=live, channel_name="ws.bo-live", max_sockets=4)
+    presence.presence_flush()
     before = last_seq(workshop)
 
     assert services.connections_sweep(stale_after_s=30) == 2
+    presence.presence_flush()
     # An had only the dead socket and goes offline; Bo is still online through the live one.
     assert emitted(workshop, after=before) == [
         ("presence.changed", {"participant": {"id": an.pk, "name": "An", "role": "citizen", "online": False,
