@@ -23,18 +23,22 @@ def reaction_counts(idea_id: int) -> dict:
 
 def idea_payload(idea: Idea, *, reactions: dict | None = None, with_reason: bool = False) -> dict:
     """The protocol's IDEA; a withdrawn idea keeps its place in threads but not its text."""
-    withdrawn = idea.status == Idea.Status.WITHDRAWN
+    return _idea(idea.pk, idea.board_id, idea.column, idea.author_id, idea.author.name, idea.text, idea.builds_on_id,
+                 idea.status, reactions if reactions is not None else reaction_counts(idea.pk), idea.edited,
+                 idea.created_at, idea.hidden_reason if with_reason else None, idea.held_reason if with_reason else None)
+
+
+def _idea(pk, board, column, author, name, text, builds_on, status, reactions, edited, created_at,
+          hidden_reason, held_reason) -> dict:
     payload = {
-        "id": idea.pk, "board": idea.board_id, "column": idea.column or None,
-        "author": {"id": idea.author_id, "name": idea.author.name},
-        "text": "" if withdrawn else idea.text, "builds_on": idea.builds_on_id, "status": idea.status,
-        "reactions": reactions if reactions is not None else reaction_counts(idea.pk),
-        "edited": idea.edited, "created_at": iso(idea.created_at),
+        "id": pk, "board": board, "column": column or None, "author": {"id": author, "name": name},
+        "text": "" if status == Idea.Status.WITHDRAWN else text, "builds_on": builds_on, "status": status,
+        "reactions": reactions, "edited": edited, "created_at": iso(created_at),
     }
-    if with_reason and idea.status == Idea.Status.HIDDEN:
-        payload["hidden_reason"] = idea.hidden_reason
-    if with_reason and idea.status == Idea.Status.HELD:
-        payload["held_reason"] = idea.held_reason
+    if status == Idea.Status.HIDDEN and hidden_reason is not None:
+        payload["hidden_reason"] = hidden_reason
+    if status == Idea.Status.HELD and held_reason is not None:
+        payload["held_reason"] = held_reason
     return payload
 
 
@@ -94,10 +98,17 @@ def with_counts(qs):
             .order_by("created_at", "pk"))
 
 
+_ROW = ("pk", "board_id", "column", "author_id", "author__name", "text", "builds_on_id", "status",
+        "n_agree", "n_disagree", "n_pass", "edited", "created_at", "hidden_reason", "held_reason")
+
+
 def _payloads(qs) -> list[dict]:
-    return [idea_payload(i, reactions={"agree": i.n_agree, "disagree": i.n_disagree, "pass": i.n_pass},
-                         with_reason=True)
-            for i in qs]
+    """The IDEAs of a `with_counts` query, with the reasons their readers may read, read as rows:
+    a welcome reads thousands, and building an Idea and its author per row was most of that cost."""
+    return [_idea(pk, board, column, author, name, text, builds_on, status,
+                  {"agree": agree, "disagree": disagree, "pass": n_pass}, edited, created_at, hidden, held)
+            for (pk, board, column, author, name, text, builds_on, status, agree, disagree, n_pass, edited,
+                 created_at, hidden, held) in qs.values_list(*_ROW)]
 
 
 def ideas_visible_to(actor: Participant, *, board: Board | None = None, share: str = "all") -> list[dict]:
@@ -136,18 +147,20 @@ def breakout_report(*, breakout, rooms) -> Report:
     """Each room's top ideas (agree minus disagree, then how many build on them), and
     the room boards with their public ideas, which everyone may read from now on."""
     boards = list(Board.objects.filter(room__in=rooms))
-    ideas = list(with_counts(Idea.objects.filter(board__in=boards, status__in=(
-        Idea.Status.VISIBLE, Idea.Status.WITHDRAWN))).annotate(
-        n_builds=Count("builds", filter=Q(builds__status=Idea.Status.VISIBLE), distinct=True)))
+    ideas = with_counts(Idea.objects.filter(board__in=boards, status__in=(Idea.Status.VISIBLE, Idea.Status.WITHDRAWN)))
+    builds = dict(Idea.objects.filter(builds_on__board__in=boards, status=Idea.Status.VISIBLE)
+                  .values_list("builds_on_id").annotate(n=Count("pk")).order_by())
+    payloads = _payloads(ideas)
     top: dict[int, list[int]] = {}
     room_of_board = {b.pk: b.room_id for b in boards}
-    ranked = sorted((i for i in ideas if i.status == Idea.Status.VISIBLE),
-                    key=lambda i: (-(i.n_agree - i.n_disagree), -i.n_builds, i.created_at, i.pk))
+    # Stable: ties stay in posting order, as the payloads come.
+    ranked = sorted((i for i in payloads if i["status"] == Idea.Status.VISIBLE),
+                    key=lambda i: (-(i["reactions"]["agree"] - i["reactions"]["disagree"]), -builds.get(i["id"], 0)))
     for idea in ranked:
-        chosen = top.setdefault(room_of_board[idea.board_id], [])
+        chosen = top.setdefault(room_of_board[idea["board"]], [])
         if len(chosen) < TOP_IDEAS:
-            chosen.append(idea.pk)
-    return {"top": top, "boards": [board_payload(b) for b in boards], "ideas": _payloads(ideas)}
+            chosen.append(idea["id"])
+    return {"top": top, "boards": [board_payload(b) for b in boards], "ideas": payloads}
 
 
 def moderation_log(workshop_id: int) -> list[dict]:
