@@ -60,6 +60,12 @@ class Database:
             "SELECT count(*) FROM deliberation_idea i JOIN deliberation_board b ON b.id = i.board_id "
             "JOIN workshops_workshop w ON w.id = b.workshop_id WHERE w.code = %s AND i.tally_pending", code)[0][0]
 
+    def presence_pending(self, code: str) -> int:
+        """Participants whose sockets opened or closed since the last presence flush (workshops.presence)."""
+        return self.rows(
+            "SELECT count(*) FROM workshops_participant p JOIN workshops_workshop w ON w.id = p.workshop_id "
+            "WHERE w.code = %s AND p.presence_pending", code)[0][0]
+
     def ideas(self, code: str) -> dict[int, dict]:
         """Every idea of the workshop as a client would hold it: text, status and reaction counts."""
         out = {}

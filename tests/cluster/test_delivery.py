@@ -183,6 +183,14 @@ async def test_events_the_layer_drops_are_filled_from_the_database_at_the_next_o
     facilitator, code, board = await small_queues.workshop()
     bo = small_queues.join(code, "Bo")
     await bo.open(two)
+    # Everyone's presence told first (either worker may tell it): a worker stopped inside its presence
+    # flush would hold the seq lock, and every writer would wait for it, as for one stopped in any command.
+    for _ in range(50):
+        if not small_queues.database.presence_pending(code):
+            break
+        await asyncio.sleep(0.1)
+    assert not small_queues.database.presence_pending(code)
+    await asyncio.sleep(0.3)  # a flush that found nothing left to tell has ended too
     # Worker 2 stops taking messages: its queue fills with one, and the layer drops the rest.
     os.kill(two.process.pid, signal.SIGSTOP)
     dropped = [(await facilitator.command({"type": "idea.post", "ref": f"d{n}", "board": board,
