@@ -257,6 +257,13 @@ class Cluster:
         await facilitator.command({"type": "workshop.start", "ref": "start"})
         return facilitator, body["code"], welcome["boards"][0]["id"]
 
+    async def settled(self, code: str, timeout: float = 8) -> None:
+        """Wait until the flushes have told everything so far: every socket opened or closed
+        (presence, at most 5 s late for someone who flapped) and every reaction (tallies)."""
+        async with asyncio.timeout(timeout):
+            while self.database.presence_pending(code) or self.database.tallies_pending(code):
+                await asyncio.sleep(0.05)
+
     def join(self, code: str, name: str, worker: int = 0) -> Person:
         http = HttpClient(self.workers[worker].url)
         status, body = http.post(f"/api/workshops/{code}/join", {"name": name})
