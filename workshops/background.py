@@ -191,7 +191,7 @@ class Collector:
         period = settings.INSPRAAK["GC_SETTLE_S"]
         if not period:
             return
-        if now - self.settled >= period:
+        if now >= self.settled + period:  # not now - settled: that rounds below period at times
             self.settled = now
             settle_memory()
         full = gc.get_stats()[2]["collections"]
