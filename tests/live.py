@@ -71,13 +71,21 @@ class Live:
                 live.welcome = json.loads(out["text"])
         return live
 
-    async def frame(self, timeout=3) -> dict:
-        """The next frame, or the next event of a `batch` frame (2.3: the same as sent one by one)."""
-        if not self.unwrapped:
-            frame = json.loads(await self.comm.receive_from(timeout=timeout))
-            self.frames.append(frame)
-            self.unwrapped = frame["events"] if frame.get("type") == "batch" else [frame]
-        return self.unwrapped.pop(0)
+    async def frame(self, timeout=3, *, presence=False) -> dict:
+        """The next frame, or the next event of a `batch` frame (2.3: the same as sent one by one).
+
+        `presence.changed` comes from the background flush whenever it runs, before or after
+        anything a test waits for (one's own, after one's welcome, too); unless asked for, it is
+        kept in `events` (where `event`, `drain` and `nothing` see it) rather than returned."""
+        while True:
+            if not self.unwrapped:
+                frame = json.loads(await self.comm.receive_from(timeout=timeout))
+                self.frames.append(frame)
+                self.unwrapped = frame["events"] if frame.get("type") == "batch" else [frame]
+            frame = self.unwrapped.pop(0)
+            if presence or frame.get("type") != "presence.changed":
+                return frame
+            self.events.append(frame)
 
     async def send_raw(self, text: str) -> None:
         await self.comm.send_input({"type": "websocket.receive", "text": text})
@@ -104,15 +112,18 @@ class Live:
             if wanted(frame):
                 return self.events.pop(i)
         while True:
-            frame = await self.frame(timeout)
+            frame = await self.frame(timeout, presence=True)
             if wanted(frame):
                 return frame
             self.events.append(frame)
 
     async def drain(self, quiet=0.3) -> list[dict]:
-        """Everything that arrives until the socket is quiet."""
+        """Everything that arrives until the socket is quiet, presence the sockets opened so far
+        changed included: it is told now, not at the background loop's next flush, which on a
+        busy machine may come after a quiet spell and break a test's later `nothing()`."""
+        await database_sync_to_async(presence.presence_flush)()
         while self.unwrapped or not await self.comm.receive_nothing(timeout=quiet):
-            self.events.append(await self.frame())
+            self.events.append(await self.frame(presence=True))
         out, self.events = self.events, []
         return out
 
@@ -121,14 +132,6 @@ class Live:
 
     async def close(self):
         await self.comm.disconnect()
-
-
-async def presence_settled(*lives: "Live") -> None:
-    """Tell now the presence that waits for the next flush (the sockets just opened), and take it,
-    with whatever else came, off these sockets, so that a test starts from quiet ones."""
-    await database_sync_to_async(presence.presence_flush)()
-    for live in lives:
-        await live.drain()
 
 
 def _participant_id(frame: dict):

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.test import override_settings
 
 from deliberation.models import Board, Idea
-from tests.live import Live, make_citizen, make_workshop, presence_settled
+from tests.live import Live, make_citizen, make_workshop
 from workshops import background, hub as hub_module, services
 from workshops.errors import DomainError
 from workshops.models import CommandReceipt, Connection, Event, Participant
@@ -259,7 +259,7 @@ async def test_a_lost_last_message_is_recovered_by_the_hub_resync():
 async def test_presence_changes_with_the_first_and_last_socket():
     workshop, fac, (an, bo), board = await setup_room()
     b = await Live.open(bo)
-    await presence_settled(b)  # Bo's own, told before or after their welcome
+    await b.drain()  # Bo's own presence, told before or after their welcome
     a1 = await Live.open(an)
     online = await b.event("presence.changed")
     assert online["participant"] == {"id": an.pk, "name": "An", "role": "citizen", "online": True, "room": None}

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.live import Live, make_citizen, presence_settled
+from tests.live import Live, make_citizen
 from workshops import background, hub, services
 from workshops.models import Connection, Participant
 from workshops.registry import COMMANDS
@@ -76,7 +76,8 @@ async def scenario(batch: list[str]) -> None:
         other = await sync_to_async(make_citizen)(workshop, "Bystander")
         observer = await Live.open(other)
         fuzzer = await Live.open(actor)
-        await presence_settled(observer, fuzzer)
+        await observer.drain()
+        await fuzzer.drain()
         answers = []
         for text in batch:
             await fuzzer.send_raw(text)

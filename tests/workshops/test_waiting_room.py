@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 
 from deliberation import admission
 from deliberation.models import Board, Idea
-from tests.live import Live, make_citizen, make_workshop, presence_settled
+from tests.live import Live, make_citizen, make_workshop
 from workshops import presence, services
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_env")]
@@ -26,7 +26,7 @@ async def setup():
 async def test_a_waiting_citizen_gets_a_bare_welcome_and_nothing_of_what_happens_meanwhile():
     workshop, fac, mod, bo, an, board = await setup()
     b = await Live.open(bo)
-    await presence_settled(b)  # Bo's own
+    await b.drain()  # Bo's own presence
     a = await Live.open(an)
     assert set(a.welcome) == {"type", "protocol", "seq", "resumed", "me"} | {"workshop"}
     assert a.welcome["me"]["admitted"] is False
@@ -54,7 +54,8 @@ async def test_staff_see_who_waits_in_welcome_and_as_they_join():
     assert f.welcome["waiting"] == m.welcome["waiting"] == [{"id": an.pk, "name": "An"}]
     assert f.welcome["workshop"]["waiting_room"] is True
     assert an.pk not in [p["id"] for p in f.welcome["participants"]]
-    await presence_settled(f, m, b)
+    for s in (f, m, b):
+        await s.drain()
     cas = await db(make_citizen)(workshop, "Cas")
     for s in (f, m):
         assert (await s.event("participant.waiting"))["participant"] == {"id": cas.pk, "name": "Cas"}
