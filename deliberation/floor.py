@@ -16,7 +16,7 @@ from .events import FloorEnded, FloorGiven, HandsChanged, Nudged
 from .models import FloorTurn, Hand
 from .selectors import hand_queue
 
-__all__ = ["hand_raise", "hand_lower", "floor_give", "floor_end", "participant_nudge", "voice_leave"]
+__all__ = ["hand_raise", "hand_lower", "floor_give", "floor_end", "floor_close", "participant_nudge", "voice_leave"]
 
 STAFF = ("role:facilitator", "role:moderator", "role:official")
 
@@ -102,6 +102,19 @@ def floor_give(*, actor: Participant, participant_id: int) -> FloorTurn:
                                     started_at=timezone.now())
     stream.emit(actor.workshop_id, FloorGiven(participant=target.pk))
     return turn
+
+
+def floor_close(workshop_id: int) -> None:
+    """The workshop is ending: the turn on the floor ends and every raised hand goes down. In the
+    end's transaction, which holds the seq lock (the order floor_give and hand_raise take too)."""
+    current = _open_turn(workshop_id)
+    if current is not None:
+        _end_turn(current)
+    lowered = list(Hand.objects.filter(workshop_id=workshop_id).values_list("participant_id", flat=True))
+    if lowered:
+        Hand.objects.filter(workshop_id=workshop_id).delete()
+        audience = (*STAFF, *(token for pid in lowered for token in stream.to_participant(pid)))
+        stream.emit(workshop_id, HandsChanged(queue=[]), audience=audience)
 
 
 @transaction.atomic

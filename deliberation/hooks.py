@@ -6,7 +6,7 @@ from workshops.extensions import Report, RoomEntry
 from workshops.models import Breakout, Participant, Room, Workshop
 
 from . import events as ev
-from . import permissions, selectors
+from . import floor, permissions, polls, selectors
 from .models import Board, Idea
 
 __all__ = ["BoardContent", "CONTENT"]
@@ -50,6 +50,12 @@ class BoardContent:
     def breakout_closed(self, *, breakout: Breakout, rooms: Sequence[Room]) -> Report:
         """Each room's best ideas, and the room boards' ideas that everyone may now read."""
         return selectors.breakout_report(breakout=breakout, rooms=rooms)
+
+    def workshop_ending(self, *, workshop: Workshop) -> None:
+        """The turn on the floor ends, raised hands go down, and open polls close with their final
+        results (an `after_close` poll's citizens would otherwise never see them)."""
+        floor.floor_close(workshop.pk)
+        polls.polls_close_soon(workshop.pk)
 
 
 CONTENT = BoardContent()

@@ -21,7 +21,8 @@ from .events import PollClosed, PollOpened, PollResults
 from .models import Idea, Poll, PollAnswer, PollOption
 from .poll_selectors import option_ids, poll_payload, results_audience, results_now, voter_key
 
-__all__ = ["CLOSE", "RESULTS", "RESULTS_WINDOW", "poll_open", "poll_answer", "poll_close", "poll_deadline"]
+__all__ = ["CLOSE", "RESULTS", "RESULTS_WINDOW", "poll_open", "poll_answer", "poll_close", "polls_close_soon",
+           "poll_deadline"]
 
 CLOSE = "poll.timeout"  # deadline kinds
 RESULTS = "poll.flush"
@@ -220,6 +221,16 @@ def poll_close(*, actor: Participant, poll: Poll) -> Poll:
         raise DomainError("conflict", "The poll is closed already.")
     _close(poll, now=timezone.now())
     return poll
+
+
+def polls_close_soon(workshop_id: int) -> int:
+    """The workshop is ending: every open poll closes, with its final results, at the next run of
+    deadlines (within a second); how many. Not in the end's transaction: an answer holds its poll
+    and then waits for the seq lock, which the end holds, so the end must not wait for a poll."""
+    now = timezone.now()
+    open_polls = Poll.objects.filter(workshop_id=workshop_id, status=Poll.Status.OPEN).values_list("pk", flat=True)
+    return len(Deadline.objects.bulk_create(
+        [Deadline(workshop_id=workshop_id, kind=CLOSE, due_at=now, data={"poll": pk}) for pk in open_polls]))
 
 
 @transaction.atomic

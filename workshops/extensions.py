@@ -50,6 +50,10 @@ class ContentHooks(Protocol):
     def breakout_closed(self, *, breakout: Breakout, rooms: Sequence[Room]) -> Report:
         """The report-back of a breakout that has just closed."""
 
+    def workshop_ending(self, *, workshop: Workshop) -> None:
+        """Close what is still running as the workshop ends, inside the end's transaction (which holds
+        the workshop's row, the seq lock)."""
+
 
 _registered: ContentHooks | None = None
 

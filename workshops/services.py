@@ -275,6 +275,7 @@ def workshop_end(*, actor: Participant) -> Workshop:
     workshop.save(update_fields=["status", "ended_at", "timer_ends_at", "timer_label"])
     # News by mail still goes out (and presence is still told: the last state always arrives).
     Deadline.objects.filter(workshop=workshop, done=False).exclude(kind=contact.NOTIFY).update(done=True)
+    content_hooks().workshop_ending(workshop=workshop)
     stream.emit(workshop, ev.WorkshopEnded(status=workshop.status, ended_at=iso(workshop.ended_at)))
     return workshop
 

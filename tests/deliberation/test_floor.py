@@ -45,6 +45,32 @@ def test_hands_queue_in_order_to_staff_and_those_in_it():
 
 
 @pytest.mark.django_db
+def test_ending_the_workshop_ends_the_turn_and_lowers_every_hand():
+    workshop, fac = workshop_with_facilitator()
+    an, bo, cas = citizen(workshop, "An"), citizen(workshop, "Bo"), citizen(workshop, "Cas")
+    floor.floor_give(actor=fac, participant_id=cas.pk)
+    floor.hand_raise(actor=an)
+    floor.hand_raise(actor=bo)
+    before = last_seq(workshop)
+    services.workshop_end(actor=fac)
+    told = emitted(workshop, after=before)
+    assert [t for t, *_ in told] == ["floor.ended", "hands.changed", "workshop.ended"]
+    assert told[0][1]["participant"] == cas.pk and told[0][2] == ["all"]
+    assert told[1][1:] == ({"queue": []}, [*STAFF, f"p:{an.pk}", f"p:{bo.pk}"])
+    assert not Hand.objects.filter(workshop=workshop).exists()
+    assert not FloorTurn.objects.filter(workshop=workshop, ended_at__isnull=True).exists()
+    refused("ended", floor.hand_raise, actor=type(an).objects.get(pk=an.pk))
+
+
+@pytest.mark.django_db
+def test_ending_a_workshop_with_no_turn_and_no_hands_tells_only_the_end():
+    workshop, fac = workshop_with_facilitator()
+    before = last_seq(workshop)
+    services.workshop_end(actor=fac)
+    assert [t for t, *_ in emitted(workshop, after=before)] == ["workshop.ended"]
+
+
+@pytest.mark.django_db
 def test_giving_the_floor_lowers_the_hand_and_ends_the_turn_before():
     workshop, fac = workshop_with_facilitator()
     an, bo = citizen(workshop, "An"), citizen(workshop, "Bo")

@@ -238,6 +238,27 @@ async def test_a_timed_poll_closes_itself_once():
     assert await db(Event.objects.filter(type="poll.closed").count)() == 1
 
 
+async def test_ending_the_workshop_closes_open_polls_with_their_final_results_for_everyone():
+    workshop, fac, (an, bo), (f, a, b) = await setup()
+    hidden = await open_poll(f, kind="single", options=OPTIONS, results="after_close")
+    live = await open_poll(f, kind="scale", duration_s=600)
+    first = hidden["options"][0]["id"]
+    await a.command("poll.answer", poll=hidden["id"], choice=first)
+    await b.command("poll.answer", poll=hidden["id"], choice=first)  # within the results window
+    await a.command("poll.answer", poll=live["id"], value=4)
+    assert (await f.command("workshop.end"))["type"] == "ack"
+    await b.event("workshop.ended")
+    closed = {(await b.event("poll.closed", timeout=5))["poll"]["id"]: None for _ in range(2)}
+    assert set(closed) == {hidden["id"], live["id"]}
+    polls_now = {p["id"]: p for p in (await Live.open(bo)).welcome["polls"]}
+    assert polls_now[hidden["id"]]["status"] == "closed"
+    assert polls_now[hidden["id"]]["results"] == {"n": 2, "counts": {str(first): 2}}
+    assert polls_now[live["id"]]["results"]["median"] == 4
+    assert (await a.command("poll.answer", poll=live["id"], value=5))["code"] in ("ended", "conflict")
+    assert await db(run_due_deadlines)(now=timezone.now() + timedelta(seconds=700)) == 0  # the timed close is gone
+    assert await db(Event.objects.filter(type="poll.closed").count)() == 2
+
+
 async def test_an_anonymous_poll_stores_and_exports_no_participant():
     workshop, fac, (an, bo), (f, a, b) = await setup()
     poll = await open_poll(f, kind="single", options=OPTIONS, anonymous=True)
