@@ -215,7 +215,8 @@ async def test_synthesis_suggest_groups_ideas_and_ranks_them_by_bridging():
         await s.command("idea.react", idea=trees, value="agree")
     await a.command("idea.react", idea=bus, value="disagree")
     assert (await a.command("synthesis.suggest"))["code"] == "forbidden"
-    answer = await f.command("synthesis.suggest")
+    # The first suggestion of a process imports scikit-learn: seconds on a loaded machine, over the 3 s default.
+    answer = await f.command("synthesis.suggest", timeout=30)
     groups = [sorted(cluster["ideas"]) for cluster in answer["clusters"]]
     assert sorted([trees, more_trees]) in groups and [bus] in groups
     assert all(cluster["label"] for cluster in answer["clusters"])
