@@ -1,6 +1,7 @@
 """Replay a real Pol.is conversation through live sockets, and check every client's final reaction counts.
 
     .venv/bin/python bench/replay_polis.py [folder] [--workers 1|2] [--duration 600] [--max-gap 600] [--clone k]
+                                          [--env NAME=VALUE ...]
 
 A folder is a name under /work/shared/data/polis/ (default
 scoop-hivemind.biodiversity: 536 people, 316 statements, 29,802 votes). Every
@@ -40,6 +41,7 @@ import asyncio
 import csv
 import json
 import os
+import random
 import sys
 import time
 from collections import Counter, defaultdict
@@ -94,13 +96,29 @@ def schedule(actions, duration: float, max_gap_s: float) -> list[float]:
     return [x * scale for x in times]
 
 
-class Client:
-    """One participant's socket: the reaction counts it holds, and the latencies it saw (when it measures them)."""
+_reconnecting: set[asyncio.Task] = set()
 
-    __slots__ = ("name", "sock", "seq", "counts", "replies", "latencies", "events", "frames", "welcome", "welcomed")
+
+class Client:
+    """One participant's socket: the reaction counts it holds, and the latencies it saw (when it measures them).
+
+    As a browser does, it opens the socket again with `?since=` when the server closes it (4408 when
+    it reads too slowly to keep up, as one client process reading thousands of sockets may) and
+    sends again, with the same refs, the commands not answered yet: the server answers those it
+    ran already from their receipts. Closes by code are counted in `Client.closes`.
+    """
+
+    __slots__ = ("name", "sock", "seq", "counts", "replies", "latencies", "events", "frames", "welcome", "welcomed",
+                 "sent", "where", "finished", "resumed")
+    closes: Counter = Counter()
+    reconnects: Counter = Counter()  # "resumed", "full" (the server no longer held what was missed), "failed"
 
     def __init__(self, name: str, latencies: Histogram | None, *, keep_welcome: bool = False):
         self.name = name
+        self.sent: dict[str, str] = {}  # the text of each command not answered yet, by ref
+        self.where = None  # (worker, path, cookie) of the socket, to open it again
+        self.finished = False
+        self.resumed = False
         self.welcome = {} if keep_welcome else None
         self.sock = None
         self.seq = 0
@@ -116,6 +134,7 @@ class Client:
         frame = json.loads(payload)
         kind = frame["type"]
         if kind in ("ack", "error"):
+            self.sent.pop(frame["ref"], None)
             future = self.replies.pop(frame["ref"], None)
             if future is not None and not future.done():
                 future.set_result(frame)
@@ -124,15 +143,23 @@ class Client:
                 self.on_event(event)
         elif kind == "welcome":
             self.seq = frame["seq"]
+            self.resumed = frame.get("resumed", False)
             if self.welcome is not None:
                 self.welcome.update(frame)
+            self.snapshot_counts(frame)
             if not frame.get("parts"):
                 self.welcomed.set_result(None)
         elif kind == "snapshot.part":  # the rest of a large welcome (the participants, at 5,000 people)
+            self.snapshot_counts(frame)
             if frame["last"]:
                 self.welcomed.set_result(None)
         elif "seq" in frame:
             self.on_event(frame)
+
+    def snapshot_counts(self, frame: dict) -> None:
+        """A full snapshot (a first welcome, or a reconnect the server could not resume) holds the counts."""
+        for idea in frame.get("ideas", ()):
+            self.counts[idea["id"]] = idea["reactions"]
 
     def on_event(self, frame: dict) -> None:
         kind, seq = frame["type"], frame["seq"]
@@ -149,31 +176,67 @@ class Client:
 
     async def open(self, worker, path: str, cookie: str, *, timeout: float = 60) -> "Client":
         """Open the socket and wait for the welcome and its parts (bench.common.arrive's interface)."""
+        self.where = (worker, path, cookie)
         self.sock = await open_wire(worker.server.host, worker.server.port, path, origin=worker.url, cookie=cookie,
                                     on_text=self.on_text, timeout=timeout)
+        self.sock.closed.add_done_callback(self._lost)
         async with asyncio.timeout(timeout):
             await self.welcomed
         return self
 
-    @property
-    def close_code(self) -> int | None:
-        return None if self.sock is None else self.sock.close_code
+    def _lost(self, closed: asyncio.Future) -> None:
+        if self.finished or not self.welcomed.done():  # the end, or a first open that `arrive` tries again
+            return
+        Client.closes[closed.result()] += 1
+        task = asyncio.get_running_loop().create_task(self.reconnect())
+        _reconnecting.add(task)  # the loop keeps only a weak reference to a task
+        task.add_done_callback(_reconnecting.discard)
+
+    async def reconnect(self) -> None:
+        """Open the socket again where this client left off, then send again what was not answered.
+        A socket closed again after its welcome (its replay too slow to read as well) is opened again
+        in turn, from as far as it came."""
+        worker, path, cookie = self.where
+        for attempt in range(30):
+            await asyncio.sleep(random.uniform(0.2, 1.0) * min(attempt + 1, 10))
+            if self.finished:
+                return
+            self.welcomed = asyncio.get_running_loop().create_future()
+            try:
+                self.sock = await open_wire(worker.server.host, worker.server.port, f"{path}?since={self.seq}",
+                                            origin=worker.url, cookie=cookie, on_text=self.on_text, timeout=120)
+                await asyncio.wait({self.welcomed, self.sock.closed}, timeout=120, return_when=asyncio.FIRST_COMPLETED)
+            except Exception:  # noqa: BLE001 - counted, and tried again
+                pass
+            if not self.welcomed.done():
+                Client.reconnects["failed"] += 1
+                if self.sock is not None:
+                    self.sock.close()
+                continue
+            Client.reconnects["resumed" if self.resumed else "full"] += 1
+            self.sock.closed.add_done_callback(self._lost)  # closed already: that reconnects again
+            for text in list(self.sent.values()):
+                self.sock.send_text(text)
+            return
+        print(f"  {self.name} could not open its socket again after 30 attempts", flush=True)
 
     def close(self) -> None:
+        self.finished = True
         if self.sock is not None:
             self.sock.close()
 
     def send(self, frame: dict) -> asyncio.Future:
         future = asyncio.get_running_loop().create_future()
         self.replies[frame["ref"]] = future
-        self.sock.send_text(json.dumps(frame))
+        text = self.sent[frame["ref"]] = json.dumps(frame)
+        self.sock.send_text(text)  # on a closed socket nothing goes: the reconnect sends it
         return future
 
 
 async def run(args) -> dict:
     name, actions, people, expected = load(args.folder, args.clone)
     times = schedule(actions, args.duration, args.max_gap)
-    with Stack("replay", workers=args.workers) as stack:
+    with Stack("replay", workers=args.workers, env=dict(e.split("=", 1) for e in args.env)) as stack:
         facilitator_http, code = stack.workshop(f"Pol.is: {name}")
         workers = stack.workers
         stats = [w.stat for w in workers]
@@ -246,7 +309,9 @@ async def run(args) -> dict:
             while True:
                 await asyncio.sleep(args.progress)
                 print(f"  {time.monotonic() - begin:.0f} s: {len(pending)} of {len(actions)} sent, "
-                      f"{ack_latency.n} answered, ack p99 so far {ack_latency.percentile(99) * 1e3:.0f} ms", flush=True)
+                      f"{ack_latency.n} answered, ack p99 so far {ack_latency.percentile(99) * 1e3:.0f} ms; "
+                      f"closed by the server {dict(Client.closes) or 'none'}, opened again "
+                      f"{dict(Client.reconnects) or 'none'}", flush=True)
 
         reporter = asyncio.create_task(progress())
         for n, ((_, _, kind, cid, who, data), at) in enumerate(zip(actions, times)):
@@ -285,7 +350,8 @@ async def run(args) -> dict:
                 "deliveries": deliveries, "frames": frames, "wrong_clients": len(wrong), "errors": dict(errors),
                 "ack_p50": ack_latency.percentile(50), "ack_p99": ack_latency.percentile(99),
                 "ack_max": ack_latency.max_s, "p50": latencies.percentile(50), "p99": latencies.percentile(99),
-                "max": latencies.max_s, "cpu": cpu, "client_cpu": client_cpu, "clone": args.clone}
+                "max": latencies.max_s, "cpu": cpu, "client_cpu": client_cpu, "clone": args.clone,
+                "closes": dict(Client.closes), "reconnects": dict(Client.reconnects)}
 
 
 def main() -> int:
@@ -298,6 +364,8 @@ def main() -> int:
     parser.add_argument("--progress", type=float, default=300, help="seconds between progress lines")
     parser.add_argument("--settle", type=float, default=120,
                         help="seconds after the last ack for every client to hold the right counts")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="for the workers (INSPRAAK_MAX_BUFFERED_BYTES=20000 makes them close slow sockets sooner)")
     args = parser.parse_args()
     r = asyncio.run(run(args))
     ok = r["wrong_clients"] == 0 and r["posted"] == r["statements"]
@@ -313,6 +381,8 @@ def main() -> int:
           f"max {r['max'] * 1e3:.0f} ms")
     print(f"  worker CPU: {', '.join(f'{c:.0f} s' for c in r['cpu'])}; this client: {r['client_cpu']:.0f} s; "
           f"errors: {r['errors'] or 'none'}")
+    print(f"  sockets the server closed during the replay, by code: {r['closes'] or 'none'}; "
+          f"opened again: {r['reconnects'] or 'none'}")
     print(f"  every client holds exactly the data's reaction counts: {'yes' if ok else 'NO'} "
           f"({r['wrong_clients']} clients differ)", flush=True)
     return 0 if ok else 1
