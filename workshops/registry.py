@@ -74,7 +74,7 @@ def execute(*, participant_id: int, frame: dict) -> dict:
             with transaction.atomic():
                 return _store(cmd, participant_id, ref, refused.answer)
     except IntegrityError:
-        # The same ref raced in on another socket of this participant: answer its outcome.
+        # The ref was resent, or raced in on another socket of this participant: answer its outcome.
         answer = _stored(participant_id, ref)
         if answer is None:
             raise
@@ -126,12 +126,18 @@ def _read(cmd: Command, participant_id: int, ref: str, fields: dict) -> dict:
 
 @transaction.atomic
 def _execute(cmd: Command, participant_id: int, ref: str, fields: dict) -> dict:
-    duplicate = _stored(participant_id, ref)
-    if duplicate is not None:
-        return duplicate
+    """Run the handler and keep its answer in one transaction.
+
+    A resent ref is not looked up first: it runs again, and its receipt's insert fails on the
+    unique (participant, ref), which rolls back all it did (events included: they publish on
+    commit) and answers the stored outcome (`execute`). Resends are rare, and the lookup was
+    one statement of every command.
+    """
     answer = _handle(cmd, participant_id, ref, fields)
     if answer["type"] == "error":
-        return answer  # refused before the handler ran: not kept, so the ref may be sent again
+        # Refused before the handler ran: not kept, so the ref may be sent again; but a ref that
+        # was kept before answers its outcome, whatever the rules say now.
+        return _stored(participant_id, ref) or answer
     return _store(cmd, participant_id, ref, answer)
 
 

@@ -1,10 +1,13 @@
 """The command registry: one transaction per command, and its receipt; read-only commands outside both."""
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connections, transaction
+from django.utils import timezone
 
-from tests.factories import citizen, last_seq, workshop_with_facilitator
+from deliberation.models import Idea
+from tests.factories import citizen, last_seq, plenary, workshop_with_facilitator
 from workshops import registry, stream
 from workshops.errors import DomainError
 from workshops.events import Announcement
@@ -45,6 +48,25 @@ def test_a_command_refused_before_its_handler_keeps_no_receipt_so_its_ref_may_be
     assert invalid["code"] == "invalid" and not CommandReceipt.objects.filter(ref="a1").exists()
     answer = registry.execute(participant_id=fac.pk, frame={"type": "announce", "ref": "a1", "text": "Hi"})
     assert answer == {"type": "ack", "ref": "a1"} and CommandReceipt.objects.get(ref="a1").answer == answer
+
+
+def test_a_resent_command_runs_nothing_twice_and_answers_its_first_outcome_whatever_the_rules_say_now():
+    workshop, fac = workshop_with_facilitator()
+    an = citizen(workshop, "An")
+    board = plenary(workshop)
+    post = {"type": "idea.post", "ref": "p1", "board": board.pk, "text": "Shade on the square"}
+    first = registry.execute(participant_id=an.pk, frame=post)
+    assert first["type"] == "ack"
+    seq = last_seq(workshop)
+    again = registry.execute(participant_id=an.pk, frame=post)
+    assert again == {**first, "duplicate": True}
+    assert Idea.objects.filter(board=board).count() == 1 and last_seq(workshop) == seq
+    # The same ref, now that the schema (no board) and the rules (a muted author) would refuse it.
+    Participant.objects.filter(pk=an.pk).update(muted_until=timezone.now() + timedelta(hours=1))
+    assert registry.execute(participant_id=an.pk, frame={"type": "idea.post", "ref": "p1"}) == again
+    assert registry.execute(participant_id=an.pk, frame=post) == again
+    assert Idea.objects.filter(board=board).count() == 1 and last_seq(workshop) == seq
+    assert CommandReceipt.objects.filter(participant=an).count() == 1
 
 
 @pytest.fixture
