@@ -1,4 +1,5 @@
 """Reads of the content: payloads, audiences and what a participant may see."""
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
 
 from workshops import stream
@@ -15,10 +16,16 @@ ZERO = {"agree": 0, "disagree": 0, "pass": 0}
 
 
 def reaction_counts(idea_id: int) -> dict:
+    """An idea's counts. Every reaction's ack carries them: one fixed statement, written out,
+    because building it through the ORM (a grouped values query) cost more CPU than running it."""
     counts = dict(ZERO)
-    for row in Reaction.objects.filter(idea_id=idea_id).values("value").annotate(n=Count("pk")):
-        counts[row["value"]] = row["n"]
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNTS, [idea_id])
+        counts.update(cursor.fetchall())
     return counts
+
+
+_COUNTS = (f"SELECT value, COUNT(*) FROM {Reaction._meta.db_table} WHERE idea_id = %s GROUP BY value")
 
 
 def idea_payload(idea: Idea, *, reactions: dict | None = None, with_reason: bool = False) -> dict:
