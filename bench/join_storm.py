@@ -1,7 +1,7 @@
 """Join storm: thousands of people join a workshop of thousands of ideas at once, on two workers.
 
     .venv/bin/python bench/join_storm.py [--sockets 1000,5000] [--ideas 2000] [--chars 470]
-                                         [--concurrency 100] [--workers 2] [--sample 25]
+                                         [--concurrency 100] [--workers 2] [--sample 25] [--env NAME=VALUE ...]
 
 For each size in --sockets, two fresh workshops on the same two Daphne workers
 (PostgreSQL, Redis): one empty, one with --ideas ideas of --chars characters
@@ -147,7 +147,7 @@ def table(rows: list[tuple[str, dict]]) -> None:
 
 async def run(args) -> list[tuple[str, dict]]:
     rows = []
-    with Stack("joinstorm", workers=args.workers) as stack:
+    with Stack("joinstorm", workers=args.workers, env=dict(e.split("=", 1) for e in args.env)) as stack:
         for size in args.sockets:
             for ideas in (0, args.ideas):
                 _, code = await started_workshop(stack, f"Join storm {size} x {ideas}")
@@ -170,6 +170,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--sample", type=int, default=25, help="every n-th socket decodes and checks its welcome")
     parser.add_argument("--timeout", type=float, default=120, help="seconds one join may take")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="an environment variable for the workers (a setting to compare), repeatable")
     args = parser.parse_args()
     args.sockets = [int(n) for n in args.sockets.split(",")]
     raised = ", ".join(f"{k}={v}" for k, v in BENCH_LIMITS.items() if k.startswith("INSPRAAK_"))
