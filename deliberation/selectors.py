@@ -15,6 +15,9 @@ from .models import (Board, Endorsement, FloorTurn, Flag, Hand, Idea, Moderation
 ZERO = {"agree": 0, "disagree": 0, "pass": 0}
 
 
+_COUNTS = f"SELECT value, COUNT(*) FROM {Reaction._meta.db_table} WHERE idea_id = %s GROUP BY value"
+
+
 def reaction_counts(idea_id: int) -> dict:
     """An idea's counts. Every reaction's ack carries them: one fixed statement, written out,
     because building it through the ORM (a grouped values query) cost more CPU than running it."""
@@ -24,8 +27,6 @@ def reaction_counts(idea_id: int) -> dict:
         counts.update(cursor.fetchall())
     return counts
 
-
-_COUNTS = (f"SELECT value, COUNT(*) FROM {Reaction._meta.db_table} WHERE idea_id = %s GROUP BY value")
 
 
 def idea_payload(idea: Idea, *, reactions: dict | None = None, with_reason: bool = False) -> dict:
