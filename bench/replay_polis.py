@@ -372,7 +372,7 @@ def main() -> int:
                         help="for the workers (INSPRAAK_MAX_BUFFERED_BYTES=20000 makes them close slow sockets sooner)")
     args = parser.parse_args()
     r = asyncio.run(run(args))
-    ok = r["wrong_clients"] == 0 and r["posted"] == r["statements"] and not r["disorders"]
+    exact = r["wrong_clients"] == 0 and r["posted"] == r["statements"]
     clone = f" x{r['clone']}" if r["clone"] > 1 else ""
     print(f"{r['name']}{clone} on {r['workers']} worker(s): {r['people']} sockets, {r['statements']} statements, "
           f"{r['votes']} votes in {r['duration']:.0f} s of schedule ({r['actions'] / r['duration']:.0f} commands/s "
@@ -388,9 +388,9 @@ def main() -> int:
     print(f"  sockets the server closed during the replay, by code: {r['closes'] or 'none'}; "
           f"opened again: {r['reconnects'] or 'none'}")
     print(f"  events out of seq order at a client: {r['disorders']}")
-    print(f"  every client holds exactly the data's reaction counts: {'yes' if ok else 'NO'} "
+    print(f"  every client holds exactly the data's reaction counts: {'yes' if exact else 'NO'} "
           f"({r['wrong_clients']} clients differ)", flush=True)
-    return 0 if ok else 1
+    return 0 if exact and not r["disorders"] else 1
 
 
 if __name__ == "__main__":
