@@ -6,6 +6,7 @@ from workshops import stream
 from workshops.errors import DomainError
 from workshops.extensions import Report
 from workshops.models import Participant, Room
+from workshops.prepared import Lookup
 from workshops.times import iso
 
 from . import permissions, poll_selectors, synthesis
@@ -57,6 +58,13 @@ def idea_audience(idea: Idea) -> tuple[str, ...]:
     return stream.to_room(permissions.board_room(idea.board))
 
 
+_ROOM = Lookup(lambda pk: Room.objects.select_related("breakout").filter(pk=pk))
+_IDEA = Lookup(lambda pk, workshop: Idea.objects.select_related("board", "author").filter(pk=pk, board__workshop_id=workshop),
+               nargs=2)
+_IDEA_LOCKED = Lookup(lambda pk, workshop: Idea.objects.select_related("board", "author").select_for_update(of=("self",))
+                      .filter(pk=pk, board__workshop_id=workshop), nargs=2)
+
+
 def _with_room(board: Board) -> Board:
     """Load a room board's room and breakout, which the permissions read, in one query.
 
@@ -64,7 +72,7 @@ def _with_room(board: Board) -> Board:
     more to build than this second query, and plenary boards (the most posted to) need neither.
     """
     if board.room_id is not None:
-        board.room = Room.objects.select_related("breakout").get(pk=board.room_id)
+        board.room = _ROOM.get(board.room_id)
     return board
 
 
@@ -80,11 +88,8 @@ def board_get(actor: Participant, board_id: int) -> Board:
 
 def idea_get(actor: Participant, idea_id: int, *, field: str = "idea", lock: bool = False) -> Idea:
     """An idea of the actor's workshop that the actor may see, or not_found."""
-    qs = Idea.objects.select_related("board", "author")
-    if lock:
-        qs = qs.select_for_update(of=("self",))
     try:
-        idea = qs.get(pk=idea_id, board__workshop_id=actor.workshop_id)
+        idea = (_IDEA_LOCKED if lock else _IDEA).get(idea_id, actor.workshop_id)
         _with_room(idea.board)
     except Idea.DoesNotExist:
         idea = None

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from . import permissions, stream
 from .errors import DomainError, error_frame, field_errors
 from .models import CommandReceipt, Participant
+from .selectors import participant_with_workshop
 
 __all__ = ["command", "execute", "COMMANDS", "ANYONE", "FACILITATOR", "MODERATOR", "OFFICIAL"]
 
@@ -144,7 +145,7 @@ def _execute(cmd: Command, participant_id: int, ref: str, fields: dict) -> dict:
 def _handle(cmd: Command, participant_id: int, ref: str, fields: dict) -> dict:
     """The ack of a command, or the error frame of one refused before its handler ran;
     the handler's own refusal raises _Refused."""
-    actor = Participant.objects.select_related("workshop").get(pk=participant_id)
+    actor = participant_with_workshop.get(participant_id)
     try:
         _check_actor(cmd, actor)
         data = cmd.schema.model_validate(fields)

@@ -8,6 +8,7 @@ from . import stream
 from .errors import DomainError
 from .events import ADDITIVE
 from .models import Breakout, Connection, Participant, Workshop
+from .prepared import Lookup
 from .snapshot import own_parts, shared_parts, shared_snapshot
 from .times import iso
 
@@ -82,10 +83,21 @@ def me_payload(p: Participant) -> dict:
             "muted_until": iso(muted), "admitted": p.admitted}
 
 
+def _running(workshop_id):
+    return Breakout.objects.filter(workshop_id=workshop_id).exclude(status=Breakout.Status.CLOSED).order_by("pk")[:1]
+
+
+_RUNNING = Lookup(_running)
+_RUNNING_LOCKED = Lookup(lambda workshop_id: _running(workshop_id).select_for_update())
+
+
 def running_breakout(workshop_id: int, *, lock: bool = False) -> Breakout | None:
     """The workshop's breakout that is open or closing, if any."""
-    qs = Breakout.objects.filter(workshop_id=workshop_id).exclude(status=Breakout.Status.CLOSED)
-    return (qs.select_for_update() if lock else qs).first()
+    return (_RUNNING_LOCKED if lock else _RUNNING).first(workshop_id)
+
+
+# The participant with their workshop, `.get(pk)`: every command's actor, every welcome's reader.
+participant_with_workshop = Lookup(lambda pk: Participant.objects.select_related("workshop").filter(pk=pk))
 
 
 def breakout_payload(b: Breakout | None) -> dict | None:
@@ -112,7 +124,7 @@ def welcome(*, participant_id: int, since: int | None) -> tuple[dict, list[dict]
     # Read the seq no later than the state: the participant (role included) and the workshop come with
     # it in one statement, so at the same instant; the rest is read after it and may be newer, never
     # older: the events in between are delivered after welcome (clients apply them idempotently).
-    participant = Participant.objects.select_related("workshop").get(pk=participant_id)
+    participant = participant_with_workshop.get(participant_id)
     workshop = participant.workshop
     seq = workshop.last_seq
     if not participant.admitted:  # the waiting room: where they wait, and nothing of the workshop

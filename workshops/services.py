@@ -11,6 +11,7 @@ from . import events as ev
 from .errors import DomainError
 from .extensions import content_hooks
 from .models import Connection, Deadline, Participant, ServerProcess, Workshop
+from .prepared import Lookup
 from .selectors import participant_payload, staff_participant, workshop_payload
 from .times import iso
 
@@ -341,12 +342,15 @@ def announce(*, actor: Participant, text: str) -> None:
     stream.emit(actor.workshop_id, ev.Announcement(text=text, from_={"id": actor.pk, "name": actor.name}))
 
 
+_LOCKED_PARTICIPANT = Lookup(lambda pk: Participant.objects.select_for_update().filter(pk=pk))
+
+
 @transaction.atomic
 def connection_open(*, participant: Participant, server: ServerProcess, channel_name: str,
                     max_sockets: int) -> Connection:
     """Record an open socket; the participant's first one makes them online for everyone (at the next
     presence flush)."""
-    locked = Participant.objects.select_for_update().filter(pk=participant.pk).get()
+    locked = _LOCKED_PARTICIPANT.get(participant.pk)
     # The cap counts the sockets on every live process; rows left by a crashed one
     # (heartbeat stale, swept soon) must not lock a person out meanwhile.
     live = timezone.now() - timedelta(seconds=STALE_AFTER_S)

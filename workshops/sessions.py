@@ -4,6 +4,10 @@ from django.conf import settings
 from . import background, selectors, services
 from .errors import DomainError
 from .models import Participant, Workshop
+from .prepared import Lookup
+
+_SESSION_PARTICIPANT = Lookup(lambda pk, workshop_id: Participant.objects.filter(
+    pk=pk, workshop_id=workshop_id, erased_at__isnull=True), nargs=2)
 
 SESSION_KEY = "inspraak_participants"  # {workshop code: participant id}
 
@@ -17,7 +21,7 @@ def participant_for(*, workshop: Workshop, session, user) -> Participant | None:
     if pid is None:
         return None
     # An erased participant is nobody's any more, in whichever browser they had opened the workshop.
-    return Participant.objects.filter(pk=pid, workshop=workshop, erased_at__isnull=True).first()
+    return _SESSION_PARTICIPANT.first(pid, workshop.pk)
 
 
 def session_key(session) -> str:

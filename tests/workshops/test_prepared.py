@@ -1,0 +1,106 @@
+"""Lookups compiled once: they find what their queryset finds, and count as statements."""
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
+
+from deliberation.models import Idea
+from tests.factories import citizen, idea, plenary, workshop_with_facilitator
+from workshops.models import Participant
+from workshops.prepared import Lookup
+from workshops.selectors import participant_with_workshop
+
+pytestmark = pytest.mark.django_db
+
+IDEA = Lookup(lambda pk, workshop: Idea.objects.select_related("board", "author").filter(
+    pk=pk, board__workshop_id=workshop), nargs=2)
+CITIZENS = Lookup(lambda workshop: Participant.objects.filter(workshop_id=workshop, role="citizen").order_by("-pk"))
+
+
+def fields(obj) -> dict:
+    return {k: v for k, v in vars(obj).items() if k != "_state"}
+
+
+def test_a_lookup_builds_the_models_the_queryset_builds():
+    workshop, _ = workshop_with_facilitator()
+    an = citizen(workshop, "An")
+    an.profile = {"age": "30-44"}
+    an.save()
+    found = participant_with_workshop.get(an.pk)
+    orm = Participant.objects.select_related("workshop").get(pk=an.pk)
+    assert fields(found) == fields(orm) and fields(found.workshop) == fields(orm.workshop)
+    assert found.profile == {"age": "30-44"} and found.workshop.agenda == orm.workshop.agenda
+    assert not found._state.adding and found._state.db == "default"
+    with CaptureQueriesContext(connection) as queries:
+        assert found.workshop.code == workshop.code  # select_related: no second statement
+        participant_with_workshop.get(an.pk).save(update_fields=["name"])  # a model like any other
+    assert len(queries) == 2
+
+
+def test_every_value_takes_its_own_place():
+    workshop, _ = workshop_with_facilitator()
+    other, _ = workshop_with_facilitator(username="other")
+    an = citizen(workshop, "An")
+    first = idea(plenary(workshop), an, "Mine")
+    assert IDEA.get(first.pk, workshop.pk).text == "Mine"
+    assert IDEA.get(first.pk, workshop.pk).author.name == "An"
+    with pytest.raises(Idea.DoesNotExist):
+        IDEA.get(first.pk, other.pk)  # the same idea, looked for in another workshop
+
+
+def test_nothing_found_none_or_too_many():
+    workshop, _ = workshop_with_facilitator()
+    assert CITIZENS.first(workshop.pk) is None and CITIZENS.all(workshop.pk) == []
+    an, bo = citizen(workshop, "An"), citizen(workshop, "Bo")
+    assert [p.name for p in CITIZENS.all(workshop.pk)] == ["Bo", "An"]
+    assert CITIZENS.first(workshop.pk).name == "Bo"
+    with pytest.raises(Participant.MultipleObjectsReturned):
+        CITIZENS.get(workshop.pk)
+    with pytest.raises(Participant.DoesNotExist):
+        participant_with_workshop.get(bo.pk + 1000)
+
+
+@pytest.mark.parametrize("value", [2 ** 63, -2 ** 63 - 1, 10 ** 30])
+def test_a_key_no_column_can_hold_finds_nothing_without_a_statement(value):
+    workshop_with_facilitator()
+    with CaptureQueriesContext(connection) as queries:
+        with pytest.raises(Participant.DoesNotExist):
+            participant_with_workshop.get(value)
+    assert queries.captured_queries == []
+
+
+def test_only_integers_go_in():
+    with pytest.raises(TypeError):
+        participant_with_workshop.get("1")
+    with pytest.raises(TypeError):
+        participant_with_workshop.get(1, 2)
+
+
+def test_an_argument_used_twice_or_not_at_all_is_refused_when_compiled():
+    twice = Lookup(lambda pk: Participant.objects.filter(pk=pk, workshop_id=pk))
+    unused = Lookup(lambda pk: Participant.objects.all())
+    workshop_with_facilitator()
+    with pytest.raises(ValueError, match="appears 2 times"):
+        twice.get(1)
+    with pytest.raises(ValueError, match="appears 0 times"):
+        unused.first(1)
+
+
+def test_each_thread_compiles_on_its_own_connection():
+    workshop, _ = workshop_with_facilitator()
+    an = citizen(workshop, "An")
+    assert participant_with_workshop.get(an.pk).name == "An"
+    seen = []
+
+    def other_thread():
+        try:
+            seen.append(participant_with_workshop._compiled().compiler.connection is connections["default"])
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    thread.join()
+    assert seen == [True]
+    assert participant_with_workshop._compiled().compiler.connection is connections["default"]

@@ -1,0 +1,115 @@
+"""Hot model lookups compiled to SQL once per database thread, then run with new values.
+
+Django builds a query's SQL anew every time it runs one. For the lookups that every command and
+every socket makes (the actor with their workshop, an idea with its board and author), building
+costs several times what PostgreSQL takes to answer: in-process on PostgreSQL a
+`Participant.objects.select_related("workshop").get(pk=...)` took about 650 µs of CPU where the
+same statement through a bare cursor took about 100 (bench/README.md, eleventh round). A `Lookup`
+builds its queryset once, with marker values where the arguments go, keeps the SQL, the
+positions of the markers among its parameters and the compiler (which knows how rows become
+models: columns, select_related, converters), and then only executes and builds the models.
+
+The statement is the ORM's own, so it reads what the queryset would read, statement counters
+(`assertNumQueries`, CaptureQueriesContext) see it, and a change to the queryset is a change to
+the lookup. Each thread compiles its own: a compiler holds its thread's connection. No library
+does this for Django 5.2 (django-prepared-queries, the one there was, stopped at Django 1.x).
+
+Arguments are integers (keys), passed to the database as they are: one outside a 64-bit column's
+range matches nothing, as it does in a `filter()`, without asking the database.
+"""
+import operator
+import threading
+from typing import Callable
+
+from django.db import connections
+from django.db.models import QuerySet
+from django.db.models.query import get_related_populators
+
+__all__ = ["Lookup"]
+
+_INT64 = (-2 ** 63, 2 ** 63 - 1)
+_MARKER = 1_000_000_007  # markers are _MARKER, _MARKER + 1, ...: in range for any integer column
+
+
+class _Compiled:
+    def __init__(self, queryset: QuerySet, nargs: int):
+        self.db = queryset.db
+        self.compiler = queryset.query.get_compiler(using=self.db)
+        self.sql, params = self.compiler.as_sql()
+        self.params = list(params)
+        self.slots: list[tuple[int, int]] = []  # (position in params, argument)
+        for arg in range(nargs):
+            at = [i for i, p in enumerate(self.params) if type(p) is int and p == _MARKER + arg]
+            if len(at) != 1:
+                raise ValueError(f"argument {arg} appears {len(at)} times among the parameters of {self.sql}")
+            self.slots.append((at[0], arg))
+        compiler = self.compiler
+        klass_info = compiler.klass_info
+        self.model = klass_info["model"]
+        fields = klass_info["select_fields"]
+        self.start, self.end = fields[0], fields[-1] + 1
+        self.init_list = [f[0].target.attname for f in compiler.select[self.start:self.end]]
+        self.populators = get_related_populators(klass_info, compiler.select, self.db)
+
+    def rows(self, values: tuple) -> list:
+        params = self.params.copy()
+        for at, arg in self.slots:
+            params[at] = values[arg]
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            fetched = cursor.fetchall()
+        return list(self.compiler.results_iter([fetched]))
+
+    def models(self, values: tuple) -> list:
+        found = []
+        for row in self.rows(values):
+            obj = self.model.from_db(self.db, self.init_list, row[self.start:self.end])
+            for populator in self.populators:
+                populator.populate(row, obj)
+            found.append(obj)
+        return found
+
+
+class Lookup:
+    """`build(*args) -> QuerySet` of model instances, compiled once per thread; `all`, `first` and
+    `get` run it with the values in the arguments' places.
+
+    `build` must use each argument exactly once, as a filter value, and not depend on anything
+    else that changes (the time, settings): it runs once per thread.
+    """
+
+    def __init__(self, build: Callable[..., QuerySet], nargs: int = 1):
+        self.build, self.nargs = build, nargs
+        self._local = threading.local()
+
+    def _compiled(self) -> _Compiled:
+        compiled = getattr(self._local, "compiled", None)
+        if compiled is None:
+            queryset = self.build(*(_MARKER + arg for arg in range(self.nargs)))
+            compiled = self._local.compiled = _Compiled(queryset, self.nargs)
+        return compiled
+
+    def all(self, *values) -> list:
+        """Every instance the queryset finds with these values, in its order."""
+        if len(values) != self.nargs:
+            raise TypeError(f"expected {self.nargs} values, got {len(values)}")
+        values = tuple(map(operator.index, values))
+        if not all(_INT64[0] <= v <= _INT64[1] for v in values):
+            return []
+        return self._compiled().models(values)
+
+    def first(self, *values):
+        """The first instance found (give the queryset its order and `[:1]`), or None."""
+        found = self.all(*values)
+        return found[0] if found else None
+
+    def get(self, *values):
+        """The one instance the queryset finds with these values; DoesNotExist or
+        MultipleObjectsReturned as `QuerySet.get` raises them."""
+        found = self.all(*values)
+        if len(found) == 1:
+            return found[0]
+        model = self._compiled().model
+        if not found:
+            raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+        raise model.MultipleObjectsReturned(f"get() returned more than one {model._meta.object_name}")
