@@ -98,9 +98,12 @@ def idea_get(actor: Participant, idea_id: int, *, field: str = "idea", lock: boo
     return idea
 
 
+_BOARDS = Lookup(lambda workshop_id: Board.objects.filter(workshop_id=workshop_id)
+                 .select_related("room__breakout").order_by("pk"))
+
+
 def boards_visible_to(actor: Participant) -> list[Board]:
-    boards = Board.objects.filter(workshop_id=actor.workshop_id).select_related("room__breakout").order_by("pk")
-    return [b for b in boards if permissions.can_see_board(actor, b)]
+    return [b for b in _BOARDS.all(actor.workshop_id) if permissions.can_see_board(actor, b)]
 
 
 def with_counts(qs):
@@ -402,12 +405,21 @@ def question_get(actor: Participant, question_id: int, *, lock: bool = False) ->
 
 def questions_visible_to(actor: Participant) -> list[dict]:
     """The questions the actor may see, most votes first (then oldest first), with the reasons they may read."""
-    qs = Question.objects.filter(workshop_id=actor.workshop_id)
-    if actor.role not in permissions.MODERATING:
-        qs = qs.filter(Q(status__in=QUESTION_PUBLIC) | Q(author_id=actor.pk))
-    qs = (qs.select_related("author", "answered_by").annotate(n_votes=Count("votes"))
-          .order_by("-n_votes", "created_at", "pk"))
-    return [question_payload(q, votes=q.n_votes, with_reason=reads_question_reason(actor, q)) for q in qs]
+    if actor.role in permissions.MODERATING:
+        questions = _QUESTIONS_ALL.all(actor.workshop_id)
+    else:
+        questions = _QUESTIONS_PUBLIC_OR_OWN.all(actor.workshop_id, actor.pk)
+    return [question_payload(q, votes=q.n_votes, with_reason=reads_question_reason(actor, q)) for q in questions]
+
+
+def _questions(qs):
+    return (qs.select_related("author", "answered_by").annotate(n_votes=Count("votes"))
+            .order_by("-n_votes", "created_at", "pk"))
+
+
+_QUESTIONS_ALL = Lookup(lambda workshop_id: _questions(Question.objects.filter(workshop_id=workshop_id)))
+_QUESTIONS_PUBLIC_OR_OWN = Lookup(lambda workshop_id, author_id: _questions(Question.objects.filter(
+    Q(status__in=QUESTION_PUBLIC) | Q(author_id=author_id), workshop_id=workshop_id)), nargs=2)
 
 
 def reads_question_reason(actor: Participant, question: Question) -> bool:
@@ -416,14 +428,21 @@ def reads_question_reason(actor: Participant, question: Question) -> bool:
 
 def hand_queue(workshop_id: int) -> list[int]:
     """Participant ids with a raised hand, first raised first."""
-    return list(Hand.objects.filter(workshop_id=workshop_id).order_by("raised_at", "pk")
+    return _HANDS.all(workshop_id)
+
+
+_HANDS = Lookup(lambda workshop_id: Hand.objects.filter(workshop_id=workshop_id).order_by("raised_at", "pk")
                 .values_list("participant_id", flat=True))
 
 
 def floor_now(workshop_id: int) -> dict | None:
     """Who has the floor and since when, or None."""
-    turn = FloorTurn.objects.filter(workshop_id=workshop_id, ended_at__isnull=True).first()
+    turn = _FLOOR.first(workshop_id)
     return {"participant": turn.participant_id, "since": iso(turn.started_at)} if turn else None
+
+
+_FLOOR = Lookup(lambda workshop_id: FloorTurn.objects.filter(workshop_id=workshop_id, ended_at__isnull=True)
+                .order_by("pk")[:1])
 
 
 def contributions(workshop_id: int) -> list[dict]:

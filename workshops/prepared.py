@@ -23,7 +23,8 @@ from typing import Callable
 
 from django.db import connections
 from django.db.models import QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import (FlatValuesListIterable, ModelIterable, ValuesListIterable,
+                                    get_related_populators)
 
 __all__ = ["Lookup"]
 
@@ -43,13 +44,18 @@ class _Compiled:
             if len(at) != 1:
                 raise ValueError(f"argument {arg} appears {len(at)} times among the parameters of {self.sql}")
             self.slots.append((at[0], arg))
-        compiler = self.compiler
-        klass_info = compiler.klass_info
-        self.model = klass_info["model"]
-        fields = klass_info["select_fields"]
-        self.start, self.end = fields[0], fields[-1] + 1
-        self.init_list = [f[0].target.attname for f in compiler.select[self.start:self.end]]
-        self.populators = get_related_populators(klass_info, compiler.select, self.db)
+        self.model = queryset.model
+        self.kind = queryset._iterable_class
+        if self.kind not in (ModelIterable, ValuesListIterable, FlatValuesListIterable):
+            raise ValueError(f"a Lookup reads models or values_list rows, not {self.kind.__name__}")
+        if self.kind is ModelIterable:
+            compiler = self.compiler
+            klass_info = compiler.klass_info
+            fields = klass_info["select_fields"]
+            self.start, self.end = fields[0], fields[-1] + 1
+            self.init_list = [f[0].target.attname for f in compiler.select[self.start:self.end]]
+            self.populators = get_related_populators(klass_info, compiler.select, self.db)
+            self.annotations = list(compiler.annotation_col_map.items())
 
     def rows(self, values: tuple) -> list:
         params = self.params.copy()
@@ -58,20 +64,28 @@ class _Compiled:
         with connections[self.db].cursor() as cursor:
             cursor.execute(self.sql, params)
             fetched = cursor.fetchall()
-        return list(self.compiler.results_iter([fetched]))
+        return list(self.compiler.results_iter([fetched], tuple_expected=self.kind is ValuesListIterable))
 
-    def models(self, values: tuple) -> list:
+    def found(self, values: tuple) -> list:
+        """What iterating the queryset yields: models, values_list tuples or flat values."""
+        rows = self.rows(values)
+        if self.kind is ValuesListIterable:
+            return rows
+        if self.kind is FlatValuesListIterable:
+            return [row[0] for row in rows]
         found = []
-        for row in self.rows(values):
+        for row in rows:
             obj = self.model.from_db(self.db, self.init_list, row[self.start:self.end])
             for populator in self.populators:
                 populator.populate(row, obj)
+            for name, at in self.annotations:
+                setattr(obj, name, row[at])
             found.append(obj)
         return found
 
 
 class Lookup:
-    """`build(*args) -> QuerySet` of model instances, compiled once per thread; `all`, `first` and
+    """`build(*args) -> QuerySet` (of models, or a `values_list`), compiled once per thread; `all`, `first` and
     `get` run it with the values in the arguments' places.
 
     `build` must use each argument exactly once, as a filter value, and not depend on anything
@@ -90,13 +104,14 @@ class Lookup:
         return compiled
 
     def all(self, *values) -> list:
-        """Every instance the queryset finds with these values, in its order."""
+        """What the queryset finds with these values, in its order: models, or the rows of a
+        `values_list` (tuples, or values when flat)."""
         if len(values) != self.nargs:
             raise TypeError(f"expected {self.nargs} values, got {len(values)}")
         values = tuple(map(operator.index, values))
         if not all(_INT64[0] <= v <= _INT64[1] for v in values):
             return []
-        return self._compiled().models(values)
+        return self._compiled().found(values)
 
     def first(self, *values):
         """The first instance found (give the queryset its order and `[:1]`), or None."""

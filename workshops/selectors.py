@@ -64,10 +64,13 @@ def participants_with_presence(workshop_id: int) -> list[dict]:
     Read as values, not models: a workshop of thousands reads this for every welcome that is not
     kept, and building a model (its profile decoded) per row was most of that cost.
     """
-    rows = (Participant.objects.filter(workshop_id=workshop_id, removed=False, admitted=True, erased_at__isnull=True)
-            .annotate(online=Exists(Connection.objects.filter(participant=OuterRef("pk"))))
-            .order_by("pk").values_list("pk", "name", "role", "online", "room_id"))
-    return [_participant(*row) for row in rows]
+    return [_participant(*row) for row in _WITH_PRESENCE.all(workshop_id)]
+
+
+_WITH_PRESENCE = Lookup(lambda workshop_id: (
+    Participant.objects.filter(workshop_id=workshop_id, removed=False, admitted=True, erased_at__isnull=True)
+    .annotate(online=Exists(Connection.objects.filter(participant=OuterRef("pk"))))
+    .order_by("pk").values_list("pk", "name", "role", "online", "room_id")))
 
 
 def staff_list(workshop: Workshop) -> list[dict]:

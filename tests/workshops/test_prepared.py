@@ -104,3 +104,24 @@ def test_each_thread_compiles_on_its_own_connection():
     thread.join()
     assert seen == [True]
     assert participant_with_workshop._compiled().compiler.connection is connections["default"]
+
+
+def test_values_list_rows_come_in_the_order_asked_for_annotations_too():
+    from django.db.models import Exists, OuterRef
+
+    from workshops.models import Connection
+    rows = Lookup(lambda workshop: Participant.objects.filter(workshop_id=workshop).annotate(
+        online=Exists(Connection.objects.filter(participant=OuterRef("pk")))).order_by("pk")
+        .values_list("pk", "name", "online", "room_id"))
+    names = Lookup(lambda workshop: Participant.objects.filter(workshop_id=workshop).order_by("pk")
+                   .values_list("name", flat=True))
+    workshop, fac = workshop_with_facilitator()
+    an = citizen(workshop, "An")
+    assert rows.all(workshop.pk) == [(fac.pk, fac.name, False, None), (an.pk, "An", False, None)]
+    assert names.all(workshop.pk) == [fac.name, "An"]
+
+
+def test_a_values_queryset_of_dicts_is_refused():
+    dicts = Lookup(lambda workshop: Participant.objects.filter(workshop_id=workshop).values("pk"))
+    with pytest.raises(ValueError, match="ValuesIterable"):
+        dicts.all(1)
