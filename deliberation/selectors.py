@@ -58,6 +58,7 @@ def idea_audience(idea: Idea) -> tuple[str, ...]:
     return stream.to_room(permissions.board_room(idea.board))
 
 
+_BOARD = Lookup(lambda pk, workshop: Board.objects.filter(pk=pk, workshop_id=workshop), nargs=2)
 _ROOM = Lookup(lambda pk: Room.objects.select_related("breakout").filter(pk=pk))
 _IDEA = Lookup(lambda pk, workshop: Idea.objects.select_related("board", "author").filter(pk=pk, board__workshop_id=workshop),
                nargs=2)
@@ -78,7 +79,7 @@ def _with_room(board: Board) -> Board:
 
 def board_get(actor: Participant, board_id: int) -> Board:
     try:
-        board = _with_room(Board.objects.get(pk=board_id, workshop_id=actor.workshop_id))
+        board = _with_room(_BOARD.get(board_id, actor.workshop_id))
     except Board.DoesNotExist:
         board = None
     if board is None or not permissions.can_see_board(actor, board):

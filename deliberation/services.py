@@ -6,6 +6,7 @@ from workshops import permissions as rules
 from workshops import stream
 from workshops.errors import DomainError
 from workshops.models import Participant, Workshop
+from workshops.registry import command_atomic
 
 from . import ladder, moderation, permissions, screening, tallies
 from .events import IdeaEdited, IdeaHeld, IdeaPosted, IdeaWithdrawn
@@ -44,7 +45,7 @@ def _announce_idea(idea: Idea, event: type[IdeaPosted | IdeaEdited], *, reaction
                 audience=idea_audience(idea))
 
 
-@transaction.atomic
+@command_atomic
 def idea_post(*, actor: Participant, board: Board, text: str, column: str | None = None,
               builds_on: Idea | None = None) -> Idea:
     """Post an idea, or a reply that builds on another, to a board the actor can write on."""
@@ -107,7 +108,7 @@ def idea_withdraw(*, actor: Participant, idea: Idea) -> Idea:
     return idea
 
 
-@transaction.atomic
+@command_atomic
 def idea_react(*, actor: Participant, idea: Idea, value: str | None) -> dict:
     """Set (or clear, with None) the actor's one reaction to a visible idea."""
     rules.require_content(actor)

@@ -14,8 +14,9 @@ The statement is the ORM's own, so it reads what the queryset would read, statem
 the lookup. Each thread compiles its own: a compiler holds its thread's connection. No library
 does this for Django 5.2 (django-prepared-queries, the one there was, stopped at Django 1.x).
 
-Arguments are integers (keys), passed to the database as they are: one outside a 64-bit column's
-range matches nothing, as it does in a `filter()`, without asking the database.
+Arguments are integers (keys) or text, passed to the database as they are: give a text column
+a str, anything else an int. An integer outside a 64-bit column's range matches nothing, as in a
+`filter()`, without asking the database.
 """
 import operator
 import threading
@@ -26,7 +27,7 @@ from django.db.models import QuerySet
 from django.db.models.query import (FlatValuesListIterable, ModelIterable, ValuesListIterable,
                                     get_related_populators)
 
-__all__ = ["Lookup"]
+__all__ = ["Lookup", "Insert"]
 
 _INT64 = (-2 ** 63, 2 ** 63 - 1)
 _MARKER = 1_000_000_007  # markers are _MARKER, _MARKER + 1, ...: in range for any integer column
@@ -40,10 +41,15 @@ class _Compiled:
         self.params = list(params)
         self.slots: list[tuple[int, int]] = []  # (position in params, argument)
         for arg in range(nargs):
-            at = [i for i, p in enumerate(self.params) if type(p) is int and p == _MARKER + arg]
+            marker = _MARKER + arg  # a text column's lookup turns it into text
+            at = [i for i, p in enumerate(self.params) if (type(p) is int and p == marker) or p == str(marker)]
             if len(at) != 1:
                 raise ValueError(f"argument {arg} appears {len(at)} times among the parameters of {self.sql}")
             self.slots.append((at[0], arg))
+        columns = [selected[0] for selected in self.compiler.select[:self.compiler.col_count]]
+        if self.compiler.has_composite_fields(columns):
+            raise ValueError("a Lookup does not read composite fields")
+        self.converters = self.compiler.get_converters(columns)  # results_iter would find them every time
         self.model = queryset.model
         self.kind = queryset._iterable_class
         if self.kind not in (ModelIterable, ValuesListIterable, FlatValuesListIterable):
@@ -64,7 +70,9 @@ class _Compiled:
         with connections[self.db].cursor() as cursor:
             cursor.execute(self.sql, params)
             fetched = cursor.fetchall()
-        return list(self.compiler.results_iter([fetched], tuple_expected=self.kind is ValuesListIterable))
+        if self.converters:
+            fetched = self.compiler.apply_converters(fetched, self.converters)
+        return list(map(tuple, fetched)) if self.kind is ValuesListIterable else list(fetched)
 
     def found(self, values: tuple) -> list:
         """What iterating the queryset yields: models, values_list tuples or flat values."""
@@ -108,8 +116,8 @@ class Lookup:
         `values_list` (tuples, or values when flat)."""
         if len(values) != self.nargs:
             raise TypeError(f"expected {self.nargs} values, got {len(values)}")
-        values = tuple(map(operator.index, values))
-        if not all(_INT64[0] <= v <= _INT64[1] for v in values):
+        values = tuple(v if isinstance(v, str) else operator.index(v) for v in values)
+        if not all(isinstance(v, str) or _INT64[0] <= v <= _INT64[1] for v in values):
             return []
         return self._compiled().found(values)
 
@@ -128,3 +136,32 @@ class Lookup:
         if not found:
             raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
         raise model.MultipleObjectsReturned(f"get() returned more than one {model._meta.object_name}")
+
+
+class Insert:
+    """One row into `model`'s table, `fields` in order, with the statement written once per thread.
+
+    Each value goes through its field's `get_db_prep_save` on the thread's connection, as the ORM's
+    insert does (JSON adapted, datetimes as the backend takes them); nothing else of `save()` runs
+    (no signals, no `auto_now_add`: pass those values). A constraint it breaks raises Django's
+    IntegrityError, as `objects.create` would. For rows written by every command (receipts), whose
+    `create()` cost more to build than to run.
+    """
+
+    def __init__(self, model, fields: tuple[str, ...], using: str = "default"):
+        self.fields = [model._meta.get_field(name) for name in fields]
+        self.table, self.using = model._meta.db_table, using
+        self._local = threading.local()
+
+    def __call__(self, *values) -> None:
+        if len(values) != len(self.fields):
+            raise TypeError(f"expected {len(self.fields)} values, got {len(values)}")
+        connection = connections[self.using]
+        sql = getattr(self._local, "sql", None)
+        if sql is None:
+            quote = connection.ops.quote_name
+            sql = self._local.sql = (f"INSERT INTO {quote(self.table)} ({', '.join(quote(f.column) for f in self.fields)}) "
+                                     f"VALUES ({', '.join(['%s'] * len(self.fields))})")
+        params = [field.get_db_prep_save(value, connection) for field, value in zip(self.fields, values)]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)

@@ -4,18 +4,22 @@ Each app registers its handlers with `@command(...)` in its own commands.py.
 `execute` runs one command in one transaction, with the idempotency receipt;
 a read-only command runs outside any transaction and its receipt keeps no result.
 """
+from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import wraps
 from typing import Callable
 
 import pydantic
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from . import permissions, stream
 from .errors import DomainError, error_frame, field_errors
 from .models import CommandReceipt, Participant
+from .prepared import Insert
 from .selectors import participant_with_workshop
 
-__all__ = ["command", "execute", "COMMANDS", "ANYONE", "FACILITATOR", "MODERATOR", "OFFICIAL"]
+__all__ = ["command", "command_atomic", "execute", "COMMANDS", "ANYONE", "FACILITATOR", "MODERATOR", "OFFICIAL"]
 
 R = Participant.Role
 ANYONE = frozenset(R.values)
@@ -48,6 +52,22 @@ def command(type: str, *, roles=ANYONE, schema=NoFields, readonly: bool = False)
         COMMANDS[type] = Command(type, handler, frozenset(roles), schema, readonly)
         return handler
     return register
+
+
+# True while a write command's handler runs in the command's transaction (`_execute`).
+_in_command: ContextVar[bool] = ContextVar("in_command", default=False)
+
+
+def command_atomic(service):
+    """`transaction.atomic` for a service that commands call often: its own transaction when called
+    alone, a savepoint when called in another's, and none in a command's, which the registry rolls
+    back whole on any error (`_handle`), so a savepoint there only costs two statements: a fifth of
+    an `idea.react`'s. (A service that catches a nested service's error and goes on must not use it.)"""
+    @wraps(service)
+    def run(*args, **kwargs):
+        with transaction.atomic(savepoint=not _in_command.get()):
+            return service(*args, **kwargs)
+    return run
 
 
 class _Refused(Exception):
@@ -91,8 +111,11 @@ def _stored(participant_id: int, ref: str) -> dict | None:
     return {**answer, "duplicate": True}
 
 
+_RECEIPT = Insert(CommandReceipt, ("participant", "ref", "type", "answer", "created_at"))
+
+
 def _store(cmd: Command, participant_id: int, ref: str, answer: dict) -> dict:
-    CommandReceipt.objects.create(participant_id=participant_id, ref=ref, type=cmd.type, answer=answer)
+    _RECEIPT(participant_id, ref, cmd.type, answer, timezone.now())
     return answer
 
 
@@ -118,7 +141,7 @@ def _read(cmd: Command, participant_id: int, ref: str, fields: dict) -> dict:
         marker = {key: answer[key] for key in ("type", "ref", "code") if key in answer}
         try:
             with transaction.atomic():
-                CommandReceipt.objects.create(participant_id=participant_id, ref=ref, type=cmd.type, answer=marker)
+                _RECEIPT(participant_id, ref, cmd.type, marker, timezone.now())
             return answer
         except IntegrityError:
             pass  # the same ref raced in on another socket: this is its resend
@@ -134,7 +157,11 @@ def _execute(cmd: Command, participant_id: int, ref: str, fields: dict) -> dict:
     commit) and answers the stored outcome (`execute`). Resends are rare, and the lookup was
     one statement of every command.
     """
-    answer = _handle(cmd, participant_id, ref, fields)
+    token = _in_command.set(True)
+    try:
+        answer = _handle(cmd, participant_id, ref, fields)
+    finally:
+        _in_command.reset(token)
     if answer["type"] == "error":
         # Refused before the handler ran: not kept, so the ref may be sent again; but a ref that
         # was kept before answers its outcome, whatever the rules say now.

@@ -15,10 +15,13 @@ from .times import iso
 PROTOCOL_VERSION = 1
 
 
+_WORKSHOP = Lookup(lambda code: Workshop.objects.filter(code=code))
+
+
 def workshop_get(code: str) -> Workshop:
     """The workshop with this code, however it was typed: codes are made in lower case (models.new_code)."""
     try:
-        return Workshop.objects.get(code=code.lower())
+        return _WORKSHOP.get(code.lower())
     except Workshop.DoesNotExist:
         raise DomainError("not_found", "No workshop with that code.") from None
 

@@ -3,7 +3,6 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from . import breakouts, contact, names, permissions, presence, stream
@@ -234,11 +233,15 @@ def _device_muted_until(workshop: Workshop, device: str):
     """Refuse a device removed from the workshop; return the end of a mute that it is still under."""
     if not device:
         return None
-    earlier = Participant.objects.filter(workshop=workshop, device=device)
-    if earlier.filter(removed=True).exists():
+    earlier = _DEVICE_PARTICIPANTS.all(workshop.pk, device)  # a few rows at most: one per join from it
+    if any(removed for removed, _ in earlier):
         raise DomainError("forbidden", "This browser was removed from this workshop.")
-    until = earlier.aggregate(until=Max("muted_until"))["until"]
+    until = max((muted for _, muted in earlier if muted is not None), default=None)
     return until if until and until > timezone.now() else None
+
+
+_DEVICE_PARTICIPANTS = Lookup(lambda workshop_id, device: Participant.objects.filter(
+    workshop_id=workshop_id, device=device).values_list("removed", "muted_until"), nargs=2)
 
 
 def _valid_profile(workshop: Workshop, profile: dict) -> dict:

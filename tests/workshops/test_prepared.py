@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from deliberation.models import Idea
 from tests.factories import citizen, idea, plenary, workshop_with_facilitator
-from workshops.models import Participant
+from workshops.models import Participant, Workshop
 from workshops.prepared import Lookup
 from workshops.selectors import participant_with_workshop
 
@@ -70,11 +70,22 @@ def test_a_key_no_column_can_hold_finds_nothing_without_a_statement(value):
     assert queries.captured_queries == []
 
 
-def test_only_integers_go_in():
-    with pytest.raises(TypeError):
-        participant_with_workshop.get("1")
+def test_integers_and_text_go_in_nothing_else():
+    for value in (1.0, None, b"1"):
+        with pytest.raises(TypeError):
+            participant_with_workshop.get(value)
     with pytest.raises(TypeError):
         participant_with_workshop.get(1, 2)
+
+
+def test_a_text_argument_takes_the_place_of_a_text_column():
+    by_code = Lookup(lambda code: Workshop.objects.filter(code=code))
+    by_name = Lookup(lambda workshop, name: Participant.objects.filter(workshop_id=workshop, name=name), nargs=2)
+    workshop, _ = workshop_with_facilitator()
+    an = citizen(workshop, "An")
+    assert by_code.get(workshop.code).pk == workshop.pk
+    assert by_code.first("no-such-code") is None
+    assert by_name.get(workshop.pk, "An").pk == an.pk and by_name.first(workshop.pk, "Bo") is None
 
 
 def test_an_argument_used_twice_or_not_at_all_is_refused_when_compiled():
@@ -125,3 +136,26 @@ def test_a_values_queryset_of_dicts_is_refused():
     dicts = Lookup(lambda workshop: Participant.objects.filter(workshop_id=workshop).values("pk"))
     with pytest.raises(ValueError, match="ValuesIterable"):
         dicts.all(1)
+
+
+def test_an_insert_writes_what_create_would_and_breaks_constraints_as_create_does():
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    from workshops.models import CommandReceipt
+    from workshops.prepared import Insert
+    receipt = Insert(CommandReceipt, ("participant", "ref", "type", "answer", "created_at"))
+    workshop, _ = workshop_with_facilitator()
+    an = citizen(workshop, "An")
+    at = timezone.now()
+    answer = {"type": "ack", "ref": "r1", "reactions": {"agree": 1}, "text": "ünïcode \\u2028"}
+    with CaptureQueriesContext(connection) as queries:
+        receipt(an.pk, "r1", "idea.react", answer, at)
+    assert len(queries) == 1
+    stored = CommandReceipt.objects.get(participant=an, ref="r1")
+    assert (stored.type, stored.answer, stored.created_at) == ("idea.react", answer, at)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        receipt(an.pk, "r1", "idea.react", {}, at)
+    with pytest.raises(TypeError):
+        receipt(an.pk, "r2")
+    assert CommandReceipt.objects.filter(participant=an).count() == 1

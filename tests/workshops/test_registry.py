@@ -153,3 +153,27 @@ def test_a_read_only_command_takes_no_write_lock_while_it_runs(reading_command):
 def test_only_synthesis_suggest_deck_next_and_contributions_get_are_read_only():
     assert {t for t, c in registry.COMMANDS.items() if c.readonly} == {"synthesis.suggest", "deck.next",
                                                                       "contributions.get"}
+
+
+def test_a_command_pays_for_no_savepoint_and_a_direct_caller_keeps_its_own():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from deliberation import services
+    from tests.factories import idea
+    workshop, fac = workshop_with_facilitator()
+    an = citizen(workshop, "An")
+    source = idea(plenary(workshop), fac, "Source")
+    with CaptureQueriesContext(connection) as queries:
+        answer = registry.execute(participant_id=an.pk, frame={"type": "idea.react", "ref": "r1", "idea": source.pk,
+                                                               "value": "agree"})
+    assert answer["type"] == "ack"
+    # One SAVEPOINT: the command's own transaction's, since this test runs in one; none of the service.
+    assert len([q for q in queries.captured_queries if q["sql"].upper().startswith("SAVEPOINT")]) == 1
+    # Called on its own inside another transaction, a refused service rolls back to its savepoint only.
+    an.muted_until = timezone.now() + timedelta(minutes=5)
+    an.save()
+    with transaction.atomic():
+        with pytest.raises(DomainError):
+            services.idea_react(actor=an, idea=source, value="disagree")
+        assert Participant.objects.get(pk=an.pk).name == "An"  # the outer transaction goes on
