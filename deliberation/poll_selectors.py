@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 from workshops import stream
 from workshops.errors import DomainError
 from workshops.models import Participant
+from workshops.prepared import Lookup
 from workshops.times import iso
 
 from . import permissions, poll_results
@@ -118,9 +119,12 @@ def poll_answers_of(me: Participant) -> list[dict]:
             .values_list("voter", "data", "updated_at")]
 
 
+_POLL_IDS = Lookup(lambda workshop_id: Poll.objects.filter(workshop_id=workshop_id).values_list("pk", flat=True))
+
+
 def my_poll_answers(me: Participant) -> dict:
     """The reader's current answers, by poll id (found through the keyed hash, anonymous polls too)."""
-    polls = list(Poll.objects.filter(workshop_id=me.workshop_id).values_list("pk", flat=True))
+    polls = _POLL_IDS.all(me.workshop_id)
     keys = {voter_key(pid, me.pk): pid for pid in polls}
     return {str(keys[voter]): data for voter, data in
             PollAnswer.objects.filter(poll_id__in=polls, voter__in=keys).values_list("voter", "data")}

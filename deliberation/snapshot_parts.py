@@ -1,5 +1,6 @@
 """This app's part of the welcome snapshot."""
 from workshops.models import Participant, Room
+from workshops.prepared import Lookup
 from workshops.snapshot import snapshot_part
 
 from . import moderation, permissions, poll_selectors, selectors
@@ -8,9 +9,20 @@ from .models import Appeal, Board, Endorsement, Flag, QuestionVote, Reaction, Su
 
 @snapshot_part("rooms", shared=True)
 def rooms(me: Participant) -> list[dict]:
-    boards = {b.room_id: b.pk for b in Board.objects.filter(workshop_id=me.workshop_id, room__isnull=False)}
+    boards = dict(_ROOM_BOARDS.all(me.workshop_id))
     return [{"id": r.pk, "name": r.name, "board": boards.get(r.pk), "breakout": r.breakout_id, "top": r.top_ideas}
-            for r in Room.objects.filter(workshop_id=me.workshop_id).order_by("pk")]
+            for r in _ROOMS.all(me.workshop_id)]
+
+
+# The welcome's reads of one shape, built once (workshops.prepared): every join makes them.
+_ROOM_BOARDS = Lookup(lambda workshop_id: Board.objects.filter(workshop_id=workshop_id, room__isnull=False)
+                      .order_by("pk").values_list("room_id", "pk"))
+_ROOMS = Lookup(lambda workshop_id: Room.objects.filter(workshop_id=workshop_id).order_by("pk"))
+_MY_REACTIONS = Lookup(lambda pk: Reaction.objects.filter(participant_id=pk).values_list("idea_id", "value"))
+_MY_ENDORSEMENTS = Lookup(lambda pk: Endorsement.objects.filter(participant_id=pk).values_list("proposal_id", "value"))
+_MY_SURVEY = Lookup(lambda pk: SurveyAnswer.objects.filter(participant_id=pk).values_list("pk", flat=True)[:1])
+_MY_UPVOTES = Lookup(lambda pk: QuestionVote.objects.filter(participant_id=pk).order_by("question_id")
+                     .values_list("question_id", flat=True))
 
 
 @snapshot_part("boards", shared=True)
@@ -31,20 +43,18 @@ def own_ideas(me: Participant) -> list[dict]:
 
 @snapshot_part("my_reactions")
 def my_reactions(me: Participant) -> dict:
-    return {str(idea_id): value for idea_id, value in
-            Reaction.objects.filter(participant=me).values_list("idea_id", "value")}
+    return {str(idea_id): value for idea_id, value in _MY_REACTIONS.all(me.pk)}
 
 
 @snapshot_part("my_endorsements")
 def my_endorsements(me: Participant) -> dict:
-    return {str(proposal_id): value for proposal_id, value in
-            Endorsement.objects.filter(participant=me).values_list("proposal_id", "value")}
+    return {str(proposal_id): value for proposal_id, value in _MY_ENDORSEMENTS.all(me.pk)}
 
 
 @snapshot_part("my_survey")
 def my_survey(me: Participant) -> bool:
     """Whether this participant answered the survey (it takes one answer)."""
-    return SurveyAnswer.objects.filter(participant=me).exists()
+    return bool(_MY_SURVEY.all(me.pk))
 
 
 @snapshot_part("proposals", shared=True)
@@ -89,8 +99,7 @@ def questions(me: Participant) -> list[dict]:
 @snapshot_part("my_upvotes")
 def my_upvotes(me: Participant) -> list[int]:
     """The questions this reader upvoted."""
-    return list(QuestionVote.objects.filter(participant=me).order_by("question_id")
-                .values_list("question_id", flat=True))
+    return _MY_UPVOTES.all(me.pk)
 
 
 @snapshot_part("hands")
