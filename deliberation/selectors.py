@@ -5,7 +5,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from workshops import stream
 from workshops.errors import DomainError
 from workshops.extensions import Report
-from workshops.models import Participant, Room
+from workshops.models import Participant
 from workshops.prepared import Lookup
 from workshops.times import iso
 
@@ -58,28 +58,19 @@ def idea_audience(idea: Idea) -> tuple[str, ...]:
     return stream.to_room(permissions.board_room(idea.board))
 
 
-_BOARD = Lookup(lambda pk, workshop: Board.objects.filter(pk=pk, workshop_id=workshop), nargs=2)
-_ROOM = Lookup(lambda pk: Room.objects.select_related("breakout").filter(pk=pk))
-_IDEA = Lookup(lambda pk, workshop: Idea.objects.select_related("board", "author").filter(pk=pk, board__workshop_id=workshop),
-               nargs=2)
-_IDEA_LOCKED = Lookup(lambda pk, workshop: Idea.objects.select_related("board", "author").select_for_update(of=("self",))
-                      .filter(pk=pk, board__workshop_id=workshop), nargs=2)
-
-
-def _with_room(board: Board) -> Board:
-    """Load a room board's room and breakout, which the permissions read, in one query.
-
-    Commands look up one board or idea each: joining room and breakout into that lookup costs
-    more to build than this second query, and plenary boards (the most posted to) need neither.
-    """
-    if board.room_id is not None:
-        board.room = _ROOM.get(board.room_id)
-    return board
+# Commands look up one board or idea each, with the room and breakout the permissions read, joined
+# in: built once (workshops.prepared), the joins cost less than a second query for a room's board.
+_BOARD = Lookup(lambda pk, workshop: Board.objects.select_related("room__breakout").filter(pk=pk, workshop_id=workshop),
+                nargs=2)
+_IDEA = Lookup(lambda pk, workshop: Idea.objects.select_related("board__room__breakout", "author")
+               .filter(pk=pk, board__workshop_id=workshop), nargs=2)
+_IDEA_LOCKED = Lookup(lambda pk, workshop: Idea.objects.select_related("board__room__breakout", "author")
+                      .select_for_update(of=("self",)).filter(pk=pk, board__workshop_id=workshop), nargs=2)
 
 
 def board_get(actor: Participant, board_id: int) -> Board:
     try:
-        board = _with_room(_BOARD.get(board_id, actor.workshop_id))
+        board = _BOARD.get(board_id, actor.workshop_id)
     except Board.DoesNotExist:
         board = None
     if board is None or not permissions.can_see_board(actor, board):
@@ -91,7 +82,6 @@ def idea_get(actor: Participant, idea_id: int, *, field: str = "idea", lock: boo
     """An idea of the actor's workshop that the actor may see, or not_found."""
     try:
         idea = (_IDEA_LOCKED if lock else _IDEA).get(idea_id, actor.workshop_id)
-        _with_room(idea.board)
     except Idea.DoesNotExist:
         idea = None
     if idea is None or not permissions.can_see_idea(actor, idea):
