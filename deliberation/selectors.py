@@ -118,14 +118,18 @@ def _payloads(qs) -> list[dict]:
                  created_at, hidden, held) in qs.values_list(*_ROW)]
 
 
+# Whether a participant has an idea that is not public (held, hidden, withdrawn): every welcome asks.
+_NOT_PUBLIC = Lookup(lambda pk: Idea.objects.filter(author_id=pk).exclude(status=Idea.Status.VISIBLE)
+                     .values_list("pk", flat=True)[:1])
+
+
 def ideas_visible_to(actor: Participant, *, board: Board | None = None, share: str = "all") -> list[dict]:
     """Every idea the actor may see (only on `board` when given), in posting order, with reaction counts.
 
     `share`: "all"; "kind", what every reader of the actor's role and room sees (a welcome keeps
     it, snapshot.reader_kind); or "own", the rest: the actor's own ideas that are not public.
     """
-    if share == "own" and (actor.role in permissions.MODERATING or not Idea.objects.filter(
-            author=actor).exclude(status=Idea.Status.VISIBLE).exists()):
+    if share == "own" and (actor.role in permissions.MODERATING or not _NOT_PUBLIC.all(actor.pk)):
         return []  # staff read every idea in their kind's share; most people have no idea that is not public
     if board is None:
         board_ids = [b.pk for b in boards_visible_to(actor)]

@@ -21,6 +21,8 @@ _ROOMS = Lookup(lambda workshop_id: Room.objects.filter(workshop_id=workshop_id)
 _MY_REACTIONS = Lookup(lambda pk: Reaction.objects.filter(participant_id=pk).values_list("idea_id", "value"))
 _MY_ENDORSEMENTS = Lookup(lambda pk: Endorsement.objects.filter(participant_id=pk).values_list("proposal_id", "value"))
 _MY_SURVEY = Lookup(lambda pk: SurveyAnswer.objects.filter(participant_id=pk).values_list("pk", flat=True)[:1])
+_MY_APPEALS = Lookup(lambda workshop_id, pk: Appeal.objects.filter(
+    idea__board__workshop_id=workshop_id, idea__author_id=pk).order_by("pk"), nargs=2)
 _MY_UPVOTES = Lookup(lambda pk: QuestionVote.objects.filter(participant_id=pk).order_by("question_id")
                      .values_list("question_id", flat=True))
 
@@ -85,8 +87,7 @@ def own_appeals(me: Participant) -> list[dict]:
     """A citizen's own appeals."""
     if me.role in permissions.MODERATING:
         return []
-    qs = Appeal.objects.filter(idea__board__workshop_id=me.workshop_id, idea__author=me).order_by("pk")
-    return [moderation.appeal_payload(a) for a in qs]
+    return [moderation.appeal_payload(a) for a in _MY_APPEALS.all(me.workshop_id, me.pk)]
 
 
 @snapshot_part("questions")

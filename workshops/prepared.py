@@ -6,13 +6,17 @@ costs several times what PostgreSQL takes to answer: in-process on PostgreSQL a
 `Participant.objects.select_related("workshop").get(pk=...)` took about 650 µs of CPU where the
 same statement through a bare cursor took about 100 (bench/README.md, eleventh round). A `Lookup`
 builds its queryset once, with marker values where the arguments go, keeps the SQL, the
-positions of the markers among its parameters and the compiler (which knows how rows become
-models: columns, select_related, converters), and then only executes and builds the models.
+positions of the markers among its parameters and what the compiler knows of how rows become
+models (columns, select_related, converters), and then only executes and builds the models.
 
 The statement is the ORM's own, so it reads what the queryset would read, statement counters
 (`assertNumQueries`, CaptureQueriesContext) see it, and a change to the queryset is a change to
-the lookup. Each thread compiles its own: a compiler holds its thread's connection. No library
-does this for Django 5.2 (django-prepared-queries, the one there was, stopped at Django 1.x).
+the lookup. It is compiled once per process, not per thread: Django runs each
+HTTP request's sync code in a thread of its own (ASGIHandler's ThreadSensitiveContext), so a
+per-thread lookup was compiled again for every request. What the compiled lookup keeps is the
+same for every thread; each run takes the running thread's connection, and hands that to the
+converters. No library does this for Django 5.2 (django-prepared-queries, the one there was,
+stopped at Django 1.x).
 
 Arguments are integers (keys) or text, passed to the database as they are: give a text column
 a str, anything else an int. An integer outside a 64-bit column's range matches nothing, as in a
@@ -36,26 +40,29 @@ _MARKER = 1_000_000_007  # markers are _MARKER, _MARKER + 1, ...: in range for a
 class _Compiled:
     def __init__(self, queryset: QuerySet, nargs: int):
         self.db = queryset.db
-        self.compiler = queryset.query.get_compiler(using=self.db)
-        self.sql, params = self.compiler.as_sql()
+        compiler = queryset.query.get_compiler(using=self.db)  # holds this thread's connection: not kept
+        self.sql, params = compiler.as_sql()
         self.params = list(params)
-        self.slots: list[tuple[int, int]] = []  # (position in params, argument)
+        # (position in params, argument, how the ORM wrapped it): on PostgreSQL a comparison with a
+        # bigint column (seq__gt) passes psycopg's Int8, an int of its own type, which the value keeps.
+        self.slots: list[tuple[int, int, type | None]] = []
         for arg in range(nargs):
             marker = _MARKER + arg  # a text column's lookup turns it into text
-            at = [i for i, p in enumerate(self.params) if (type(p) is int and p == marker) or p == str(marker)]
+            at = [i for i, p in enumerate(self.params)
+                  if (isinstance(p, int) and not isinstance(p, bool) and p == marker) or p == str(marker)]
             if len(at) != 1:
                 raise ValueError(f"argument {arg} appears {len(at)} times among the parameters of {self.sql}")
-            self.slots.append((at[0], arg))
-        columns = [selected[0] for selected in self.compiler.select[:self.compiler.col_count]]
-        if self.compiler.has_composite_fields(columns):
+            wrap = type(self.params[at[0]])
+            self.slots.append((at[0], arg, None if wrap in (int, str) else wrap))
+        columns = [selected[0] for selected in compiler.select[:compiler.col_count]]
+        if compiler.has_composite_fields(columns):
             raise ValueError("a Lookup does not read composite fields")
-        self.converters = self.compiler.get_converters(columns)  # results_iter would find them every time
+        self.converters = compiler.get_converters(columns)  # results_iter would find them every time
         self.model = queryset.model
         self.kind = queryset._iterable_class
         if self.kind not in (ModelIterable, ValuesListIterable, FlatValuesListIterable):
             raise ValueError(f"a Lookup reads models or values_list rows, not {self.kind.__name__}")
         if self.kind is ModelIterable:
-            compiler = self.compiler
             klass_info = compiler.klass_info
             fields = klass_info["select_fields"]
             self.start, self.end = fields[0], fields[-1] + 1
@@ -65,13 +72,13 @@ class _Compiled:
 
     def rows(self, values: tuple) -> list:
         params = self.params.copy()
-        for at, arg in self.slots:
-            params[at] = values[arg]
+        for at, arg, wrap in self.slots:
+            params[at] = values[arg] if wrap is None else wrap(values[arg])
         with connections[self.db].cursor() as cursor:
             cursor.execute(self.sql, params)
             fetched = cursor.fetchall()
         if self.converters:
-            fetched = self.compiler.apply_converters(fetched, self.converters)
+            fetched = _converted(fetched, self.converters, connections[self.db])
         return list(map(tuple, fetched)) if self.kind is ValuesListIterable else list(fetched)
 
     def found(self, values: tuple) -> list:
@@ -92,24 +99,37 @@ class _Compiled:
         return found
 
 
+def _converted(rows, converters: dict, connection) -> list[list]:
+    """`SQLCompiler.apply_converters`, with this thread's connection rather than the compiler's."""
+    converters = list(converters.items())
+    out = []
+    for row in map(list, rows):
+        for pos, (convs, expression) in converters:
+            value = row[pos]
+            for converter in convs:
+                value = converter(value, expression, connection)
+            row[pos] = value
+        out.append(row)
+    return out
+
+
 class Lookup:
     """`build(*args) -> QuerySet` (of models, or a `values_list`), compiled once per thread; `all`, `first` and
     `get` run it with the values in the arguments' places.
 
     `build` must use each argument exactly once, as a filter value, and not depend on anything
-    else that changes (the time, settings): it runs once per thread.
+    else that changes (the time, settings): it runs once per process (two threads that meet a new
+    lookup at once may both build it; either result serves). The project has one database.
     """
 
     def __init__(self, build: Callable[..., QuerySet], nargs: int = 1):
         self.build, self.nargs = build, nargs
-        self._local = threading.local()
+        self._once: _Compiled | None = None
 
     def _compiled(self) -> _Compiled:
-        compiled = getattr(self._local, "compiled", None)
-        if compiled is None:
-            queryset = self.build(*(_MARKER + arg for arg in range(self.nargs)))
-            compiled = self._local.compiled = _Compiled(queryset, self.nargs)
-        return compiled
+        if self._once is None:
+            self._once = _Compiled(self.build(*(_MARKER + arg for arg in range(self.nargs))), self.nargs)
+        return self._once
 
     def all(self, *values) -> list:
         """What the queryset finds with these values, in its order: models, or the rows of a

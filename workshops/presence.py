@@ -23,7 +23,7 @@ it took, so no change is left untold.
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from . import stream
@@ -81,7 +81,13 @@ def _flush(workshop_id: int, now: datetime) -> int:
                 if (p.pk in online) != p.presence_online and p.erased_at is None and p.admitted]
         for p in tell:
             p.presence_online, p.presence_prev_at, p.presence_at = p.pk in online, p.presence_at, now
-        Participant.objects.bulk_update(tell, ["presence_online", "presence_prev_at", "presence_at"])
+        # Two plain UPDATEs, not bulk_update's CASE per row (a tenth of a join storm's flush): each
+        # row's previous time is its own told time, which SET reads as it was before the statement.
+        for state in (True, False):
+            told = [p.pk for p in tell if p.presence_online is state]
+            if told:
+                Participant.objects.filter(pk__in=told).update(presence_online=state,
+                                                               presence_prev_at=F("presence_at"), presence_at=now)
         stream.emit_many(workshop_id, [(PresenceChanged(participant=participant_payload(p, online=p.presence_online)),
                                         stream.EVERYONE) for p in tell])
         return len(tell)

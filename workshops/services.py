@@ -179,6 +179,12 @@ def staff_remove(*, actor: Participant, username: str) -> Participant:
     return participant
 
 
+# What every join reads: the workshop's state now, and the names its staff go by.
+_JOIN_STATE = Lookup(lambda pk: Workshop.objects.filter(pk=pk).values_list("status", "last_seq", "waiting_room"))
+_STAFF_NAMES = Lookup(lambda workshop_id: Participant.objects.filter(workshop_id=workshop_id).exclude(role=R.CITIZEN)
+                      .values_list("name", "user__username"))
+
+
 @transaction.atomic
 def participant_join(*, workshop: Workshop, name: str, profile: dict | None = None,
                      existing_id: int | None = None, user=None, device: str = "") -> Participant:
@@ -200,8 +206,7 @@ def participant_join(*, workshop: Workshop, name: str, profile: dict | None = No
     # every event (the seq lock is that row too), so a join storm went one at a time. A join that
     # races the workshop's end finds an ended workshop in its welcome; `joined_seq` may be a few
     # events early, which only lets a resume replay events from the moments of joining.
-    status, last_seq, waiting_room = Workshop.objects.filter(pk=workshop.pk).values_list(
-        "status", "last_seq", "waiting_room").get()
+    status, last_seq, waiting_room = _JOIN_STATE.get(workshop.pk)
     if status == S.ENDED:
         raise DomainError("ended")
     answers = _valid_profile(workshop, profile or {})
@@ -223,7 +228,7 @@ def _citizen_name(workshop: Workshop, name: str) -> str:
         name = names.name_checked(name)
     except ValueError as exc:
         raise DomainError("invalid", fields={"name": str(exc)}) from None
-    staff = Participant.objects.filter(workshop=workshop).exclude(role=R.CITIZEN).values_list("name", "user__username")
+    staff = _STAFF_NAMES.all(workshop.pk)
     if names.name_key(name) in {names.name_key(n) for pair in staff for n in pair if n}:
         raise DomainError("invalid", fields={"name": "A member of staff goes by this name; choose another."})
     return name
@@ -346,6 +351,9 @@ def announce(*, actor: Participant, text: str) -> None:
 
 
 _LOCKED_PARTICIPANT = Lookup(lambda pk: Participant.objects.select_for_update().filter(pk=pk))
+# The last heartbeat of the process that holds each of a participant's sockets (a few rows).
+_SOCKET_BEATS = Lookup(lambda pk: Connection.objects.filter(participant_id=pk)
+                       .values_list("server__heartbeat_at", flat=True))
 
 
 @transaction.atomic
@@ -357,7 +365,7 @@ def connection_open(*, participant: Participant, server: ServerProcess, channel_
     # The cap counts the sockets on every live process; rows left by a crashed one
     # (heartbeat stale, swept soon) must not lock a person out meanwhile.
     live = timezone.now() - timedelta(seconds=STALE_AFTER_S)
-    if Connection.objects.filter(participant=participant, server__heartbeat_at__gte=live).count() >= max_sockets:
+    if sum(beat >= live for beat in _SOCKET_BEATS.all(participant.pk)) >= max_sockets:
         raise DomainError("too_many_sockets", f"At most {max_sockets} open connections per participant.")
     connection = Connection.objects.create(participant=participant, server=server, channel_name=channel_name)
     if locked.admitted:  # nobody but staff learns of someone in the waiting room

@@ -24,6 +24,7 @@ from .events import (BreakoutClosed, coalescing_key, ParticipantAdmitted, Partic
                      ParticipantRemoved, RoleChanged, RoomAssigned, StreamEvent)
 from .groups import workshop_group
 from .models import CommandReceipt, Event, Participant, RequestReceipt, Workshop
+from .prepared import Lookup
 from .times import iso
 
 __all__ = ["emit", "emit_many", "take_turn", "forget_name", "publishing", "encode", "visible", "events_after",
@@ -196,13 +197,17 @@ def visible(audience, *, participant_id: int, role: str, room_id: int | None) ->
     return allowed
 
 
+# Every welcome that starts from a kept snapshot, and every hub that missed a message, reads these.
+_EVENTS_AFTER = Lookup(lambda workshop_id, seq: Event.objects.filter(workshop_id=workshop_id, seq__gt=seq)
+                       .order_by("seq"), nargs=2)
+_EVENTS_BETWEEN = Lookup(lambda workshop_id, seq, until: Event.objects.filter(
+    workshop_id=workshop_id, seq__gt=seq, seq__lte=until).order_by("seq"), nargs=3)
+
+
 def events_after(workshop_id: int, seq: int, *, until: int | None = None,
                  reader: Participant | None = None) -> list[dict]:
     """Stored events after `seq` (up to `until`), as layer items, in order; a replay is rewritten for `reader`."""
-    qs = Event.objects.filter(workshop_id=workshop_id, seq__gt=seq).order_by("seq")
-    if until is not None:
-        qs = qs.filter(seq__lte=until)
-    events = list(qs)
+    events = _EVENTS_AFTER.all(workshop_id, seq) if until is None else _EVENTS_BETWEEN.all(workshop_id, seq, until)
     if reader is not None:
         replay.rewrite(reader, events)
     return [layer_message(e) for e in events]

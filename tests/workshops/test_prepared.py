@@ -4,6 +4,7 @@ import threading
 import pytest
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from deliberation.models import Idea
 from tests.factories import citizen, idea, plenary, workshop_with_facilitator
@@ -99,23 +100,33 @@ def test_an_argument_used_twice_or_not_at_all_is_refused_when_compiled():
         unused.first(1)
 
 
-def test_each_thread_compiles_on_its_own_connection():
+@pytest.mark.django_db(transaction=True)
+def test_one_compile_serves_every_thread_each_on_its_own_connection():
+    """Django runs each HTTP request's sync code in a new thread: a lookup compiled per thread was
+    compiled again for every request. It runs on the running thread's connection, converters too."""
     workshop, _ = workshop_with_facilitator()
     an = citizen(workshop, "An")
+    an.presence_at = timezone.now()  # a datetime column: the backend's converter makes it aware
+    an.save()
     assert participant_with_workshop.get(an.pk).name == "An"
-    seen = []
+    compiled = participant_with_workshop._compiled()
+    seen = {}
 
     def other_thread():
         try:
-            seen.append(participant_with_workshop._compiled().compiler.connection is connections["default"])
+            with CaptureQueriesContext(connections["default"]) as queries:
+                found = participant_with_workshop.get(an.pk)
+            seen.update(same=participant_with_workshop._compiled() is compiled, statements=len(queries),
+                        found=fields(found), orm=fields(Participant.objects.get(pk=an.pk)))
         finally:
             connections.close_all()
 
-    thread = threading.Thread(target=other_thread)
-    thread.start()
-    thread.join()
-    assert seen == [True]
-    assert participant_with_workshop._compiled().compiler.connection is connections["default"]
+    with CaptureQueriesContext(connection) as here:
+        thread = threading.Thread(target=other_thread)
+        thread.start()
+        thread.join()
+    assert seen["same"] and seen["statements"] == 1 and len(here) == 0
+    assert seen["found"] == seen["orm"] and seen["found"]["presence_at"].tzinfo is not None
 
 
 def test_values_list_rows_come_in_the_order_asked_for_annotations_too():
@@ -160,3 +171,22 @@ def test_an_insert_writes_what_create_would_and_breaks_constraints_as_create_doe
     with pytest.raises(TypeError):
         receipt(an.pk, "r2")
     assert CommandReceipt.objects.filter(participant=an).count() == 1
+
+
+def test_a_range_over_a_bigint_column_keeps_the_drivers_own_integer_type():
+    """On PostgreSQL, Django passes a bigint comparison's value as psycopg's Int8 (seq__gt): the
+    lookup finds the marker in it, and passes each value the same way."""
+    from workshops import stream
+    from workshops.models import Event
+    from workshops.events import PresenceChanged
+    from workshops.selectors import participant_payload
+    workshop, fac = workshop_with_facilitator()
+    an = citizen(workshop, "An")
+    for online in (True, False, True, False):
+        stream.emit(workshop, PresenceChanged(participant=participant_payload(an, online=online)),
+                    audience=stream.EVERYONE)
+    last = Workshop.objects.get(pk=workshop.pk).last_seq
+    seqs = list(Event.objects.filter(workshop=workshop).order_by("seq").values_list("seq", flat=True))
+    assert [e["seq"] for e in stream.events_after(workshop.pk, seqs[0], until=seqs[2])] == seqs[1:3]
+    assert [e["seq"] for e in stream.events_after(workshop.pk, seqs[-2])] == [seqs[-1]] and seqs[-1] == last
+    assert stream.events_after(workshop.pk, last) == []

@@ -77,6 +77,22 @@ def test_changes_are_told_at_most_twice_per_window_with_a_controlled_clock():
         True, t0 + timedelta(milliseconds=250), t0 + WINDOW, False)
 
 
+def test_one_flush_stores_each_participant_its_own_told_times():
+    workshop, fac = workshop_with_facilitator()
+    an, bo, cy = (citizen(workshop, name=n) for n in ("An", "Bo", "Cy"))
+    srv = server()
+    t0 = timezone.now() - timedelta(minutes=1)
+    sockets = {p.pk: open_socket(p, srv, f"ws.{p.pk}") for p in (an, bo)}
+    assert presence.presence_flush(now=t0) == 2  # An and Bo online at t0
+    services.connection_close(connection_id=sockets[an.pk].pk)  # An leaves, Cy comes
+    open_socket(cy, srv, "ws.cy")
+    t1 = t0 + WINDOW
+    assert presence.presence_flush(now=t1) == 2
+    stored = {p.pk: (p.presence_online, p.presence_prev_at, p.presence_at)
+              for p in Participant.objects.filter(pk__in=[an.pk, bo.pk, cy.pk])}
+    assert stored == {an.pk: (False, t0, t1), bo.pk: (True, None, t0), cy.pk: (True, None, t1)}
+
+
 @pytest.mark.parametrize("end_online, after_flush", [(True, [True]), (False, [])],
                          ids=["ends-online-told-once", "ends-where-last-told-nothing"])
 def test_fifty_connect_close_cycles_between_flushes_tell_only_a_changed_last_state(end_online, after_flush):
