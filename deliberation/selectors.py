@@ -251,11 +251,17 @@ def proposal_payload(proposal: Proposal, *, groups=None) -> dict:
 
 def proposals_visible_to(actor: Participant) -> list[dict]:
     """Published proposals for everyone; drafts too for facilitators."""
-    qs = Proposal.objects.filter(workshop_id=actor.workshop_id).order_by("pk")
-    if actor.role != Participant.Role.FACILITATOR:
-        qs = qs.filter(status=Proposal.Status.PUBLISHED)
+    found = (_PROPOSALS if actor.role == Participant.Role.FACILITATOR else _PUBLISHED).all(actor.workshop_id)
+    if not found:  # most welcomes: before the synthesis, without asking for the groups
+        return []
     groups = synthesis.groups_of(actor.workshop_id)
-    return [proposal_payload(p, groups=groups) for p in qs]
+    return [proposal_payload(p, groups=groups) for p in found]
+
+
+# Every welcome reads these.
+_PROPOSALS = Lookup(lambda workshop_id: Proposal.objects.filter(workshop_id=workshop_id).order_by("pk"))
+_PUBLISHED = Lookup(lambda workshop_id: Proposal.objects.filter(
+    workshop_id=workshop_id, status=Proposal.Status.PUBLISHED).order_by("pk"))
 
 
 def proposal_get(actor: Participant, proposal_id: int, *, lock: bool = False) -> Proposal:
