@@ -127,6 +127,8 @@ _POLL_IDS = Lookup(lambda workshop_id: Poll.objects.filter(workshop_id=workshop_
 def my_poll_answers(me: Participant) -> dict:
     """The reader's current answers, by poll id (found through the keyed hash, anonymous polls too)."""
     polls = _POLL_IDS.all(me.workshop_id)
+    if not polls:  # most welcomes
+        return {}
     keys = {voter_key(pid, me.pk): pid for pid in polls}
     return {str(keys[voter]): data for voter, data in
             PollAnswer.objects.filter(poll_id__in=polls, voter__in=keys).values_list("voter", "data")}
