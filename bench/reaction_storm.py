@@ -21,9 +21,16 @@ Printed:
 - frames per observer socket per second (WebSocket frames: a `batch` is one),
   those that carry reaction updates (`idea.reacted`, alone or in a batch) and
   all: max over observers and seconds, and p99 over observers and the seconds
-  of the storm (target: at most 4 from reactions); and how many frames came
-  less than 200 ms after the one before at their socket (the server coalesces
-  over 0.25 s; closer frames were sent closer, or met on the way);
+  of the storm; and how many frames came less than 200 ms after the one before
+  at their socket (the server coalesces over 0.25 s; closer frames were sent
+  closer, or met on the way). This client decodes every observer's every
+  frame, hundreds of thousands of events a second, on the two cores the workers
+  and the database use too: it falls behind and reads in bunches, which moves
+  frames into the next second of its own clock. So --probes more observers
+  (50) sit in a process of their own that decodes nothing and only notes when
+  each frame came: their frames per second (target: at most 4 from reactions)
+  and the shortest gap between two frames at one socket are what a socket
+  gets, within a few milliseconds;
 - delivery latency of reaction updates: from a reaction's ack at its reactor
   to the moment an observer holds counts for that idea that include it, for
   every reaction at every observer: p50, p99 (target under 1 s), max; and
@@ -43,6 +50,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import sys
@@ -103,6 +111,68 @@ class Observer(LiveClient):
         self.frames_per_s[second] += 1
         if any(e["type"] == "idea.reacted" for e in events):
             self.reaction_frames_per_s[second] += 1
+
+
+class Probe(LiveClient):
+    """An observer in the probe process: notes when each reaction frame came, decodes nothing."""
+
+    decode_events = False
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.start: float | None = None
+        self.arrivals: list[float] = []
+
+    def on_text(self, payload: bytes) -> None:
+        if self.start is not None and b'"idea.reacted"' in payload:
+            self.arrivals.append(time.monotonic() - self.start)
+        super().on_text(payload)
+
+
+async def probe_process(args) -> None:
+    """The probes' side (--probe-of): join, say `ready`, note frames between `start` and `stop` on stdin,
+    print per probe its reaction frames per second and its shortest gap, as JSON."""
+    from types import SimpleNamespace
+    workers = [SimpleNamespace(server=SimpleNamespace(host=host, port=int(port)), url=f"http://{host}:{port}")
+               for host, port in (w.rsplit(":", 1) for w in args.probe_of.split(","))]
+    failures: Counter = Counter()
+    probes = [await arrive(workers[i % len(workers)], args.code, f"Probe {i}", Probe, failures=failures)
+              for i in range(args.probes)]
+    if None in probes:
+        raise RuntimeError(f"a probe could not join: {dict(failures)}")
+    loop = asyncio.get_running_loop()
+    print("ready", flush=True)
+    await loop.run_in_executor(None, sys.stdin.readline)  # start
+    now = time.monotonic()
+    for probe in probes:
+        probe.start = now
+    await loop.run_in_executor(None, sys.stdin.readline)  # stop
+    seconds = int(args.duration)
+    print(json.dumps([{"per_s": [sum(1 for t in p.arrivals if int(t) == k) for k in range(seconds)],
+                       "shortest": min((b - a for a, b in zip(p.arrivals, p.arrivals[1:])), default=None)}
+                      for p in probes]), flush=True)
+    for probe in probes:
+        probe.close()
+
+
+async def start_probes(stack: Stack, code: str, args):
+    """The probe process, once its probes are in."""
+    workers = ",".join(f"{w.server.host}:{w.server.port}" for w in stack.workers)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, __file__, "--probe-of", workers, "--code", code, "--probes", str(args.probes),
+        "--duration", str(args.duration), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+    line = await asyncio.wait_for(process.stdout.readline(), timeout=300)
+    if line.strip() != b"ready":
+        raise RuntimeError(f"the probe process did not start: {line!r}")
+    return process
+
+
+async def probe_results(process) -> list[dict]:
+    process.stdin.write(b"stop\n")
+    await process.stdin.drain()
+    line = await asyncio.wait_for(process.stdout.readline(), timeout=120)
+    await process.wait()
+    return json.loads(line)
 
 
 class Reactor(LiveClient):
@@ -201,6 +271,7 @@ async def run(args) -> dict:
         failures = Counter()
         observers = await join_all(stack, code, [f"Observer {i}" for i in range(args.observers)], Observer, failures)
         reactors = await join_all(stack, code, [f"Reactor {i}" for i in range(args.reactors)], Reactor, failures)
+        prober = await start_probes(stack, code, args) if args.probes else None
         await quiet(stats)
         ideas = sorted(observers[0].counts)
         print(f"{len(observers)} observers and {len(reactors)} reactors joined and connected in "
@@ -212,6 +283,9 @@ async def run(args) -> dict:
         now = time.monotonic()
         for o in observers:
             o.start = now
+        if prober:
+            prober.stdin.write(b"start\n")
+            await prober.stdin.drain()
         acked, ack_latency, errors, behind = await storm(reactors, ideas, args)
         last_ack = time.monotonic()
         while True:  # the database is read again each time: a command not yet answered may still commit
@@ -221,6 +295,7 @@ async def run(args) -> dict:
                 break
             await asyncio.sleep(0.5)
         exact_after = time.monotonic() - last_ack
+        probed = await probe_results(prober) if prober else []
         if wrong:
             print(f"observers that differ from the database: {differences([o.counts for o in observers], truth)}",
                   flush=True)
@@ -240,6 +315,10 @@ async def run(args) -> dict:
                 "ack": ack_latency, "delivery": delivery, "from_send": from_send, "missing": missing,
                 "frames_peak": frames_peak, "frames_p99": frames_p99,
                 "reaction_peak": reaction_peak, "reaction_p99": reaction_p99,
+                "probes": len(probed), "probe_peak": max((max(p["per_s"]) for p in probed), default=0),
+                "probe_p99": percentile([n for p in probed for n in p["per_s"]], 99) if probed else 0,
+                "probe_gap_ms": min((p["shortest"] for p in probed if p["shortest"] is not None),
+                                    default=float("nan")) * 1e3,
                 "wrong": len(wrong), "exact_after_s": exact_after, "closed": dict(closed),
                 "cpu": cpu, "loop_cpu": loop, "client_cpu": client_cpu, "drained_s": last_ack - now,
                 "frames_mean": sum(sum(o.frames_per_s.values()) for o in observers) / len(observers),
@@ -265,7 +344,14 @@ def main() -> int:
                         help="seconds to wait for the last answers after the last reaction went out")
     parser.add_argument("--settle", type=float, default=60,
                         help="seconds after the last answer for every observer's counts to be exact")
+    parser.add_argument("--probes", type=int, default=50,
+                        help="observers in a process of their own that only time their frames (0: none)")
+    parser.add_argument("--probe-of", help=argparse.SUPPRESS)  # the probe process: its workers, host:port,...
+    parser.add_argument("--code", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.probe_of:
+        asyncio.run(probe_process(args))
+        return 0
     per_reactor = args.rate / args.reactors
     if per_reactor * 10 > 20 * 0.9:
         parser.error(f"{per_reactor:.2f} reactions a second per reactor trips the default limit of 20 per 10 s: "
@@ -279,10 +365,12 @@ def main() -> int:
     started = time.monotonic()
     r = asyncio.run(run(args))
     d, a, s = r["delivery"], r["ack"], r["from_send"]
-    print(f"\n| observers | reactions/s x s | frames per observer per s from reactions: max / p99 | all frames: "
-          f"max / p99 | delivery p50 / p99 / max | ack p50 / p99 / max | observers exact | worker CPU | client CPU |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("\n| observers | reactions/s x s | frames per observer per s from reactions: max / p99 | the same at "
+          "the probes (a process of their own): max / p99 | all frames: "
+          "max / p99 | delivery p50 / p99 / max | ack p50 / p99 / max | observers exact | worker CPU | client CPU |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     print(f"| {r['observers']:,} | {args.rate:g} x {args.duration:g} | {r['reaction_peak']} / {r['reaction_p99']:g} | "
+          f"{r['probe_peak']} / {r['probe_p99']:g} | "
           f"{r['frames_peak']} / {r['frames_p99']:g} | {ms(d.percentile(50))} / {ms(d.percentile(99))} / "
           f"{ms(d.max_s)} | {ms(a.percentile(50))} / {ms(a.percentile(99))} / {ms(a.max_s)} | "
           f"{r['observers'] - r['wrong']} of {r['observers']} | "
@@ -296,12 +384,14 @@ def main() -> int:
           f"{d.n:,} deliveries measured ({d.early:,} seen by the observer before the ack reached its sender), "
           f"{r['missing']:,} never held; {r['frames_mean']:.0f} frames per observer in all, "
           f"{r['close_gaps']:,} of {r['frames_all']:,} less than {CLOSE_GAP_S * 1e3:.0f} ms after the one before "
-          f"(shortest {r['shortest_ms']:.0f} ms); sockets closed: "
+          f"(shortest {r['shortest_ms']:.0f} ms); at the {r['probes']} probes the shortest gap between two "
+          f"frames {r['probe_gap_ms']:.0f} ms; sockets closed: "
           f"{r['closed'] or 'none'}; every observer exact {r['exact_after_s']:.1f} s after the last ack"
           f"{'' if not r['wrong'] else ' (NOT: ' + str(r['wrong']) + ' observers differ from the database)'}; "
           f"delivery from the send of the reaction p50 {ms(s.percentile(50))}, p99 {ms(s.percentile(99))}; "
           f"whole run {time.monotonic() - started:.0f} s", flush=True)
-    ok = not r["wrong"] and not r["missing"] and r["reaction_peak"] <= 4 and d.percentile(99) < 1
+    ok = not r["wrong"] and not r["missing"] and (r["probe_peak"] if r["probes"] else r["reaction_peak"]) <= 4 \
+        and d.percentile(99) < 1
     return 0 if ok else 1
 
 

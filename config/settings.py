@@ -201,8 +201,10 @@ INSPRAAK = {
     "EVENT_RETENTION_HOURS": env_int("INSPRAAK_EVENT_RETENTION_HOURS", 24 * 7),
     "HUB_RESYNC_S": float(os.environ.get("INSPRAAK_HUB_RESYNC_S", "5")),
     # Events that only update counts or presence wait at most this long, to go out together (2.3):
-    # a socket gets at most 1 / COALESCE_S frames a second of them, whatever the vote rate.
-    "COALESCE_S": float(os.environ.get("INSPRAAK_COALESCE_S", "0.25")),
+    # a socket gets at most 1 / COALESCE_S frames a second of them, whatever the vote rate. Not 0.25:
+    # a hand-over reaches the sockets as late as its worker gets a core, and on a busy machine that
+    # varies by 100 ms or more, which put a fifth frame in a socket's second (bench/README.md).
+    "COALESCE_S": float(os.environ.get("INSPRAAK_COALESCE_S", "0.3")),
     # How often every process tells the reaction counts that changed (deliberation.tallies).
     "TALLY_S": float(os.environ.get("INSPRAAK_TALLY_S", "0.25")),
     # Seconds between the server's own full garbage collections (workshops.background.settle_memory); 0: off.

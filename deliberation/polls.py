@@ -27,8 +27,8 @@ __all__ = ["CLOSE", "RESULTS", "RESULTS_WINDOW", "poll_open", "poll_answer", "po
 CLOSE = "poll.timeout"  # deadline kinds
 RESULTS = "poll.flush"
 # Two `poll.results` of a poll are stored at least this far apart. The hub may hold one for up to
-# COALESCE_S (0.25 s) and hand the next over at once, so sockets may get them that much closer:
-# three in a row still span 2 x 0.7 - 0.25 = 1.15 s, so no socket gets more than two in any second.
+# COALESCE_S (0.3 s) and hand the next over at once, so sockets may get them that much closer:
+# three in a row still span 2 x 0.7 - 0.3 = 1.1 s, so no socket gets more than two in any second.
 RESULTS_WINDOW = timedelta(seconds=0.7)
 SCALE_LIMIT = 1000  # scale ends lie within +-SCALE_LIMIT, at most MAX_SCALE_STEPS apart
 MAX_SCALE_STEPS = 100

@@ -343,9 +343,19 @@ class Hub:
     async def _flush_later(self, workshop_id: int) -> None:
         async with self.lock:
             topic = self.topics.get(workshop_id)
-            if topic is not None:
-                topic.timer = None
-                await self._flush(topic)
+            if topic is None:
+                return
+            topic.timer = None
+            # While this waited for the lock, `deliver` may have handed over (news that cannot wait, or
+            # the time was up): that cancelled a timer which had already fired. Flushing again now
+            # would send a second frame right after that one; wait out the rest of the interval.
+            loop = asyncio.get_running_loop()
+            wait = topic.flushed_at + settings.INSPRAAK["COALESCE_S"] - loop.time()
+            if wait > 0:
+                if topic.queue:
+                    topic.timer = loop.call_later(wait, self._flush_soon, workshop_id)
+                return
+            await self._flush(topic)
 
     async def _flush(self, topic: Topic) -> None:
         if topic.timer is not None:

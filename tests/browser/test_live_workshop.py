@@ -256,7 +256,7 @@ def test_rate_limited_reactions_say_when_to_retry_and_end_in_the_servers_state(p
     expect(idea.locator(":scope > article .form-status")).to_contain_text("Try again in")
     wait_until(a, lambda: not an.pending_commands(code), "every reaction to be answered")
     # The last idea.reacted may follow the last answer by up to the server's coalescing window
-    # (INSPRAAK_COALESCE_S, 0.25 s): the counts are the server's once it has come.
+    # (INSPRAAK_COALESCE_S, 0.3 s): the counts are the server's once it has come.
     a.wait_for_timeout(1000)
     shown = agree.get_attribute("aria-pressed")
     count = agree.locator(".count").text_content()
