@@ -26,7 +26,7 @@ help:
 	@echo "make serve     WORKERS=n Daphne workers on HOST:PORT.. with the settings in the environment"
 	@echo "               (DATABASE_URL, REDIS_URL, SECRET_KEY, ...: see docs/deploy.md)"
 	@echo "make test      install/start Redis, PostgreSQL, Chromium, Node.js, axe-core; run the Node"
-	@echo "               unit tests (node --test frontend/), then pytest on tests/"
+	@echo "               unit tests (node --test frontend/), the prepared lookups on PostgreSQL, then pytest on tests/"
 	@echo "               (PYTEST_ARGS='-k restart' narrows it down)"
 	@echo "make services  only install/start the test services"
 	@echo "make venv      create .venv and install the project with its test extras"
@@ -83,6 +83,9 @@ test: export SECRET_KEY ?= tests-only-secret-key-not-for-production-7f3c9a1e5b2d
 # The Node unit tests go first: quick, and a failure stops here with Node's own summary last.
 test: services
 	node --test --test-reporter=spec frontend/
+	@# The prepared lookups meet each backend's own parameter types (psycopg's Int8): on PostgreSQL too.
+	DATABASE_URL=$$($(BIN)/python -c 'from harness.services import postgres_url; print(postgres_url("inspraak_unit"))') \
+	  $(BIN)/pytest -q -p no:cacheprovider tests/workshops/test_prepared.py
 	@rc=0; $(BIN)/pytest tests --durations=10 $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests, which counts as a failure" >&2; fi; \
 	exit $$rc
