@@ -18,8 +18,8 @@ same for every thread; each run takes the running thread's connection, and hands
 converters. No library does this for Django 5.2 (django-prepared-queries, the one there was,
 stopped at Django 1.x).
 
-Arguments are integers (keys) or text, passed to the database as they are: give a text column
-a str, anything else an int. An integer outside a 64-bit column's range matches nothing, as in a
+Arguments are integers (keys) or text, passed to the database as they are (in the driver's own
+integer type where the ORM used one): give a text column a str, anything else an int. An integer outside a 64-bit column's range matches nothing, as in a
 `filter()`, without asking the database.
 """
 import operator
@@ -114,8 +114,8 @@ def _converted(rows, converters: dict, connection) -> list[list]:
 
 
 class Lookup:
-    """`build(*args) -> QuerySet` (of models, or a `values_list`), compiled once per thread; `all`, `first` and
-    `get` run it with the values in the arguments' places.
+    """`build(*args) -> QuerySet` (of models, or a `values_list`), compiled once per process; `all`, `first`
+    and `get` run it with the values in the arguments' places.
 
     `build` must use each argument exactly once, as a filter value, and not depend on anything
     else that changes (the time, settings): it runs once per process (two threads that meet a new
