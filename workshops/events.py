@@ -37,6 +37,8 @@ def omitted():
 COALESCED: dict[str, tuple[str, ...]] = {}
 # Event types that only add to what a snapshot shows or update its counts, and take nothing back.
 ADDITIVE: set[str] = set()
+# Event types known to change only some of the welcome's shared parts: type -> those parts' names.
+TOUCHES: dict[str, frozenset[str]] = {}
 
 
 class StreamEvent(Shape):
@@ -51,6 +53,9 @@ class StreamEvent(Shape):
     # A kept welcome snapshot may be followed by this event (snapshot.SharedSnapshots): nothing it takes
     # back (a hidden idea's text, a room one left) could reach someone who joined after it.
     additive: ClassVar[bool] = False
+    # The shared welcome parts (snapshot_part names) this event may change, when it is known to change
+    # no others: a kept snapshot renewed after it reads only those anew. None: it may change any.
+    touches: ClassVar[frozenset[str] | None] = None
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs):
@@ -65,6 +70,8 @@ class StreamEvent(Shape):
             COALESCED[name] = tuple(cls.coalesce_by.split("."))
         if cls.additive:
             ADDITIVE.add(name)
+        if cls.touches is not None:
+            TOUCHES[name] = frozenset(cls.touches)
 
     @classmethod
     def type_name(cls) -> str:
@@ -191,6 +198,7 @@ class PresenceChanged(StreamEvent):
     type: Literal["presence.changed"]
     coalesce_by = "participant.id"
     additive = True
+    touches = frozenset({"participants"})
     participant: PresenceParticipant
 
 

@@ -127,6 +127,19 @@ def online_count(workshop_id: int) -> int:
 
 def welcome(*, participant_id: int, since: int | None) -> tuple[dict, list[dict]]:
     """The welcome frame and the events to replay after it (resume), as of now."""
+    for attempt in range(1, WELCOME_ATTEMPTS + 1):
+        made = _welcome(participant_id, since, last=attempt == WELCOME_ATTEMPTS)
+        if made is not None:
+            break
+    return made
+
+
+# A kept snapshot newer than the reader's seq sends them back to read their seq again, which has
+# grown past it; past this many times (the stream running ahead of them) they read it themselves.
+WELCOME_ATTEMPTS = 3
+
+
+def _welcome(participant_id: int, since: int | None, *, last: bool) -> tuple[dict, list[dict]] | None:
     # Read the seq no later than the state: the participant (role included) and the workshop come with
     # it in one statement, so at the same instant; the rest is read after it and may be newer, never
     # older: the events in between are delivered after welcome (clients apply them idempotently).
@@ -145,10 +158,16 @@ def welcome(*, participant_id: int, since: int | None) -> tuple[dict, list[dict]
         return frame, replay
     # The parts every reader of this kind shares come kept from a recent seq (or are read now); the
     # events after it follow the welcome as a replay, for this reader as they are now.
-    def read() -> dict:
-        return {"workshop": workshop_payload(workshop), **shared_parts(participant)}
+    def read(only=None) -> dict:
+        return {"workshop": workshop_payload(workshop), **shared_parts(participant, only)}
 
-    base, shared = shared_snapshot.get(participant, seq, read)
+    kept = shared_snapshot.get(participant, seq, read,
+                               changed=lambda since: stream.parts_changed(workshop.pk, since, seq))
+    if kept is None:  # kept at a later seq than ours
+        if not last:
+            return None
+        kept = shared_snapshot.renew(participant, seq, read)
+    base, shared = kept
     replay = stream.events_after(workshop.pk, base, until=seq, reader=participant) if base < seq else []
     if not all(item["type"] in ADDITIVE for item in replay):  # it took something back: read anew
         (base, shared), replay = shared_snapshot.renew(participant, seq, read), []

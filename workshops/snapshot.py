@@ -31,7 +31,11 @@ _SLACK = 64
 # A kept snapshot serves joins while it is this fresh and this few events behind the stream.
 KEEP_S = 2.0
 KEEP_EVENTS = 200
+# When it is renewed, only the parts that the events since have changed are read anew (the others
+# are what they were), for at most this long after all of it was last read.
+KEEP_PARTS_S = 30.0
 KEEP_ENTRIES = 32  # per process, the least recently used going first
+SMALL_KEYS = 1024  # reader kinds known to be small, remembered per process (forgotten all at once)
 
 
 def snapshot_part(name: str, *, shared: bool = False):
@@ -73,51 +77,79 @@ class SharedSnapshots:
     the stale one while it is at most KEEP_EVENTS behind (their replays are longer), or wait for
     the new one. Without that, every socket of a join storm that opened in the moment an entry went
     stale read the whole workshop again: in a workshop of 2,000 ideas, half of the workers' CPU.
+
+    Renewing, it reads anew only the parts that the events since the kept seq may have changed, as
+    `changed(seq)` names them (StreamEvent.touches): in a join storm the events are presence
+    changes, and the participants are read again every KEEP_S but 2,000 ideas only every
+    KEEP_PARTS_S, or when an event that may change them comes.
     """
 
     def __init__(self):
-        self.entries: OrderedDict[tuple, tuple[int, float, dict]] = OrderedDict()
+        # key: (seq, when it was read, {name: encoded part}, when all its parts were last read)
+        self.entries: OrderedDict[tuple, tuple[int, float, dict, float]] = OrderedDict()
         self.renewing: dict[tuple, threading.Event] = {}
+        self.small: set[tuple] = set()  # read anew for each welcome: found under SNAPSHOT_KEEP_BYTES
         self.lock = threading.Lock()
 
-    def get(self, participant: Participant, seq: int, build: Callable[[], dict]) -> tuple[int, dict]:
-        """(the seq they reflect, {name: Encoded or JSON text}) for this reader, built anew at `seq` if stale."""
-        key = _key(participant)
+    def get(self, participant: Participant, seq: int, build: Callable[..., dict],
+            changed: Callable[[int], "frozenset[str] | None"] = lambda since: None) -> "tuple[int, dict] | None":
+        """(the seq they reflect, {name: Encoded or JSON text}) for this reader, built anew at `seq` if stale;
+        None when the kept one is newer than `seq`: the reader is to read its seq again and come back.
+
+        `build(only)` reads the parts named in `only` (all when None) as they are now, at `seq`;
+        `changed(since)` names the parts that the events after `since` up to `seq` may have changed
+        (None: any of them)."""
+        key, small = _key(participant), False
         while True:
             now = time.monotonic()
             with self.lock:
-                entry = self.entries.get(key)
-                if entry is None or entry[0] > seq:
-                    entry = None
-                    break  # not kept (small, or not read yet), or newer than this reader's seq: read it now
-                usable = seq - entry[0] <= KEEP_EVENTS
-                renewing = self.renewing.get(key)
-                if usable and (now - entry[1] <= KEEP_S or renewing is not None):
-                    self.entries.move_to_end(key)
-                    return entry[0], entry[2]
-                if renewing is None:
+                entry, renewing = self.entries.get(key), self.renewing.get(key)
+                if entry is not None:
+                    if entry[0] > seq:
+                        return None
+                    if seq - entry[0] <= KEEP_EVENTS and (now - entry[1] <= KEEP_S or renewing is not None):
+                        self.entries.move_to_end(key)
+                        return entry[0], entry[2]
+                elif key in self.small:
+                    small = True
+                    break
+                if renewing is None:  # the first to find it missing or stale reads it; the others wait
                     self.renewing[key] = done = threading.Event()
                     break
-            renewing.wait(timeout=KEEP_S)  # too far behind to use: wait for the thread that reads it anew
+            renewing.wait(timeout=KEEP_S)
+        if small:
+            return self.renew(participant, seq, build)  # read anew for every welcome: nothing is shared
         try:
-            return self.renew(participant, seq, build)
+            return self.renew(participant, seq, build, kept=entry, changed=changed)
         finally:
-            if entry is not None:
-                with self.lock:
-                    self.renewing.pop(key, None)
-                done.set()
+            with self.lock:
+                self.renewing.pop(key, None)
+            done.set()
 
-    def renew(self, participant: Participant, seq: int, build: Callable[[], dict]) -> tuple[int, dict]:
-        """The shared parts read now (at `seq`), kept if large."""
+    def renew(self, participant: Participant, seq: int, build: Callable[..., dict], *, kept: tuple | None = None,
+              changed: Callable[[int], "frozenset[str] | None"] = lambda since: None) -> tuple[int, dict]:
+        """The shared parts read now (at `seq`), kept if large: only those changed since `kept`, when
+        that entry was read whole within KEEP_PARTS_S."""
         key, now = _key(participant), time.monotonic()
-        parts = {name: _encoded(value) for name, value in build().items()}
+        only = changed(kept[0]) if kept is not None and now - kept[3] <= KEEP_PARTS_S else None
+        parts = {name: _encoded(value) for name, value in build(only).items()}
+        if only is None:
+            whole_at = now
+        else:
+            parts, whole_at = {**kept[2], **parts}, kept[3]
         # A small snapshot is read anew for every welcome, which then shows the state as it is now.
         if sum(map(_length, parts.values())) < settings.INSPRAAK["SNAPSHOT_KEEP_BYTES"]:
             with self.lock:
                 self.entries.pop(key, None)  # it was large once: from now on read anew too
+                if len(self.small) >= SMALL_KEYS:
+                    self.small.clear()
+                self.small.add(key)
             return seq, parts
         with self.lock:
-            self.entries[key] = (seq, now, parts)
+            self.small.discard(key)
+            if key in self.entries and self.entries[key][0] > seq:
+                return seq, parts  # a reader that came late: the kept one stays
+            self.entries[key] = (seq, now, parts, whole_at)
             self.entries.move_to_end(key)
             while len(self.entries) > KEEP_ENTRIES:
                 self.entries.popitem(last=False)
@@ -127,6 +159,7 @@ class SharedSnapshots:
         with self.lock:
             self.entries.clear()
             self.renewing.clear()
+            self.small.clear()
 
 
 def _key(participant: Participant) -> tuple:
@@ -141,11 +174,11 @@ def _length(value) -> int:
 shared_snapshot = SharedSnapshots()
 
 
-def shared_parts(participant: Participant) -> dict:
-    """The shared parts, read now."""
+def shared_parts(participant: Participant, only: "frozenset[str] | None" = None) -> dict:
+    """The shared parts (those named in `only`, or all), read now."""
     out: dict = {}
     for name, part, shared in PARTS:
-        if shared:
+        if shared and (only is None or name in only):
             out[name] = part(participant)
     return out
 

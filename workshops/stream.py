@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from . import replay
 from .events import (BreakoutClosed, coalescing_key, ParticipantAdmitted, ParticipantErased, ParticipantRejected,
-                     ParticipantRemoved, RoleChanged, RoomAssigned, StreamEvent)
+                     ParticipantRemoved, RoleChanged, RoomAssigned, StreamEvent, TOUCHES)
 from .groups import workshop_group
 from .models import CommandReceipt, Event, Participant, RequestReceipt, Workshop
 from .prepared import Lookup
@@ -211,6 +211,22 @@ def events_after(workshop_id: int, seq: int, *, until: int | None = None,
     if reader is not None:
         replay.rewrite(reader, events)
     return [layer_message(e) for e in events]
+
+
+_TYPES_BETWEEN = Lookup(lambda workshop_id, seq, until: Event.objects.filter(
+    workshop_id=workshop_id, seq__gt=seq, seq__lte=until).order_by().values_list("type", flat=True).distinct(),
+    nargs=3)
+
+
+def parts_changed(workshop_id: int, seq: int, until: int) -> frozenset[str] | None:
+    """The shared welcome parts that the events after `seq` up to `until` may have changed (their types'
+    `touches`), or None when one of them may have changed any."""
+    changed: set[str] = set()
+    for type_name in _TYPES_BETWEEN.all(workshop_id, seq, until):
+        if type_name not in TOUCHES:
+            return None
+        changed |= TOUCHES[type_name]
+    return frozenset(changed)
 
 
 def can_resume(workshop_id: int, since: int, last_seq: int) -> bool:
