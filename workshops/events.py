@@ -71,7 +71,7 @@ class StreamEvent(Shape):
         if cls.additive:
             ADDITIVE.add(name)
         if cls.touches is not None:
-            TOUCHES[name] = frozenset(cls.touches)
+            TOUCHES[name] = cls.touches
 
     @classmethod
     def type_name(cls) -> str:

@@ -19,8 +19,8 @@ converters. No library does this for Django 5.2 (django-prepared-queries, the on
 stopped at Django 1.x).
 
 Arguments are integers (keys) or text, passed to the database as they are (in the driver's own
-integer type where the ORM used one): give a text column a str, anything else an int. An integer outside a 64-bit column's range matches nothing, as in a
-`filter()`, without asking the database.
+integer type where the ORM used one): give a text column a str, anything else an int. An integer
+outside a 64-bit column's range matches nothing, as in a `filter()`, without asking the database.
 """
 import operator
 import threading

@@ -1,14 +1,18 @@
 """A large welcome's shared parts are kept per process at a seq and followed by the events after it (2.3)."""
 import json
+import threading
+import time
 
 import pytest
 from channels.db import database_sync_to_async as db
+from django.db import transaction
 
 from deliberation import moderation, services as content, tallies
 from deliberation.models import Board, Idea
 from tests.live import Live, make_citizen, make_workshop
-from workshops import selectors
-from workshops.models import Participant
+from workshops import selectors, snapshot, stream
+from workshops.events import PresenceChanged
+from workshops.models import Participant, Workshop
 from workshops.snapshot import shared_snapshot, welcome_frames
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_env")]
@@ -36,6 +40,21 @@ def fresh(participant) -> dict:
 
 def ids(ideas) -> set[int]:
     return {idea["id"] for idea in ideas}
+
+
+def stale(kept: snapshot.SharedSnapshots, *, whole_read_long_ago=False) -> None:
+    """Make the one entry kept stale, and with `whole_read_long_ago` its parts too old to keep."""
+    [(key, (seq, _, parts, whole_at))] = kept.entries.items()
+    if whole_read_long_ago:
+        whole_at = time.monotonic() - snapshot.KEEP_PARTS_S - 1
+    kept.entries[key] = (seq, time.monotonic() - snapshot.KEEP_S - 1, parts, whole_at)
+
+
+def tell_presence(workshop, participant) -> int:
+    """A presence.changed for the participant, stored as a flush stores it; the workshop's seq after it."""
+    with stream.publishing(), transaction.atomic():
+        stream.emit(workshop.pk, PresenceChanged(participant=selectors.participant_payload(participant, online=True)))
+    return Workshop.objects.get(pk=workshop.pk).last_seq
 
 
 async def test_a_kept_snapshot_and_the_events_after_it_add_up_to_the_state_now():
@@ -107,18 +126,12 @@ async def test_a_large_workshop_welcome_over_a_socket_is_followed_by_what_came_a
 async def test_a_stale_kept_snapshot_is_read_anew_by_one_thread_while_the_others_use_it_or_wait():
     """A join storm: many sockets open in the moment the kept entry goes stale. One reads it anew; the
     rest keep using the stale one while it is within KEEP_EVENTS, and wait for the new one beyond."""
-    import threading
-    import time
-
-    from workshops import snapshot
-
     workshop, fac = await db(make_workshop)()
     an = await db(make_citizen)(workshop, "An")
     me = await db(lambda: Participant.objects.select_related("workshop").get(pk=an.pk))()
     kept = snapshot.SharedSnapshots()
     assert kept.get(me, 10, lambda only: {"ideas": [{"id": 1}]}) == (10, {"ideas": ["{\"id\":1}"]})
-    [(key, (seq, _, parts, whole_at))] = kept.entries.items()
-    kept.entries[key] = (seq, time.monotonic() - snapshot.KEEP_S - 1, parts, whole_at)  # stale now
+    stale(kept)
     reading, release, builds = threading.Event(), threading.Event(), []
 
     def slow_build(only):
@@ -146,10 +159,6 @@ async def test_a_stale_kept_snapshot_is_read_anew_by_one_thread_while_the_others
 
 
 async def test_a_stale_kept_snapshot_reads_anew_only_the_parts_that_the_events_since_may_have_changed():
-    import time
-
-    from workshops import snapshot
-
     workshop, fac = await db(make_workshop)()
     an = await db(make_citizen)(workshop, "An")
     me = await db(lambda: Participant.objects.select_related("workshop").get(pk=an.pk))()
@@ -161,36 +170,23 @@ async def test_a_stale_kept_snapshot_reads_anew_only_the_parts_that_the_events_s
         parts = {"workshop": {"n": n}, "participants": [{"id": n}], "ideas": [{"id": n}]}
         return {name: value for name, value in parts.items() if only is None or name == "workshop" or name in only}
 
-    def stale(*, whole_read_long_ago=False):
-        [(key, (seq, _, parts, whole_at))] = kept.entries.items()
-        if whole_read_long_ago:
-            whole_at = time.monotonic() - snapshot.KEEP_PARTS_S - 1
-        kept.entries[key] = (seq, time.monotonic() - snapshot.KEEP_S - 1, parts, whole_at)
-
     kept.get(me, 10, build)
-    stale()
+    stale(kept)
     seq, parts = kept.get(me, 12, build, changed=lambda since: frozenset({"participants"}) if since == 10 else None)
     assert reads == [None, frozenset({"participants"})]
     assert seq == 12 and parts == {"workshop": '{"n":2}', "participants": ['{"id":2}'], "ideas": ['{"id":1}']}
     # The entry as renewed is what the next joins get, until it is stale again.
     assert kept.get(me, 13, build) == (12, parts) and len(reads) == 2
     # Events that may have changed anything: all of it is read anew.
-    stale()
+    stale(kept)
     assert kept.get(me, 14, build, changed=lambda since: None)[1]["ideas"] == ['{"id":3}']
     # Parts kept from a whole read longer ago than KEEP_PARTS_S are read anew, whatever the events.
-    stale(whole_read_long_ago=True)
+    stale(kept, whole_read_long_ago=True)
     assert kept.get(me, 16, build, changed=lambda since: frozenset())[1]["ideas"] == ['{"id":4}']
     assert reads[2:] == [None, None]
 
 
 async def test_the_parts_the_events_between_two_seqs_may_have_changed():
-    from django.db import transaction
-
-    from workshops import stream
-    from workshops.events import PresenceChanged
-    from workshops.models import Workshop
-    from workshops.selectors import participant_payload
-
     workshop, fac = await db(make_workshop)()
     an = await db(make_citizen)(workshop, "An")
     board = await db(lambda: Board.objects.get(workshop=workshop, room=None))()
@@ -198,13 +194,8 @@ async def test_the_parts_the_events_between_two_seqs_may_have_changed():
     def last_seq():
         return Workshop.objects.get(pk=workshop.pk).last_seq
 
-    def told():
-        with stream.publishing(), transaction.atomic():
-            stream.emit(workshop.pk, PresenceChanged(participant=participant_payload(an, online=True)))
-        return last_seq()
-
     start = await db(last_seq)()
-    presence = await db(told)()
+    presence = await db(tell_presence)(workshop, an)
     assert await db(stream.parts_changed)(workshop.pk, start, presence) == frozenset({"participants"})
     assert await db(stream.parts_changed)(workshop.pk, presence, presence) == frozenset()
     await db(post)(an, "Shade", board)
@@ -214,8 +205,6 @@ async def test_the_parts_the_events_between_two_seqs_may_have_changed():
 
 
 async def test_a_welcome_after_presence_changes_reads_the_participants_anew_and_keeps_the_ideas():
-    import time
-
     workshop, fac = await db(make_workshop)()
     an, bo = [await db(make_citizen)(workshop, n) for n in ("An", "Bo")]
     board = await db(lambda: Board.objects.get(workshop=workshop, room=None))()
@@ -224,17 +213,10 @@ async def test_a_welcome_after_presence_changes_reads_the_participants_anew_and_
     cas = await db(make_citizen)(workshop, "Cas")  # no event: a join is told with presence
 
     def presence_told_and_stale():
-        from django.db import transaction
-
-        from workshops import stream
-        from workshops.events import PresenceChanged
-        from workshops.selectors import participant_payload
-        with stream.publishing(), transaction.atomic():
-            stream.emit(workshop.pk, PresenceChanged(participant=participant_payload(cas, online=True)))
+        tell_presence(workshop, cas)
         # Changed behind the stream's back, which nothing does: shows whether the ideas were read again.
         Idea.objects.filter(pk=idea.pk).update(text="Shade, unread")
-        [(key, (seq, _, parts, whole_at))] = shared_snapshot.entries.items()
-        shared_snapshot.entries[key] = (seq, time.monotonic() - 60, parts, whole_at)
+        stale(shared_snapshot)
 
     await db(presence_told_and_stale)()
     welcome, replay = await db(welcome_of)(bo)
@@ -247,10 +229,6 @@ async def test_a_welcome_after_presence_changes_reads_the_participants_anew_and_
 async def test_the_first_read_of_a_large_snapshot_is_one_threads_and_a_small_ones_is_everyones(settings):
     """A join storm's first sockets: one reads the workshop, the others wait for what it keeps; once a
     reader kind is known to be small (read anew for every welcome), nobody waits for anybody."""
-    import threading
-
-    from workshops import snapshot
-
     workshop, fac = await db(make_workshop)()
     an = await db(make_citizen)(workshop, "An")
     me = await db(lambda: Participant.objects.select_related("workshop").get(pk=an.pk))()
@@ -296,8 +274,6 @@ async def test_the_first_read_of_a_large_snapshot_is_one_threads_and_a_small_one
 
 
 async def test_a_welcome_sent_back_by_a_newer_kept_snapshot_reads_its_seq_again(monkeypatch):
-    from workshops import snapshot
-
     workshop, fac = await db(make_workshop)()
     an = await db(make_citizen)(workshop, "An")
     board = await db(lambda: Board.objects.get(workshop=workshop, room=None))()
