@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 
 from workshops import stream
+from workshops.prepared import Lookup
 
 from .events import IdeaReacted
 from .models import Idea, Reaction
@@ -51,13 +52,16 @@ def _counts(idea_ids: list[int]) -> dict[int, dict]:
     return counts
 
 
+# What every process asks four times a second, idle or not: compiled once.
+_PENDING_WORKSHOPS = Lookup(lambda: Idea.objects.filter(tally_pending=True).values_list("board__workshop_id", flat=True)
+                            .distinct().order_by(), 0)
+
+
 def tallies_flush() -> int:
     """Tell the counts of every idea reacted to since the last flush that no reaction holds now;
     return how many ideas were told. One transaction per workshop."""
     told = 0
-    workshops = (Idea.objects.filter(tally_pending=True).values_list("board__workshop_id", flat=True)
-                 .distinct().order_by())
-    for workshop_id in sorted(workshops):
+    for workshop_id in sorted(_PENDING_WORKSHOPS.all()):
         told += _flush(workshop_id)
     return told
 

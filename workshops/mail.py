@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from .models import Mail, MailTold
+from .prepared import Lookup
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +101,16 @@ def mail_message(mail: Mail, *, connection=None, rendered: dict | None = None) -
     return message
 
 
+# When the first pending mail may go: what every process asks each second, compiled once.
+_FIRST_PENDING = Lookup(lambda: Mail.objects.filter(status=Mail.Status.PENDING).order_by("not_before")
+                        .values_list("not_before", flat=True)[:1], 0)
+
+
 def _claim(*, now, worker: str) -> tuple[str, list[Mail]]:
     """Claim up to BATCH due mails for this worker; a mail another process holds a live lease on is left."""
+    first = _FIRST_PENDING.first()
+    if first is None or first > now:
+        return "", []
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
     ids = list(Mail.objects.filter(free, status=Mail.Status.PENDING, not_before__lte=now)
                .order_by("not_before").values_list("pk", flat=True)[:BATCH])

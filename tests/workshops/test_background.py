@@ -107,3 +107,24 @@ async def test_a_periodic_check_runs_at_once_then_once_per_interval(monkeypatch)
 def test_the_officials_digest_check_is_registered():
     from deliberation.officials import digests_queue
     assert any(fn is digests_queue for _, fn in background.PERIODIC)
+
+
+def test_what_every_idle_process_asks_each_second_is_one_statement_each(django_assert_num_queries):
+    """Every process asks four times a second whether anyone's presence or any tally is to be told,
+    and each second whether a deadline or a mail is due: when nothing is, each asks once and does nothing."""
+    workshop, fac = workshop_with_facilitator(username="idle-fac")
+    services.timer_start(actor=fac, seconds=60)  # a deadline, not yet due
+    contact.contact_set(actor=citizen(workshop, "Ann"), email="ann@example.org")
+    assert Mail.objects.update(not_before=timezone.now() + DAY) == 1  # her confirmation, not yet due
+    from deliberation import tallies
+    from workshops import mail, presence
+    presence.presence_flush()  # Ann's join, told
+
+    for check in (presence.presence_flush, tallies.tallies_flush, background.run_due_deadlines,
+                  lambda: mail.outbox_send_due(worker="idle")):
+        with django_assert_num_queries(1):
+            assert check() == 0
+
+    # The deadline still fires once it is due.
+    assert background.run_due_deadlines(now=timezone.now() + timedelta(seconds=61)) == 1
+    assert background.run_due_deadlines(now=timezone.now() + timedelta(seconds=61)) == 0

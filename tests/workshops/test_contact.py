@@ -277,7 +277,7 @@ def test_an_answer_to_many_queues_their_mail_in_a_few_queries(smtp, django_asser
     with django_assert_max_num_queries(40):
         proposals.proposal_respond(actor=official, proposal_id=proposal.pk, status="accepted", message="Yes")
     assert not Mail.objects.exists()  # one deadline row in the answer's transaction, whatever the number
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         background.run_due_deadlines()
     assert Mail.objects.filter(kind="notify").count() == 120
     assert not smtp.inbox.messages  # nothing was sent yet
