@@ -399,19 +399,30 @@ class Hub:
                 log.exception("hub resync failed")
 
     async def resync(self) -> None:
-        for wid in list(self.topics):
+        wids = list(self.topics)
+        for wid in wids:
             # A restarted Redis forgets groups; adding again is idempotent. While the layer is
             # down, local sockets still catch up from the database below.
             await self._join(wid)
+        if not wids:
+            return
+        # Every workshop this process follows in one statement: a server holding sockets in fifty
+        # workshops asked fifty times every HUB_RESYNC_S, each time in a database thread of its own.
+        latest = await _last_seqs(wids)
+        for wid in wids:
             topic = self.topics.get(wid)
-            latest = await _last_seq(wid)
-            if topic is not None and latest > topic.last_seq:
-                await self.deliver(wid, await _events_after(wid, topic.last_seq, latest))
+            if topic is not None and latest.get(wid, 0) > topic.last_seq:
+                await self.deliver(wid, await _events_after(wid, topic.last_seq, latest[wid]))
 
 
 @database_sync_to_async
 def _last_seq(workshop_id: int) -> int:
     return Workshop.objects.filter(pk=workshop_id).values_list("last_seq", flat=True).first() or 0
+
+
+@database_sync_to_async
+def _last_seqs(workshop_ids: list[int]) -> dict[int, int]:
+    return dict(Workshop.objects.filter(pk__in=workshop_ids).values_list("pk", "last_seq"))
 
 
 @database_sync_to_async
