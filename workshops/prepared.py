@@ -159,13 +159,14 @@ class Lookup:
 
 
 class Insert:
-    """One row into `model`'s table, `fields` in order, with the statement written once per thread.
+    """Rows into `model`'s table, `fields` in order, with the statement written once per thread (and
+    row count).
 
     Each value goes through its field's `get_db_prep_save` on the thread's connection, as the ORM's
     insert does (JSON adapted, datetimes as the backend takes them); nothing else of `save()` runs
-    (no signals, no `auto_now_add`: pass those values). A constraint it breaks raises Django's
-    IntegrityError, as `objects.create` would. For rows written by every command (receipts), whose
-    `create()` cost more to build than to run.
+    (no signals, no `auto_now_add`: pass those values), and no key comes back. A constraint it breaks
+    raises Django's IntegrityError, as `objects.create` would. For rows written by every command
+    (receipts, the stream's events), whose `create()` or `bulk_create()` cost more to build than to run.
     """
 
     def __init__(self, model, fields: tuple[str, ...], using: str = "default"):
@@ -174,14 +175,33 @@ class Insert:
         self._local = threading.local()
 
     def __call__(self, *values) -> None:
-        if len(values) != len(self.fields):
-            raise TypeError(f"expected {len(self.fields)} values, got {len(values)}")
+        self.many([values])
+
+    def many(self, rows: list[tuple]) -> None:
+        """Several rows in one statement (up to MANY_ROWS; more take one statement per MANY_ROWS)."""
+        n = len(self.fields)
+        if any(len(values) != n for values in rows):
+            raise TypeError(f"expected {n} values in every row")
         connection = connections[self.using]
-        sql = getattr(self._local, "sql", None)
+        for start in range(0, len(rows), MANY_ROWS):
+            chunk = rows[start:start + MANY_ROWS]
+            params = [field.get_db_prep_save(value, connection)
+                      for values in chunk for field, value in zip(self.fields, values)]
+            with connection.cursor() as cursor:
+                cursor.execute(self._sql(connection, len(chunk)), params)
+
+    def _sql(self, connection, rows: int) -> str:
+        statements = getattr(self._local, "sql", None)
+        if statements is None:
+            statements = self._local.sql = {}
+        sql = statements.get(rows)
         if sql is None:
             quote = connection.ops.quote_name
-            sql = self._local.sql = (f"INSERT INTO {quote(self.table)} ({', '.join(quote(f.column) for f in self.fields)}) "
-                                     f"VALUES ({', '.join(['%s'] * len(self.fields))})")
-        params = [field.get_db_prep_save(value, connection) for field, value in zip(self.fields, values)]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            row = f"({', '.join(['%s'] * len(self.fields))})"
+            sql = statements[rows] = (f"INSERT INTO {quote(self.table)} ({', '.join(quote(f.column) for f in self.fields)}) "
+                                      f"VALUES {', '.join([row] * rows)}")
+        return sql
+
+
+# Rows per statement of Insert.many: SQLite allows 32,766 parameters a statement (999 before 3.32).
+MANY_ROWS = 100

@@ -190,3 +190,23 @@ def test_a_range_over_a_bigint_column_keeps_the_drivers_own_integer_type():
     assert [e["seq"] for e in stream.events_after(workshop.pk, seqs[0], until=seqs[2])] == seqs[1:3]
     assert [e["seq"] for e in stream.events_after(workshop.pk, seqs[-2])] == [seqs[-1]] and seqs[-1] == last
     assert stream.events_after(workshop.pk, last) == []
+
+
+def test_many_rows_go_in_one_statement_per_hundred_in_order(monkeypatch):
+    from workshops import prepared
+    from workshops.models import CommandReceipt
+    from workshops.prepared import Insert
+    monkeypatch.setattr(prepared, "MANY_ROWS", 3)
+    receipt = Insert(CommandReceipt, ("participant", "ref", "type", "answer", "created_at"))
+    workshop, _ = workshop_with_facilitator()
+    an = citizen(workshop, "An")
+    at = timezone.now()
+    rows = [(an.pk, f"r{i}", "idea.react", {"n": i}, at) for i in range(7)]
+    with CaptureQueriesContext(connection) as queries:
+        receipt.many(rows)
+    assert len(queries) == 3  # 3 + 3 + 1
+    stored = CommandReceipt.objects.filter(participant=an).order_by("pk").values_list("ref", "answer", "created_at")
+    assert list(stored) == [(f"r{i}", {"n": i}, at) for i in range(7)]
+    with pytest.raises(TypeError):
+        receipt.many([(an.pk, "r9", "idea.react", {}, at), (an.pk, "r10")])
+    assert CommandReceipt.objects.filter(participant=an).count() == 7

@@ -213,7 +213,7 @@ def test_can_resume_does_not_count_another_workshops_events(five_events):
 def _aged(workshop, hours_ago: float, now) -> Event:
     with transaction.atomic():
         event = stream.emit(workshop, TimerStopped())
-    Event.objects.filter(pk=event.pk).update(created_at=now - timedelta(hours=hours_ago))
+    Event.objects.filter(workshop=workshop, seq=event.seq).update(created_at=now - timedelta(hours=hours_ago))
     return event
 
 
@@ -224,8 +224,8 @@ def test_prune_keeps_at_least_the_last_24_hours(hours):
     now = timezone.now()
     old, recent, fresh = _aged(workshop, 24.5, now), _aged(workshop, 23.5, now), _aged(workshop, 0, now)
     assert stream.prune(now=now, hours=hours) == 1
-    assert set(Event.objects.values_list("pk", flat=True)) == {recent.pk, fresh.pk}
-    assert old.pk not in set(Event.objects.values_list("pk", flat=True))
+    assert set(Event.objects.values_list("seq", flat=True)) == {recent.seq, fresh.seq}
+    assert old.seq not in set(Event.objects.values_list("seq", flat=True))
 
 
 @pytest.mark.django_db
@@ -234,7 +234,7 @@ def test_prune_keeps_a_longer_retention_window_when_asked():
     now = timezone.now()
     old, kept = _aged(workshop, 49, now), _aged(workshop, 30, now)
     assert stream.prune(now=now, hours=48) == 1
-    assert list(Event.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert list(Event.objects.values_list("seq", flat=True)) == [kept.seq]
 
 
 @pytest.mark.django_db
