@@ -27,9 +27,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from . import stream
-from .prepared import Lookup
 from .events import PresenceChanged
 from .models import Connection, Participant
+from .prepared import Lookup
 from .selectors import participant_payload
 
 __all__ = ["WINDOW", "presence_told", "presence_mark", "presence_flush"]
