@@ -112,15 +112,42 @@ _ROW = ("pk", "board_id", "column", "author_id", "author__name", "text", "builds
 def _payloads(qs) -> list[dict]:
     """The IDEAs of a `with_counts` query, with the reasons their readers may read, read as rows:
     a welcome reads thousands, and building an Idea and its author per row was most of that cost."""
+    return _rows_payloads(qs.values_list(*_ROW))
+
+
+def _rows_payloads(rows) -> list[dict]:
     return [_idea(pk, board, column, author, name, text, builds_on, status,
                   {"agree": agree, "disagree": disagree, "pass": n_pass}, edited, created_at, hidden, held)
             for (pk, board, column, author, name, text, builds_on, status, agree, disagree, n_pass, edited,
-                 created_at, hidden, held) in qs.values_list(*_ROW)]
+                 created_at, hidden, held) in rows]
 
 
 # Whether a participant has an idea that is not public (held, hidden, withdrawn): every welcome asks.
 _NOT_PUBLIC = Lookup(lambda pk: Idea.objects.filter(author_id=pk).exclude(status=Idea.Status.VISIBLE)
                      .values_list("pk", flat=True)[:1])
+
+
+def _public() -> Q:
+    """The ideas every reader of a board sees: visible ones, and withdrawn ones that visible replies hang on."""
+    answered = Exists(Idea.objects.filter(builds_on=OuterRef("pk"), status=Idea.Status.VISIBLE))
+    return Q(status=Idea.Status.VISIBLE) | Q(status=Idea.Status.WITHDRAWN) & Q(answered)
+
+
+# A kind's share of the ideas (what a welcome reads, anew for every join into a small workshop), per
+# number of boards and whether the kind moderates: building this query cost ten times running it on
+# an empty workshop (bench/README.md, fourteenth round).
+_KIND_IDEAS: dict[tuple[int, bool], Lookup] = {}
+_KIND_IDEAS_MAX_BOARDS = 32  # past this (staff of a large breakout), the query is built each time
+
+
+def _kind_ideas(board_ids: list[int], moderating: bool) -> list[dict]:
+    key = (len(board_ids), moderating)
+    lookup = _KIND_IDEAS.get(key)
+    if lookup is None:
+        def build(*ids):
+            return with_counts(Idea.objects.filter(board_id__in=ids)).filter(Q() if moderating else _public())
+        lookup = _KIND_IDEAS[key] = Lookup(lambda *ids: build(*ids).values_list(*_ROW), nargs=len(board_ids))
+    return _rows_payloads(lookup.all(*board_ids))
 
 
 def ideas_visible_to(actor: Participant, *, board: Board | None = None, share: str = "all") -> list[dict]:
@@ -135,13 +162,15 @@ def ideas_visible_to(actor: Participant, *, board: Board | None = None, share: s
         board_ids = [b.pk for b in boards_visible_to(actor)]
     else:
         board_ids = [board.pk] if permissions.can_see_board(actor, board) else []
+    moderating = actor.role in permissions.MODERATING
+    if share == "kind" and 0 < len(board_ids) <= _KIND_IDEAS_MAX_BOARDS:
+        return _kind_ideas(board_ids, moderating)
     qs = with_counts(Idea.objects.filter(board_id__in=board_ids))
     # A withdrawn idea keeps its place only where visible replies hang on it.
-    answered = Exists(Idea.objects.filter(builds_on=OuterRef("pk"), status=Idea.Status.VISIBLE))
-    public = Q(status=Idea.Status.VISIBLE) | Q(status=Idea.Status.WITHDRAWN) & Q(answered)
+    public = _public()
     readable = permissions.ideas_readable(actor, public=public)
     if share == "kind":
-        readable = Q() if actor.role in permissions.MODERATING else public
+        readable = Q() if moderating else public
     elif share == "own":
         readable &= ~public
     return _payloads(qs.filter(readable))

@@ -100,3 +100,21 @@ def test_an_idea_is_told_to_its_boards_readers_or_only_to_author_and_moderators(
         assert idea_audience(idea(board, an, status=status)) == (f"p:{an.pk}", "role:moderator", "role:facilitator")
     close_rooms(workshop)
     assert idea_audience(idea(Board.objects.get(pk=board.pk), an)) == ("all",)
+
+
+@pytest.mark.parametrize("who", ["citizen", "moderator", "official"])
+def test_a_kinds_share_read_through_the_compiled_lookup_is_what_the_query_reads(ideas, who, monkeypatch):
+    """A welcome's shared ideas come from a Lookup compiled once per number of boards: the same rows
+    as the query built each time (which a kind with more boards than the Lookup serves still gets)."""
+    from deliberation import selectors
+    workshop, fac, an, bo, cas, made = ideas
+    _, table = room_with_board(workshop, "Tafel 1")
+    idea(table, fac, "In the room")
+    Reaction.objects.create(idea=made["withdrawn"], participant=an, value="agree")
+    Reaction.objects.create(idea=made["visible"], participant=bo, value="pass")
+    actor = {"citizen": cas, "moderator": staff_member(workshop, "moderator"),
+             "official": staff_member(workshop, "official")}[who]
+    compiled = ideas_visible_to(actor, share="kind")
+    monkeypatch.setattr(selectors, "_KIND_IDEAS_MAX_BOARDS", 0)
+    assert compiled == ideas_visible_to(actor, share="kind")
+    assert len(compiled) == {"citizen": 3, "moderator": 8, "official": 4}[who]
