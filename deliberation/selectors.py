@@ -144,9 +144,9 @@ def _kind_ideas(board_ids: list[int], moderating: bool) -> list[dict]:
     key = (len(board_ids), moderating)
     lookup = _KIND_IDEAS.get(key)
     if lookup is None:
-        def build(*ids):
-            return with_counts(Idea.objects.filter(board_id__in=ids)).filter(Q() if moderating else _public())
-        lookup = _KIND_IDEAS[key] = Lookup(lambda *ids: build(*ids).values_list(*_ROW), nargs=len(board_ids))
+        lookup = _KIND_IDEAS[key] = Lookup(
+            lambda *ids: with_counts(Idea.objects.filter(board_id__in=ids))
+            .filter(Q() if moderating else _public()).values_list(*_ROW), nargs=len(board_ids))
     return _rows_payloads(lookup.all(*board_ids))
 
 

@@ -283,7 +283,7 @@ class Hub:
             if wid not in self.topics:
                 # Listen first, then read where the stream is: nothing falls in between.
                 await self._join(wid)
-                self.topics[wid] = Topic(await _last_seq(wid))
+                self.topics[wid] = Topic((await _last_seqs([wid])).get(wid, 0))
             self.topics[wid].subscribers.add(sub)
 
     async def unsubscribe(self, sub: Subscriber) -> None:
@@ -413,11 +413,6 @@ class Hub:
             topic = self.topics.get(wid)
             if topic is not None and latest.get(wid, 0) > topic.last_seq:
                 await self.deliver(wid, await _events_after(wid, topic.last_seq, latest[wid]))
-
-
-@database_sync_to_async
-def _last_seq(workshop_id: int) -> int:
-    return Workshop.objects.filter(pk=workshop_id).values_list("last_seq", flat=True).first() or 0
 
 
 @database_sync_to_async
