@@ -213,6 +213,9 @@ async def _fan_out_plain(subscribers, items: list[dict], frames: Frames) -> None
         return
     personal = [any(token.lstrip("!").startswith("p:") for token in item["audience"]) for item in items]
     anyone_personal = True in personal
+    # Who a personal event is for, when it names its readers and nobody else (a rung, a mute): every
+    # other socket takes its kind's share as it is. None when one of them is for others too.
+    addressees = _addressees([item for item, mine in zip(items, personal) if mine]) if anyone_personal else None
     first, last = items[0]["seq"], items[-1]["seq"]
     shared: dict[tuple, tuple[list[dict], set[int], list[Frame]]] = {}
     for sub in list(subscribers):
@@ -226,7 +229,7 @@ async def _fan_out_plain(subscribers, items: list[dict], frames: Frames) -> None
                    stream.visible(item["audience"], participant_id=None, role=sub.role, room_id=sub.room_id)]
             share = shared[kind] = (run, {item["seq"] for item in run}, frames.of(run) if run else [])
         run, seen, out = share
-        if anyone_personal:
+        if anyone_personal and (addressees is None or sub.participant_id in addressees):
             run = [item for item, mine in zip(items, personal)
                    if (sub.may_see(item) if mine else item["seq"] in seen)]
             out = frames.of(run) if run else []
@@ -242,6 +245,19 @@ async def _fan_out_plain(subscribers, items: list[dict], frames: Frames) -> None
             sub.push(out)
         except Exception:
             log.exception("delivery to a socket failed")
+
+
+def _addressees(items: list[dict]) -> set[int] | None:
+    """The participants that personal events are for, if each of them names its readers alone
+    (`p:` tokens only), else None."""
+    out: set[int] = set()
+    for item in items:
+        for token in item["audience"]:
+            kind, _, value = token.partition(":")
+            if kind != "p":
+                return None
+            out.add(int(value))
+    return out
 
 
 async def _safely(delivery) -> None:

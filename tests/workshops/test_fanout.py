@@ -58,6 +58,41 @@ async def test_a_timer_that_fired_while_the_hub_handed_over_waits_out_the_interv
     assert handed == [[2]] and topic.timer is None
 
 
+async def test_an_event_for_one_person_leaves_everyone_else_their_kind_share():
+    """A run with an event for one participant (their rung), then one for another and the moderators:
+    the first reaches its participant alone, the second its participant and the moderators, and the
+    rest get their kind's shared frames."""
+    from workshops.hub import Subscriber, fan_out
+
+    got: dict[int, list] = {}
+
+    def socket(participant_id, role="citizen"):
+        sent = got[participant_id] = []
+        sub = Subscriber(workshop_id=1, participant_id=participant_id, role=role, room_id=None,
+                         send_frame=None, on_control=None,
+                         broadcast={"send": sent.append, "prepare": lambda text: text})
+        sub.live = True
+        return sub
+
+    def seqs(frames):
+        out = []
+        for text in frames:
+            frame = json.loads(text)
+            out += [event["seq"] for event in frame["events"]] if frame["type"] == "batch" else [frame["seq"]]
+        return out
+
+    def event(seq, *audience):
+        return {"seq": seq, "audience": list(audience), "frame": json.dumps({"type": "x", "seq": seq})}
+
+    subs = [socket(1), socket(2), socket(3), socket(4, "moderator")]
+    await fan_out(set(subs), [event(5, "all"), event(6, "p:2")])
+    assert {pid: seqs(frames) for pid, frames in got.items()} == {1: [5], 2: [5, 6], 3: [5], 4: [5]}
+    assert got[1][0] is got[3][0]  # one text for every citizen whom nothing personal was for
+    await fan_out(set(subs), [event(8, "all"), event(9, "p:2"), event(10, "p:3", "role:moderator")])
+    assert {pid: seqs(frames[1:]) for pid, frames in got.items()} == {1: [8], 2: [8, 9], 3: [8, 10], 4: [8, 10]}
+    assert all(sub.seq == 10 for sub in subs)
+
+
 def test_batches_hold_the_events_in_order_within_the_frame_limit():
     texts = [json.dumps({"type": "idea.posted", "seq": n, "text": "é" * 1000}) for n in range(600)]
     assert batched(texts[:1]) == texts[:1]
