@@ -1,10 +1,10 @@
 """ASGI entry point: HTTP through Django, WebSockets through the workshop consumer."""
 import os
 
-from django.core.asgi import get_asgi_application
+from workshops.asgi import application as django_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-django_asgi_app = get_asgi_application()
+django_asgi_app = django_application()  # get_asgi_application(), with request threads kept
 
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
