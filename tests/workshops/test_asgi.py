@@ -67,7 +67,8 @@ def test_at_most_keep_executors_are_kept_and_the_rest_shut_down():
 
 async def test_the_middleware_and_the_view_run_in_one_switch_to_the_thread(monkeypatch):
     """Django's async handler ran each middleware hook in the thread on its own (17 switches for
-    this request); the sync chain goes over once, besides request_started."""
+    this request); the sync chain goes over once (request_started and the response's close go on
+    their own, as before)."""
     from asgiref import sync
 
     ran: list[str] = []
@@ -79,4 +80,5 @@ async def test_the_middleware_and_the_view_run_in_one_switch_to_the_thread(monke
 
     monkeypatch.setattr(sync.SyncToAsync, "__call__", counted)
     assert await get() == 200
-    assert [name for name in ran if not name.startswith("Signal.")] == ["BaseHandler.get_response"]
+    assert ran.count("BaseHandler.get_response") == 1
+    assert not [name for name in ran if "Middleware" in name or name == "csrf"]  # no hook nor the view alone
