@@ -213,7 +213,7 @@ async def _fan_out_plain(subscribers, items: list[dict], frames: Frames) -> None
         return
     personal = [any(token.lstrip("!").startswith("p:") for token in item["audience"]) for item in items]
     anyone_personal = True in personal
-    # Who a personal event is for, when it names its readers and nobody else (a rung, a mute): every
+    # Who a personal event is for, when it names its readers and nobody else (a rung, a nudge): every
     # other socket takes its kind's share as it is. None when one of them is for others too.
     addressees = _addressees([item for item, mine in zip(items, personal) if mine]) if anyone_personal else None
     first, last = items[0]["seq"], items[-1]["seq"]
