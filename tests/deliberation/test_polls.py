@@ -1,6 +1,6 @@
 """Polls over the socket (PROTOCOL 3.4): every kind, its invalid answers, visibility, anonymity, closing."""
 import asyncio
-import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -270,7 +270,9 @@ async def test_an_anonymous_poll_stores_and_exports_no_participant():
     assert len(rows) == 2 and all(r["participant_id"] is None for r in rows)
     assert {r["voter"] for r in rows} == {voter_key(poll["id"], an.pk), voter_key(poll["id"], bo.pk)}
     for r in rows:
-        assert str(an.pk) not in json.dumps(r["data"]) and str(bo.pk) not in r["voter"]
+        # The answer alone, and a keyed hash for who gave it. (Looking for the ids' digits in the hash
+        # failed whenever the test ran alone: a small id's digit is in almost any 64-digit hash.)
+        assert r["data"] == {"choice": first} and re.fullmatch(r"[0-9a-f]{64}", r["voter"])
     # The welcome gives each their own answer back, found through the hash; so does their own data.
     assert (await Live.open(an)).welcome["my_poll_answers"] == {str(poll["id"]): {"choice": first}}
     mine = (await db(privacy.participant_data)(an))["poll_answers"]
