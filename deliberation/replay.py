@@ -107,7 +107,11 @@ def poll_options_as_they_are_now(reader: Participant, events: Sequence[Event]) -
     readable = (Idea.Status.VISIBLE, Idea.Status.HIDDEN, Idea.Status.HELD) if reader.role in permissions.MODERATING \
         else (Idea.Status.VISIBLE,)
     visible = set(Idea.objects.filter(pk__in=ids, status__in=readable).values_list("pk", flat=True))
-    for poll in polls:
-        for option in poll.get("options", ()):
-            if option.get("idea") is not None and option["idea"] not in visible:
-                option["label"] = ""
+    for event in events:
+        poll = event.payload.get("poll")
+        if isinstance(poll, dict) and any(o.get("idea") is not None and o["idea"] not in visible
+                                          for o in poll.get("options", ())):
+            # A new poll with new options: the payload's values are shared (workshops.replay).
+            event.payload["poll"] = {**poll, "options": [
+                {**o, "label": ""} if o.get("idea") is not None and o["idea"] not in visible else o
+                for o in poll["options"]]}

@@ -11,6 +11,9 @@ from .models import Event, Participant
 __all__ = ["ReplayRewriter", "replay_rewriter", "rewrite"]
 
 # rewriter(reader, events): change the payloads of the events in place, as `reader` may see them now.
+# Change a payload by giving its keys new values, never by changing a value (a nested dict or list) in
+# place: a welcome's replay rewrites copies of payloads whose values are shared with other readers
+# (stream.replay_for), and an event whose values are all the same objects is sent as it was read.
 ReplayRewriter = Callable[[Participant, Sequence[Event]], None]
 REWRITERS: list[ReplayRewriter] = []
 

@@ -1,5 +1,6 @@
 """Reads: participants, presence, the welcome frame and resume."""
 from datetime import timedelta
+from functools import partial
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -168,7 +169,9 @@ def _welcome(participant_id: int, since: int | None, *, last: bool) -> tuple[dic
             return None
         kept = shared_snapshot.renew(participant, seq, read)
     base, shared = kept
-    replay = stream.events_after(workshop.pk, base, until=seq, reader=participant) if base < seq else []
+    stored = shared_snapshot.tail(participant, base, seq, partial(stream.stored_between, workshop.pk)) \
+        if base < seq else []
+    replay = stream.replay_for(participant, stored)
     if not all(item["type"] in ADDITIVE for item in replay):  # it took something back: read anew
         (base, shared), replay = shared_snapshot.renew(participant, seq, read), []
     frame = {"type": "welcome", "protocol": PROTOCOL_VERSION, "seq": base, "resumed": False,

@@ -10,7 +10,9 @@ snapshot reflects every event up to its seq). A small workshop's welcome is read
 import json
 import threading
 import time
+from bisect import bisect_right
 from collections import OrderedDict
+from operator import itemgetter
 from typing import Callable
 
 from django.conf import settings
@@ -87,6 +89,7 @@ class SharedSnapshots:
     def __init__(self):
         # key: (seq, when it was read, {name: encoded part}, when all its parts were last read)
         self.entries: OrderedDict[tuple, tuple[int, float, dict, float]] = OrderedDict()
+        self.tails: dict[tuple, Tail] = {}  # key: the events after its kept entry's seq
         self.renewing: dict[tuple, threading.Event] = {}
         self.small: set[tuple] = set()  # read anew for each welcome: found under SNAPSHOT_KEEP_BYTES
         self.lock = threading.Lock()
@@ -141,6 +144,7 @@ class SharedSnapshots:
         if sum(map(_length, parts.values())) < settings.INSPRAAK["SNAPSHOT_KEEP_BYTES"]:
             with self.lock:
                 self.entries.pop(key, None)  # it was large once: from now on read anew too
+                self.tails.pop(key, None)
                 if len(self.small) >= SMALL_KEYS:
                     self.small.clear()
                 self.small.add(key)
@@ -152,14 +156,57 @@ class SharedSnapshots:
             self.entries[key] = (seq, now, parts, whole_at)
             self.entries.move_to_end(key)
             while len(self.entries) > KEEP_ENTRIES:
-                self.entries.popitem(last=False)
+                self.tails.pop(self.entries.popitem(last=False)[0], None)
         return seq, parts
+
+    def tail(self, participant: Participant, base: int, seq: int,
+             read: Callable[[int, int], list[tuple[int, object]]]) -> list:
+        """The items of `read(after, until)` (as (seq, item), in seq order) from `base` up to `seq`, read
+        once per process for every welcome that starts from the snapshot kept at `base` for this
+        reader's kind: each reads only what was stored after the last one. A `base` that is not the
+        kept one's (a small snapshot, or one renewed since) is read for this welcome alone."""
+        key = _key(participant)
+        with self.lock:
+            entry, tail = self.entries.get(key), self.tails.get(key)
+            if entry is None or entry[0] != base:
+                tail = None
+            elif tail is None or tail.base != base:
+                tail = self.tails[key] = Tail(base)
+        if tail is None:
+            return [item for _, item in read(base, seq)]
+        return tail.upto(seq, read)
 
     def clear(self) -> None:
         with self.lock:
             self.entries.clear()
+            self.tails.clear()
             self.renewing.clear()
             self.small.clear()
+
+
+class Tail:
+    """The events after a kept snapshot's seq, as far as this process has read them.
+
+    In a join storm every welcome starts from the kept snapshot and replays the events after it: a
+    presence.changed for each person who joined since, a hundred and more. Each welcome read them
+    all anew (2.3 ms of CPU for 80 events, a tenth of a join). Now the first reads them and the next
+    only what came after; the tail goes with its snapshot, renewed every KEEP_S or KEEP_EVENTS, so
+    it holds no more, and no longer, than the snapshot it follows.
+    """
+
+    __slots__ = ("base", "until", "items", "lock")
+
+    def __init__(self, base: int):
+        self.base = self.until = base
+        self.items: list[tuple[int, object]] = []
+        self.lock = threading.Lock()
+
+    def upto(self, seq: int, read: Callable[[int, int], list[tuple[int, object]]]) -> list:
+        with self.lock:  # a welcome that needs more than was read waits for the one reading it
+            if seq > self.until:
+                self.items.extend(read(self.until, seq))
+                self.until = seq
+            return [item for _, item in self.items[:bisect_right(self.items, seq, key=itemgetter(0))]]
 
 
 def _key(participant: Participant) -> tuple:

@@ -27,7 +27,7 @@ from .models import CommandReceipt, Event, Participant, RequestReceipt, Workshop
 from .prepared import Insert, Lookup
 from .times import iso
 
-__all__ = ["emit", "emit_many", "take_turn", "forget_name", "publishing", "encode", "visible", "events_after",
+__all__ = ["emit", "emit_many", "take_turn", "forget_name", "publishing", "encode", "visible", "events_after", "stored_between", "replay_for",
            "layer_message", "EVERYONE",
            "MODERATORS", "FACILITATORS", "to_participant", "to_room"]
 
@@ -217,6 +217,33 @@ def events_after(workshop_id: int, seq: int, *, until: int | None = None,
     if reader is not None:
         replay.rewrite(reader, events)
     return [layer_message(e) for e in events]
+
+
+def stored_between(workshop_id: int, seq: int, until: int) -> list[tuple[int, tuple[Event, dict]]]:
+    """The stored events after `seq` up to `until` as (seq, (event, its layer item)), in order: as read
+    once for many readers (`snapshot.SharedSnapshots.tail`), each of whom gets `replay_for` of them."""
+    return [(event.seq, (event, layer_message(event))) for event in _EVENTS_BETWEEN.all(workshop_id, seq, until)]
+
+
+def replay_for(reader: Participant, stored: list[tuple[Event, dict]]) -> list[dict]:
+    """Events read once for many readers (`stored_between`) as `reader`'s replay, rewritten for them.
+
+    The rewriters work on copies, so that what one reader may see never reaches another; an event
+    they left as it was keeps the layer item encoded when it was read."""
+    copies = []
+    for event, _ in stored:
+        copy = Event.__new__(Event)  # the row's fields without Model.__init__: read, never saved
+        copy.__dict__.update(event.__dict__)
+        copy.payload = dict(event.payload)
+        copies.append(copy)
+    replay.rewrite(reader, copies)
+    return [item if _unchanged(copy.payload, event.payload) else layer_message(copy)
+            for copy, (event, item) in zip(copies, stored)]
+
+
+def _unchanged(copy: dict, original: dict) -> bool:
+    # Rewriters replace a payload's values, never change them in place (workshops.replay).
+    return len(copy) == len(original) and all(copy.get(key, copy) is value for key, value in original.items())
 
 
 _TYPES_BETWEEN = Lookup(lambda workshop_id, seq, until: Event.objects.filter(

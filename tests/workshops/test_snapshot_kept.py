@@ -295,3 +295,51 @@ async def test_a_welcome_sent_back_by_a_newer_kept_snapshot_reads_its_seq_again(
     asked.clear()
     welcome, replay = await db(welcome_of)(an)
     assert len(asked) == selectors.WELCOME_ATTEMPTS and welcome == truth and replay == []
+
+
+async def test_welcomes_from_one_kept_snapshot_read_the_events_after_it_once(monkeypatch):
+    """A join storm: every welcome starts from the kept snapshot and replays what came after it (a
+    presence.changed per person who joined since). The first welcome reads those events; the next
+    read only what was stored since, and each gets the replay a welcome reading anew would get."""
+    monkeypatch.setattr(snapshot, "KEEP_S", 60.0)  # the same kept snapshot throughout, however slow the run
+    reads = []
+    real = stream.stored_between
+    monkeypatch.setattr(stream, "stored_between",
+                        lambda wid, seq, until: reads.append((seq, until)) or real(wid, seq, until))
+    workshop, fac = await db(make_workshop)()
+    an, bo, cas, dee = [await db(make_citizen)(workshop, n) for n in ("An", "Bo", "Cas", "Dee")]
+    base = (await db(welcome_of)(an))[0]["seq"]
+    await db(tell_presence)(workshop, an)
+    first = await db(tell_presence)(workshop, bo)
+    welcome, replay = await db(welcome_of)(bo)
+    assert welcome["seq"] == base and [item["seq"] for item in replay] == [base + 1, base + 2] == [first - 1, first]
+    last = await db(tell_presence)(workshop, cas)
+    for person in (cas, dee):
+        welcome, replay = await db(welcome_of)(person)
+        assert welcome["seq"] == base
+        assert replay == await db(stream.events_after)(workshop.pk, base, until=last, reader=person)
+    assert reads == [(base, first), (first, last)]
+
+
+async def test_a_replay_read_once_is_rewritten_for_each_reader_on_copies():
+    """What one reader's rewrite takes out never changes the events as read, which other readers share;
+    an event the rewriters leave alone is sent as it was encoded when read."""
+    workshop, fac = await db(make_workshop)()
+    an, bo = [await db(make_citizen)(workshop, n) for n in ("An", "Bo")]
+    board = await db(lambda: Board.objects.get(workshop=workshop, room=None))()
+    base = await db(lambda: Workshop.objects.get(pk=workshop.pk).last_seq)()
+    idea = await db(post)(an, "Meet behind the old mill at nine", board)
+    seq = await db(tell_presence)(workshop, bo)
+    stored = [item for _, item in await db(stream.stored_between)(workshop.pk, base, seq)]
+    await db(lambda: moderation.idea_hide(actor=Participant.objects.get(pk=fac.pk), idea=Idea.objects.get(pk=idea.pk),
+                                          reason="personal_info"))()
+
+    for_bo = await db(lambda: stream.replay_for(Participant.objects.get(pk=bo.pk), stored))()
+    posted = next(item for item in for_bo if item["type"] == "idea.posted")
+    assert "old mill" not in posted["frame"] and json.loads(posted["frame"])["idea"]["status"] == "hidden"
+    assert for_bo[-1]["type"] == "presence.changed" and for_bo[-1] is stored[-1][1]  # left alone: as read
+    read = next(event for event, _ in stored if event.type == "idea.posted")
+    assert read.payload["idea"]["text"] == "Meet behind the old mill at nine"  # the shared read, untouched
+    for_fac = await db(lambda: stream.replay_for(Participant.objects.get(pk=fac.pk), stored))()
+    posted = next(item for item in for_fac if item["type"] == "idea.posted")
+    assert json.loads(posted["frame"])["idea"]["text"] == "Meet behind the old mill at nine"  # moderators read it
