@@ -1,7 +1,8 @@
 """Join storm: thousands of people join a workshop of thousands of ideas at once, on two workers.
 
     .venv/bin/python bench/join_storm.py [--sockets 1000,5000] [--ideas 2000] [--chars 470]
-                                         [--concurrency 100] [--workers 2] [--sample 25] [--env NAME=VALUE ...]
+                                         [--concurrency 100] [--workers 2] [--sample 25] [--floor]
+                                         [--env NAME=VALUE ...]
 
 For each size in --sockets, two fresh workshops on the same two Daphne workers
 (PostgreSQL, Redis): one empty, one with --ideas ideas of --chars characters
@@ -22,6 +23,13 @@ counted. Printed per workshop:
 - close codes the sockets got (target: no 1011), failed attempts;
 - the largest frame the server sent (target: at most 256 KiB);
 - frames per socket after its welcome, and the most one socket got in a second.
+
+With --floor the same storms run also against bench/join_floor.py: the same
+three exchanges on the same frameworks, settings, middleware and database with
+none of Inspraak's own work (no participant, snapshot, presence or limits). Its
+CPU per join is what Daphne, Django and Channels cost for a join on this
+machine, and the time until all were welcomed the least this stack takes
+here; Inspraak's empty workshop is compared against it.
 
 Every --sample-th socket decodes its welcome and parts and checks that they hold
 every idea; the others only count the parts (`parts`, `last`), so that the
@@ -136,13 +144,21 @@ def table(rows: list[tuple[str, dict]]) -> None:
     for kind, r in rows:
         if kind == "empty":
             empty[r["size"]] = r["cpu_ms_per_join"]
-        ratio = r["cpu_ms_per_join"] / empty[r["size"]] if kind != "empty" and r["size"] in empty else 1.0
+        compared = kind not in ("empty", "floor") and r["size"] in empty
+        ratio = r["cpu_ms_per_join"] / empty[r["size"]] if compared else 1.0
         others = sum(n for code, n in r["closes"].items() if code != 1011)
         print(f"| {r['size']:,} | {kind} | {r['all_in_s']:.1f} s | {r['quiet_s']:.0f} s | "
               f"{r['cpu_ms_per_join']:.1f} ms | {ratio:.2f}x | {r['closes'].get(1011, 0)} | {others} | "
               f"{sum(r['failures'].values())} | {r['largest'] / 1024:.0f} KiB | "
               f"{r['after_mean']:.0f} ({r['after_max_per_s']}) |")
     print()
+    floors = {r["size"]: r for kind, r in rows if kind == "floor"}
+    for size, floor in floors.items():
+        if size in empty:
+            print(f"{size:,} people: Inspraak's empty workshop {empty[size]:.1f} ms of worker CPU per join against "
+                  f"the frameworks' floor {floor['cpu_ms_per_join']:.1f} ms "
+                  f"({empty[size] / floor['cpu_ms_per_join']:.2f}x); the floor welcomed all in "
+                  f"{floor['all_in_s']:.1f} s")
 
 
 async def run(args) -> list[tuple[str, dict]]:
@@ -158,6 +174,12 @@ async def run(args) -> list[tuple[str, dict]]:
                 row = await storm(stack, code, size, ideas, args)
                 show(kind, row)
                 rows.append((kind, row))
+    if args.floor:
+        with Stack("joinfloor", workers=args.workers, application="bench.join_floor:application") as stack:
+            for size in args.sockets:
+                row = await storm(stack, "floor", size, 0, args)
+                show("floor", row)
+                rows.append(("floor", row))
     return rows
 
 
@@ -170,6 +192,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--sample", type=int, default=25, help="every n-th socket decodes and checks its welcome")
     parser.add_argument("--timeout", type=float, default=120, help="seconds one join may take")
+    parser.add_argument("--floor", action="store_true",
+                        help="also run each storm against bench/join_floor.py, the frameworks alone")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="an environment variable for the workers (a setting to compare), repeatable")
     args = parser.parse_args()
