@@ -7,7 +7,7 @@ from channels.db import database_sync_to_async as db
 from deliberation.models import Board, Idea
 from tests.live import Live, make_citizen, make_workshop
 from workshops import selectors
-from workshops.snapshot import MAX_SERVER_FRAME_BYTES, welcome_frames
+from workshops.snapshot import MAX_SERVER_FRAME_BYTES, Encoded, encode, welcome_frames
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("hub_env")]
 
@@ -71,3 +71,21 @@ def test_a_welcome_that_fits_is_one_frame_and_no_item_is_cut():
     assert frames[0]["parts"] == len(frames) - 1 and frames[0]["flags"] == []
     assert assembled(frames[0], frames[1:])["ideas"] == ideas
     assert assembled(frames[0], frames[1:])["participants"] == [{"id": 1}]
+
+
+def test_a_kept_list_is_split_as_the_same_list_read_anew_and_measured_once():
+    """A kept part (Encoded) remembers where its items end, so that every welcome does not measure
+    thousands of ideas again; it must split exactly as the list read anew, multi-byte text included."""
+    ideas = [{"id": i, "text": "é€😀 " * (i % 90 + 1)} for i in range(400)]
+    people = [{"id": i, "name": f"Burger {i}"} for i in range(300)]
+    kept = Encoded(encode(item) for item in ideas)
+    frame = {"type": "welcome", "seq": 3, "me": {"name": "An"}, "ideas": kept, "participants": people}
+    for limit in (3000, 20000, MAX_SERVER_FRAME_BYTES):
+        frames = welcome_frames(dict(frame), limit=limit)
+        assert frames == welcome_frames({**frame, "ideas": ideas}, limit=limit)
+        decoded = [json.loads(f) for f in frames]
+        assert all(size(f) <= limit for f in frames)
+        assert assembled(decoded[0], decoded[1:])["ideas"] == ideas
+        assert assembled(decoded[0], decoded[1:])["participants"] == people
+    assert kept.ends()[-1] == sum(len(encode(item).encode()) + 1 for item in ideas)
+    assert kept.ends() is kept.ends()  # measured once, while the list is as it was
