@@ -27,8 +27,8 @@ from .models import CommandReceipt, Event, Participant, RequestReceipt, Workshop
 from .prepared import Insert, Lookup
 from .times import iso
 
-__all__ = ["emit", "emit_many", "take_turn", "forget_name", "publishing", "encode", "visible", "events_after", "stored_between", "replay_for",
-           "layer_message", "EVERYONE",
+__all__ = ["emit", "emit_many", "take_turn", "forget_name", "publishing", "encode", "visible", "events_after",
+           "stored_between", "replay_for", "layer_message", "EVERYONE",
            "MODERATORS", "FACILITATORS", "to_participant", "to_room"]
 
 log = logging.getLogger(__name__)
