@@ -1,6 +1,6 @@
 """Fan-out: N sockets in one workshop on one worker, K ideas from K citizens at R per second.
 
-    .venv/bin/python bench/fanout.py [--sockets 300] [--ideas 100] [--rate 10] [--skip baseline|bare]
+    .venv/bin/python bench/fanout.py [--sockets 300[,600,...]] [--ideas 100] [--rate 10] [--skip baseline|bare]
                                      [--env NAME=VALUE ...]
 
 Runs the load three times in one go, each time on a fresh server process pinned
@@ -27,6 +27,13 @@ each yardstick. The connect-time work (presence events) is over before the
 measurement starts. `--rate 1000` sends everything at once, for the saturation
 throughput. The Inspraak worker runs with the rate limit raised
 (INSPRAAK_RATE_LIMIT_COMMANDS, bench/common.py).
+
+With several sizes (`--sockets 100,300,600`) it runs the whole load at each and
+then splits each server's CPU per idea into what an idea costs once, whatever
+the sockets (the command, the channel layer, the server's idle work), and what
+each socket adds (the frame's send), by a least-squares line through the sizes;
+and says at how many sockets Inspraak's CPU per delivery comes within 2x of
+each yardstick's.
 """
 from __future__ import annotations
 
@@ -264,9 +271,39 @@ def ratio(ours: dict, theirs: dict, figure: str) -> float:
     return ours[figure] / theirs[figure] if theirs[figure] else float("nan")  # a short run may take 0 CPU ticks
 
 
+def fit(points: list[tuple[int, float]]) -> tuple[float, float]:
+    """(per idea, per socket): the least-squares line through (sockets, CPU µs per idea)."""
+    n = len(points)
+    mean_x = sum(x for x, _ in points) / n
+    mean_y = sum(y for _, y in points) / n
+    slope = (sum((x - mean_x) * (y - mean_y) for x, y in points)
+             / sum((x - mean_x) ** 2 for x, _ in points))
+    return mean_y - slope * mean_x, slope
+
+
+def split_costs(by_size: dict[int, dict], ideas: int) -> None:
+    """Each server's CPU per idea as a fixed part and a part per socket, and where Inspraak comes within 2x."""
+    lines = {}
+    for key in by_size[next(iter(by_size))]:
+        points = [(size, results[key]["cpu_s"] * 1e6 / ideas) for size, results in by_size.items()]
+        lines[key] = fixed, per_socket = fit(points)
+        print(f"{RUNS[key][0]}: {fixed / 1e3:.2f} ms of CPU per idea whatever the sockets, "
+              f"{per_socket:.1f} µs per socket it reaches", flush=True)
+    fixed, per_socket = lines["inspraak"]
+    for key, (their_fixed, their_per_socket) in lines.items():
+        if key == "inspraak":
+            continue
+        # (fixed + per_socket * n) <= 2 * (their_fixed + their_per_socket * n)
+        room = 2 * their_per_socket - per_socket
+        at = (fixed - 2 * their_fixed) / room if room > 0 else float("inf")
+        print(f"Inspraak's CPU per delivery is within 2x of {RUNS[key][0]}: "
+              + (f"from about {max(at, 0):.0f} sockets on" if at != float("inf") else "at no size"), flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sockets", type=int, default=300)
+    parser.add_argument("--sockets", default="300", help="sockets in the workshop; several, comma-separated, "
+                                                         "to split the CPU into a part per idea and per socket")
     parser.add_argument("--ideas", type=int, default=100)
     parser.add_argument("--rate", type=float, default=10.0, help="ideas per second")
     parser.add_argument("--settle", type=float, default=30.0, help="seconds to wait for the last deliveries")
@@ -275,26 +312,33 @@ def main() -> int:
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="extra environment for the Inspraak worker (repeatable)")
     args = parser.parse_args()
-    if args.ideas > args.sockets:
+    sizes = [int(n) for n in args.sockets.split(",")]
+    if args.ideas > min(sizes):
         parser.error("each idea comes from a different citizen: --ideas must not exceed --sockets")
     os.sched_setaffinity(0, {CLIENT_CPU})
-    print(f"fan-out: {args.sockets} sockets x {args.ideas} ideas at {args.rate:g}/s; "
-          f"server on core {WORKER_CPU}, client on core {CLIENT_CPU}", flush=True)
-    print(HEADER, flush=True)
-    results = {}
-    for key, (name, run) in RUNS.items():
-        if key not in args.skip:
-            results[key] = asyncio.run(run(args))
-            print(row(name, results[key]), flush=True)
-    ours = results["inspraak"]
-    for key, theirs in results.items():
-        if key == "inspraak":
-            continue
-        print(f"Inspraak / {RUNS[key][0]}: {ratio(ours, theirs, 'cpu_us_per_delivery'):.2f}x the CPU per "
-              f"delivery, {ratio(ours, theirs, 'p99_ms'):.2f}x the p99", flush=True)
-    print(f"targets: CPU per delivery at most 2x the bare server's; Inspraak p99 {ours['p99_ms']:.1f} ms "
-          f"(< 100 ms); losses {ours['losses']} (0)", flush=True)
-    return 0 if ours["losses"] == 0 else 1
+    by_size, losses = {}, 0
+    for size in sizes:
+        args.sockets = size
+        print(f"fan-out: {size} sockets x {args.ideas} ideas at {args.rate:g}/s; "
+              f"server on core {WORKER_CPU}, client on core {CLIENT_CPU}", flush=True)
+        print(HEADER, flush=True)
+        results = by_size[size] = {}
+        for key, (name, run) in RUNS.items():
+            if key not in args.skip:
+                results[key] = asyncio.run(run(args))
+                print(row(name, results[key]), flush=True)
+        ours = results["inspraak"]
+        for key, theirs in results.items():
+            if key == "inspraak":
+                continue
+            print(f"Inspraak / {RUNS[key][0]}: {ratio(ours, theirs, 'cpu_us_per_delivery'):.2f}x the CPU per "
+                  f"delivery, {ratio(ours, theirs, 'p99_ms'):.2f}x the p99", flush=True)
+        print(f"targets: CPU per delivery at most 2x the bare server's; Inspraak p99 {ours['p99_ms']:.1f} ms "
+              f"(< 100 ms); losses {ours['losses']} (0)", flush=True)
+        losses += ours["losses"]
+    if len(set(sizes)) > 1:
+        split_costs(by_size, args.ideas)
+    return 0 if losses == 0 else 1
 
 
 if __name__ == "__main__":
