@@ -199,6 +199,10 @@ INSPRAAK = {
     "MAX_SOCKETS_PER_PARTICIPANT": env_int("INSPRAAK_MAX_SOCKETS_PER_PARTICIPANT", 4),
     "MAX_BUFFERED_BYTES": env_int("INSPRAAK_MAX_BUFFERED_BYTES", 1024 * 1024),
     "EVENT_RETENTION_HOURS": env_int("INSPRAAK_EVENT_RETENTION_HOURS", 24 * 7),
+    # A resume further behind than this many events gets a full snapshot, kept per process, instead
+    # of its own replay: each replay is read and encoded for its socket alone, and thousands of them
+    # at once (everyone back after a worker restart or a stall) took the workers down (bench/README.md).
+    "MAX_REPLAY": env_int("INSPRAAK_MAX_REPLAY", 500),
     "HUB_RESYNC_S": float(os.environ.get("INSPRAAK_HUB_RESYNC_S", "5")),
     # Events that only update counts or presence wait at most this long, to go out together (2.3):
     # a socket gets at most 1 / COALESCE_S frames a second of them, whatever the vote rate. Not 0.25:

@@ -2,6 +2,7 @@
 from datetime import timedelta
 from functools import partial
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -152,7 +153,9 @@ def _welcome(participant_id: int, since: int | None, *, last: bool) -> tuple[dic
                 "me": me_payload(participant),
                 "workshop": {"code": workshop.code, "title": workshop.title, "language": workshop.language}}, []
     # A since from before joining (or admission) would replay what a newcomer never had: a snapshot.
-    if since is not None and since >= participant.joined_seq and stream.can_resume(workshop.pk, since, seq):
+    # So does one too far behind: its replay, read for it alone, would cost more than the kept snapshot.
+    if (since is not None and since >= participant.joined_seq and seq - since <= settings.INSPRAAK["MAX_REPLAY"]
+            and stream.can_resume(workshop.pk, since, seq)):
         replay = stream.events_after(workshop.pk, since, until=seq, reader=participant)
         frame = {"type": "welcome", "protocol": PROTOCOL_VERSION, "seq": seq, "resumed": True,
                  "me": me_payload(participant)}

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from deliberation import moderation, services as content
 from tests import factories
 from tests.live import Live, make_citizen, make_workshop
-from workshops import breakouts, selectors, services, stream
+from workshops import breakouts, selectors, services, snapshot, stream
 from workshops.models import Participant
 
 SECRET = "Meet behind the town hall at midnight"
@@ -146,6 +146,21 @@ def test_a_since_from_before_joining_gets_a_snapshot_without_what_moderation_hid
     assert [i["id"] for i in frame["ideas"]] == [] and SECRET not in json.dumps(frame)
     frame, items = selectors.welcome(participant_id=cas.pk, since=cas.joined_seq)
     assert frame["resumed"] is True
+
+
+def test_a_since_too_far_behind_gets_the_snapshot_instead_of_a_long_replay(w, settings):
+    """Everyone back at once after a stall would each have their long replay read and encoded for
+    them alone; past MAX_REPLAY events they get the state as it is now, as a newcomer does."""
+    settings.INSPRAAK = {**settings.INSPRAAK, "MAX_REPLAY": 3}
+    ideas = [content.idea_post(actor=w.an, board=w.board, text=f"Idea {n}") for n in range(3)]
+    behind = factories.last_seq(w.workshop) - w.since
+    assert behind >= 3  # each idea is an event or more (the author's rung too)
+    frame, items = selectors.welcome(participant_id=w.bo.pk, since=factories.last_seq(w.workshop) - 3)
+    assert frame["resumed"] is True and len(items) == 3
+    frame, items = selectors.welcome(participant_id=w.bo.pk, since=factories.last_seq(w.workshop) - 4)
+    assert frame["resumed"] is False and items == []
+    [sent] = snapshot.welcome_frames(frame)
+    assert [i["id"] for i in json.loads(sent)["ideas"]] == [i.pk for i in ideas]
 
 
 @pytest.mark.django_db(transaction=True)
