@@ -41,6 +41,7 @@ import argparse
 import asyncio
 import json
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -271,22 +272,13 @@ def ratio(ours: dict, theirs: dict, figure: str) -> float:
     return ours[figure] / theirs[figure] if theirs[figure] else float("nan")  # a short run may take 0 CPU ticks
 
 
-def fit(points: list[tuple[int, float]]) -> tuple[float, float]:
-    """(per idea, per socket): the least-squares line through (sockets, CPU µs per idea)."""
-    n = len(points)
-    mean_x = sum(x for x, _ in points) / n
-    mean_y = sum(y for _, y in points) / n
-    slope = (sum((x - mean_x) * (y - mean_y) for x, y in points)
-             / sum((x - mean_x) ** 2 for x, _ in points))
-    return mean_y - slope * mean_x, slope
-
-
 def split_costs(by_size: dict[int, dict], ideas: int) -> None:
     """Each server's CPU per idea as a fixed part and a part per socket, and where Inspraak comes within 2x."""
     lines = {}
     for key in by_size[next(iter(by_size))]:
-        points = [(size, results[key]["cpu_s"] * 1e6 / ideas) for size, results in by_size.items()]
-        lines[key] = fixed, per_socket = fit(points)
+        per_idea = [results[key]["cpu_s"] * 1e6 / ideas for results in by_size.values()]
+        per_socket, fixed = statistics.linear_regression(list(by_size), per_idea)  # least squares
+        lines[key] = fixed, per_socket
         print(f"{RUNS[key][0]}: {fixed / 1e3:.2f} ms of CPU per idea whatever the sockets, "
               f"{per_socket:.1f} µs per socket it reaches", flush=True)
     fixed, per_socket = lines["inspraak"]
@@ -295,9 +287,8 @@ def split_costs(by_size: dict[int, dict], ideas: int) -> None:
             continue
         # (fixed + per_socket * n) <= 2 * (their_fixed + their_per_socket * n)
         room = 2 * their_per_socket - per_socket
-        at = (fixed - 2 * their_fixed) / room if room > 0 else float("inf")
-        print(f"Inspraak's CPU per delivery is within 2x of {RUNS[key][0]}: "
-              + (f"from about {max(at, 0):.0f} sockets on" if at != float("inf") else "at no size"), flush=True)
+        where = f"from about {max((fixed - 2 * their_fixed) / room, 0):.0f} sockets on" if room > 0 else "at no size"
+        print(f"Inspraak's CPU per delivery is within 2x of {RUNS[key][0]}: {where}", flush=True)
 
 
 def main() -> int:
@@ -318,7 +309,7 @@ def main() -> int:
     os.sched_setaffinity(0, {CLIENT_CPU})
     by_size, losses = {}, 0
     for size in sizes:
-        args.sockets = size
+        args = argparse.Namespace(**{**vars(args), "sockets": size})
         print(f"fan-out: {size} sockets x {args.ideas} ideas at {args.rate:g}/s; "
               f"server on core {WORKER_CPU}, client on core {CLIENT_CPU}", flush=True)
         print(HEADER, flush=True)
