@@ -28,6 +28,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 
 from . import services
@@ -137,9 +138,11 @@ class DaphneServer:
 
     def __init__(self, env: dict[str, str], *, port: int | None = None, host: str = "127.0.0.1",
                  log_path: Path | None = None, ready_path: str = "/api/csrf",
-                 startup_timeout: float = 30, application: str = "config.asgi:application"):
+                 startup_timeout: float = 30, application: str = "config.asgi:application",
+                 args: Sequence[str] = ()):
         self.env = env
         self.application = application
+        self.args = list(args)  # more of Daphne's options, before the application
         self.host = host
         self.port = port or free_port(host)
         self.ready_path = ready_path
@@ -167,7 +170,7 @@ class DaphneServer:
             log.write(f"--- starting daphne on {self.host}:{self.port} at {time.strftime('%H:%M:%S')}\n")
             log.flush()
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "daphne", "-b", self.host, "-p", str(self.port), self.application],
+                [sys.executable, "-m", "daphne", "-b", self.host, "-p", str(self.port), *self.args, self.application],
                 cwd=REPO_ROOT, env=_process_env(self.env), stdin=subprocess.DEVNULL,
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )

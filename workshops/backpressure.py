@@ -28,14 +28,29 @@ welcome queue in too; in a join storm that queue is longer than 5 s. Handshakes
 now have HANDSHAKE_TIMEOUT_S. And Twisted listens with a backlog of 50: past it
 the kernel drops new connections' SYNs, and each client waits 1, 3, 7... s to
 try again; the listening socket now takes LISTEN_BACKLOG.
+
+It keeps a client that is taking data from being dropped as dead. Daphne pings a
+socket that sent nothing for --ping-interval (20 s) and autobahn drops it,
+without a close frame (1006), when no pong came within --ping-timeout (30 s).
+A client that reads late (a phone on a crowded network, a browser tab that
+was busy) answers the ping late, however steadily it takes what is sent to
+it; when many fall behind at once, as in an overloaded workshop, they were all
+dropped and all came back for a full welcome at once. Now a ping's timeout is
+extended, again and again, while the peer's TCP stack acknowledges bytes sent
+after it (Linux TCP_INFO): only a peer that takes nothing is dropped, and one
+that takes too little is the 4408 bound's. Daphne also sent a new ping every
+interval while the last was unanswered, orphaning its timeout so that a pong
+later than the interval dropped the socket: one ping is pending at a time.
 """
 import logging
+import socket
+import struct
 from functools import partial, wraps
 
 log = logging.getLogger(__name__)
 
 __all__ = ["CLOSE_TOO_SLOW", "EXTENSION", "HANDSHAKE_TIMEOUT_S", "LISTEN_BACKLOG", "TRANSPORT_MAX_BYTES",
-           "buffered_bytes", "install"]
+           "buffered_bytes", "bytes_acked", "install"]
 
 CLOSE_TOO_SLOW = 4408
 # How long a slow socket has to take what was queued and the 4408 close frame behind it,
@@ -51,6 +66,10 @@ HANDSHAKE_TIMEOUT_S = 120
 # Connections the kernel holds for the server to accept (capped by net.core.somaxconn).
 LISTEN_BACKLOG = 1024
 _installed = False
+# struct tcp_info (linux/tcp.h): tcpi_bytes_acked is a u64 at byte 120 (Linux 4.1 and later).
+_BYTES_ACKED_AT = 120
+_BYTES_ACKED = struct.Struct("=Q")
+_TCP_INFO = getattr(socket, "TCP_INFO", None)
 
 
 def buffered_bytes(transport) -> int:
@@ -63,6 +82,20 @@ def unsent(protocol) -> int:
     """Bytes queued on a socket that its client has not taken yet."""
     transport = getattr(protocol, "transport", None)
     return buffered_bytes(transport) if transport is not None else 0
+
+
+def bytes_acked(transport) -> int | None:
+    """Bytes sent on a plain TCP transport that the peer has acknowledged, or None where unknown."""
+    sock = getattr(transport, "socket", None)
+    if _TCP_INFO is None or sock is None:
+        return None
+    try:
+        info = sock.getsockopt(socket.IPPROTO_TCP, _TCP_INFO, _BYTES_ACKED_AT + _BYTES_ACKED.size)
+    except OSError:  # closed, or not TCP
+        return None
+    if len(info) < _BYTES_ACKED_AT + _BYTES_ACKED.size:
+        return None
+    return _BYTES_ACKED.unpack_from(info, _BYTES_ACKED_AT)[0]
 
 
 def _may_queue(protocol, limit: int) -> bool:
@@ -109,6 +142,8 @@ def install(*, limit: int) -> None:
     original_send = WebSocketProtocol.serverSend
     original_create = Server.create_application
     original_run = Server.run
+    original_ping = WebSocketProtocol._sendAutoPing
+    original_ping_timeout = WebSocketProtocol.onAutoPingTimeout
 
     @wraps(original_send)
     def server_send(self, content, binary=False):
@@ -153,7 +188,28 @@ def install(*, limit: int) -> None:
         self.endpoints = [with_backlog(endpoint) for endpoint in self.endpoints]
         return original_run(self)
 
+    @wraps(original_ping)
+    def send_ping(self):
+        if self.autoPingTimeoutCall is not None:
+            return  # the last ping is unanswered: its timeout stands
+        acked = bytes_acked(self.transport)
+        original_ping(self)
+        # Progress is what the peer takes after the ping itself (2 bytes of header, unmasked).
+        self.inspraak_acked = None if acked is None else acked + 2 + len(self.autoPingPending or b"")
+
+    @wraps(original_ping_timeout)
+    def on_ping_timeout(self):
+        acked, before = bytes_acked(self.transport), getattr(self, "inspraak_acked", None)
+        if acked is not None and before is not None and acked > before and self.state == self.STATE_OPEN:
+            self.inspraak_acked = acked  # the peer is taking data: wait for the pong as long again
+            self.autoPingTimeoutCall = self.factory._batched_timer.call_later(self.autoPingTimeout,
+                                                                              self.onAutoPingTimeout)
+            return
+        original_ping_timeout(self)
+
     WebSocketProtocol.serverSend = server_send
+    WebSocketProtocol._sendAutoPing = send_ping
+    WebSocketProtocol.onAutoPingTimeout = on_ping_timeout
     Server.create_application = create_application
     Server.run = run
     _installed = True

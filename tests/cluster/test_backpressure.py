@@ -1,4 +1,5 @@
 """A socket whose client stops reading is closed with 4408 once its buffer passes the bound; memory stays flat.
+A socket whose client takes what it is sent but answers Daphne's pings late is not dropped as dead.
 
 docs/protocol.md 2 (close code 4408): a socket whose unsent bytes pass INSPRAAK_MAX_BUFFERED_BYTES
 is closed with 4408 (the client resumes with `since`). Twenty clients on one
@@ -14,6 +15,8 @@ import base64
 import os
 import socket
 import struct
+import threading
+import time
 
 import pytest
 
@@ -32,9 +35,10 @@ TEXT = "\U0001F333" * 1000  # 4,000 bytes of UTF-8: the largest announcement
 class SlowClient:
     """A WebSocket client that does the handshake and then reads nothing until told to."""
 
-    def __init__(self, server: DaphneServer, code: str, cookie: str):
+    def __init__(self, server: DaphneServer, code: str, cookie: str, receive_buffer: int | None = 4096):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        if receive_buffer:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
         self.sock.settimeout(TIMEOUT)
         self.sock.connect((server.host, server.port))
         key = base64.b64encode(os.urandom(16)).decode()
@@ -47,12 +51,15 @@ class SlowClient:
         head, self.data = self.data.split(b"\r\n\r\n", 1)
         assert head.startswith(b"HTTP/1.1 101"), head
 
-    def read_to_close(self) -> tuple[int, int | None]:
-        """Read every frame until the close frame: (text frames read, close code)."""
+    def read_to_close(self, on_ping=None) -> tuple[int, int | None]:
+        """Read every frame until the close frame: (text frames read, close code); pings go to on_ping."""
         frames = 0
         while True:
             while len(self.data) < 2 or len(self.data) < self._frame_length():
-                chunk = self.sock.recv(65536)
+                try:
+                    chunk = self.sock.recv(65536)
+                except ConnectionResetError:
+                    chunk = b""
                 if not chunk:
                     return frames, None  # the connection ended without a close frame
                 self.data += chunk
@@ -61,7 +68,15 @@ class SlowClient:
             self.data = self.data[length:]
             if opcode == 0x8:
                 return frames, struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else None
+            if opcode == 0x9 and on_ping:
+                on_ping(payload)
             frames += opcode == 0x1
+
+    def pong(self, payload: bytes) -> None:
+        """Send a pong frame (masked, as a client's frames are)."""
+        mask = os.urandom(4)
+        self.sock.sendall(bytes([0x8A, 0x80 | len(payload)]) + mask
+                          + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
 
     def _payload_length(self) -> int:
         n = self.data[1] & 0x7F
@@ -143,3 +158,73 @@ async def test_a_socket_that_stops_reading_is_closed_with_4408_and_memory_stays_
         assert close_code == 4408 and frames < sent, (frames, close_code)
     for person in (*senders, reader):
         await person.close()
+
+
+class Taker(threading.Thread):
+    """A SlowClient read to its end in a thread, as fast as frames come; it answers no ping, or each one late."""
+
+    def __init__(self, client: SlowClient, pong_after: float | None = None):
+        super().__init__(daemon=True)
+        self.client, self.pong_after = client, pong_after
+        self.frames, self.close_code, self.ended = None, None, None
+
+    def run(self):
+        self.client.sock.settimeout(None)
+        late = None if self.pong_after is None else self.late_pong
+        self.frames, self.close_code = self.client.read_to_close(on_ping=late)
+        self.ended = time.monotonic()
+
+    def late_pong(self, payload: bytes) -> None:
+        timer = threading.Timer(self.pong_after, self.client.pong, (payload,))
+        timer.daemon = True
+        timer.start()
+
+
+PING_TIMEOUT = 4
+
+
+@pytest.fixture
+def pinging_worker(cluster_setup, tmp_path):
+    """A worker that pings a quiet socket every second (Daphne looks every 2 s) and waits 4 s for the pong."""
+    worker = DaphneServer(cluster_setup.env, log_path=tmp_path / "pinging-worker.log",
+                          args=["--ping-interval", "1", "--ping-timeout", str(PING_TIMEOUT)])
+    worker.start()
+    yield worker
+    worker.stop()
+    print(f"--- {worker.log_path} (tail)\n{worker.log_tail(30)}")
+
+
+async def test_a_client_that_takes_what_it_is_sent_is_not_dropped_for_answering_pings_late(cluster, pinging_worker):
+    facilitator, code, board = await cluster.workshop()
+    cookie = cluster.join(code, "Neemt").http.cookie_header()
+    taker = Taker(SlowClient(pinging_worker, code, cookie, receive_buffer=None))
+    stalled = SlowClient(pinging_worker, code, cluster.join(code, "Stil").http.cookie_header())
+    taker.start()
+    sent, start = 0, time.monotonic()
+    while time.monotonic() - start < 3 * PING_TIMEOUT:
+        await facilitator.command({"type": "announce", "ref": f"a{sent}", "text": TEXT})
+        sent += 1
+        await asyncio.sleep(0.5)
+    assert taker.ended is None, f"a client taking every frame was dropped after {taker.ended - start:.1f} s"
+    quiet = time.monotonic()
+    taker.join(timeout=TIMEOUT)
+    assert taker.ended is not None, "a client that answers no ping was never dropped once nothing was sent"
+    print(f"the taker read {taker.frames} frames ({sent} announcements) and was dropped "
+          f"{taker.ended - quiet:.1f} s after the last, close code {taker.close_code}")
+    assert taker.close_code is None and taker.frames >= sent  # dropped by the ping timeout, not closed
+    assert taker.ended - quiet < 3 * PING_TIMEOUT
+    # A client that took nothing after its receive buffer filled was dropped while the others were sent.
+    frames, close_code = stalled.read_to_close()
+    assert close_code is None and frames < sent, (frames, close_code)
+    await facilitator.close()
+
+
+async def test_a_pong_later_than_the_ping_interval_but_within_the_timeout_keeps_the_socket(cluster, pinging_worker):
+    """Daphne pinged again every interval and autobahn then forgot the first ping's timeout, which dropped the socket."""
+    facilitator, code, board = await cluster.workshop()
+    late = Taker(SlowClient(pinging_worker, code, cluster.join(code, "Laat").http.cookie_header(), receive_buffer=None),
+                 pong_after=PING_TIMEOUT - 1)
+    late.start()
+    late.join(timeout=4 * PING_TIMEOUT)
+    assert late.ended is None, "a client answering every ping within the timeout was dropped"
+    await facilitator.close()

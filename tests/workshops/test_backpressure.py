@@ -5,6 +5,7 @@ next major, and Twisted and autobahn come with it. Each assertion names what cha
 """
 import inspect
 import socket
+import time
 
 from autobahn.websocket.protocol import PreparedMessage, WebSocketServerProtocol
 from daphne.server import Server
@@ -119,3 +120,47 @@ def test_every_listening_endpoint_daphne_builds_gets_the_backlog():
                 changed(f"Twisted's {type(listening).__name__} no longer keeps the backlog in _backlog")
     assert backpressure.with_backlog("tcp:port=8001:backlog=64") == "tcp:port=8001:backlog=64"
     assert backpressure.with_backlog("fd:fileno=3") == "fd:fileno=3"  # already listening
+
+
+def test_daphne_pings_through_autobahn_which_times_out_and_matches_pongs_where_the_patch_reads():
+    assert "self._sendAutoPing()" in source(WebSocketProtocol.check_timeouts), \
+        changed("WebSocketProtocol.check_timeouts no longer pings through autobahn's _sendAutoPing")
+    ping = source(WebSocketServerProtocol._sendAutoPing)
+    for part in ("self.sendPing(self.autoPingPending)", "self.autoPingTimeoutCall = self.factory._batched_timer.call_later(",
+                 "self.onAutoPingTimeout"):
+        assert part in ping, changed(f"autobahn's _sendAutoPing no longer has {part}")
+    pong = source(WebSocketServerProtocol.processControlFrame)
+    assert "payload == self.autoPingPending" in pong and "self.autoPingTimeoutCall.cancel()" in pong, \
+        changed("autobahn no longer cancels autoPingTimeoutCall on the pong of autoPingPending")
+    assert "self.dropConnection(abort=True)" in source(WebSocketServerProtocol.onAutoPingTimeout), \
+        changed("autobahn's onAutoPingTimeout no longer drops the connection")
+
+
+class Plain:
+    """A transport with a socket, as Twisted's tcp.Connection has."""
+
+    def __init__(self, sock):
+        self.socket = sock
+
+
+def test_bytes_acked_counts_what_the_peer_took_from_a_tcp_socket():
+    listener = socket.create_server(("127.0.0.1", 0))
+    sender = socket.create_connection(listener.getsockname())
+    receiver, _ = listener.accept()
+    try:
+        start = backpressure.bytes_acked(Plain(sender))  # 1 on Linux: the SYN counts
+        assert isinstance(start, int)
+        sender.sendall(b"x" * 100_000)
+        taken = 0
+        while taken < 100_000:
+            taken += len(receiver.recv(65536))
+        deadline = time.monotonic() + 5
+        while backpressure.bytes_acked(Plain(sender)) < start + 100_000 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert backpressure.bytes_acked(Plain(sender)) == start + 100_000
+        assert backpressure.bytes_acked(Plain(receiver)) <= 1  # it sent nothing (its SYN may count)
+    finally:
+        for s in (sender, receiver, listener):
+            s.close()
+    assert backpressure.bytes_acked(Plain(sender)) is None  # closed
+    assert backpressure.bytes_acked(object()) is None  # no socket: TLS, or a test transport
