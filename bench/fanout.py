@@ -41,7 +41,9 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -178,9 +180,21 @@ async def measure(worker_pid: int, sockets, load: Load, frame_for, args) -> dict
     rpid = redis_pid()
     if rpid:
         rstat = ProcStat(rpid)
+    profiler = start_profile(worker_pid, args.profile) if args.profile and worker_pid == args.profiled else None
+    threads0 = thread_cpu(worker_pid) if profiler else {}
     cpu0, main0, rcpu0 = stat.cpu_s(), stat.main_thread_cpu_s(), rstat.cpu_s() if rstat else 0
     elapsed = await load.drive(sockets, frame_for, args.ideas, args.rate, args.settle)
     cpu1, main1, rcpu1 = stat.cpu_s(), stat.main_thread_cpu_s(), rstat.cpu_s() if rstat else 0
+    if profiler is not None:
+        stop_profile(profiler)
+        threads1, names = thread_cpu(worker_pid), thread_names(args.profile)
+        by_name: dict[str, float] = {}
+        for tid, cpu in threads1.items():
+            name = names.get(tid, "unnamed").rstrip("_0123456789")
+            by_name[name] = by_name.get(name, 0.0) + cpu - threads0.get(tid, 0.0)
+        print("worker CPU by thread, µs per idea:", ", ".join(
+            f"{name} {cpu * 1e6 / args.ideas:.0f}" for name, cpu in sorted(by_name.items(), key=lambda i: -i[1])
+            if cpu > 0), flush=True)
     out = load.figures()
     out["elapsed_s"] = elapsed
     out["cpu_s"] = cpu1 - cpu0
@@ -196,10 +210,49 @@ async def measure(worker_pid: int, sockets, load: Load, frame_for, args) -> dict
     return out
 
 
+def start_profile(pid: int, path: str) -> subprocess.Popen:
+    """py-spy on the worker for the measured phase alone: raw stacks of the thread holding the GIL."""
+    spy = Path(sys.executable).with_name("py-spy")
+    if not spy.exists():
+        raise SystemExit(f"--profile needs py-spy in the virtualenv: {spy.parent / 'pip'} install py-spy")
+    return subprocess.Popen([str(spy), "record", "--pid", str(pid), "--gil", "--threads", "--nonblocking",
+                             "--rate", "250", "--format", "raw", "--output", path],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def thread_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds of each of a process's threads, by thread id."""
+    out: dict[int, float] = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the thread ended
+            continue
+        out[int(task.name)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return out
+
+
+def thread_names(profile: str) -> dict[int, str]:
+    """Python's names of the threads py-spy saw (the kernel knows them all as "python")."""
+    names = {}
+    for line in Path(profile).read_text().splitlines():
+        head = line.split(";", 1)[0]  # thread (TID): NAME
+        if head.startswith("thread ("):
+            tid, _, name = head[len("thread ("):].partition("): ")
+            names[int(tid)] = name
+    return names
+
+
+def stop_profile(profiler: subprocess.Popen) -> None:
+    profiler.send_signal(signal.SIGINT)  # py-spy writes what it has and exits
+    profiler.wait(timeout=60)
+
+
 async def run_inspraak(args) -> dict:
     with Stack("fanout", workers=1, env=dict(e.split("=", 1) for e in args.env)) as stack:
         worker = stack.workers[0]
         pin(worker.pid, WORKER_CPU)
+        args.profiled = worker.pid
         facilitator, code = stack.workshop("Fan-out")
         people = join_many(worker.url, code, [f"Citizen {i}" for i in range(args.sockets)])
         path = worker.ws_url(f"/ws/workshops/{code}/")
@@ -302,10 +355,15 @@ def main() -> int:
                         help="leave out a yardstick (repeatable)")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="extra environment for the Inspraak worker (repeatable)")
+    parser.add_argument("--profile", metavar="PATH", help="record the Inspraak worker's stacks with py-spy while "
+                        "the ideas go out (raw format, the thread holding the GIL, one size only)")
     args = parser.parse_args()
     sizes = [int(n) for n in args.sockets.split(",")]
     if args.ideas > min(sizes):
         parser.error("each idea comes from a different citizen: --ideas must not exceed --sockets")
+    if args.profile and len(sizes) > 1:
+        parser.error("--profile records one size")
+    args.profiled = None
     os.sched_setaffinity(0, {CLIENT_CPU})
     by_size, losses = {}, 0
     for size in sizes:

@@ -109,23 +109,20 @@ if os.environ.get("TEST_DATABASE_NAME"):
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    from channels_redis.core import RedisChannelLayer
+    from redis.connection import parse_url
 
-    CHANNEL_SOCKET_TIMEOUT = env_int("CHANNEL_SOCKET_TIMEOUT", 15)
-    if CHANNEL_SOCKET_TIMEOUT <= RedisChannelLayer.brpop_timeout:
-        raise ImproperlyConfigured(f"CHANNEL_SOCKET_TIMEOUT must be more than channels-redis's "
-                                   f"{RedisChannelLayer.brpop_timeout} s blocking wait")
+    # Redis's publish/subscribe, not channels-redis's queues: the only listener is one hub per process
+    # (workshops.hub), which fills whatever it misses from the database, so a queue's guarantees buy
+    # nothing, and the core layer took seven round trips per event (a group's members, a script per
+    # send, a blocking pop per receive) where PUBLISH is one (bench/README.md, nineteenth round).
+    # Channel names are global to a Redis server, not per database number as keys are: the prefix
+    # carries the number, so that two sites on one Redis never hear each other's workshops.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
-                # channels-redis waits for messages with a blocking BZPOPMIN (5 s), and redis-py 8
-                # gives every socket a 5 s read timeout by default: the read must outlast the wait,
-                # or each quiet stretch looks like a lost Redis. A dead Redis is still noticed.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": CHANNEL_SOCKET_TIMEOUT}],
-                "capacity": env_int("CHANNEL_CAPACITY", 1000),
-                "expiry": 30,
-                "prefix": os.environ.get("CHANNEL_PREFIX", "inspraak"),
+                "hosts": [{"address": REDIS_URL}],
+                "prefix": f"{os.environ.get('CHANNEL_PREFIX', 'inspraak')}:{parse_url(REDIS_URL).get('db', 0)}:",
             },
         }
     }
@@ -133,7 +130,7 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 10000}}}
 
 # The cache holds the rate-limit counters (workshops/limits.py), so on Redis every worker shares them.
-# Its keys start with "<CHANNEL_PREFIX>-cache:", never channels-redis's "<CHANNEL_PREFIX>:"; a short
+# Its keys start with "<CHANNEL_PREFIX>-cache:" (the channel layer's channels are no keys); a short
 # timeout keeps a lost Redis from stalling the database thread that checks the limits.
 if REDIS_URL:
     CACHES = {

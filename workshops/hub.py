@@ -276,7 +276,8 @@ class Hub:
         self.tasks: list[asyncio.Task] = []
 
     async def start(self) -> None:
-        self.channel = await self.layer.new_channel("hub.")
+        # The channel is made in the receive loop: with Redis down a subscription fails, and the
+        # process's first socket must not (its hub fills from the database meanwhile).
         self.tasks = [asyncio.create_task(self._receive_loop(), name="inspraak-hub-receive"),
                       asyncio.create_task(self._resync_loop(), name="inspraak-hub-resync")]
 
@@ -313,12 +314,15 @@ class Hub:
                 if topic.timer is not None:
                     topic.timer.cancel()
                 try:
-                    await self.layer.group_discard(workshop_group(sub.workshop_id), self.channel)
+                    if self.channel is not None:
+                        await self.layer.group_discard(workshop_group(sub.workshop_id), self.channel)
                 except Exception:  # the layer is down; the membership expires, and stray messages are ignored
                     log.warning("could not leave the channel-layer group of workshop %s", sub.workshop_id)
 
     async def _join(self, workshop_id: int) -> None:
         """Join a workshop's group; while the layer is down, resync keeps trying and fills from the database."""
+        if self.channel is None:
+            return  # not listening yet: the receive loop joins every workshop once it is
         try:
             await self.layer.group_add(workshop_group(workshop_id), self.channel)
         except Exception:
@@ -328,12 +332,15 @@ class Hub:
         failures = 0
         while True:
             try:
+                if self.channel is None:
+                    await self._listen()
                 message = await self.layer.receive(self.channel)
             except asyncio.CancelledError:
                 raise
             except Exception:
-                # The layer is down or was restarted (a new Redis knows no groups and lost what was
-                # queued): resync now, and again at each retry, rather than at the next period.
+                # The layer failed us (channels-redis's publish/subscribe layer reconnects and subscribes
+                # again by itself, and raises nothing here, but another layer may): resync now, and
+                # again at each retry, rather than at the next period.
                 if not failures:
                     log.exception("hub lost the channel layer")
                 failures += 1
@@ -348,6 +355,16 @@ class Hub:
                 await self.deliver(message["workshop"], message["events"])
             except Exception:
                 log.exception("hub failed to deliver a message")
+
+    async def _listen(self) -> None:
+        """Make the hub's channel on the layer, join the workshops that have sockets here, and fill
+        what was published before that from the database."""
+        channel = await self.layer.new_channel("hub.")
+        async with self.lock:
+            self.channel = channel
+            for workshop_id in list(self.topics):
+                await self._join(workshop_id)
+        await self.resync()
 
     async def deliver(self, workshop_id: int, items: list[dict]) -> None:
         """Take events in seq order (fetching what the layer lost from the database) and hand them on:
@@ -417,8 +434,9 @@ class Hub:
     async def resync(self) -> None:
         wids = list(self.topics)
         for wid in wids:
-            # A restarted Redis forgets groups; adding again is idempotent. While the layer is
-            # down, local sockets still catch up from the database below.
+            # A subscription that failed (Redis was down when the first socket came) is made now;
+            # one that stands is not made again. While the layer is down, local sockets still catch
+            # up from the database below.
             await self._join(wid)
         if not wids:
             return

@@ -7,7 +7,13 @@ hubs take up the layer again and fill what they missed from the database
 open and close during the outage work too.
 """
 
+import asyncio
+
 import pytest
+import redis
+
+from harness.daphne import DaphneServer
+from workshops.groups import workshop_group
 
 from .clients import Person
 
@@ -62,3 +68,34 @@ async def test_no_acknowledged_event_is_missing_from_any_client_after_redis_rest
         assert person.view() == stored, person.name
     for person in everyone:
         await person.close()
+
+
+async def test_a_worker_started_while_redis_is_down_serves_its_sockets_and_takes_up_redis_when_it_returns(
+        redis_cluster, tmp_path):
+    """The first socket of a process starts its hub, which subscribes on the layer: with Redis down that
+    fails, and the socket must work all the same (from the database), and the hub subscribe later."""
+    cluster, server = redis_cluster
+    facilitator, code, board = await cluster.workshop()  # its socket on the first worker
+    server.kill()
+    late = DaphneServer(cluster.env, log_path=tmp_path / "late-worker.log")
+    late.start()
+    try:
+        citizen = cluster.join(code, "Laatkomer")
+        await citizen.open(late)
+        during = await contribute([facilitator], board, "zonder-redis")
+        await citizen.until(lambda: set(during) <= set(citizen.ideas), "the idea posted while Redis was down",
+                            timeout=15)
+
+        server.start()  # the same port, empty
+        group = f"{cluster.env['CHANNEL_PREFIX']}:0:__group__{workshop_group(cluster.database.workshop_id(code))}"
+        listening = redis.Redis.from_url(server.url)
+        async with asyncio.timeout(15):  # both workers' hubs subscribe (again)
+            while dict(listening.pubsub_numsub(group))[group.encode()] < 2:
+                await asyncio.sleep(0.1)
+        after = await contribute([facilitator], board, "met-redis")
+        await citizen.until(lambda: set(after) <= set(citizen.ideas), "the idea posted with Redis back")
+        await citizen.close()
+    finally:
+        print(f"--- the worker started without Redis: {late.log_path} (tail)\n{late.log_tail(40)}")
+        late.stop()
+    await facilitator.close()

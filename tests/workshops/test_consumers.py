@@ -223,7 +223,7 @@ async def test_a_dropped_layer_message_is_recovered_from_the_database():
 
     async def lossy(group, message):
         if not dropped:
-            dropped.append(message)  # lost on the way, as channels-redis does at capacity
+            dropped.append(message)  # lost on the way, as Redis loses what it publishes to a subscriber that is away
             return
         await real_group_send(group, message)
 
