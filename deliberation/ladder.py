@@ -3,6 +3,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 
 from workshops import stream
 from workshops.models import Participant
+from workshops.prepared import Update
 
 from .events import RungChanged
 from .models import Endorsement, Idea, Proposal, Reaction, Response, SurveyAnswer
@@ -65,6 +66,11 @@ def rung_of(participant: Participant, *, above: str = "informed") -> str:
     return max(held, key=RUNGS.index, default=above)
 
 
+# A rise to each rung from any lower one, compiled once: nearly every first contribution makes one.
+_RISE = {rung: Update(lambda pk, rung=rung: Participant.objects.filter(pk=pk, rung__in=RUNGS[:RUNGS.index(rung)]),
+                      {"rung": rung}) for rung in RUNGS[1:]}
+
+
 def rung_refresh(participant: Participant, *, at_least: str | None = None) -> str:
     """Store a rise in rung and tell the participant; a rung never goes down.
 
@@ -79,7 +85,7 @@ def rung_refresh(participant: Participant, *, at_least: str | None = None) -> st
     if RUNGS.index(new) <= RUNGS.index(current):
         return current
     # Only from a lower stored rung: a rise that a concurrent transaction stored is not announced twice.
-    if Participant.objects.filter(pk=participant.pk, rung__in=RUNGS[:RUNGS.index(new)]).update(rung=new):
+    if _RISE[new].run(participant.pk):
         participant.rung = new
         stream.emit(participant.workshop_id, RungChanged(rung=new, reason=REASONS.get(new, ""), next=NEXT_STEP[new]),
                     audience=stream.to_participant(participant.pk))

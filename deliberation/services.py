@@ -6,6 +6,7 @@ from workshops import permissions as rules
 from workshops import stream
 from workshops.errors import DomainError
 from workshops.models import Participant, Workshop
+from workshops.prepared import Insert
 from workshops.registry import command_atomic
 
 from . import ladder, moderation, permissions, screening, tallies
@@ -45,6 +46,11 @@ def _announce_idea(idea: Idea, event: type[IdeaPosted | IdeaEdited], *, reaction
                 audience=idea_audience(idea))
 
 
+# Every idea.post writes one: `objects.create` built the statement anew, at about twice what it took to run.
+_IDEA_ROW = Insert(Idea, ("board", "author", "text", "column", "builds_on", "status", "hidden_reason", "held_reason",
+                          "edited", "created_at", "tally_pending"))
+
+
 @command_atomic
 def idea_post(*, actor: Participant, board: Board, text: str, column: str | None = None,
               builds_on: Idea | None = None) -> Idea:
@@ -61,8 +67,10 @@ def idea_post(*, actor: Participant, board: Board, text: str, column: str | None
     reasons = screening.screen(text, language=actor.workshop.language)
     premoderated = actor.workshop.moderation == Workshop.Moderation.PRE and not actor.is_staff_role
     status = Idea.Status.HELD if reasons or premoderated else Idea.Status.VISIBLE
-    idea = Idea.objects.create(board=board, author=actor, text=text, column=column or "", builds_on=builds_on,
-                               status=status, held_reason="pre-moderation" if premoderated and not reasons else "")
+    idea = Idea(board=board, author=actor, text=text, column=column or "", builds_on=builds_on, status=status,
+                held_reason="pre-moderation" if premoderated and not reasons else "", created_at=timezone.now())
+    idea.pk = _IDEA_ROW.returning(*(getattr(idea, field.attname) for field in _IDEA_ROW.fields))
+    idea._state.adding, idea._state.db = False, _IDEA_ROW.using
     if reasons:
         moderation.hold_for_screening(idea, reasons)
         idea.save(update_fields=["held_reason"])

@@ -8,6 +8,8 @@ same statement through a bare cursor took about 100 (bench/README.md, eleventh r
 builds its queryset once, with marker values where the arguments go, keeps the SQL, the
 positions of the markers among its parameters and what the compiler knows of how rows become
 models (columns, select_related, converters), and then only executes and builds the models.
+An `Update` does the same for a `filter(...).update(...)` with constant values, and an `Insert`
+writes rows (and may return the new key) with the statement written once.
 
 The statement is the ORM's own, so it reads what the queryset would read, statement counters
 (`assertNumQueries`, CaptureQueriesContext) see it, and a change to the queryset is a change to
@@ -28,13 +30,49 @@ from typing import Callable
 
 from django.db import connections
 from django.db.models import QuerySet
+from django.db.models.sql import UpdateQuery
 from django.db.models.query import (FlatValuesListIterable, ModelIterable, ValuesListIterable,
                                     get_related_populators)
 
-__all__ = ["Lookup", "Insert"]
+__all__ = ["Lookup", "Insert", "Update"]
 
 _INT64 = (-2 ** 63, 2 ** 63 - 1)
 _MARKER = 1_000_000_007  # markers are _MARKER, _MARKER + 1, ...: in range for any integer column
+
+
+def _slots(params: list, nargs: int, sql: str) -> list[tuple[int, int, type | None]]:
+    """Where each argument's marker is among a statement's parameters, and how the ORM wrapped it:
+    (position in params, argument, wrapper or None)."""
+    # On PostgreSQL a comparison with a bigint column (seq__gt) passes psycopg's Int8, an int of its
+    # own type, which the value keeps.
+    slots = []
+    for arg in range(nargs):
+        marker = _MARKER + arg  # a text column's lookup turns it into text
+        at = [i for i, p in enumerate(params)
+              if (isinstance(p, int) and not isinstance(p, bool) and p == marker) or p == str(marker)]
+        if len(at) != 1:
+            raise ValueError(f"argument {arg} appears {len(at)} times among the parameters of {sql}")
+        wrap = type(params[at[0]])
+        slots.append((at[0], arg, None if wrap in (int, str) else wrap))
+    return slots
+
+
+def _with(params: list, slots, values: tuple) -> list:
+    params = params.copy()
+    for at, arg, wrap in slots:
+        params[at] = values[arg] if wrap is None else wrap(values[arg])
+    return params
+
+
+def _checked(values: tuple, nargs: int) -> tuple | None:
+    """The arguments as the database takes them (ints or text), or None when an integer is out of a
+    64-bit column's range, so that nothing can match."""
+    if len(values) != nargs:
+        raise TypeError(f"expected {nargs} values, got {len(values)}")
+    values = tuple(v if isinstance(v, str) else operator.index(v) for v in values)
+    if not all(isinstance(v, str) or _INT64[0] <= v <= _INT64[1] for v in values):
+        return None
+    return values
 
 
 class _Compiled:
@@ -43,17 +81,7 @@ class _Compiled:
         compiler = queryset.query.get_compiler(using=self.db)  # holds this thread's connection: not kept
         self.sql, params = compiler.as_sql()
         self.params = list(params)
-        # (position in params, argument, how the ORM wrapped it): on PostgreSQL a comparison with a
-        # bigint column (seq__gt) passes psycopg's Int8, an int of its own type, which the value keeps.
-        self.slots: list[tuple[int, int, type | None]] = []
-        for arg in range(nargs):
-            marker = _MARKER + arg  # a text column's lookup turns it into text
-            at = [i for i, p in enumerate(self.params)
-                  if (isinstance(p, int) and not isinstance(p, bool) and p == marker) or p == str(marker)]
-            if len(at) != 1:
-                raise ValueError(f"argument {arg} appears {len(at)} times among the parameters of {self.sql}")
-            wrap = type(self.params[at[0]])
-            self.slots.append((at[0], arg, None if wrap in (int, str) else wrap))
+        self.slots = _slots(self.params, nargs, self.sql)
         columns = [selected[0] for selected in compiler.select[:compiler.col_count]]
         if compiler.has_composite_fields(columns):
             raise ValueError("a Lookup does not read composite fields")
@@ -71,11 +99,8 @@ class _Compiled:
             self.annotations = list(compiler.annotation_col_map.items())
 
     def rows(self, values: tuple) -> list:
-        params = self.params.copy()
-        for at, arg, wrap in self.slots:
-            params[at] = values[arg] if wrap is None else wrap(values[arg])
         with connections[self.db].cursor() as cursor:
-            cursor.execute(self.sql, params)
+            cursor.execute(self.sql, _with(self.params, self.slots, values))
             fetched = cursor.fetchall()
         if self.converters:
             fetched = _converted(fetched, self.converters, connections[self.db])
@@ -134,12 +159,8 @@ class Lookup:
     def all(self, *values) -> list:
         """What the queryset finds with these values, in its order: models, or the rows of a
         `values_list` (tuples, or values when flat)."""
-        if len(values) != self.nargs:
-            raise TypeError(f"expected {self.nargs} values, got {len(values)}")
-        values = tuple(v if isinstance(v, str) else operator.index(v) for v in values)
-        if not all(isinstance(v, str) or _INT64[0] <= v <= _INT64[1] for v in values):
-            return []
-        return self._compiled().found(values)
+        values = _checked(values, self.nargs)
+        return [] if values is None else self._compiled().found(values)
 
     def first(self, *values):
         """The first instance found (give the queryset its order and `[:1]`), or None."""
@@ -172,10 +193,21 @@ class Insert:
     def __init__(self, model, fields: tuple[str, ...], using: str = "default"):
         self.fields = [model._meta.get_field(name) for name in fields]
         self.table, self.using = model._meta.db_table, using
+        self.pk_column = model._meta.pk.column
         self._local = threading.local()
 
     def __call__(self, *values) -> None:
         self.many([values])
+
+    def returning(self, *values):
+        """One row; its primary key, as the database made it (RETURNING: PostgreSQL, and SQLite since 3.35)."""
+        if len(values) != len(self.fields):
+            raise TypeError(f"expected {len(self.fields)} values")
+        connection = connections[self.using]
+        params = [field.get_db_prep_save(value, connection) for field, value in zip(self.fields, values)]
+        with connection.cursor() as cursor:
+            cursor.execute(f"{self._sql(connection, 1)} RETURNING {connection.ops.quote_name(self.pk_column)}", params)
+            return cursor.fetchone()[0]
 
     def many(self, rows: list[tuple]) -> None:
         """Several rows in one statement (up to MANY_ROWS; more take one statement per MANY_ROWS)."""
@@ -205,3 +237,36 @@ class Insert:
 
 # Rows per statement of Insert.many: SQLite allows 32,766 parameters a statement (999 before 3.32).
 MANY_ROWS = 100
+
+
+class Update:
+    """`build(*args) -> QuerySet` and `.update(**values)` with constant values, compiled once per process;
+    `run(*args)` updates what the queryset finds with these arguments and returns how many rows changed.
+
+    As `Lookup` (the same rules for `build` and its arguments), for an UPDATE that a command makes
+    every time: `filter(...).update(...)` built its statement anew at several times what it took to run.
+    No signals run, as with `QuerySet.update`.
+    """
+
+    def __init__(self, build: Callable[..., QuerySet], values: dict, nargs: int = 1):
+        self.build, self.values, self.nargs = build, values, nargs
+        self._once: tuple[str, str, list, list] | None = None
+
+    def _compiled(self) -> tuple[str, str, list, list]:
+        if self._once is None:
+            queryset = self.build(*(_MARKER + arg for arg in range(self.nargs)))
+            query = queryset.query.chain(UpdateQuery)
+            query.add_update_values(self.values)
+            sql, params = query.get_compiler(queryset.db).as_sql()
+            params = list(params)
+            self._once = (queryset.db, sql, params, _slots(params, self.nargs, sql))
+        return self._once
+
+    def run(self, *values) -> int:
+        values = _checked(values, self.nargs)
+        if values is None:
+            return 0
+        db, sql, params, slots = self._compiled()
+        with connections[db].cursor() as cursor:
+            cursor.execute(sql, _with(params, slots, values))
+            return cursor.rowcount

@@ -210,3 +210,41 @@ def test_many_rows_go_in_one_statement_per_hundred_in_order(monkeypatch):
     with pytest.raises(TypeError):
         receipt.many([(an.pk, "r9", "idea.react", {}, at), (an.pk, "r10")])
     assert CommandReceipt.objects.filter(participant=an).count() == 7
+
+
+def test_an_insert_returning_gives_the_new_key_of_the_row_it_wrote_in_one_statement():
+    from workshops.prepared import Insert
+    rows = Insert(Idea, ("board", "author", "text", "column", "builds_on", "status", "hidden_reason", "held_reason",
+                         "edited", "created_at", "tally_pending"))
+    workshop, _ = workshop_with_facilitator()
+    an, board, at = citizen(workshop, "An"), plenary(workshop), timezone.now()
+    before = idea(board, an, "Het eerste")
+    with CaptureQueriesContext(connection) as queries:
+        pk = rows.returning(board.pk, an.pk, "Meer schaduw", "", None, "visible", "", "", False, at, False)
+    assert len(queries) == 1
+    assert pk > before.pk
+    stored = Idea.objects.get(pk=pk)
+    assert (stored.board_id, stored.author_id, stored.text, stored.builds_on_id, stored.status, stored.created_at) == (
+        board.pk, an.pk, "Meer schaduw", None, "visible", at)
+    with pytest.raises(TypeError):
+        rows.returning(board.pk, an.pk)
+
+
+def test_an_update_changes_what_its_queryset_finds_and_says_how_many_rows():
+    from workshops.prepared import Update
+    to_involved = Update(lambda pk: Participant.objects.filter(pk=pk, rung__in=["informed", "consulted"]),
+                         {"rung": "involved"})
+    workshop, _ = workshop_with_facilitator()
+    an, bo = citizen(workshop, "An"), citizen(workshop, "Bo")
+    Participant.objects.filter(pk=bo.pk).update(rung="collaborating")
+    with CaptureQueriesContext(connection) as queries:
+        assert to_involved.run(an.pk) == 1
+        assert to_involved.run(bo.pk) == 0  # the filter holds: not from a higher rung
+    assert len(queries) == 2
+    assert to_involved.run(2 ** 63) == 0  # out of the column's range: nothing, as a filter() finds
+    assert dict(Participant.objects.filter(pk__in=[an.pk, bo.pk]).values_list("name", "rung")) == {
+        "An": "involved", "Bo": "collaborating"}
+    with pytest.raises(TypeError):
+        to_involved.run()
+    with pytest.raises(ValueError):  # each argument exactly once among the statement's values
+        Update(lambda pk: Participant.objects.filter(pk=pk, workshop_id=pk), {"rung": "involved"}).run(an.pk)
