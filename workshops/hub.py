@@ -5,6 +5,7 @@ receives each event once, fills gaps in seq from the database, and hands the
 pre-encoded frame to every local socket whose participant may see it.
 """
 import asyncio
+import collections
 import logging
 import weakref
 
@@ -20,6 +21,10 @@ from .snapshot import MAX_SERVER_FRAME_BYTES
 log = logging.getLogger(__name__)
 
 __all__ = ["Subscriber", "get_hub", "shutdown_hub"]
+
+# Messages a hub keeps while it is behind (each one a command's events, about a kilobyte): past this,
+# the oldest make way, and the database fills the gap.
+MAX_INBOX = 10_000
 
 
 class Subscriber:
@@ -173,6 +178,18 @@ def coalesce(items: list[dict]) -> list[dict]:
     return [item for item in items if "coalesce" not in item or latest[item["coalesce"]] == item["seq"]]
 
 
+def received(inbox: "collections.deque[dict]") -> dict[int, list[dict]]:
+    """Empty the inbox: each workshop's events, in seq order, each once (two workers' messages may
+    arrive out of order, and a resync may have read some of them already)."""
+    by_workshop: dict[int, dict[int, dict]] = {}
+    while inbox:
+        message = inbox.popleft()
+        events = by_workshop.setdefault(message["workshop"], {})
+        for item in message["events"]:
+            events.setdefault(item["seq"], item)
+    return {workshop_id: [events[seq] for seq in sorted(events)] for workshop_id, events in by_workshop.items()}
+
+
 def _may_wait(item: dict) -> bool:
     """Whether an event may wait for the next hand-over: an update of counts or presence, or a note to
     one participant (a rung reached with a first reaction), rather than news for everyone."""
@@ -274,11 +291,15 @@ class Hub:
         self.topics: dict[int, Topic] = {}
         self.lock = asyncio.Lock()
         self.tasks: list[asyncio.Task] = []
+        # Messages received and not yet handed over: the hand-over takes all of them at once.
+        self.inbox: collections.deque[dict] = collections.deque()
+        self.arrived = asyncio.Event()
 
     async def start(self) -> None:
         # The channel is made in the receive loop: with Redis down a subscription fails, and the
         # process's first socket must not (its hub fills from the database meanwhile).
         self.tasks = [asyncio.create_task(self._receive_loop(), name="inspraak-hub-receive"),
+                      asyncio.create_task(self._hand_over_loop(), name="inspraak-hub-hand-over"),
                       asyncio.create_task(self._resync_loop(), name="inspraak-hub-resync")]
 
     async def stop(self) -> None:
@@ -351,10 +372,25 @@ class Hub:
                     log.exception("hub resync failed")
                 continue
             failures = 0
-            try:
-                await self.deliver(message["workshop"], message["events"])
-            except Exception:
-                log.exception("hub failed to deliver a message")
+            if len(self.inbox) >= MAX_INBOX:
+                # Far behind: the oldest goes, and the gap it leaves is read from the database at once.
+                self.inbox.popleft()
+            self.inbox.append(message)
+            self.arrived.set()
+
+    async def _hand_over_loop(self) -> None:
+        """Hand over everything received since the last hand-over, per workshop in one go: a hub that
+        fell behind (a fan-out to many sockets, a busy core) catches up in a few batch frames per
+        socket rather than one fan-out per message, and the publish/subscribe layer, which queues
+        without bound, holds no more than came in while one hand-over ran."""
+        while True:
+            await self.arrived.wait()
+            self.arrived.clear()
+            for workshop_id, items in received(self.inbox).items():
+                try:
+                    await self.deliver(workshop_id, items)
+                except Exception:
+                    log.exception("hub failed to deliver a message")
 
     async def _listen(self) -> None:
         """Make the hub's channel on the layer, join the workshops that have sockets here, and fill

@@ -195,3 +195,66 @@ async def test_an_idea_takes_the_waiting_reactions_with_it_in_one_batch_in_seq_o
     assert reacted[-1]["reactions"]["agree"] == 2
     assert any(f["type"] == "batch" for f in observer.frames)
     await observer.close()
+
+
+def message(workshop, *seqs):
+    return {"type": "stream.events", "workshop": workshop, "events": [item(seq) for seq in seqs]}
+
+
+async def test_a_hub_behind_hands_over_what_waits_per_workshop_in_one_go_in_seq_order():
+    """Messages that came while a hand-over ran go together: each workshop's events once, in seq order
+    (two workers' messages may cross), so a hub that fell behind catches up in a few frames."""
+    from workshops import hub as hubs
+    hub = hubs.Hub()
+    delivered: list[tuple[int, list[int]]] = []
+
+    async def deliver(workshop_id, items):
+        delivered.append((workshop_id, [i["seq"] for i in items]))
+
+    hub.deliver = deliver
+    for m in (message(1, 5), message(2, 9), message(1, 3, 4), message(1, 4), message(2, 8), message(1, 6)):
+        hub.inbox.append(m)
+    hub.arrived.set()
+    task = asyncio.create_task(hub._hand_over_loop())
+    try:
+        async with asyncio.timeout(5):
+            while len(delivered) < 2:
+                await asyncio.sleep(0.01)
+        assert sorted(delivered) == [(1, [3, 4, 5, 6]), (2, [8, 9])]
+        assert not hub.inbox
+        hub.inbox.append(message(1, 7))
+        hub.arrived.set()
+        async with asyncio.timeout(5):
+            while len(delivered) < 3:
+                await asyncio.sleep(0.01)
+        assert delivered[-1] == (1, [7])
+    finally:
+        task.cancel()
+
+
+async def test_a_hub_far_behind_keeps_only_the_newest_messages(monkeypatch):
+    """The publish/subscribe layer queues without bound: the hub keeps MAX_INBOX messages at most, and
+    the database fills the gap of those it let go."""
+    from workshops import hub as hubs
+    monkeypatch.setattr(hubs, "MAX_INBOX", 3)
+    hub = hubs.Hub()
+    hub.channel = "hub.test"
+    waiting = [message(1, seq) for seq in range(1, 8)]
+
+    class Layer:
+        async def receive(self, channel):
+            if not waiting:
+                await asyncio.Event().wait()  # nothing more: wait for ever
+            return waiting.pop(0)
+
+    hub.layer = Layer()
+    task = asyncio.create_task(hub._receive_loop())  # no hand-over runs: everything waits
+    try:
+        async with asyncio.timeout(5):
+            while waiting:
+                await asyncio.sleep(0.01)
+        await asyncio.sleep(0.01)
+        assert [m["events"][0]["seq"] for m in hub.inbox] == [5, 6, 7]
+        assert hub.arrived.is_set()
+    finally:
+        task.cancel()
