@@ -1,7 +1,7 @@
 """Fan-out: N sockets in one workshop on one worker, K ideas from K citizens at R per second.
 
     .venv/bin/python bench/fanout.py [--sockets 300[,600,...]] [--ideas 100] [--rate 10] [--skip baseline|bare]
-                                     [--env NAME=VALUE ...]
+                                     [--env NAME=VALUE ...] [--profile PATH]
 
 Runs the load three times in one go, each time on a fresh server process pinned
 to core 0 (taskset) with this client pinned to core 1:
@@ -34,6 +34,13 @@ the sockets (the command, the channel layer, the server's idle work), and what
 each socket adds (the frame's send), by a least-squares line through the sizes;
 and says at how many sockets Inspraak's CPU per delivery comes within 2x of
 each yardstick's.
+
+`--profile PATH` (one size) runs py-spy (`pip install py-spy` into the
+virtualenv) on the Inspraak worker while the ideas go out: the stacks of the
+thread holding the GIL, 250 a second, in py-spy's raw format (one line per
+stack and count, each line beginning with its thread), and prints the
+worker's CPU per idea by thread (the event loop, the database threads, the
+rest).
 """
 from __future__ import annotations
 

@@ -337,7 +337,7 @@ class Hub:
                 try:
                     if self.channel is not None:
                         await self.layer.group_discard(workshop_group(sub.workshop_id), self.channel)
-                except Exception:  # the layer is down; the membership expires, and stray messages are ignored
+                except Exception:  # the layer is down; what it still brings for this workshop is ignored
                     log.warning("could not leave the channel-layer group of workshop %s", sub.workshop_id)
 
     async def _join(self, workshop_id: int) -> None:
@@ -373,7 +373,8 @@ class Hub:
                 continue
             failures = 0
             if len(self.inbox) >= MAX_INBOX:
-                # Far behind: the oldest goes, and the gap it leaves is read from the database at once.
+                # Far behind: the oldest goes, and the gap it leaves is read from the database (at the
+                # workshop's next event, or the next resync).
                 self.inbox.popleft()
             self.inbox.append(message)
             self.arrived.set()
