@@ -180,21 +180,21 @@ async def quiet(stat: ProcStat, *, below: float = 0.05, timeout: float = 120) ->
     raise RuntimeError("the worker did not go quiet")
 
 
-async def measure(worker_pid: int, sockets, load: Load, frame_for, args) -> dict:
+async def measure(worker_pid: int, sockets, load: Load, frame_for, args, profile: str | None = None) -> dict:
     readers = [load.read(i, ws) for i, ws in enumerate(sockets)]
     stat, rstat = ProcStat(worker_pid), None
     await quiet(stat)  # connect-time work (presence events to everyone) is not part of the figure
     rpid = redis_pid()
     if rpid:
         rstat = ProcStat(rpid)
-    profiler = start_profile(worker_pid, args.profile) if args.profile and worker_pid == args.profiled else None
+    profiler = start_profile(worker_pid, profile) if profile else None
     threads0 = thread_cpu(worker_pid) if profiler else {}
     cpu0, main0, rcpu0 = stat.cpu_s(), stat.main_thread_cpu_s(), rstat.cpu_s() if rstat else 0
     elapsed = await load.drive(sockets, frame_for, args.ideas, args.rate, args.settle)
     cpu1, main1, rcpu1 = stat.cpu_s(), stat.main_thread_cpu_s(), rstat.cpu_s() if rstat else 0
     if profiler is not None:
         stop_profile(profiler)
-        threads1, names = thread_cpu(worker_pid), thread_names(args.profile)
+        threads1, names = thread_cpu(worker_pid), thread_names(profile)
         by_name: dict[str, float] = {}
         for tid, cpu in threads1.items():
             name = names.get(tid, "unnamed").rstrip("_0123456789")
@@ -259,7 +259,6 @@ async def run_inspraak(args) -> dict:
     with Stack("fanout", workers=1, env=dict(e.split("=", 1) for e in args.env)) as stack:
         worker = stack.workers[0]
         pin(worker.pid, WORKER_CPU)
-        args.profiled = worker.pid
         facilitator, code = stack.workshop("Fan-out")
         people = join_many(worker.url, code, [f"Citizen {i}" for i in range(args.sockets)])
         path = worker.ws_url(f"/ws/workshops/{code}/")
@@ -278,7 +277,7 @@ async def run_inspraak(args) -> dict:
             return json.dumps({"type": "idea.post", "ref": f"k{k}", "board": board,
                                "text": f"{MARK}{k} More trees and benches on the square, and shade for the market"})
 
-        out = await measure(worker.pid, sockets, load, frame_for, args)
+        out = await measure(worker.pid, sockets, load, frame_for, args, profile=args.profile)
         out["acks"] = sum(1 for a in load.acks.values() if a["type"] == "ack")
         out["rss_mb"] = worker.stat.rss_bytes() / 2 ** 20
         return out
@@ -370,7 +369,6 @@ def main() -> int:
         parser.error("each idea comes from a different citizen: --ideas must not exceed --sockets")
     if args.profile and len(sizes) > 1:
         parser.error("--profile records one size")
-    args.profiled = None
     os.sched_setaffinity(0, {CLIENT_CPU})
     by_size, losses = {}, 0
     for size in sizes:

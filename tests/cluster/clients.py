@@ -25,6 +25,7 @@ from websockets.exceptions import ConnectionClosed
 
 from harness import services
 from harness.daphne import DaphneServer, HttpClient, ServerDatabase, free_port, manage, server_env
+from workshops.groups import workshop_group
 
 __all__ = ["Cluster", "Person", "Database", "PrivateRedis", "TIMEOUT"]
 
@@ -263,6 +264,14 @@ class Cluster:
         async with asyncio.timeout(timeout):
             while self.database.presence_pending(code) or self.database.tallies_pending(code):
                 await asyncio.sleep(0.05)
+
+    def listeners(self, code: str) -> int:
+        """How many connections listen on the workshop's channel-layer group in the workers' Redis: the
+        publish/subscribe layer's channel, named from the prefix config.settings gives it."""
+        url = self.env["REDIS_URL"]
+        group = workshop_group(self.database.workshop_id(code))
+        channel = f"{self.env['CHANNEL_PREFIX']}:{redis.connection.parse_url(url).get('db', 0)}:__group__{group}"
+        return dict(redis.Redis.from_url(url).pubsub_numsub(channel))[channel.encode()]
 
     def join(self, code: str, name: str, worker: int = 0) -> Person:
         http = HttpClient(self.workers[worker].url)

@@ -14,19 +14,11 @@ import pytest
 import redis
 
 from harness.daphne import DaphneServer
-from workshops.groups import workshop_group
 from workshops.stream import visible
 
 from .clients import Cluster, Person
 
 pytestmark = pytest.mark.cluster
-
-
-def subscribers(redis_url: str, env: dict, code: str, cluster) -> int:
-    """How many connections listen on the workshop's channel-layer group (config.settings names it)."""
-    db = redis.connection.parse_url(redis_url).get("db", 0)
-    channel = f"{env['CHANNEL_PREFIX']}:{db}:__group__{workshop_group(cluster.database.workshop_id(code))}"
-    return dict(redis.Redis.from_url(redis_url).pubsub_numsub(channel))[channel.encode()]
 
 
 def posts(ideas: list[dict]) -> list[int]:
@@ -79,7 +71,7 @@ async def test_a_quiet_workshop_keeps_its_channel_layer_without_a_read_timeout(c
         await person.close()
 
 
-async def test_each_worker_listens_once_per_workshop_however_many_sockets_it_holds(cluster, redis_url):
+async def test_each_worker_listens_once_per_workshop_however_many_sockets_it_holds(cluster):
     facilitator, code, board = await cluster.workshop()
     people = [cluster.join(code, f"Burger {n}") for n in range(8)]
     for n, person in enumerate(people):
@@ -89,7 +81,7 @@ async def test_each_worker_listens_once_per_workshop_however_many_sockets_it_hol
         await person.until(lambda p=person: ack["id"] in p.ideas, f"the idea at {person.name}")
 
     # A group is a Redis channel that each worker's hub subscribes to: once per worker, not per socket.
-    assert subscribers(redis_url, cluster.env, code, cluster) == 2
+    assert cluster.listeners(code) == 2
     for person in (facilitator, *people):
         await person.close()
 
@@ -179,7 +171,7 @@ async def test_seqs_stay_gapless_and_in_one_order_when_both_workers_write_at_onc
 def slow_resync(cluster_setup, tmp_path):
     """Two workers which resync only once a minute."""
     env = {**cluster_setup.env, "INSPRAAK_HUB_RESYNC_S": "60"}
-    workers = [DaphneServer(env, log_path=tmp_path / f"small-queue-worker-{n}.log") for n in (1, 2)]
+    workers = [DaphneServer(env, log_path=tmp_path / f"slow-resync-worker-{n}.log") for n in (1, 2)]
     for worker in workers:
         worker.start()
     yield Cluster(cluster_setup.db, env, workers)
@@ -207,7 +199,7 @@ async def test_events_the_layer_drops_are_filled_from_the_database_at_the_next_o
     os.kill(two.process.pid, signal.SIGCONT)
     # Both workers subscribe again (channels-redis retries each second).
     async with asyncio.timeout(10):
-        while subscribers(redis_url, slow_resync.env, code, slow_resync) < 2:
+        while slow_resync.listeners(code) < 2:
             await asyncio.sleep(0.1)
     last = await facilitator.command({"type": "idea.post", "ref": "last", "board": board, "text": "En nog een"})
 
