@@ -5,14 +5,16 @@ from datetime import timedelta
 
 import pytest
 from channels.layers import get_channel_layer
-from django.db import transaction
+from django.db import connection, IntegrityError, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import emitted, last_seq, workshop_with_facilitator
 from workshops import registry, stream
 from workshops.events import (Announcement, BreakoutClosed, ParticipantErased, ParticipantRemoved, PhaseChanged,
                               RoleChanged, RoomAssigned, TimerStopped)
-from workshops.models import CommandReceipt, Event
+from workshops.models import CommandReceipt, Event, Workshop
+from workshops.prepared import MANY_ROWS
 
 
 class Boom(Exception):
@@ -129,6 +131,39 @@ def test_emit_many_stores_consecutive_seqs_in_one_go():
     assert [r.seq for r in rows] == [2, 3] and workshop.last_seq == 4
     assert emitted(workshop) == [("phase.changed", {"phase": 0}, ["all"]), ("phase.changed", {"phase": 1}, ["all"]),
                                  ("phase.changed", {"phase": 2}, ["p:4"]), ("timer.stopped", {}, ["all"])]
+
+
+@pytest.mark.django_db
+def test_emit_many_writes_seq_and_events_in_one_statement_on_postgresql():
+    """On PostgreSQL one statement takes the seqs and stores the events; SQLite takes two. More
+    events than one statement holds take the seqs once and store them in several statements."""
+    workshop, _ = workshop_with_facilitator(start=False)
+    many = len(range(MANY_ROWS + 5))
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        rows = stream.emit_many(workshop, [(PhaseChanged(phase=1), stream.EVERYONE),
+                                           (PhaseChanged(phase=2), stream.to_participant(4))])
+    assert len(written(queries)) == (1 if connection.vendor == "postgresql" else 2)
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        more = stream.emit_many(workshop.pk, [(PhaseChanged(phase=k), stream.EVERYONE) for k in range(many)])
+    assert len(written(queries)) == 3  # the seqs, then two INSERTs
+    assert [r.seq for r in rows] == [1, 2] and [r.seq for r in more] == list(range(3, 3 + many))
+    assert workshop.last_seq == 2 and last_seq(workshop) == 2 + many
+    stored = list(Event.objects.filter(workshop=workshop).order_by("seq").values_list("seq", "payload", "audience"))
+    assert stored[:2] == [(1, {"phase": 1}, ["all"]), (2, {"phase": 2}, ["p:4"])]
+    assert stored[2:] == [(3 + k, {"phase": k}, ["all"]) for k in range(many)]
+
+
+def written(queries) -> list[str]:
+    """The statements captured, without the transaction's own (which PostgreSQL's backend logs)."""
+    return [q["sql"] for q in queries.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")]
+
+
+@pytest.mark.django_db
+def test_emit_to_a_workshop_that_is_gone_stores_nothing():
+    workshop, _ = workshop_with_facilitator(start=False)
+    with pytest.raises((Workshop.DoesNotExist, IntegrityError)), transaction.atomic():
+        stream.emit(workshop.pk + 1000, PhaseChanged(phase=1))
+    assert not Event.objects.filter(workshop_id=workshop.pk + 1000).exists()
 
 
 @pytest.mark.django_db
