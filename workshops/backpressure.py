@@ -18,6 +18,8 @@ the hub frames an event once per process (autobahn's PreparedMessage) and
 hands the same bytes to every local socket, under the same bound, instead of
 taking the ASGI send path and framing the event again for each socket. Its
 `unsent()` lets a welcome larger than the bound wait for the client between parts.
+Both it and Daphne's own sends (an ack, a welcome) write to the socket at once
+when nothing is queued before them, rather than on Twisted's next turn.
 
 It makes a join storm slow down instead of dropping people, however Daphne was
 started. Daphne's --websocket_connect_timeout (5 s by default) makes autobahn
@@ -147,6 +149,10 @@ def install(*, limit: int) -> None:
 
     @wraps(original_send)
     def server_send(self, content, binary=False):
+        if self.state == self.STATE_OPEN and not binary:
+            # A frame for this socket alone (an ack, a welcome): straight to the socket, as a broadcast's.
+            send_prepared(self, _prepare(content))
+            return
         if self.state != self.STATE_OPEN and self.state != self.STATE_CONNECTING:
             return  # closing: the client will resume with `since`
         if _may_queue(self, limit):
