@@ -15,28 +15,40 @@ from .models import Board, Idea, Reaction, SurveyAnswer
 from .selectors import ZERO, idea_audience, idea_payload, reaction_counts
 
 
-def choice_set(model, *, value: str | None, **key) -> bool:
+def choice_set(model, *, value: str | None, then: tuple[str, list] | None = None, **key) -> bool:
     """Set (or clear, with None) the one value a participant gives something; True if it changed.
 
     One statement, which also settles two sockets of one person setting it at once: an upsert
     that writes the row only when the value differs (PostgreSQL and SQLite alike), or a delete.
     Reading the row first and then writing it took two, and a model built per reaction.
+
+    `then` is an UPDATE (SQL ending in its WHERE clause, and its parameters) to make when the value
+    changed, after it. On PostgreSQL it goes in the same statement, the change as a data-modifying
+    WITH that the UPDATE runs only if it wrote a row: one round trip where there were two.
     """
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = [quote(model._meta.get_field(name).column) for name in key]
     params = [getattr(v, "pk", v) for v in key.values()]
-    with connection.cursor() as cursor:
-        if value is None:
-            cursor.execute(f"DELETE FROM {table} WHERE " + " AND ".join(f"{c} = %s" for c in columns), params)
-            return cursor.rowcount > 0
+    if value is None:
+        sql = f"DELETE FROM {table} WHERE " + " AND ".join(f"{c} = %s" for c in columns)
+    else:
         names, val, at = ", ".join(columns), quote("value"), quote("updated_at")
-        cursor.execute(
-            f"INSERT INTO {table} ({names}, {val}, {at}) VALUES ({', '.join(['%s'] * (len(columns) + 2))}) "
-            f"ON CONFLICT ({names}) DO UPDATE SET {val} = excluded.{val}, {at} = excluded.{at} "
-            f"WHERE {table}.{val} <> excluded.{val} RETURNING 1",
-            [*params, value, connection.ops.adapt_datetimefield_value(timezone.now())])
-        return cursor.fetchone() is not None
+        sql = (f"INSERT INTO {table} ({names}, {val}, {at}) VALUES ({', '.join(['%s'] * (len(columns) + 2))}) "
+               f"ON CONFLICT ({names}) DO UPDATE SET {val} = excluded.{val}, {at} = excluded.{at} "
+               f"WHERE {table}.{val} <> excluded.{val}")
+        params += [value, connection.ops.adapt_datetimefield_value(timezone.now())]
+    with connection.cursor() as cursor:
+        if then is not None and connection.vendor == "postgresql":
+            then_sql, then_params = then
+            cursor.execute(f"WITH changed AS ({sql} RETURNING 1) {then_sql} AND EXISTS (SELECT 1 FROM changed) "
+                           "RETURNING 1", [*params, *then_params])
+            return cursor.fetchone() is not None
+        cursor.execute(sql, params)
+        changed = cursor.rowcount > 0
+        if changed and then is not None:
+            cursor.execute(*then)
+        return changed
 
 
 def _announce_idea(idea: Idea, event: type[IdeaPosted | IdeaEdited], *, reactions: dict | None = None) -> None:
@@ -122,10 +134,11 @@ def idea_react(*, actor: Participant, idea: Idea, value: str | None) -> dict:
     rules.require_content(actor)
     if idea.status != Idea.Status.VISIBLE:
         raise DomainError("forbidden", "Only visible ideas take reactions.")
-    if not choice_set(Reaction, value=value, idea=idea, participant=actor):
-        return reaction_counts(idea.pk)
     # Everyone hears the counts from the next tally, within INSPRAAK_TALLY_S; the actor from the ack.
-    tallies.idea_tally_mark(idea)  # before the rung: its event takes the seq lock (deliberation.tallies)
+    # The idea is marked for it with the change, before the rung: its event takes the seq lock
+    # (deliberation.tallies).
+    if not choice_set(Reaction, value=value, idea=idea, participant=actor, then=tallies.tally_mark(idea)):
+        return reaction_counts(idea.pk)
     ladder.rung_refresh(actor, at_least="consulted")
     return reaction_counts(idea.pk)
 

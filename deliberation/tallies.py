@@ -1,7 +1,7 @@
 """Reaction counts as everyone sees them: told in tallies, not one event per reaction.
 
 A reaction is stored and acked at once, with the idea's counts as its transaction sees them,
-and marks its idea `tally_pending` (`idea_tally_mark`). Every process flushes the pending
+and marks its idea `tally_pending` (`tally_mark`). Every process flushes the pending
 ideas every INSPRAAK_TALLY_S (`tallies_flush`): one `idea.reacted` per idea with its full
 counts, read after the workshop's earlier writers (`stream.take_turn`), so that a later tally
 never carries smaller counts than an earlier one (PROTOCOL.md 2.3: clients keep the latest).
@@ -17,7 +17,7 @@ reaction holds (SKIP LOCKED) and reads the counts under the row locks it took, s
 is left out of every tally. A claim and its events commit together: a process that dies
 mid-flush leaves the marks for the next flush, in any process.
 """
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count
 
 from workshops import stream
@@ -27,7 +27,7 @@ from .events import IdeaReacted
 from .models import Idea, Reaction
 from .selectors import ZERO, idea_audience
 
-__all__ = ["BATCH", "idea_tally_mark", "tallies_flush"]
+__all__ = ["BATCH", "tallies_flush", "tally_mark"]
 
 BATCH = 1000  # ideas per flush transaction; more wait for the next tick
 
@@ -36,12 +36,11 @@ _MARK = (f"UPDATE {Idea._meta.db_table} SET {Idea._meta.get_field('tally_pending
          f"WHERE {Idea._meta.pk.column} = %s")
 
 
-def idea_tally_mark(idea: Idea) -> None:
-    """In a reaction's transaction, after its reaction is written: the idea's counts are to be told.
-    Written out, as `selectors.reaction_counts`: every reaction makes it, and the ORM's update
-    cost more to build than to run."""
-    with connection.cursor() as cursor:
-        cursor.execute(_MARK, [True, idea.pk])
+def tally_mark(idea: Idea) -> tuple[str, list]:
+    """The statement that marks an idea's counts to be told, for a reaction's transaction to make
+    after its reaction is written (`services.choice_set`'s `then`). Written out, as
+    `selectors.reaction_counts`: every reaction makes it, and the ORM's update cost more to build than to run."""
+    return _MARK, [True, idea.pk]
 
 
 def _counts(idea_ids: list[int]) -> dict[int, dict]:

@@ -1,8 +1,10 @@
 """Reaction counts told in tallies (deliberation.tallies): once per idea and flush, never lost."""
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from deliberation import moderation, services, tallies
-from deliberation.models import Idea
+from deliberation.models import Idea, Reaction
 from tests.factories import emitted, idea, last_seq, plenary, room_with_board, workshop_with_facilitator, citizen
 from workshops import stream
 
@@ -58,3 +60,28 @@ def test_each_workshop_gets_its_own_tallies_with_gapless_seqs():
     for w, i, seq in zip((one, two), ideas, seqs):
         assert reacted(w, seq) == [(i.pk, {"agree": 0, "disagree": 1, "pass": 0}, ["all"])]
         assert last_seq(w) == seq + 1
+
+
+def test_a_reaction_marks_its_idea_only_when_it_changes_and_in_the_same_statement_on_postgresql():
+    workshop, fac = workshop_with_facilitator()
+    an, bo = citizen(workshop, "An"), citizen(workshop, "Bo")
+    mine = idea(plenary(workshop), an, "Shade")
+    services.idea_react(actor=bo, idea=mine, value="agree")  # Bo's rung rises here, not below
+    tallies.tallies_flush()
+
+    def react(value) -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            services.idea_react(actor=bo, idea=mine, value=value)
+        return [q["sql"] for q in queries.captured_queries if "deliberation_reaction" in q["sql"]
+                or "tally_pending" in q["sql"]]
+
+    def pending() -> bool:
+        return Idea.objects.get(pk=mine.pk).tally_pending
+
+    for value, wrote in (("agree", False), ("disagree", True), (None, True), (None, False)):
+        statements = react(value)
+        # The change (and, when it changed, the mark), then the counts for the ack.
+        assert len(statements) == (2 if wrote and connection.vendor != "postgresql" else 1) + 1, statements
+        assert pending() is wrote, value
+        tallies.tallies_flush()
+    assert Reaction.objects.filter(idea=mine).count() == 0
