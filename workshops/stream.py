@@ -123,11 +123,9 @@ def _append(workshop_id: int, entries: list[tuple[str, dict, list]], now) -> int
         params.extend(field.get_db_prep_save(value, connection)
                       for field, value in zip(fields, (workshop_id, *entry, now)))
     with connection.cursor() as cursor:
+        # No such workshop: no seq to take, and the NOT NULL seq refuses the rows (IntegrityError).
         cursor.execute(_append_sql(connection, n), params)
-        seqs = [seq for (seq,) in cursor.fetchall()]
-    if len(seqs) != n:
-        raise Workshop.DoesNotExist(f"no workshop {workshop_id}")
-    return max(seqs)
+        return max(seq for (seq,) in cursor.fetchall())
 
 
 _APPEND_SQL: dict[int, str] = {}
