@@ -117,11 +117,11 @@ def _append(workshop_id: int, entries: list[tuple[str, dict, list]], now) -> int
         last = _advance(workshop_id, n)
         _EVENT_ROWS.many([(workshop_id, last - n + 1 + i, *entry, now) for i, entry in enumerate(entries)])
         return last
-    fields = [field for field in _EVENT_ROWS.fields if field.attname != "seq"]
     params = [n, workshop_id]
-    for entry in entries:
+    for entry in entries:  # in _EVENT_ROWS's order, without the seq that the statement computes
         params.extend(field.get_db_prep_save(value, connection)
-                      for field, value in zip(fields, (workshop_id, *entry, now)))
+                      for field, value in zip(_EVENT_ROWS.fields, (workshop_id, None, *entry, now))
+                      if field.attname != "seq")
     with connection.cursor() as cursor:
         # No such workshop: no seq to take, and the NOT NULL seq refuses the rows (IntegrityError).
         cursor.execute(_append_sql(connection, n), params)
@@ -135,15 +135,17 @@ def _append_sql(connection, n: int) -> str:
     sql = _APPEND_SQL.get(n)
     if sql is None:
         quote = connection.ops.quote_name
-        columns = ", ".join(quote(field.column) for field in _EVENT_ROWS.fields)
-        if [field.attname for field in _EVENT_ROWS.fields][:2] != ["workshop_id", "seq"]:
-            raise AssertionError("_append_sql writes the workshop and the seq first")
         last_seq = quote(Workshop._meta.get_field("last_seq").column)
-        rows = ", ".join(f"(%s, (SELECT {last_seq} FROM s) - {n - 1 - i}, %s, %s, %s, %s)" for i in range(n))
+
+        def row(i: int) -> str:
+            return "(" + ", ".join(f"(SELECT {last_seq} FROM s) - {n - 1 - i}" if field.attname == "seq" else "%s"
+                                   for field in _EVENT_ROWS.fields) + ")"
+
         sql = _APPEND_SQL[n] = (
             f"WITH s AS (UPDATE {quote(Workshop._meta.db_table)} SET {last_seq} = {last_seq} + %s "
             f"WHERE {quote(Workshop._meta.pk.column)} = %s RETURNING {last_seq}) "
-            f"INSERT INTO {quote(Event._meta.db_table)} ({columns}) VALUES {rows} "
+            f"INSERT INTO {quote(Event._meta.db_table)} ({', '.join(quote(f.column) for f in _EVENT_ROWS.fields)}) "
+            f"VALUES {', '.join(row(i) for i in range(n))} "
             f"RETURNING {quote(Event._meta.get_field('seq').column)}")
     return sql
 

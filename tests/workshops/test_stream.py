@@ -138,7 +138,7 @@ def test_emit_many_writes_seq_and_events_in_one_statement_on_postgresql():
     """On PostgreSQL one statement takes the seqs and stores the events; SQLite takes two. More
     events than one statement holds take the seqs once and store them in several statements."""
     workshop, _ = workshop_with_facilitator(start=False)
-    many = len(range(MANY_ROWS + 5))
+    many = MANY_ROWS + 5
     with transaction.atomic(), CaptureQueriesContext(connection) as queries:
         rows = stream.emit_many(workshop, [(PhaseChanged(phase=1), stream.EVERYONE),
                                            (PhaseChanged(phase=2), stream.to_participant(4))])
