@@ -141,6 +141,7 @@ def install(*, limit: int) -> None:
     from daphne.ws_protocol import WebSocketProtocol
     from twisted.internet.tcp import Connection
 
+    OPEN = WebSocketProtocol.STATE_OPEN
     original_send = WebSocketProtocol.serverSend
     original_create = Server.create_application
     original_run = Server.run
@@ -159,12 +160,13 @@ def install(*, limit: int) -> None:
             original_send(self, content, binary)
 
     def send_prepared(protocol, prepared) -> None:
-        if protocol.state != protocol.STATE_OPEN or not _may_queue(protocol, limit):
+        # The hot path of every fan-out, once per socket and frame: no call it can do without.
+        if protocol.state != OPEN:
             return
         data, transport = prepared.payloadHybi, protocol.transport
-        # Nothing queued before it (so order holds) on a plain TCP socket: send now, as asyncio's
-        # own transports do, rather than have Twisted register the socket for writing and send
-        # on the next turn of the loop, which costs more than the send itself.
+        # Nothing queued before it (so order holds, and the bound cannot be passed) on a plain TCP
+        # socket: send now, as asyncio's own transports do, rather than have Twisted register the
+        # socket for writing and send on the next turn of the loop, which costs more than the send.
         if (isinstance(transport, Connection) and transport.connected and not transport.disconnecting
                 and not transport._tempDataLen and len(transport.dataBuffer) == transport.offset):
             try:
@@ -173,8 +175,9 @@ def install(*, limit: int) -> None:
                 sent = 0
             if sent == len(data):
                 return
-            data = data[sent:]
-        transport.write(data)
+            transport.write(data[sent:])
+        elif _may_queue(protocol, limit):
+            transport.write(data)
 
     @wraps(original_create)
     def create_application(self, protocol, scope):
