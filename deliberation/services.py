@@ -2,6 +2,7 @@
 from django.db import connection, transaction
 from django.utils import timezone
 
+from workshops import background
 from workshops import permissions as rules
 from workshops import stream
 from workshops.errors import DomainError
@@ -139,6 +140,7 @@ def idea_react(*, actor: Participant, idea: Idea, value: str | None) -> dict:
     # (deliberation.tallies).
     if not choice_set(Reaction, value=value, idea=idea, participant=actor, then=tallies.tally_mark(idea)):
         return reaction_counts(idea.pk)
+    background.wake_on_commit()  # the mark is this process's to tell, at the tick after the commit
     ladder.rung_refresh(actor, at_least="consulted")
     return reaction_counts(idea.pk)
 

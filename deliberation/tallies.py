@@ -1,8 +1,9 @@
 """Reaction counts as everyone sees them: told in tallies, not one event per reaction.
 
 A reaction is stored and acked at once, with the idea's counts as its transaction sees them,
-and marks its idea `tally_pending` (`tally_mark`). Every process flushes the pending
-ideas every INSPRAAK_TALLY_S (`tallies_flush`): one `idea.reacted` per idea with its full
+and marks its idea `tally_pending` (`tally_mark`). The process that marked flushes the pending
+ideas at its next tick, within INSPRAAK_TALLY_S of the commit, and an idle process every
+FREQUENT_SWEEP_S (`tallies_flush`, background.frequent): one `idea.reacted` per idea with its full
 counts, read after the workshop's earlier writers (`stream.take_turn`), so that a later tally
 never carries smaller counts than an earlier one (PROTOCOL.md 2.3: clients keep the latest).
 

@@ -11,5 +11,5 @@ class WorkshopsConfig(AppConfig):
         from . import commands  # noqa: F401  registers the workshop commands
         from . import snapshot_parts  # noqa: F401  registers this app's part of welcome
         from .background import frequent
-        from .presence import presence_flush
-        frequent(presence_flush)  # who came and went, told a few times a second
+        from .presence import presence_tick
+        frequent(presence_tick)  # who came and went, told a few times a second

@@ -26,7 +26,8 @@ from .prepared import Lookup
 
 log = logging.getLogger(__name__)
 
-__all__ = ["deadline_handler", "frequent", "periodic", "prune", "run_due_deadlines", "server", "start", "stop"]
+__all__ = ["deadline_handler", "frequent", "periodic", "prune", "run_due_deadlines", "server", "start", "stop",
+           "wake_on_commit"]
 
 SERVER_NAME = f"{socket.gethostname()[:30]}-{os.getpid()}-{secrets.token_hex(4)}"
 HANDLERS: dict[str, Callable[[Deadline], None]] = {}
@@ -55,32 +56,66 @@ def periodic(seconds: float):
 
 
 def frequent(fn):
-    """Register work that every process does every INSPRAAK_TALLY_S (a quarter second), such as
-    telling reaction counts (deliberation.tallies); running it in two processes at once must be
-    harmless, and when there is nothing to do it must cost one indexed query."""
+    """Register work that a process does every INSPRAAK_TALLY_S (a quarter second) while there is
+    some, such as telling reaction counts (deliberation.tallies). Running it in two processes at
+    once must be harmless, and when there is nothing to do it must cost one indexed query.
+
+    `fn()` returns whether work is left for the next tick (marks it could not tell yet). The
+    process's own marks call `wake_on_commit()`; an idle process runs the work every
+    FREQUENT_SWEEP_S, for marks a process left when it stopped, instead of four times a second.
+    """
     FREQUENT.append(fn)
     return fn
 
 
-def run_frequent() -> None:
+# Something was marked for the frequent work in this process since its last run began.
+_woken = False
+# How often an idle process runs the frequent work anyway: marks of a process that stopped before
+# telling them, or made outside any server process (a management command).
+FREQUENT_SWEEP_S = 5
+
+
+def _wake() -> None:
+    global _woken
+    _woken = True
+
+
+def wake_on_commit() -> None:
+    """In the transaction that marks work for `frequent` (a reaction, a socket opening): run it at
+    the next tick after the mark is committed, not at the next sweep."""
+    transaction.on_commit(_wake)
+
+
+def run_frequent() -> bool:
+    """Run the frequent work once; return whether any of it has work left for the next tick."""
+    left = False
     for fn in FREQUENT:
         try:
-            fn()
+            left = bool(fn()) or left
         except Exception:
             log.exception("%s failed; trying again", getattr(fn, "__name__", fn))
+            left = True
+    return left
 
 
 async def _frequent_loop() -> None:
     # In a thread of its own, as the outbox is: a flush waits on the workshop's seq lock, and the
     # database thread that socket commands share must not wait with it.
+    global _woken
     run = DatabaseSyncToAsync(run_frequent, thread_sensitive=False)
+    left, last_run = True, float("-inf")
     while True:
-        try:
-            await run()
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("frequent work failed; trying again")
+        now = time.monotonic()
+        if left or _woken or now - last_run >= FREQUENT_SWEEP_S:
+            # Cleared before the run: a mark committed while it runs wakes the next tick.
+            _woken, last_run = False, now
+            try:
+                left = await run()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("frequent work failed; trying again")
+                left = True
         await asyncio.sleep(settings.INSPRAAK["TALLY_S"])
 
 

@@ -2,8 +2,10 @@
 
 The live state is the participant's Connection rows (the welcome shows it). A socket that opens
 or closes only marks its participant `presence_pending`, on the row it holds locked anyway; it
-takes no seq lock and stores no event. Every process runs `presence_flush` every INSPRAAK_TALLY_S
-(as it tells reaction counts, deliberation.tallies): one transaction per workshop tells the live
+takes no seq lock and stores no event. The process that marked runs `presence_flush` at its next
+tick, and goes on every INSPRAAK_TALLY_S while anyone is marked (as it tells reaction counts,
+deliberation.tallies; an idle process looks every FREQUENT_SWEEP_S, background.frequent):
+one transaction per workshop tells the live
 state of every marked participant whose state differs from what was last told, as one run of
 `presence.changed` events.
 
@@ -32,7 +34,7 @@ from .models import Connection, Participant
 from .prepared import Lookup
 from .selectors import participant_payload
 
-__all__ = ["WINDOW", "presence_told", "presence_mark", "presence_flush"]
+__all__ = ["WINDOW", "presence_told", "presence_mark", "presence_flush", "presence_tick"]
 
 WINDOW = timedelta(seconds=5)
 BATCH = 1000  # participants per flush transaction; more wait for the next tick
@@ -48,7 +50,10 @@ def presence_told(participant_id: int) -> bool:
 def presence_mark(participant: Participant) -> None:
     """In the transaction that opened or closed one of the participant's sockets (or admitted
     them): their live state is to be compared with what was told, at the next flush."""
+    from .background import wake_on_commit  # background imports services, which import this module
+
     Participant.objects.filter(pk=participant.pk).update(presence_pending=True)
+    wake_on_commit()
 
 
 def _due(now: datetime) -> Q:
@@ -58,6 +63,15 @@ def _due(now: datetime) -> Q:
 # Whether anyone is marked at all: what every idle process asks four times a second, compiled once
 # (building the due query costs more than PostgreSQL takes to answer it from its partial index).
 _ANY_MARKED = Lookup(lambda: Participant.objects.filter(presence_pending=True).values_list("pk", flat=True)[:1], 0)
+
+
+def presence_tick() -> bool:
+    """The frequent work (`background.frequent`): tell what is due; whether anyone was marked, so
+    that the next tick looks again (a mark inside its window waits for it to pass)."""
+    if not _ANY_MARKED.all():
+        return False
+    presence_flush()
+    return True
 
 
 def presence_flush(*, now: datetime | None = None) -> int:

@@ -1,5 +1,7 @@
 """The background loop: periodic checks (workshops.background.periodic) and the hourly prune (contact
 addresses past their retention, expired sessions)."""
+import asyncio
+import contextlib
 import itertools
 from datetime import timedelta
 
@@ -110,8 +112,9 @@ def test_the_officials_digest_check_is_registered():
 
 
 def test_what_every_idle_process_asks_each_second_is_one_statement_each(django_assert_num_queries):
-    """Every process asks four times a second whether anyone's presence or any tally is to be told,
-    and each second whether a deadline or a mail is due: when nothing is, each asks once and does nothing."""
+    """Every process asks every FREQUENT_SWEEP_S (four times a second after its own marks) whether
+    anyone's presence or any tally is to be told, and each second whether a deadline or a mail is due:
+    when nothing is, each asks once and does nothing."""
     workshop, fac = workshop_with_facilitator(username="idle-fac")
     services.timer_start(actor=fac, seconds=60)  # a deadline, not yet due
     contact.contact_set(actor=citizen(workshop, "Ann"), email="ann@example.org")
@@ -120,11 +123,58 @@ def test_what_every_idle_process_asks_each_second_is_one_statement_each(django_a
     from workshops import mail, presence
     presence.presence_flush()  # Ann's join, told
 
-    for check in (presence.presence_flush, tallies.tallies_flush, background.run_due_deadlines,
+    for check in (presence.presence_flush, presence.presence_tick, tallies.tallies_flush, background.run_due_deadlines,
                   lambda: mail.outbox_send_due(worker="idle")):
         with django_assert_num_queries(1):
             assert check() == 0
+    assert background.run_frequent() is False  # nothing left: the loop waits for a mark or the sweep
 
     # The deadline still fires once it is due.
     assert background.run_due_deadlines(now=timezone.now() + timedelta(seconds=61)) == 1
     assert background.run_due_deadlines(now=timezone.now() + timedelta(seconds=61)) == 0
+
+
+@pytest.mark.asyncio
+async def test_frequent_work_runs_while_it_has_work_left_or_after_a_wake_and_else_each_sweep(monkeypatch, settings):
+    settings.INSPRAAK = {**settings.INSPRAAK, "TALLY_S": 0.01}
+    runs, left = [], [True]  # the first run leaves work for the next tick, every later one none
+
+    def work():
+        runs.append(1)
+        return left.pop() if left else False
+
+    monkeypatch.setattr(background, "FREQUENT", [work])
+    monkeypatch.setattr(background, "FREQUENT_SWEEP_S", 3600)
+    monkeypatch.setattr(background, "_woken", False)
+    loop = asyncio.create_task(background._frequent_loop())
+    try:
+        await asyncio.sleep(0.3)  # about 30 ticks
+        assert len(runs) == 2  # once at the start (a sweep), and once more for the work it left
+        background._wake()  # what a mark's commit does (wake_on_commit, the test below)
+        await asyncio.sleep(0.3)
+        assert len(runs) == 3
+        monkeypatch.setattr(background, "FREQUENT_SWEEP_S", 0.1)
+        await asyncio.sleep(0.35)
+        assert 4 <= len(runs) <= 7  # every sweep, not every tick
+    finally:
+        loop.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await loop
+
+
+def test_a_reaction_and_a_socket_wake_the_frequent_work_when_they_commit(monkeypatch, django_capture_on_commit_callbacks):
+    from deliberation import services as content
+    workshop, fac = workshop_with_facilitator(username="wake-fac")
+    ann, bo = citizen(workshop, "Ann"), citizen(workshop, "Bo")
+    mine = idea(plenary(workshop), ann)
+    for act, wakes in ((lambda: content.idea_react(actor=bo, idea=mine, value="agree"), True),
+                       (lambda: content.idea_react(actor=bo, idea=mine, value="agree"), False),  # no change, no mark
+                       (lambda: services.connection_open(participant=bo, channel_name="ws.wake", server=background.server(),
+                                                 max_sockets=4), True)):
+        monkeypatch.setattr(background, "_woken", False)
+        with django_capture_on_commit_callbacks() as callbacks:
+            act()
+        assert background._woken is False  # not before the commit: a flush then would not see the mark
+        for callback in callbacks:
+            callback()
+        assert background._woken is wakes
