@@ -117,9 +117,10 @@ if REDIS_URL:
     # send, a blocking pop per receive) where PUBLISH is one (bench/README.md, nineteenth round).
     # Channel names are global to a Redis server, not per database number as keys are: the prefix
     # carries the number, so that two sites on one Redis never hear each other's workshops.
+    # workshops.layer is that layer with a receiver that waits for Redis instead of polling it.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "BACKEND": "workshops.layer.RedisChannelLayer",
             "CONFIG": {
                 "hosts": [{"address": REDIS_URL}],
                 "prefix": f"{os.environ.get('CHANNEL_PREFIX', 'inspraak')}:{parse_url(REDIS_URL).get('db', 0)}:",
