@@ -16,5 +16,5 @@ class DeliberationConfig(AppConfig):
         content_hooks_register(CONTENT)  # boards, room entries and report-backs for the workshop lifecycle
         from .officials import digests_queue
         periodic(600)(digests_queue)  # the officials' weekly mail: checked every 10 minutes, queued once a week
-        from .tallies import tallies_flush
-        frequent(tallies_flush)  # reaction counts, told a few times a second
+        from .tallies import tallies_tick
+        frequent(tallies_tick)  # reaction counts, told a few times a second

@@ -3,7 +3,7 @@
 A reaction is stored and acked at once, with the idea's counts as its transaction sees them,
 and marks its idea `tally_pending` (`tally_mark`). The process that marked flushes the pending
 ideas at its next tick, within INSPRAAK_TALLY_S of the commit, and an idle process every
-FREQUENT_SWEEP_S (`tallies_flush`, background.frequent): one `idea.reacted` per idea with its full
+FREQUENT_SWEEP_S (`tallies_tick`, background.frequent): one `idea.reacted` per idea with its full
 counts, read after the workshop's earlier writers (`stream.take_turn`), so that a later tally
 never carries smaller counts than an earlier one (PROTOCOL.md 2.3: clients keep the latest).
 
@@ -28,7 +28,7 @@ from .events import IdeaReacted
 from .models import Idea, Reaction
 from .selectors import ZERO, idea_audience
 
-__all__ = ["BATCH", "tallies_flush", "tally_mark"]
+__all__ = ["BATCH", "tallies_flush", "tallies_tick", "tally_mark"]
 
 BATCH = 1000  # ideas per flush transaction; more wait for the next tick
 
@@ -60,10 +60,16 @@ _PENDING_WORKSHOPS = Lookup(lambda: Idea.objects.filter(tally_pending=True).valu
 def tallies_flush() -> int:
     """Tell the counts of every idea reacted to since the last flush that no reaction holds now;
     return how many ideas were told. One transaction per workshop."""
-    told = 0
-    for workshop_id in sorted(_PENDING_WORKSHOPS.all()):
-        told += _flush(workshop_id)
-    return told
+    return sum(_flush(workshop_id) for workshop_id in sorted(_PENDING_WORKSHOPS.all()))
+
+
+def tallies_tick() -> bool:
+    """The frequent work (`background.frequent`): tell what is marked; whether anything was, so that
+    the next tick looks again (an idea that another transaction holds is skipped until then)."""
+    pending = sorted(_PENDING_WORKSHOPS.all())
+    for workshop_id in pending:
+        _flush(workshop_id)
+    return bool(pending)
 
 
 def _flush(workshop_id: int) -> int:

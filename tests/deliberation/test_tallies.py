@@ -34,6 +34,18 @@ def test_a_flush_that_fails_leaves_its_marks_for_the_next_one(monkeypatch):
     assert reacted(workshop, before) == [(mine.pk, {"agree": 1, "disagree": 0, "pass": 0}, ["all"])]
 
 
+def test_a_tick_tells_what_is_marked_and_looks_again_at_the_next_only_while_anything_was():
+    workshop, fac = workshop_with_facilitator()
+    an, bo = citizen(workshop, "An"), citizen(workshop, "Bo")
+    mine = idea(plenary(workshop), an, "Shade")
+    assert tallies.tallies_tick() is False  # nothing marked: the frequent loop may rest
+    before = last_seq(workshop)
+    services.idea_react(actor=bo, idea=mine, value="agree")
+    assert tallies.tallies_tick() is True  # marks were there (a held one would be skipped): look again
+    assert reacted(workshop, before) == [(mine.pk, {"agree": 1, "disagree": 0, "pass": 0}, ["all"])]
+    assert tallies.tallies_tick() is False
+
+
 def test_a_tally_goes_to_those_who_may_see_the_idea_as_it_is_when_told():
     workshop, fac = workshop_with_facilitator()
     room, board = room_with_board(workshop)

@@ -123,7 +123,8 @@ def test_what_every_idle_process_asks_each_second_is_one_statement_each(django_a
     from workshops import mail, presence
     presence.presence_flush()  # Ann's join, told
 
-    for check in (presence.presence_flush, presence.presence_tick, tallies.tallies_flush, background.run_due_deadlines,
+    for check in (presence.presence_flush, presence.presence_tick, tallies.tallies_flush, tallies.tallies_tick,
+                  background.run_due_deadlines,
                   lambda: mail.outbox_send_due(worker="idle")):
         with django_assert_num_queries(1):
             assert check() == 0
