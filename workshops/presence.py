@@ -2,12 +2,11 @@
 
 The live state is the participant's Connection rows (the welcome shows it). A socket that opens
 or closes only marks its participant `presence_pending`, on the row it holds locked anyway; it
-takes no seq lock and stores no event. The process that marked runs `presence_flush` at its next
-tick, and goes on every INSPRAAK_TALLY_S while anyone is marked (as it tells reaction counts,
-deliberation.tallies; an idle process looks every FREQUENT_SWEEP_S, background.frequent):
-one transaction per workshop tells the live
-state of every marked participant whose state differs from what was last told, as one run of
-`presence.changed` events.
+takes no seq lock and stores no event. The process that marked tells it at its next tick, and
+goes on every INSPRAAK_TALLY_S while anyone is marked (as it tells reaction counts,
+deliberation.tallies; an idle process looks every FREQUENT_SWEEP_S, background.frequent): one
+transaction per workshop tells the live state of every marked participant whose state differs
+from what was last told, as one run of `presence.changed` events.
 
 Why not an event per socket, in the socket's own transaction: a join storm of thousands queued
 every join on the workshop's seq lock, behind each other and behind every reaction, and each
@@ -70,7 +69,7 @@ def presence_tick() -> bool:
     that the next tick looks again (a mark inside its window waits for it to pass)."""
     if not _ANY_MARKED.all():
         return False
-    presence_flush()
+    _flush_due(timezone.now())
     return True
 
 
@@ -79,7 +78,10 @@ def presence_flush(*, now: datetime | None = None) -> int:
     holds now; return how many presence.changed were told. One transaction per workshop."""
     if not _ANY_MARKED.all():
         return 0
-    now = now or timezone.now()
+    return _flush_due(now or timezone.now())
+
+
+def _flush_due(now: datetime) -> int:
     told = 0
     workshops = Participant.objects.filter(_due(now)).values_list("workshop_id", flat=True).distinct().order_by()
     for workshop_id in sorted(workshops):
