@@ -4,13 +4,14 @@ Each app registers its handlers with `@command(...)` in its own commands.py.
 `execute` runs one command in one transaction, with the idempotency receipt;
 a read-only command runs outside any transaction and its receipt keeps no result.
 """
+import logging
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import wraps
 from typing import Callable
 
 import pydantic
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from . import permissions, stream
@@ -20,6 +21,8 @@ from .prepared import Insert
 from .selectors import participant_with_workshop
 
 __all__ = ["command", "command_atomic", "execute", "COMMANDS", "ANYONE", "FACILITATOR", "MODERATOR", "OFFICIAL"]
+
+log = logging.getLogger(__name__)
 
 R = Participant.Role
 ANYONE = frozenset(R.values)
@@ -88,18 +91,43 @@ def execute(*, participant_id: int, frame: dict) -> dict:
     if cmd.readonly:
         return _read(cmd, participant_id, ref, fields)
     try:
-        try:
-            with stream.publishing():
-                return _execute(cmd, participant_id, ref, fields)
-        except _Refused as refused:
-            with transaction.atomic():
-                return _store(cmd, participant_id, ref, refused.answer)
+        return _attempts(cmd, participant_id, ref, fields)
     except IntegrityError:
         # The ref was resent, or raced in on another socket of this participant: answer its outcome.
         answer = _stored(participant_id, ref)
         if answer is None:
             raise
         return answer
+
+
+DEADLOCK = "40P01"  # PostgreSQL's SQLSTATE for a transaction it ended to break a deadlock
+ATTEMPTS = 3
+
+
+def _attempts(cmd: Command, participant_id: int, ref: str, fields: dict) -> dict:
+    """The command's transaction, run again when PostgreSQL ended it to break a deadlock.
+
+    Services take rows in one order where they can (a participant's row before the workshop's
+    seq), but two transactions that meet on rows in opposite orders are left to PostgreSQL, which
+    ends one of them after `deadlock_timeout`; the person whose command it picked gets its ack a
+    second late instead of an error. Nothing of a failed run stays: its events publish on commit,
+    its receipt is in the same transaction, and its command limit was counted once, before.
+    """
+    attempt = 1
+    while True:
+        try:
+            try:
+                with stream.publishing():
+                    return _execute(cmd, participant_id, ref, fields)
+            except _Refused as refused:
+                with transaction.atomic():
+                    return _store(cmd, participant_id, ref, refused.answer)
+        except OperationalError as exc:
+            if attempt == ATTEMPTS or getattr(exc.__cause__, "sqlstate", None) != DEADLOCK:
+                raise
+            attempt += 1
+            log.warning("command %s of participant %s ends a deadlock; run again (attempt %d)", cmd.type,
+                        participant_id, attempt)
 
 
 def _stored(participant_id: int, ref: str) -> dict | None:

@@ -3,7 +3,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connections, transaction
+from django.db import OperationalError, connections, transaction
 from django.utils import timezone
 
 from deliberation.models import Idea
@@ -26,6 +26,61 @@ def refusing_command():
         raise DomainError("conflict", "Changed my mind.")
     yield
     del registry.COMMANDS["test.refuse"]
+
+
+class _DriverError(Exception):
+    """What psycopg raises, as Django's OperationalError carries it (`__cause__`): its SQLSTATE."""
+
+    def __init__(self, sqlstate: str):
+        super().__init__(sqlstate)
+        self.sqlstate = sqlstate
+
+
+@pytest.fixture
+def failing_command():
+    """A command that writes (an event and a rename) and then fails as PostgreSQL ended its transaction,
+    the first `runs[0]` times it runs, with the SQLSTATE in `runs[1]`."""
+    runs = [0, registry.DEADLOCK]
+    ran = []
+
+    @registry.command("test.fail")
+    def fail(actor, cmd):
+        ran.append(actor.pk)
+        Participant.objects.filter(pk=actor.pk).update(name=f"Renamed {len(ran)}")
+        stream.emit(actor.workshop_id, Announcement(text=f"run {len(ran)}", from_={"id": actor.pk, "name": actor.name}))
+        if len(ran) <= runs[0]:
+            raise OperationalError("the transaction was ended") from _DriverError(runs[1])
+        return {"runs": len(ran)}
+    yield runs, ran
+    del registry.COMMANDS["test.fail"]
+
+
+def test_a_command_that_postgresql_ended_to_break_a_deadlock_runs_again_and_only_its_last_run_stays(
+        failing_command):
+    runs, ran = failing_command
+    runs[0] = registry.ATTEMPTS - 1
+    workshop, fac = workshop_with_facilitator()
+    an = citizen(workshop, "An")
+    answer = registry.execute(participant_id=an.pk, frame={"type": "test.fail", "ref": "f1"})
+    assert answer == {"type": "ack", "ref": "f1", "runs": registry.ATTEMPTS} and len(ran) == registry.ATTEMPTS
+    assert [e.payload["text"] for e in Event.objects.filter(type=Announcement.type_name())] == [
+        f"run {registry.ATTEMPTS}"]
+    assert Participant.objects.get(pk=an.pk).name == f"Renamed {registry.ATTEMPTS}"
+    assert CommandReceipt.objects.get(participant=an, ref="f1").answer == answer
+
+
+@pytest.mark.parametrize("times, sqlstate", [(registry.ATTEMPTS, registry.DEADLOCK), (1, "57014")],
+                         ids=["a deadlock at every attempt", "another error"])
+def test_a_command_runs_again_only_after_a_deadlock_and_a_few_times_at_most(failing_command, times, sqlstate):
+    runs, ran = failing_command
+    runs[:] = [times, sqlstate]
+    workshop, fac = workshop_with_facilitator()
+    an = citizen(workshop, "An")
+    with pytest.raises(OperationalError):
+        registry.execute(participant_id=an.pk, frame={"type": "test.fail", "ref": "f1"})
+    assert len(ran) == (registry.ATTEMPTS if sqlstate == registry.DEADLOCK else 1)
+    assert not Event.objects.filter(type=Announcement.type_name()).exists()
+    assert Participant.objects.get(pk=an.pk).name == "An" and not CommandReceipt.objects.filter(ref="f1").exists()
 
 
 def test_a_refused_command_leaves_nothing_but_its_receipt(refusing_command):

@@ -1,0 +1,54 @@
+"""Commands that meet on row locks, on a real worker: a deadlock that PostgreSQL ends (two
+transactions that take the same rows in opposite orders) costs the command it picked one more
+run, not an error: nothing of the first run stayed.
+"""
+import asyncio
+
+import psycopg
+import pytest
+
+from .clients import TIMEOUT
+
+pytestmark = pytest.mark.cluster
+
+
+async def waiting_on_a_lock(database, *, seconds: float = 5) -> None:
+    """Until a backend of the cluster's database waits for a lock (the worker's command)."""
+    async with asyncio.timeout(seconds):
+        while not database.rows("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                "AND wait_event_type = 'Lock'")[0][0]:
+            await asyncio.sleep(0.02)
+
+
+async def test_a_command_that_postgresql_ends_to_break_a_deadlock_runs_again_and_is_acked_once(cluster):
+    facilitator, code, board = await cluster.workshop()
+    idea = (await facilitator.command({"type": "idea.post", "ref": "idea", "board": board, "text": "Shade"}))["id"]
+    an = cluster.join(code, "An")
+    await an.open(cluster.workers[0])
+    workshop = cluster.database.workshop_id(code)
+    with psycopg.connect(cluster.database.url, connect_timeout=5) as other:
+        # Its own deadlock check comes late, so that PostgreSQL ends the worker's command, not this.
+        other.execute("SET deadlock_timeout = '10s'")
+        other.execute("UPDATE workshops_workshop SET last_seq = last_seq WHERE id = %s", (workshop,))
+        # An's first reaction: the idea's row (its tally mark), An's row (the rung), then the seq: it waits.
+        await an.send({"type": "idea.react", "ref": "first", "idea": idea, "value": "agree"})
+        await waiting_on_a_lock(cluster.database)
+        # Now this waits for the idea's row: each transaction waits for the other. After a second
+        # PostgreSQL ends the reaction's, and this one goes on.
+        other.execute("UPDATE deliberation_idea SET tally_pending = tally_pending WHERE id = %s", (idea,))
+        other.commit()
+    await an.until(lambda: "first" in an.replies, "the reaction's answer", timeout=TIMEOUT)
+    answer = an.replies["first"]
+    assert answer["type"] == "ack", answer
+    assert answer["reactions"] == {"agree": 1, "disagree": 0, "pass": 0}
+    assert cluster.database.rows("SELECT participant_id, value FROM deliberation_reaction WHERE idea_id = %s",
+                                 idea) == [(an.id, "agree")]
+    await an.until(lambda: an.events_of("rung.changed"), "the rung")
+    assert [e["rung"] for e in an.events_of("rung.changed")] == ["consulted"]
+    # Its receipt was stored with the run that committed: the ref sent again is answered with it.
+    del an.replies["first"]
+    await an.send({"type": "idea.react", "ref": "first", "idea": idea, "value": "agree"})
+    await an.until(lambda: "first" in an.replies, "the answer to the ref sent again")
+    assert an.replies["first"] == {**answer, "duplicate": True}
+    for person in (an, facilitator):
+        await person.close()
