@@ -80,15 +80,24 @@ def rung_refresh(participant: Participant, *, at_least: str | None = None) -> st
     approving or restoring a reply, publishing or answering a proposal), so the stored rung
     already holds every other rule that is true.
     """
+    rises = rung_rise(participant, at_least=at_least)
+    if rises:
+        stream.emit_many(participant.workshop_id, rises)
+    return participant.rung
+
+
+def rung_rise(participant: Participant, *, at_least: str | None = None) -> list[tuple[RungChanged, tuple]]:
+    """`rung_refresh` without the telling: store a rise and return its event for the caller to emit
+    (none without a rise), so that a service can take the participant's row before the workshop's
+    seq and emit all of its events at once."""
     current = participant.rung
     new = rung_of(participant, above=current) if at_least is None else at_least
     if RUNGS.index(new) <= RUNGS.index(current):
-        return current
+        return []
     # Only from a lower stored rung: a rise that a concurrent transaction stored is not announced twice.
-    if _RISE[new].run(participant.pk):
-        participant.rung = new
-        stream.emit(participant.workshop_id, RungChanged(rung=new, reason=REASONS.get(new, ""), next=NEXT_STEP[new]),
-                    audience=stream.to_participant(participant.pk))
-    else:
+    if not _RISE[new].run(participant.pk):
         participant.refresh_from_db(fields=["rung"])
-    return participant.rung
+        return []
+    participant.rung = new
+    return [(RungChanged(rung=new, reason=REASONS.get(new, ""), next=NEXT_STEP[new]),
+             stream.to_participant(participant.pk))]

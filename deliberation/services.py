@@ -52,11 +52,10 @@ def choice_set(model, *, value: str | None, then: tuple[str, list] | None = None
         return changed
 
 
-def _announce_idea(idea: Idea, event: type[IdeaPosted | IdeaEdited], *, reactions: dict | None = None) -> None:
+def _announcement(idea: Idea, event: type[IdeaPosted | IdeaEdited], *, reactions: dict | None = None) -> tuple:
     if idea.status == Idea.Status.HELD and event is IdeaPosted:
         event = IdeaHeld
-    stream.emit(idea.board.workshop_id, event(idea=idea_payload(idea, reactions=reactions, with_reason=True)),
-                audience=idea_audience(idea))
+    return event(idea=idea_payload(idea, reactions=reactions, with_reason=True)), idea_audience(idea)
 
 
 # Every idea.post writes one: `objects.create` built the statement anew, at about twice what it took to run.
@@ -87,11 +86,18 @@ def idea_post(*, actor: Participant, board: Board, text: str, column: str | None
     if reasons:
         moderation.hold_for_screening(idea, reasons)
         idea.save(update_fields=["held_reason"])
-    _announce_idea(idea, IdeaPosted, reactions=dict(ZERO))  # nobody has reacted to a new idea
     builds_on_other = builds_on is not None and builds_on.author_id != actor.pk
-    ladder.rung_refresh(actor, at_least="collaborating" if builds_on_other else "involved")
+    lifted = [(actor, "collaborating" if builds_on_other else "involved")]
     if builds_on_other and status == Idea.Status.VISIBLE:
-        ladder.rung_refresh(builds_on.author, at_least="collaborating")
+        lifted.append((builds_on.author, "collaborating"))
+    # The authors' rows before the workshop's seq, as a first reaction takes them (its rung, then its
+    # event): in the other order, a first idea and a first reaction of one person on two sockets
+    # deadlocked. By pk: two people building on each other's ideas at once take them in one order.
+    rises = {person.pk: ladder.rung_rise(person, at_least=rung)
+             for person, rung in sorted(lifted, key=lambda lift: lift[0].pk)}
+    # Nobody has reacted to a new idea. Its event, then the rungs it lifted, in one statement.
+    stream.emit_many(board.workshop_id, [_announcement(idea, IdeaPosted, reactions=dict(ZERO)),
+                                         *(rise for person, _ in lifted for rise in rises[person.pk])])
     return idea
 
 
@@ -112,7 +118,7 @@ def idea_edit(*, actor: Participant, idea: Idea, text: str) -> Idea:
     idea.save(update_fields=["text", "edited", "status", "held_reason"])
     if reasons and was_public:
         moderation.take_off_boards(idea)
-    _announce_idea(idea, IdeaEdited)
+    stream.emit_many(idea.board.workshop_id, [_announcement(idea, IdeaEdited)])
     return idea
 
 

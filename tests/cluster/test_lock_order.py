@@ -1,8 +1,13 @@
-"""Commands that meet on row locks, on a real worker: a deadlock that PostgreSQL ends (two
-transactions that take the same rows in opposite orders) costs the command it picked one more
-run, not an error: nothing of the first run stayed.
+"""Commands that meet on row locks: a first idea and a first reaction of one person, and a deadlock.
+
+A participant's first reaction stores its rung (their row) and then tells them (the workshop's seq
+lock). Another transaction of the same person here plays that reaction on another socket, holding
+the locks in that order, against a first `idea.post` on a real worker. A deadlock that PostgreSQL
+ends anyway (two transactions that take the same rows in opposite orders) costs the command it
+picked one more run, not an error: nothing of the first run stayed.
 """
 import asyncio
+import time
 
 import psycopg
 import pytest
@@ -18,6 +23,35 @@ async def waiting_on_a_lock(database, *, seconds: float = 5) -> None:
         while not database.rows("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
                                 "AND wait_event_type = 'Lock'")[0][0]:
             await asyncio.sleep(0.02)
+
+
+async def test_a_first_idea_takes_its_authors_row_before_the_workshops_seq_as_a_first_reaction_does(cluster):
+    facilitator, code, board = await cluster.workshop()
+    an = cluster.join(code, "An")
+    await an.open(cluster.workers[0])
+    workshop = cluster.database.workshop_id(code)
+    with psycopg.connect(cluster.database.url, connect_timeout=5) as reaction:
+        # An's first reaction on another socket: their rung stored (their row), then the event (the seq).
+        reaction.execute("UPDATE workshops_participant SET rung = 'consulted' WHERE id = %s", (an.id,))
+        await an.send({"type": "idea.post", "ref": "first", "board": board, "text": "Shade on the square"})
+        await waiting_on_a_lock(cluster.database)  # the idea waits for An's row
+        reaction.execute("SET lock_timeout = '3s'")
+        started = time.monotonic()
+        reaction.execute("UPDATE workshops_workshop SET last_seq = last_seq WHERE id = %s", (workshop,))
+        # The idea held no seq while it waited for An's row: the reaction took it at once. Taking the
+        # seq first, the idea would wait for the reaction and the reaction for it, until PostgreSQL
+        # broke the deadlock a second later.
+        assert time.monotonic() - started < 0.5
+        reaction.commit()
+    await an.until(lambda: "first" in an.replies, "the idea's answer", timeout=TIMEOUT)
+    assert an.replies["first"]["type"] == "ack", an.replies["first"]
+    await an.until(lambda: an.events_of("rung.changed"), "the rung")
+    assert [e["rung"] for e in an.events_of("rung.changed")] == ["involved"]
+    # One event each, the idea's first.
+    types = [t for _, t, _ in cluster.database.events_after(code, 0) if t in ("idea.posted", "rung.changed")]
+    assert types == ["idea.posted", "rung.changed"]
+    for person in (an, facilitator):
+        await person.close()
 
 
 async def test_a_command_that_postgresql_ends_to_break_a_deadlock_runs_again_and_is_acked_once(cluster):
