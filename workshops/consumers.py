@@ -17,7 +17,7 @@ from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from . import background, backpressure, limits, registry, selectors, services, sessions
+from . import background, backpressure, limits, registry, selectors, services, sessions, stream
 from .errors import DomainError, error_frame, internal_frame
 from .hub import Subscriber, get_hub
 from .snapshot import encode as dumps
@@ -50,12 +50,14 @@ def in_db(fn):
     return DatabaseSyncToAsync(fn, thread_sensitive=False, executor=_db_threads)
 
 
-def _execute(*, participant_id: int, frame: dict) -> dict:
-    """In the database thread: the participant's command limit (shared by every worker), then the command."""
+def _execute(*, participant_id: int, frame: dict) -> tuple[dict, list[dict]]:
+    """In the database thread: the participant's command limit (shared by every worker), then the
+    command; its answer, and the events it committed, for the event loop to publish."""
     wait = limits.commands().hit(participant_id)
     if wait:
-        return error_frame(frame["ref"], DomainError("rate_limited", retry_after=wait))
-    return registry.execute(participant_id=participant_id, frame=frame)
+        return error_frame(frame["ref"], DomainError("rate_limited", retry_after=wait)), []
+    with stream.collected() as committed:
+        return registry.execute(participant_id=participant_id, frame=frame), committed
 
 
 async def _discard(frame: str) -> None:
@@ -201,10 +203,12 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
                               DomainError("invalid", fields={"ref": "A ref of 1 to 64 characters is required."}))
             return
         try:
-            answer = await in_db(_execute)(participant_id=self.participant_id, frame=frame)
+            answer, committed = await in_db(_execute)(participant_id=self.participant_id, frame=frame)
         except Exception:
             log.exception("command %s failed", frame["type"])
-            answer = internal_frame(ref)
+            answer, committed = internal_frame(ref), []
+        if committed:  # stored: now everyone may be told, and then the sender
+            await stream.publish_async(committed)
         await self._send_frame(dumps(answer))
 
     async def _error(self, ref, exc: DomainError):

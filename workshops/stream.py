@@ -28,7 +28,7 @@ from .models import CommandReceipt, Event, Participant, RequestReceipt, Workshop
 from .prepared import Insert, Lookup, MANY_ROWS
 from .times import iso
 
-__all__ = ["emit", "emit_many", "take_turn", "forget_name", "publishing", "encode", "visible", "events_after",
+__all__ = ["emit", "emit_many", "take_turn", "forget_name", "publishing", "collected", "publish_async", "encode", "visible", "events_after",
            "stored_between", "replay_for", "layer_message", "EVERYONE",
            "MODERATORS", "FACILITATORS", "to_participant", "to_room"]
 
@@ -339,16 +339,26 @@ def prune(*, now=None, hours: int) -> int:
 
 
 @contextmanager
+def collected():
+    """Collect what commits inside the block, for the caller to publish from the event loop
+    (`publish_async`). Inside another collecting block (`publishing`), that one has it."""
+    if getattr(_local, "outbox", None) is not None:
+        yield []
+        return
+    _local.outbox = outbox = []
+    try:
+        yield outbox
+    finally:
+        _local.outbox = None
+
+
+@contextmanager
 def publishing():
     """Collect what commits inside the block and publish it per workshop when the block ends."""
-    outer = getattr(_local, "outbox", None) is None
-    if outer:
-        _local.outbox = []
-    try:
-        yield
-    finally:
-        if outer:
-            outbox, _local.outbox = _local.outbox, None
+    with collected() as outbox:
+        try:
+            yield
+        finally:
             if outbox:
                 _publish(outbox)
 
@@ -361,19 +371,36 @@ def _committed(item: dict) -> None:
         outbox.append(item)
 
 
-def _publish(items: list[dict]) -> None:
+def _messages(items: list[dict]) -> list[tuple[str, dict]]:
+    """The layer messages that carry these events: one per workshop, to its group."""
     by_workshop: dict[int, list[dict]] = {}
     for item in items:
         by_workshop.setdefault(item["workshop"], []).append(item)
+    return [(workshop_group(workshop_id), {"type": "stream.events", "workshop": workshop_id, "events": events})
+            for workshop_id, events in by_workshop.items()]
+
+
+def _publish(items: list[dict]) -> None:
     layer = get_channel_layer()
-    for workshop_id, events in by_workshop.items():
+    for group, message in _messages(items):
         try:
-            _group_send(layer, workshop_group(workshop_id),
-                        {"type": "stream.events", "workshop": workshop_id, "events": events})
+            _group_send(layer, group, message)
         except LoopStopped:
-            log.info("not publishing %d events of workshop %s: shutting down", len(events), workshop_id)
+            log.info("not publishing %d events of workshop %s: shutting down", len(message["events"]),
+                     message["workshop"])
         except Exception:  # the database holds the events; hubs fill the gap on their next resync
-            log.exception("publishing %d events of workshop %s failed", len(events), workshop_id)
+            log.exception("publishing %d events of workshop %s failed", len(message["events"]), message["workshop"])
+
+
+async def publish_async(items: list[dict]) -> None:
+    """Publish what a database thread collected (`collected`), from the server's event loop: the thread
+    is free again at its commit, rather than waiting for the loop to take the publish from it."""
+    layer = get_channel_layer()
+    for group, message in _messages(items):
+        try:
+            await layer.group_send(group, message)
+        except Exception:  # the database holds the events; hubs fill the gap on their next resync
+            log.exception("publishing %d events of workshop %s failed", len(message["events"]), message["workshop"])
 
 
 class LoopStopped(RuntimeError):

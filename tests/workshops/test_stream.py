@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 
 import pytest
+from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection, IntegrityError, transaction
 from django.test.utils import CaptureQueriesContext
@@ -386,6 +387,27 @@ def test_publishing_sends_what_committed_when_the_block_fails(sent):
             raise Boom
     assert sent_seqs(sent) == [(f"workshop.{workshop.pk}", [1])]
     assert [json.loads(m["events"][0]["frame"])["text"] for _, m in sent] == ["committed"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_collected_hands_back_what_committed_for_the_event_loop_to_publish(sent):
+    workshop, _ = workshop_with_facilitator(start=False)
+    sent.clear()
+    with stream.collected() as committed:
+        # A command's publishing block inside leaves the publishing to the collector.
+        with stream.publishing(), transaction.atomic():
+            stream.emit(workshop, say("committed"))
+        with pytest.raises(Boom), transaction.atomic():
+            stream.emit(workshop, say("rolled back"))
+            raise Boom
+    assert sent == [] and [item["seq"] for item in committed] == [1]
+    async_to_sync(stream.publish_async)(committed)
+    assert sent_seqs(sent) == [(f"workshop.{workshop.pk}", [1])]
+    assert [json.loads(m["events"][0]["frame"])["text"] for _, m in sent] == ["committed"]
+    # The collector is gone with its block: a commit after it is sent at once.
+    with transaction.atomic():
+        stream.emit(workshop, TimerStopped())
+    assert sent_seqs(sent)[-1] == (f"workshop.{workshop.pk}", [2])
 
 
 @pytest.mark.django_db(transaction=True)
