@@ -28,8 +28,8 @@ from .models import CommandReceipt, Event, Participant, RequestReceipt, Workshop
 from .prepared import Insert, Lookup, MANY_ROWS
 from .times import iso
 
-__all__ = ["emit", "emit_many", "take_turn", "forget_name", "publishing", "collected", "publish_async", "encode", "visible", "events_after",
-           "stored_between", "replay_for", "layer_message", "EVERYONE",
+__all__ = ["emit", "emit_many", "take_turn", "forget_name", "publishing", "collected", "publish_async", "encode",
+           "visible", "events_after", "stored_between", "replay_for", "layer_message", "EVERYONE",
            "MODERATORS", "FACILITATORS", "to_participant", "to_room"]
 
 log = logging.getLogger(__name__)
@@ -394,7 +394,8 @@ def _publish(items: list[dict]) -> None:
 
 async def publish_async(items: list[dict]) -> None:
     """Publish what a database thread collected (`collected`), from the server's event loop: the thread
-    is free again at its commit, rather than waiting for the loop to take the publish from it."""
+    is free again at its commit, rather than waiting for the loop to take the publish from it. (A publish
+    cut short, by a server shutting down, is like a lost one: hubs read the events at their next resync.)"""
     layer = get_channel_layer()
     for group, message in _messages(items):
         try:
