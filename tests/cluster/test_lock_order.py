@@ -17,12 +17,19 @@ from .clients import TIMEOUT
 pytestmark = pytest.mark.cluster
 
 
-async def waiting_on_a_lock(database, *, seconds: float = 5) -> None:
-    """Until a backend of the cluster's database waits for a lock (the worker's command)."""
+async def waiting_on_a_lock(database, statement: str, *, seconds: float = 5) -> None:
+    """Until a backend of the cluster's database waits for a lock in a statement that holds this text
+    (the worker's command; the flushes of presence and tallies wait on locks too, now and then)."""
     async with asyncio.timeout(seconds):
         while not database.rows("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                                "AND wait_event_type = 'Lock'")[0][0]:
+                                "AND wait_event_type = 'Lock' AND position(%s in query) > 0", statement)[0][0]:
             await asyncio.sleep(0.02)
+
+
+def ran_again(cluster, participant_id: int) -> int:
+    """How many times a command of this participant ran again after a deadlock, by the workers' logs."""
+    line = f"of participant {participant_id} ends a deadlock"
+    return sum(worker.log_path.read_text(errors="replace").count(line) for worker in cluster.workers)
 
 
 async def test_a_first_idea_takes_its_authors_row_before_the_workshops_seq_as_a_first_reaction_does(cluster):
@@ -34,7 +41,7 @@ async def test_a_first_idea_takes_its_authors_row_before_the_workshops_seq_as_a_
         # An's first reaction on another socket: their rung stored (their row), then the event (the seq).
         reaction.execute("UPDATE workshops_participant SET rung = 'consulted' WHERE id = %s", (an.id,))
         await an.send({"type": "idea.post", "ref": "first", "board": board, "text": "Shade on the square"})
-        await waiting_on_a_lock(cluster.database)  # the idea waits for An's row
+        await waiting_on_a_lock(cluster.database, 'SET "rung"')  # the idea waits for An's row
         reaction.execute("SET lock_timeout = '3s'")
         started = time.monotonic()
         reaction.execute("UPDATE workshops_workshop SET last_seq = last_seq WHERE id = %s", (workshop,))
@@ -45,6 +52,7 @@ async def test_a_first_idea_takes_its_authors_row_before_the_workshops_seq_as_a_
         reaction.commit()
     await an.until(lambda: "first" in an.replies, "the idea's answer", timeout=TIMEOUT)
     assert an.replies["first"]["type"] == "ack", an.replies["first"]
+    assert ran_again(cluster, an.id) == 0  # no deadlock to break
     await an.until(lambda: an.events_of("rung.changed"), "the rung")
     assert [e["rung"] for e in an.events_of("rung.changed")] == ["involved"]
     # One event each, the idea's first.
@@ -66,7 +74,7 @@ async def test_a_command_that_postgresql_ends_to_break_a_deadlock_runs_again_and
         other.execute("UPDATE workshops_workshop SET last_seq = last_seq WHERE id = %s", (workshop,))
         # An's first reaction: the idea's row (its tally mark), An's row (the rung), then the seq: it waits.
         await an.send({"type": "idea.react", "ref": "first", "idea": idea, "value": "agree"})
-        await waiting_on_a_lock(cluster.database)
+        await waiting_on_a_lock(cluster.database, 'INSERT INTO "workshops_event"')
         # Now this waits for the idea's row: each transaction waits for the other. After a second
         # PostgreSQL ends the reaction's, and this one goes on.
         other.execute("UPDATE deliberation_idea SET tally_pending = tally_pending WHERE id = %s", (idea,))
@@ -74,6 +82,7 @@ async def test_a_command_that_postgresql_ends_to_break_a_deadlock_runs_again_and
     await an.until(lambda: "first" in an.replies, "the reaction's answer", timeout=TIMEOUT)
     answer = an.replies["first"]
     assert answer["type"] == "ack", answer
+    assert ran_again(cluster, an.id) == 1  # PostgreSQL did end its first run
     assert answer["reactions"] == {"agree": 1, "disagree": 0, "pass": 0}
     assert cluster.database.rows("SELECT participant_id, value FROM deliberation_reaction WHERE idea_id = %s",
                                  idea) == [(an.id, "agree")]
