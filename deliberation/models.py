@@ -56,7 +56,7 @@ class Idea(models.Model):
         indexes = [
             # Serves the snapshot: a board's ideas in posting order.
             models.Index(fields=["board", "created_at"], name="idea_board_created"),
-            # Serves tallies_flush, every process a few times a second: the few ideas whose counts wait.
+            # Serves tallies_tick, a process's four times a second while it marked any: the few ideas whose counts wait.
             models.Index(fields=["board"], condition=Q(tally_pending=True), name="idea_tally_pending"),
         ]
 

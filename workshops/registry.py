@@ -3,6 +3,8 @@
 Each app registers its handlers with `@command(...)` in its own commands.py.
 `execute` runs one command in one transaction, with the idempotency receipt;
 a read-only command runs outside any transaction and its receipt keeps no result.
+Its events go out after the commit, as the caller has them published: the socket's
+consumer collects them (`stream.collected`) and publishes them from the event loop.
 """
 import logging
 from contextvars import ContextVar
@@ -14,7 +16,7 @@ import pydantic
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
-from . import permissions, stream
+from . import permissions
 from .errors import DomainError, error_frame, field_errors
 from .models import CommandReceipt, Participant
 from .prepared import Insert
@@ -110,15 +112,14 @@ def _attempts(cmd: Command, participant_id: int, ref: str, fields: dict) -> dict
     Services take rows in one order where they can (a participant's row before the workshop's
     seq), but two transactions that meet on rows in opposite orders are left to PostgreSQL, which
     ends one of them after `deadlock_timeout`; the person whose command it picked gets its ack a
-    second late instead of an error. Nothing of a failed run stays: its events publish on commit,
+    second late instead of an error. Nothing of a failed run stays: its events go out on commit,
     its receipt is in the same transaction, and its command limit was counted once, before.
     """
     attempt = 1
     while True:
         try:
             try:
-                with stream.publishing():
-                    return _execute(cmd, participant_id, ref, fields)
+                return _execute(cmd, participant_id, ref, fields)
             except _Refused as refused:
                 with transaction.atomic():
                     return _store(cmd, participant_id, ref, refused.answer)

@@ -341,7 +341,7 @@ def prune(*, now=None, hours: int) -> int:
 @contextmanager
 def collected():
     """Collect what commits inside the block, for the caller to publish from the event loop
-    (`publish_async`). Inside another collecting block (`publishing`), that one has it."""
+    (`publish_async`). Inside another collecting block, that one has it."""
     if getattr(_local, "outbox", None) is not None:
         yield []
         return
@@ -388,8 +388,8 @@ def _publish(items: list[dict]) -> None:
         except LoopStopped:
             log.info("not publishing %d events of workshop %s: shutting down", len(message["events"]),
                      message["workshop"])
-        except Exception:  # the database holds the events; hubs fill the gap on their next resync
-            log.exception("publishing %d events of workshop %s failed", len(message["events"]), message["workshop"])
+        except Exception:
+            _failed(message)
 
 
 async def publish_async(items: list[dict]) -> None:
@@ -400,8 +400,13 @@ async def publish_async(items: list[dict]) -> None:
     for group, message in _messages(items):
         try:
             await layer.group_send(group, message)
-        except Exception:  # the database holds the events; hubs fill the gap on their next resync
-            log.exception("publishing %d events of workshop %s failed", len(message["events"]), message["workshop"])
+        except Exception:
+            _failed(message)
+
+
+def _failed(message: dict) -> None:
+    """Only logged: the database holds the events, and hubs fill the gap on their next resync."""
+    log.exception("publishing %d events of workshop %s failed", len(message["events"]), message["workshop"])
 
 
 class LoopStopped(RuntimeError):
