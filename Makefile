@@ -84,11 +84,11 @@ test: export SECRET_KEY ?= tests-only-secret-key-not-for-production-7f3c9a1e5b2d
 test: services
 	node --test --test-reporter=spec frontend/
 	@# The prepared lookups meet each backend's own parameter types (psycopg's Int8), and the stream writes
-	@# its seqs and events in one statement there, as a reaction its change and mark, and a rung its rise:
-	@# these on PostgreSQL too.
+	@# its seqs and events in one statement there, as a reaction its change and mark, and a rise in rung
+	@# (taken before the workshop's row, where the locks are real): these on PostgreSQL too.
 	DATABASE_URL=$$($(BIN)/python -c 'from harness.services import postgres_url; print(postgres_url("inspraak_unit"))') \
 	  $(BIN)/pytest -q -p no:cacheprovider tests/workshops/test_prepared.py tests/workshops/test_stream.py \
-	    tests/deliberation/test_tallies.py tests/deliberation/test_ladder.py
+	    tests/deliberation/test_tallies.py tests/deliberation/test_ladder.py tests/deliberation/test_lock_order.py
 	@rc=0; $(BIN)/pytest tests --durations=10 $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests, which counts as a failure" >&2; fi; \
 	exit $$rc

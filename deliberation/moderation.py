@@ -130,14 +130,19 @@ def idea_hide(*, actor: Participant, idea: Idea, reason: str) -> Idea:
     return idea
 
 
-def _publish(idea: Idea, *, event: type[IdeaPosted | IdeaRestored]) -> None:
+def _publish(idea: Idea, *, event: type[IdeaPosted | IdeaRestored]) -> list[tuple]:
+    """Make the idea visible; its event and the rise it makes, for the caller to emit with its own.
+
+    The rise is stored first: a participant's row before the workshop's seq, as every service
+    takes them (registry._attempts), so that this cannot deadlock with that person's first reaction.
+    """
     idea.status = Idea.Status.VISIBLE
     idea.save(update_fields=["status"])
-    stream.emit(idea.board.workshop_id, event(idea=idea_payload(idea, with_reason=True)), audience=idea_audience(idea))
     target = idea.builds_on
-    if target is not None and target.author_id != idea.author_id:
-        # Now the author of the idea it builds on sees it built on.
-        ladder.rung_refresh(target.author, at_least="collaborating")
+    # Now the author of the idea it builds on sees it built on.
+    rises = (ladder.rung_rise(target.author, at_least="collaborating")
+             if target is not None and target.author_id != idea.author_id else [])
+    return [(event(idea=idea_payload(idea, with_reason=True)), idea_audience(idea)), *rises]
 
 
 @transaction.atomic
@@ -147,8 +152,8 @@ def idea_restore(*, actor: Participant, idea: Idea, reason: str = "") -> Idea:
     log(workshop_id=actor.workshop_id, actor=actor, action=A.RESTORE, target=f"idea:{idea.pk}", reason=reason)
     idea.hidden_reason = ""
     idea.save(update_fields=["hidden_reason"])
-    _publish(idea, event=IdeaRestored)
-    stream.emit_many(idea.board.workshop_id, _resolve_flags(idea, Flag.Status.DISMISSED))
+    stream.emit_many(idea.board.workshop_id, [*_publish(idea, event=IdeaRestored),
+                                              *_resolve_flags(idea, Flag.Status.DISMISSED)])
     return idea
 
 
@@ -159,7 +164,7 @@ def idea_approve(*, actor: Participant, idea: Idea) -> Idea:
         raise DomainError("conflict", "Only held ideas can be approved.")
     log(workshop_id=actor.workshop_id, actor=actor, action=A.APPROVE, target=f"idea:{idea.pk}",
         reason=idea.held_reason)
-    _publish(idea, event=IdeaPosted)
+    stream.emit_many(idea.board.workshop_id, _publish(idea, event=IdeaPosted))
     return idea
 
 
@@ -191,13 +196,14 @@ def appeal_decide(*, actor: Participant, idea: Idea, uphold: bool, note: str = "
     appeal.save(update_fields=["status", "note", "decided_at", "decided_by"])
     log(workshop_id=actor.workshop_id, actor=actor, action=A.APPEAL_GRANT if uphold else A.APPEAL_DENY,
         target=f"idea:{idea.pk}", reason=note)
-    stream.emit(actor.workshop_id, AppealDecided(appeal=appeal_payload(appeal)), audience=_private(idea))
+    events = [(AppealDecided(appeal=appeal_payload(appeal)), _private(idea))]
     contact.notify(workshop_id=actor.workshop_id, participant_ids=[idea.author_id],
                    event={"kind": "appeal", "granted": uphold, "idea": _excerpt(idea.text), "note": note})
     if uphold and idea.status == Idea.Status.HIDDEN:
         idea.hidden_reason = ""
         idea.save(update_fields=["hidden_reason"])
-        _publish(idea, event=IdeaRestored)
+        events += _publish(idea, event=IdeaRestored)
+    stream.emit_many(actor.workshop_id, events)
     return appeal
 
 

@@ -32,9 +32,12 @@ def _audience(proposal: Proposal):
     return stream.EVERYONE if proposal.status == Proposal.Status.PUBLISHED else stream.FACILITATORS
 
 
-def _refresh_contributors(proposal: Proposal) -> None:
-    for participant in Participant.objects.filter(pk__in=contributors_of(proposal)):
-        ladder.rung_refresh(participant)
+def _contributors_rise(proposal: Proposal) -> list[tuple]:
+    """Store the rises of the proposal's contributors and return their events, for the caller to emit
+    after its own: their rows (by pk) before the workshop's seq, as every service takes them
+    (registry._attempts), so that this cannot deadlock with a contributor's first reaction."""
+    return [rise for participant in Participant.objects.filter(pk__in=contributors_of(proposal)).order_by("pk")
+            for rise in ladder.rung_rise(participant)]
 
 
 @transaction.atomic
@@ -61,9 +64,9 @@ def proposal_update(*, actor: Participant, proposal: Proposal, title: str | None
     proposal.edited = proposal.edited or proposal.status == Proposal.Status.PUBLISHED
     proposal.save(update_fields=["title", "body", "edited"])
     proposal.drafters.add(actor)
-    stream.emit(actor.workshop_id, ProposalUpdated(proposal=proposal_payload(proposal)), audience=_audience(proposal))
-    if proposal.status == Proposal.Status.PUBLISHED:
-        _refresh_contributors(proposal)
+    rises = _contributors_rise(proposal) if proposal.status == Proposal.Status.PUBLISHED else []
+    stream.emit_many(actor.workshop_id, [(ProposalUpdated(proposal=proposal_payload(proposal)), _audience(proposal)),
+                                         *rises])
     return proposal
 
 
@@ -73,8 +76,9 @@ def proposal_publish(*, actor: Participant, proposal: Proposal) -> Proposal:
         raise DomainError("conflict", "Already published.")
     proposal.status, proposal.published_at = Proposal.Status.PUBLISHED, timezone.now()
     proposal.save(update_fields=["status", "published_at"])
-    stream.emit(actor.workshop_id, ProposalPublished(proposal=proposal_payload(proposal)))
-    _refresh_contributors(proposal)
+    rises = _contributors_rise(proposal)
+    stream.emit_many(actor.workshop_id, [(ProposalPublished(proposal=proposal_payload(proposal)), stream.EVERYONE),
+                                         *rises])
     authors = proposal.sources.filter(status=Idea.Status.VISIBLE).values_list("author_id", flat=True)
     contact.notify(workshop_id=actor.workshop_id, participant_ids=authors,
                    event={"kind": "published", "proposal": proposal.pk, "title": proposal.title})
@@ -88,10 +92,11 @@ def proposal_endorse(*, actor: Participant, proposal: Proposal, value: str | Non
     if proposal.status != Proposal.Status.PUBLISHED:
         raise DomainError("forbidden", "Only published proposals can be endorsed.")
     if choice_set(Endorsement, value=value, proposal=proposal, participant=actor):
+        rises = ladder.rung_rise(actor, at_least="consulted")  # the actor's row before the seq
         stream.take_turn(actor.workshop_id)
-        stream.emit(actor.workshop_id, ProposalEndorsed(
-            proposal=proposal.pk, endorsements=endorsement_counts(proposal.pk), bridging=proposal_bridging(proposal)))
-        ladder.rung_refresh(actor, at_least="consulted")
+        stream.emit_many(actor.workshop_id, [(ProposalEndorsed(
+            proposal=proposal.pk, endorsements=endorsement_counts(proposal.pk), bridging=proposal_bridging(proposal)),
+            stream.EVERYONE), *rises])
     return {"endorsements": endorsement_counts(proposal.pk), "bridging": proposal_bridging(proposal)}
 
 
@@ -109,11 +114,11 @@ def proposal_respond(*, actor: Participant, proposal_id: int, status: str, messa
         raise DomainError("forbidden", "Only published proposals can be answered.")
     response = Response.objects.create(proposal=proposal, official=actor, status=status, message=message,
                                        told_on_socket=workshop_selectors.online_among(source_authors(proposal)))
+    rises = _contributors_rise(proposal)  # before the workshop's row, which the next line takes too
     # Contact addresses are kept INSPRAAK_CONTACT_RETENTION_DAYS from the last response (workshops.contact).
     Workshop.objects.filter(pk=actor.workshop_id).update(last_response_at=response.created_at)
     payload = proposal_payload(proposal)
-    stream.emit(actor.workshop_id, ProposalResponded(proposal=payload))
-    _refresh_contributors(proposal)
+    stream.emit_many(actor.workshop_id, [(ProposalResponded(proposal=payload), stream.EVERYONE), *rises])
     # Those who built the proposal and those who took a stand on it (any endorsement value) hear the answer.
     told = set(contributors_of(proposal)) | set(proposal.endorsements.values_list("participant_id", flat=True))
     contact.notify(workshop_id=actor.workshop_id, participant_ids=told,
