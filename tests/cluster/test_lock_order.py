@@ -4,15 +4,19 @@ A participant's first reaction stores its rung (their row) and then tells them (
 lock). Another transaction of the same person here plays that reaction on another socket, holding
 the locks in that order, against a first `idea.post` on a real worker. A deadlock that PostgreSQL
 ends anyway (two transactions that take the same rows in opposite orders) costs the command it
-picked one more run, not an error: nothing of the first run stayed.
+picked one more run, not an error: nothing of the first run stayed. An HTTP request has no such
+second run, so an official's response takes the rows in the same order as a socket's commands.
 """
 import asyncio
+import secrets
 import time
 
 import psycopg
 import pytest
 
-from .clients import TIMEOUT
+from harness.daphne import HttpClient, manage
+
+from .clients import PASSWORD, TIMEOUT
 
 pytestmark = pytest.mark.cluster
 
@@ -93,5 +97,44 @@ async def test_a_command_that_postgresql_ends_to_break_a_deadlock_runs_again_and
     await an.send({"type": "idea.react", "ref": "first", "idea": idea, "value": "agree"})
     await an.until(lambda: "first" in an.replies, "the answer to the ref sent again")
     assert an.replies["first"] == {**answer, "duplicate": True}
+    for person in (an, facilitator):
+        await person.close()
+
+
+async def test_an_officials_response_over_http_lifts_the_contributors_before_it_takes_the_workshops_row(cluster):
+    facilitator, code, board = await cluster.workshop()
+    an = cluster.join(code, "An")
+    await an.open(cluster.workers[0])
+    idea = (await an.command({"type": "idea.post", "ref": "idea", "board": board, "text": "Shade trees"}))["id"]
+    proposal = (await facilitator.command({"type": "proposal.draft", "ref": "draft", "title": "A green square",
+                                           "body": "Plant trees.", "sources": [idea]}))["id"]
+    assert (await facilitator.command({"type": "proposal.publish", "ref": "publish", "proposal": proposal}))["type"] \
+        == "ack"
+    username = f"official-{secrets.token_hex(3)}"
+    manage("createsuperuser", "--noinput", "--username", username, "--email", "o@example.org",
+           env={**cluster.env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD})
+    assert facilitator.http.post(f"/api/workshops/{code}/staff", {"username": username, "role": "official"})[0] == 201
+    official = HttpClient(cluster.workers[1].url)
+    assert official.post("/api/session/login", {"username": username, "password": PASSWORD})[0] == 200
+    workshop = cluster.database.workshop_id(code)
+    with psycopg.connect(cluster.database.url, connect_timeout=5) as other:
+        # An's row, as a command of An's that lifts them holds it before it takes the seq.
+        other.execute("UPDATE workshops_participant SET rung = rung WHERE id = %s", (an.id,))
+        answered = asyncio.create_task(asyncio.to_thread(
+            official.post, f"/api/workshops/{code}/proposals/{proposal}/response",
+            {"status": "accepted", "message": "We will plant them in spring."}))
+        await waiting_on_a_lock(cluster.database, 'SET "rung"')  # the response waits for An's row
+        other.execute("SET lock_timeout = '3s'")
+        started = time.monotonic()
+        other.execute("UPDATE workshops_workshop SET last_seq = last_seq WHERE id = %s", (workshop,))
+        # The response held neither the workshop's row nor its seq while it waited: this took it at once.
+        # Before, it had stored the response's time on the workshop's row and told of it first, and
+        # PostgreSQL broke the deadlock a second later by ending one of the two: the request answered 500.
+        assert time.monotonic() - started < 0.5
+        other.commit()
+    status, body = await answered
+    assert status == 201, body
+    assert body["proposal"]["response"]["status"] == "accepted"
+    await an.until(lambda: [e["rung"] for e in an.events_of("rung.changed")][-1:] == ["empowered"], "empowered")
     for person in (an, facilitator):
         await person.close()
