@@ -6,3 +6,5 @@ urlpatterns = [
     path("api/", include("deliberation.urls")),
     path("", include("frontend.urls")),
 ]
+
+handler500 = "workshops.api.server_error"

@@ -6,6 +6,7 @@ from django.contrib import auth
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
 
 from . import clients, contact, limits, logins, permissions, protocol, return_links, selectors, services, sessions
@@ -17,6 +18,15 @@ from .models import Participant
 def csrf_failure(request, reason=""):
     """Django's CSRF refusal, as a JSON error like every other."""
     return error_response(DomainError("forbidden", f"CSRF check failed: {reason}"))
+
+
+def server_error(request):
+    """Django's answer to a request that failed in the server (handler500): a JSON error under /api/, as a
+    socket answers `internal`, and Django's own page elsewhere. The failure is logged by Django. Unlike a
+    command, a request may have stored part of its work before it failed (a join, then its session)."""
+    if request.path.startswith("/api/"):
+        return error_response(DomainError("internal", "The server could not handle that request; try again."))
+    return defaults.server_error(request)
 
 
 @json_view("GET")

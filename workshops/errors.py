@@ -26,7 +26,8 @@ MESSAGES = {
 }
 # The HTTP status of each code; any other is 400.
 STATUS = {"bad_json": 400, "invalid": 400, "unauthenticated": 401, "forbidden": 403, "not_found": 404,
-          "method_not_allowed": 405, "conflict": 409, "ended": 409, "gone": 410, "too_large": 413, "rate_limited": 429}
+          "method_not_allowed": 405, "conflict": 409, "ended": 409, "gone": 410, "too_large": 413, "rate_limited": 429,
+          "internal": 500}
 
 
 class DomainError(Exception):

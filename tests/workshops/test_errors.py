@@ -1,6 +1,7 @@
 """The one error builder: socket frames carry `code`, HTTP bodies `error`, both the same details."""
 import pydantic
 import pytest
+from django.test import Client
 
 from workshops.errors import DomainError, error_body, error_frame, field_errors, internal_frame
 from workshops.http import error_response
@@ -22,7 +23,7 @@ def test_an_http_error_body_names_the_code_error_and_leaves_out_empty_details():
 @pytest.mark.parametrize("code, status", [("invalid", 400), ("unauthenticated", 401), ("forbidden", 403),
                                           ("not_found", 404), ("method_not_allowed", 405), ("ended", 409),
                                           ("conflict", 409), ("too_large", 413), ("rate_limited", 429),
-                                          ("something_new", 400)])
+                                          ("internal", 500), ("something_new", 400)])
 def test_an_http_error_response_has_the_status_of_its_code(code, status):
     response = error_response(DomainError(code))
     assert response.status_code == status
@@ -53,3 +54,18 @@ def test_a_model_level_error_is_filed_under_underscore():
     with pytest.raises(pydantic.ValidationError) as caught:
         pydantic.TypeAdapter(int).validate_python("x")
     assert list(field_errors(caught.value)) == ["_"]
+
+
+@pytest.mark.django_db
+def test_a_request_that_fails_in_the_server_answers_json_internal_under_api_and_django_s_page_elsewhere(monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+    monkeypatch.setattr("workshops.selectors.workshop_get", broken)
+    monkeypatch.setattr("frontend.views.render", broken)
+    client = Client(raise_request_exception=False)
+    response = client.get("/api/workshops/ABCDEFGH")
+    assert response.status_code == 500
+    assert response.json() == {"error": "internal", "message": "The server could not handle that request; try again."}
+    page = client.get("/")
+    assert page.status_code == 500
+    assert page["Content-Type"].startswith("text/html") and b"Server Error (500)" in page.content
