@@ -197,7 +197,7 @@ async def measure(worker_pid: int, sockets, load: Load, frame_for, args, profile
         threads1, names = thread_cpu(worker_pid), thread_names(profile)
         by_name: dict[str, float] = {}
         for tid, cpu in threads1.items():
-            name = names.get(tid, "unnamed").rstrip("_0123456789")
+            name = (names.get(tid) or "unnamed").rstrip("_0123456789")
             by_name[name] = by_name.get(name, 0.0) + cpu - threads0.get(tid, 0.0)
         print("worker CPU by thread, µs per idea:", ", ".join(
             f"{name} {cpu * 1e6 / args.ideas:.0f}" for name, cpu in sorted(by_name.items(), key=lambda i: -i[1])
@@ -243,10 +243,10 @@ def thread_names(profile: str) -> dict[int, str]:
     """Python's names of the threads py-spy saw (the kernel knows them all as "python")."""
     names = {}
     for line in Path(profile).read_text().splitlines():
-        head = line.split(";", 1)[0]  # thread (TID): NAME
+        head = line.split(";", 1)[0]  # thread (TID): NAME, or thread (TID) where py-spy knows no name
         if head.startswith("thread ("):
-            tid, _, name = head[len("thread ("):].partition("): ")
-            names[int(tid)] = name
+            tid, _, name = head[len("thread ("):].partition(")")
+            names[int(tid)] = name.removeprefix(": ")
     return names
 
 
