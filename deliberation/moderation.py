@@ -134,7 +134,7 @@ def _publish(idea: Idea, *, event: type[IdeaPosted | IdeaRestored]) -> list[tupl
     """Make the idea visible; its event and the rise it makes, for the caller to emit with its own.
 
     The rise is stored first: a participant's row before the workshop's seq, as every service
-    takes them (registry._attempts), so that this cannot deadlock with that person's first reaction.
+    takes them (see registry._attempts), so that this cannot deadlock with that person's first reaction.
     """
     idea.status = Idea.Status.VISIBLE
     idea.save(update_fields=["status"])

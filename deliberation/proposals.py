@@ -35,7 +35,7 @@ def _audience(proposal: Proposal):
 def _contributors_rise(proposal: Proposal) -> list[tuple]:
     """Store the rises of the proposal's contributors and return their events, for the caller to emit
     after its own: their rows (by pk) before the workshop's seq, as every service takes them
-    (registry._attempts), so that this cannot deadlock with a contributor's first reaction."""
+    (see registry._attempts), so that this cannot deadlock with a contributor's first reaction."""
     return [rise for participant in Participant.objects.filter(pk__in=contributors_of(proposal)).order_by("pk")
             for rise in ladder.rung_rise(participant)]
 

@@ -110,10 +110,11 @@ def _attempts(cmd: Command, participant_id: int, ref: str, fields: dict) -> dict
     """The command's transaction, run again when PostgreSQL ended it to break a deadlock.
 
     Services take rows in one order where they can (a participant's row before the workshop's
-    seq: tests/deliberation/test_lock_order.py), but two transactions that meet on rows in opposite orders are left to PostgreSQL, which
-    ends one of them after `deadlock_timeout`; the person whose command it picked gets its ack a
-    second late instead of an error. Nothing of a failed run stays: its events go out on commit,
-    its receipt is in the same transaction, and its command limit was counted once, before.
+    seq: tests/deliberation/test_lock_order.py), but two transactions that meet on rows in
+    opposite orders are left to PostgreSQL, which ends one of them after `deadlock_timeout`; the
+    person whose command it picked gets its ack a second late instead of an error. Nothing of a
+    failed run stays: its events go out on commit, its receipt is in the same transaction, and its
+    command limit was counted once, before.
     """
     attempt = 1
     while True:
