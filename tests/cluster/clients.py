@@ -273,6 +273,19 @@ class Cluster:
         channel = f"{self.env['CHANNEL_PREFIX']}:{redis.connection.parse_url(url).get('db', 0)}:__group__{group}"
         return dict(redis.Redis.from_url(url).pubsub_numsub(channel))[channel.encode()]
 
+    def staff(self, facilitator: Person, role: str, worker: int = 0) -> tuple[str, HttpClient]:
+        """A new account that the facilitator adds to their workshop in `role`, logged in on a worker:
+        its username and its HTTP client."""
+        username = f"{role}-{secrets.token_hex(3)}"
+        manage("createsuperuser", "--noinput", "--username", username, "--email", f"{username}@example.org",
+               env={**self.env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD})
+        status, body = facilitator.http.post(f"/api/workshops/{facilitator.code}/staff",
+                                             {"username": username, "role": role})
+        assert status == 201, (status, body)
+        http = HttpClient(self.workers[worker].url)
+        assert http.post("/api/session/login", {"username": username, "password": PASSWORD})[0] == 200
+        return username, http
+
     def join(self, code: str, name: str, worker: int = 0) -> Person:
         http = HttpClient(self.workers[worker].url)
         status, body = http.post(f"/api/workshops/{code}/join", {"name": name})

@@ -4,25 +4,16 @@ The change is stored, then `role.changed` crosses the channel layer; its control
 makes the hub of every worker close that participant's sockets with 4401, and the
 socket gets nothing after it. Reconnecting gives the new role.
 """
-import secrets
-
 import pytest
 
-from harness.daphne import HttpClient, manage
-
-from .clients import PASSWORD, Person
+from .clients import Person
 
 pytestmark = pytest.mark.cluster
 
 
 async def test_a_moderator_demoted_through_worker_1_is_closed_on_worker_2_and_sees_no_held_idea(cluster):
     facilitator, code, board = await cluster.workshop()
-    username = f"mod-{secrets.token_hex(3)}"
-    manage("createsuperuser", "--noinput", "--username", username, "--email", "m@example.org",
-           env={**cluster.env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD})
-    assert facilitator.http.post(f"/api/workshops/{code}/staff", {"username": username, "role": "moderator"})[0] == 201
-    http = HttpClient(cluster.workers[1].url)
-    assert http.post("/api/session/login", {"username": username, "password": PASSWORD})[0] == 200
+    username, http = cluster.staff(facilitator, "moderator", worker=1)
     mod = Person(username, http, code)
     assert (await mod.open(cluster.workers[1]))["me"]["role"] == "moderator"
     an = cluster.join(code, "An")
