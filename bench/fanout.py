@@ -1,7 +1,7 @@
 """Fan-out: N sockets in one workshop on one worker, K ideas from K citizens at R per second.
 
     .venv/bin/python bench/fanout.py [--sockets 300[,600,...]] [--ideas 100] [--rate 10] [--skip baseline|bare]
-                                     [--env NAME=VALUE ...] [--profile PATH]
+                                     [--rounds N] [--env NAME=VALUE ...] [--profile PATH]
 
 Runs the load three times in one go, each time on a fresh server process pinned
 to core 0 (taskset) with this client pinned to core 1:
@@ -34,6 +34,12 @@ the sockets (the command, the channel layer, the server's idle work), and what
 each socket adds (the frame's send), by a least-squares line through the sizes;
 and says at how many sockets Inspraak's CPU per delivery comes within 2x of
 each yardstick's.
+
+`--rounds N` runs every server N times at each size, Inspraak first in odd
+rounds and last in even ones, and prints the median ratio, its range and how
+many rounds came within 2x; the fit takes each server's median CPU. The
+machine's speed drifts over minutes (the bare server's own figure has moved
+by a third between runs), so one round says little about a ratio near 2x.
 
 `--profile PATH` (one size) runs py-spy (`pip install py-spy` into the
 virtualenv) on the Inspraak worker while the ideas go out: the stacks of the
@@ -363,12 +369,16 @@ def main() -> int:
                         help="extra environment for the Inspraak worker (repeatable)")
     parser.add_argument("--profile", metavar="PATH", help="record the Inspraak worker's stacks with py-spy while "
                         "the ideas go out (raw format, the thread holding the GIL, one size only)")
+    parser.add_argument("--rounds", type=int, default=1, help="run every server this many times at each size, "
+                        "the order turned round each time, and report the median ratio")
     args = parser.parse_args()
     sizes = [int(n) for n in args.sockets.split(",")]
     if args.ideas > min(sizes):
         parser.error("each idea comes from a different citizen: --ideas must not exceed --sockets")
     if args.profile and len(sizes) > 1:
         parser.error("--profile records one size")
+    if args.rounds < 1 or (args.profile and args.rounds > 1):
+        parser.error("--rounds is 1 or more, and --profile records one round")
     os.sched_setaffinity(0, {CLIENT_CPU})
     by_size, losses = {}, 0
     for size in sizes:
@@ -376,23 +386,48 @@ def main() -> int:
         print(f"fan-out: {size} sockets x {args.ideas} ideas at {args.rate:g}/s; "
               f"server on core {WORKER_CPU}, client on core {CLIENT_CPU}", flush=True)
         print(HEADER, flush=True)
-        results = by_size[size] = {}
-        for key, (name, run) in RUNS.items():
-            if key not in args.skip:
-                results[key] = asyncio.run(run(args))
-                print(row(name, results[key]), flush=True)
-        ours = results["inspraak"]
-        for key, theirs in results.items():
-            if key == "inspraak":
-                continue
-            print(f"Inspraak / {RUNS[key][0]}: {ratio(ours, theirs, 'cpu_us_per_delivery'):.2f}x the CPU per "
-                  f"delivery, {ratio(ours, theirs, 'p99_ms'):.2f}x the p99", flush=True)
-        print(f"targets: CPU per delivery at most 2x the bare server's; Inspraak p99 {ours['p99_ms']:.1f} ms "
-              f"(< 100 ms); losses {ours['losses']} (0)", flush=True)
-        losses += ours["losses"]
+        rounds = []
+        for index in range(args.rounds):
+            results = one_round(args, reverse=index % 2 == 1)
+            rounds.append(results)
+            losses += results["inspraak"]["losses"]
+        if args.rounds > 1:
+            summarise(rounds)
+        # The fit takes each server's median CPU at each size.
+        by_size[size] = {key: {"cpu_s": statistics.median(r[key]["cpu_s"] for r in rounds)} for key in rounds[0]}
     if len(set(sizes)) > 1:
         split_costs(by_size, args.ideas)
     return 0 if losses == 0 else 1
+
+
+def one_round(args, *, reverse: bool) -> dict[str, dict]:
+    """Every server once at this size, Inspraak first or (`reverse`) last: the machine's speed drifts over
+    minutes, and turning the order round in every other round keeps the drift from favouring one side."""
+    order = [key for key in RUNS if key not in args.skip]
+    results = {}
+    for key in reversed(order) if reverse else order:
+        results[key] = asyncio.run(RUNS[key][1](args))
+        print(row(RUNS[key][0], results[key]), flush=True)
+    ours = results["inspraak"]
+    for key, theirs in results.items():
+        if key == "inspraak":
+            continue
+        print(f"Inspraak / {RUNS[key][0]}: {ratio(ours, theirs, 'cpu_us_per_delivery'):.2f}x the CPU per "
+              f"delivery, {ratio(ours, theirs, 'p99_ms'):.2f}x the p99", flush=True)
+    print(f"targets: CPU per delivery at most 2x the bare server's; Inspraak p99 {ours['p99_ms']:.1f} ms "
+          f"(< 100 ms); losses {ours['losses']} (0)", flush=True)
+    return results
+
+
+def summarise(rounds: list[dict[str, dict]]) -> None:
+    """The ratio of CPU per delivery to each yardstick over the rounds: median, range, rounds within 2x."""
+    for key in rounds[0]:
+        if key == "inspraak":
+            continue
+        ratios = sorted(ratio(r["inspraak"], r[key], "cpu_us_per_delivery") for r in rounds)
+        within = sum(1 for value in ratios if value <= 2)
+        print(f"over {len(rounds)} rounds, Inspraak / {RUNS[key][0]}: median {statistics.median(ratios):.2f}x the CPU "
+              f"per delivery ({', '.join(f'{value:.2f}' for value in ratios)}); within 2x in {within}", flush=True)
 
 
 if __name__ == "__main__":
