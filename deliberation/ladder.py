@@ -86,6 +86,15 @@ def rung_refresh(participant: Participant, *, at_least: str | None = None) -> st
     return participant.rung
 
 
+def rung_rises(lifts: list[tuple[Participant, str | None]]) -> list[tuple[RungChanged, tuple]]:
+    """`rung_rise` for several people (each with its `at_least`): their rows taken in pk order, so that
+    two transactions lifting the same people cannot meet in opposite orders; their events in the
+    order given."""
+    rises = {person.pk: rung_rise(person, at_least=at_least)
+             for person, at_least in sorted(lifts, key=lambda lift: lift[0].pk)}
+    return [rise for person, _ in lifts for rise in rises[person.pk]]
+
+
 def rung_rise(participant: Participant, *, at_least: str | None = None) -> list[tuple[RungChanged, tuple]]:
     """`rung_refresh` without the telling: store a rise and return its event for the caller to emit
     (none without a rise), so that a service can take the participant's row before the workshop's

@@ -32,12 +32,12 @@ def _audience(proposal: Proposal):
     return stream.EVERYONE if proposal.status == Proposal.Status.PUBLISHED else stream.FACILITATORS
 
 
-def _contributors_rise(proposal: Proposal) -> list[tuple]:
-    """Store the rises of the proposal's contributors and return their events, for the caller to emit
-    after its own: their rows (by pk) before the workshop's seq, as every service takes them
-    (see registry._attempts), so that this cannot deadlock with a contributor's first reaction."""
-    return [rise for participant in Participant.objects.filter(pk__in=contributors_of(proposal)).order_by("pk")
-            for rise in ladder.rung_rise(participant)]
+def _contributors_rise(contributors: list[int]) -> list[tuple]:
+    """Store the rises of a proposal's contributors and return their events, for the caller to emit
+    after its own: their rows before the workshop's seq, as every service takes them (see
+    registry._attempts), so that this cannot deadlock with a contributor's first reaction."""
+    return ladder.rung_rises([(person, None) for person in Participant.objects.filter(pk__in=contributors)
+                              .order_by("pk")])
 
 
 @transaction.atomic
@@ -64,7 +64,7 @@ def proposal_update(*, actor: Participant, proposal: Proposal, title: str | None
     proposal.edited = proposal.edited or proposal.status == Proposal.Status.PUBLISHED
     proposal.save(update_fields=["title", "body", "edited"])
     proposal.drafters.add(actor)
-    rises = _contributors_rise(proposal) if proposal.status == Proposal.Status.PUBLISHED else []
+    rises = _contributors_rise(contributors_of(proposal)) if proposal.status == Proposal.Status.PUBLISHED else []
     stream.emit_many(actor.workshop_id, [(ProposalUpdated(proposal=proposal_payload(proposal)), _audience(proposal)),
                                          *rises])
     return proposal
@@ -76,7 +76,7 @@ def proposal_publish(*, actor: Participant, proposal: Proposal) -> Proposal:
         raise DomainError("conflict", "Already published.")
     proposal.status, proposal.published_at = Proposal.Status.PUBLISHED, timezone.now()
     proposal.save(update_fields=["status", "published_at"])
-    rises = _contributors_rise(proposal)
+    rises = _contributors_rise(contributors_of(proposal))
     stream.emit_many(actor.workshop_id, [(ProposalPublished(proposal=proposal_payload(proposal)), stream.EVERYONE),
                                          *rises])
     authors = proposal.sources.filter(status=Idea.Status.VISIBLE).values_list("author_id", flat=True)
@@ -114,13 +114,14 @@ def proposal_respond(*, actor: Participant, proposal_id: int, status: str, messa
         raise DomainError("forbidden", "Only published proposals can be answered.")
     response = Response.objects.create(proposal=proposal, official=actor, status=status, message=message,
                                        told_on_socket=workshop_selectors.online_among(source_authors(proposal)))
-    rises = _contributors_rise(proposal)  # before the workshop's row, which the next line takes too
+    contributors = contributors_of(proposal)
+    rises = _contributors_rise(contributors)  # before the workshop's row, which the next line takes too
     # Contact addresses are kept INSPRAAK_CONTACT_RETENTION_DAYS from the last response (workshops.contact).
     Workshop.objects.filter(pk=actor.workshop_id).update(last_response_at=response.created_at)
     payload = proposal_payload(proposal)
     stream.emit_many(actor.workshop_id, [(ProposalResponded(proposal=payload), stream.EVERYONE), *rises])
     # Those who built the proposal and those who took a stand on it (any endorsement value) hear the answer.
-    told = set(contributors_of(proposal)) | set(proposal.endorsements.values_list("participant_id", flat=True))
+    told = set(contributors) | set(proposal.endorsements.values_list("participant_id", flat=True))
     contact.notify(workshop_id=actor.workshop_id, participant_ids=told,
                    event={"kind": "responded", "proposal": proposal.pk, "response": response.pk,
                           "about": Response.about(response.pk),

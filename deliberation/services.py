@@ -92,12 +92,10 @@ def idea_post(*, actor: Participant, board: Board, text: str, column: str | None
         lifted.append((builds_on.author, "collaborating"))
     # The authors' rows before the workshop's seq, as a first reaction takes them (its rung, then its
     # event): in the other order, a first idea and a first reaction of one person on two sockets
-    # deadlocked. By pk: two people building on each other's ideas at once take them in one order.
-    rises = {person.pk: ladder.rung_rise(person, at_least=rung)
-             for person, rung in sorted(lifted, key=lambda lift: lift[0].pk)}
+    # deadlocked.
+    rises = ladder.rung_rises(lifted)
     # Nobody has reacted to a new idea. Its event, then the rungs it lifted, in one statement.
-    stream.emit_many(board.workshop_id, [_announcement(idea, IdeaPosted, reactions=dict(ZERO)),
-                                         *(rise for person, _ in lifted for rise in rises[person.pk])])
+    stream.emit_many(board.workshop_id, [_announcement(idea, IdeaPosted, reactions=dict(ZERO)), *rises])
     return idea
 
 
